@@ -1,0 +1,1 @@
+// Module agent: sources land here.

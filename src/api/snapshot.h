@@ -1,0 +1,30 @@
+#pragma once
+// What the REST API serves: an immutable snapshot published by the HA loop after every cycle.
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "core/clock.h"
+#include "ha/cluster.h"
+#include "ha/local_state.h"
+#include "ha/settings.h"
+
+namespace pgha::api {
+
+struct Snapshot {
+  std::string scope, name, version;
+  ha::LocalPg pg;
+  bool is_leader = false;          // holds the leader key, renewed less than ttl ago
+  bool cluster_unlocked = false;   // no leader key in the DCS at the last read
+  bool dcs_ok = false;             // last DCS read succeeded
+  double dcs_last_seen = 0;        // epoch seconds of the last successful DCS contact
+  ha::Tags tags;
+  ha::Settings settings;
+  std::optional<uint64_t> cluster_optime;  // status.optime
+  std::optional<ha::SyncState> sync;
+  std::string reason;  // last decision's reason
+  bool watchdog_failed = false;
+  MonoTime liveness_deadline{};  // /liveness answers 503 once this has passed
+};
+
+}  // namespace pgha::api

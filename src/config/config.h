@@ -1,0 +1,109 @@
+#pragma once
+// pgha's configuration: Patroni's YAML format (reference/patroni.md §6) plus PATRONI_* / PGHA_*
+// environment overrides, validated into typed values.
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/result.h"
+#include "ha/cluster.h"
+#include "ha/settings.h"
+
+namespace pgha::config {
+
+struct Credentials {
+  std::string username;
+  std::string password;
+  std::map<std::string, std::string> options;  // sslmode, sslcert, ... passed to libpq
+};
+
+struct RestApi {
+  std::string listen;           // "host:port"
+  std::string connect_address;  // "host:port"; defaults to listen
+  std::optional<Credentials> authentication;
+  std::string certfile, keyfile, keyfile_password, cafile, verify_client;
+  std::vector<std::string> allowlist;
+  bool allowlist_include_members = false;
+};
+
+struct Etcd {
+  std::vector<std::string> hosts;  // "host:port"
+  std::string protocol = "http";
+  std::string username, password;
+  std::string cacert, cert, key;
+  std::vector<std::string> Endpoints() const;  // protocol://host:port
+};
+
+struct Ctl {
+  std::optional<Credentials> authentication;
+  std::string cacert, certfile, keyfile;
+  bool insecure = false;
+};
+
+struct Postgresql {
+  std::string listen;           // "host:port" (host may be a comma list)
+  std::string connect_address;  // "host:port"
+  std::string data_dir;
+  std::string bin_dir;  // empty: found automatically
+  std::map<std::string, std::string> bin_name;
+  std::string pgpass;
+  Credentials superuser, replication, rewind;
+  nlohmann::json parameters = nlohmann::json::object();  // GUC name -> value
+  std::vector<std::string> pg_hba;
+  bool use_pg_rewind = true;
+  bool remove_data_directory_on_rewind_failure = false;
+  int pg_ctl_timeout = 60;
+  int Port() const;  // from listen
+};
+
+struct Bootstrap {
+  nlohmann::json dcs = nlohmann::json::object();  // initial dynamic config, written to /config once
+  std::vector<std::string> initdb;                // "--opt" or "--opt=value"
+  std::vector<std::string> pg_hba;
+};
+
+struct Watchdog {
+  std::string mode = "off";  // off | automatic | required
+  std::string device = "/dev/watchdog";
+  int safety_margin = 5;
+};
+
+struct Config {
+  std::string scope;
+  std::string namespace_ = "/service";  // normalized: leading slash, no trailing slash
+  std::string name;
+  RestApi restapi;
+  Etcd etcd;
+  Ctl ctl;
+  Bootstrap bootstrap;
+  Postgresql postgresql;
+  ha::Tags tags;
+  Watchdog watchdog;
+  std::string log_level = "info";
+  std::string log_dir;
+  // Dynamic settings from the local file (top-level ttl/loop_wait/... and bootstrap.dcs);
+  // overridden by /config from the DCS at run time (see MergeDynamic).
+  nlohmann::json local_dynamic = nlohmann::json::object();
+  std::vector<std::string> warnings;  // unknown keys and other non-fatal remarks
+};
+
+using Env = std::map<std::string, std::string>;
+Env ProcessEnvironment();
+
+// Parses YAML text (already read) plus the environment. Errors name the key path and reason,
+// e.g. "postgresql.listen: expected host:port, got \"5432\"".
+Result<Config> ParseConfig(const std::string& yaml_text, const Env& env);
+Result<Config> LoadConfigFile(const std::string& path, const Env& env);
+
+// Dynamic settings: `dcs_config` (the /config JSON, may be empty/{}) over the local values.
+// Invalid values in the DCS are ignored with a warning (the cluster keeps running).
+ha::Settings MergeDynamic(const Config& local, const nlohmann::json& dcs_config,
+                          std::vector<std::string>* warnings);
+// Effective PostgreSQL parameters: DCS postgresql.parameters, then local ones on top (except
+// the GUCs that must be identical cluster-wide, which only the DCS sets).
+nlohmann::json EffectiveParameters(const Config& local, const nlohmann::json& dcs_config);
+
+}  // namespace pgha::config

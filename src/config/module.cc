@@ -1,0 +1,1 @@
+// Module config: sources land here.

@@ -1,0 +1,18 @@
+#pragma once
+// Small string helpers shared by every module.
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace pgha {
+
+std::vector<std::string> Split(std::string_view text, char sep);
+std::string Trim(std::string_view text);
+bool StartsWith(std::string_view text, std::string_view prefix);
+// Splits "host:port"; returns false when the port is missing or not a number in 1..65535.
+bool SplitHostPort(std::string_view text, std::string* host, int* port);
+// Quotes a value for postgresql.conf / libpq conninfo: 'it''s'.
+std::string QuoteConfValue(std::string_view value);
+std::string QuoteConninfoValue(std::string_view value);
+
+}  // namespace pgha

@@ -1,0 +1,1 @@
+// Module ctl: sources land here.

@@ -1,0 +1,29 @@
+#pragma once
+// JSON values of the DCS keys, exactly as Patroni writes and reads them (reference/patroni.md §3).
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+#include "dcs/etcd_client.h"
+#include "dcs/keys.h"
+#include "ha/cluster.h"
+
+namespace pgha::dcs {
+
+std::string EncodeMember(const ha::Member& m);  // name is not part of the value
+Result<ha::Member> DecodeMember(const std::string& name, const std::string& json);
+std::string EncodeStatus(uint64_t optime, const std::map<std::string, uint64_t>& slots,
+                         const std::vector<std::string>& retain_slots);
+std::string EncodeHistory(const std::vector<ha::HistoryEntry>& history);
+Result<std::vector<ha::HistoryEntry>> DecodeHistory(const std::string& json);
+std::string EncodeFailover(const ha::FailoverRequest& f);
+// Accepts {"leader","member","scheduled_at"}, {} and the legacy "leader:member" form.
+Result<std::optional<ha::FailoverRequest>> DecodeFailover(const std::string& text);
+std::string EncodeSync(const ha::SyncState& s);
+Result<ha::SyncState> DecodeSync(const std::string& json);
+// Builds a view from a prefix range. Malformed values are skipped (and named in `warnings`),
+// never fatal: one bad member key must not blind the agent to the rest of the cluster.
+ha::ClusterView BuildClusterView(const Keys& keys, const std::vector<KeyValue>& kvs,
+                                 int64_t revision, std::vector<std::string>* warnings);
+
+}  // namespace pgha::dcs

@@ -1,0 +1,1 @@
+// Module dcs: sources land here.

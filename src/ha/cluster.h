@@ -1,0 +1,99 @@
+#pragma once
+// The cluster as seen in the DCS, in Patroni's nouns. Plain data: no I/O, no JSON library.
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace pgha::ha {
+
+// Tags a member publishes (reference/patroni.md §6.1). Unknown tags are kept verbatim in `raw`
+// (as their JSON text) so they round-trip to etcd and REST unchanged.
+struct Tags {
+  bool nofailover = false;
+  std::optional<int> failover_priority;  // <= 0 means "never promote"
+  bool noloadbalance = false;
+  bool nosync = false;
+  bool clonefrom = false;
+  bool nostream = false;
+  std::string replicatefrom;
+  std::map<std::string, std::string> raw;  // tag name -> JSON text of its value (all tags)
+  bool CanPromote() const { return !nofailover && (!failover_priority || *failover_priority > 0); }
+  int Priority() const { return failover_priority.value_or(nofailover ? 0 : 1); }
+  bool operator==(const Tags&) const = default;
+};
+
+// One `members/<name>` key.
+struct Member {
+  std::string name;
+  std::string conn_url;  // postgres://host:port/postgres
+  std::string api_url;   // http://host:port/patroni
+  std::string state;     // running, starting, stopped, crashed, creating replica, ...
+  std::string role;      // primary, replica, uninitialized, demoted, ...
+  std::string version;   // agent version
+  std::optional<uint64_t> xlog_location;  // primary: write LSN; replica: max(receive, replay)
+  std::optional<uint64_t> receive_lsn;
+  std::optional<uint64_t> replay_lsn;
+  std::string replication_state;  // streaming, in archive recovery, or empty
+  std::optional<uint32_t> timeline;
+  Tags tags;
+  bool pending_restart = false;
+  bool pause = false;
+  std::optional<bool> checkpoint_after_promote;  // published only while false
+  std::string reason;  // pgha extension: the last decision's reason (Patroni ignores it)
+  bool operator==(const Member&) const = default;
+};
+
+struct HistoryEntry {
+  uint32_t timeline = 0;
+  uint64_t switch_lsn = 0;
+  std::string reason;
+  std::string timestamp;
+  std::string new_leader;
+  bool operator==(const HistoryEntry&) const = default;
+};
+
+struct FailoverRequest {
+  std::string leader;     // set: switchover from this leader
+  std::string member;     // candidate
+  std::string scheduled_at;
+  bool operator==(const FailoverRequest&) const = default;
+};
+
+struct SyncState {
+  std::string leader;
+  std::vector<std::string> sync_standby;
+  int quorum = 0;
+  bool operator==(const SyncState&) const = default;
+};
+
+// A snapshot of the whole `/<namespace>/<scope>/` prefix at one etcd revision.
+struct ClusterView {
+  int64_t revision = 0;
+  std::optional<std::string> initialize;  // present = key exists; value = sysid ("" while racing)
+  std::optional<std::string> leader;      // leader member name
+  int64_t leader_lease = 0;
+  int64_t leader_mod_revision = 0;
+  std::vector<Member> members;  // sorted by name
+  std::optional<uint64_t> optime;  // status.optime: the leader's last published LSN
+  std::map<std::string, uint64_t> slots;  // status.slots
+  std::string config_json;               // raw /config value ("" when absent)
+  int64_t config_mod_revision = 0;
+  std::vector<HistoryEntry> history;
+  std::optional<FailoverRequest> failover;
+  int64_t failover_mod_revision = 0;
+  std::optional<SyncState> sync;
+  int64_t sync_mod_revision = 0;
+
+  const Member* FindMember(const std::string& name) const {
+    for (const auto& m : members)
+      if (m.name == name) return &m;
+    return nullptr;
+  }
+  const Member* LeaderMember() const { return leader ? FindMember(*leader) : nullptr; }
+  // Timeline the cluster is on according to /history (last entry + 1; 1 without history).
+  uint32_t HistoryTimeline() const { return history.empty() ? 1 : history.back().timeline + 1; }
+};
+
+}  // namespace pgha::ha

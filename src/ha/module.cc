@@ -1,0 +1,1 @@
+// Module ha: sources land here.

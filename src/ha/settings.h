@@ -1,0 +1,26 @@
+#pragma once
+// Cluster-wide dynamic settings (the DCS `/config` key merged over the local file), typed.
+#include <cstdint>
+
+namespace pgha::ha {
+
+// pgha's own defaults; docs/timing.md explains them. A Patroni config's values are honoured.
+struct Settings {
+  int ttl = 10;           // seconds: lease TTL of the leader and member keys
+  int loop_wait = 1;      // seconds between HA loops when nothing wakes the loop
+  int retry_timeout = 3;  // seconds: deadline of one DCS or PostgreSQL operation incl. retries
+  uint64_t maximum_lag_on_failover = 1048576;
+  int primary_start_timeout = 300;
+  int primary_stop_timeout = 0;
+  bool pause = false;
+  bool check_timeline = false;
+  bool synchronous_mode = false;
+  bool synchronous_mode_strict = false;
+  int synchronous_node_count = 1;
+  bool use_pg_rewind = true;
+  bool use_slots = true;
+  bool failsafe_mode = false;
+  bool operator==(const Settings&) const = default;
+};
+
+}  // namespace pgha::ha

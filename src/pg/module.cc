@@ -1,0 +1,1 @@
+// Module pg: sources land here.
