@@ -2,9 +2,8 @@
 // Pure functions behind the REST API: which status code a health path answers, and the JSON
 // bodies. No I/O, so every branch is unit-tested.
 #include <map>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "api/snapshot.h"
 #include "ha/cluster.h"

@@ -14,10 +14,10 @@ namespace pgha::api {
 struct Snapshot {
   std::string scope, name, version;
   ha::LocalPg pg;
-  bool is_leader = false;          // holds the leader key, renewed less than ttl ago
-  bool cluster_unlocked = false;   // no leader key in the DCS at the last read
-  bool dcs_ok = false;             // last DCS read succeeded
-  double dcs_last_seen = 0;        // epoch seconds of the last successful DCS contact
+  bool is_leader = false;         // holds the leader key, renewed less than ttl ago
+  bool cluster_unlocked = false;  // no leader key in the DCS at the last read
+  bool dcs_ok = false;            // last DCS read succeeded
+  double dcs_last_seen = 0;       // epoch seconds of the last successful DCS contact
   ha::Tags tags;
   ha::Settings settings;
   std::optional<uint64_t> cluster_optime;  // status.optime

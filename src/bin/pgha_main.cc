@@ -1,1 +1,141 @@
-int main() { return 0; }
+// pgha: the agent. Wires the real etcd, PostgreSQL, REST API and clock into the HA loop.
+#include <signal.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <atomic>
+#include <cstdio>
+#include <mutex>
+#include <thread>
+
+#include "agent/agent.h"
+#include "api/server.h"
+#include "config/config.h"
+#include "dcs/dcs.h"
+#include "pg/postgres.h"
+
+namespace {
+
+using namespace pgha;
+
+int ValidateOnly(const std::string& path) {
+  auto cfg = config::LoadConfigFile(path, config::ProcessEnvironment());
+  if (!cfg.ok()) {
+    std::fprintf(stderr, "%s: invalid configuration: %s\n", path.c_str(), cfg.message().c_str());
+    return 1;
+  }
+  for (const auto& w : cfg->warnings)
+    std::fprintf(stderr, "%s: warning: %s\n", path.c_str(), w.c_str());
+  std::printf("%s: configuration is valid\n", path.c_str());
+  return 0;
+}
+
+dcs::DcsOptions DcsOptionsFor(const config::Config& cfg, bool watch) {
+  dcs::DcsOptions o;
+  o.etcd.endpoints = cfg.etcd.Endpoints();
+  o.etcd.username = cfg.etcd.username;
+  o.etcd.password = cfg.etcd.password;
+  o.etcd.cacert = cfg.etcd.cacert;
+  o.etcd.cert = cfg.etcd.cert;
+  o.etcd.key = cfg.etcd.key;
+  o.namespace_ = cfg.namespace_;
+  o.scope = cfg.scope;
+  o.name = cfg.name;
+  o.watch = watch;
+  return o;
+}
+
+int RunAgent(const std::string& path) {
+  if (::geteuid() == 0) {
+    std::fprintf(stderr,
+                 "pgha: refusing to run as root: PostgreSQL cannot run as root. Run pgha as the "
+                 "PostgreSQL OS user, e.g. `sudo -u postgres pgha %s`.\n",
+                 path.c_str());
+    return 1;
+  }
+  auto loaded = config::LoadConfigFile(path, config::ProcessEnvironment());
+  if (!loaded.ok()) {
+    std::fprintf(stderr, "pgha: %s: invalid configuration: %s\n", path.c_str(),
+                 loaded.message().c_str());
+    return 1;
+  }
+  config::Config cfg = std::move(loaded).value();
+  spdlog::set_pattern("%Y-%m-%d %H:%M:%S.%e %^%l%$ [" + cfg.name + "] %v");
+  spdlog::set_level(spdlog::level::from_str(cfg.log_level));
+  for (const auto& w : cfg.warnings) spdlog::warn("config: {}", w);
+  auto bin_dir = pg::FindBinDir(cfg.postgresql.bin_dir);
+  if (!bin_dir.ok()) {
+    spdlog::critical("{}", bin_dir.message());
+    return 1;
+  }
+
+  // Signals go to one thread that turns them into a stop request (no work in handlers).
+  sigset_t sigs;
+  sigemptyset(&sigs);
+  sigaddset(&sigs, SIGTERM);
+  sigaddset(&sigs, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
+  ::signal(SIGPIPE, SIG_IGN);
+
+  auto dcs = dcs::MakeEtcdDcs(DcsOptionsFor(cfg, true));
+  auto api_dcs = dcs::MakeEtcdDcs(DcsOptionsFor(cfg, false));
+  std::mutex api_dcs_mu;
+  auto postgres = pg::MakePostgres(cfg, *bin_dir);
+  agent::HttpPeerProber prober(std::chrono::milliseconds(1500));
+  RealClock clock;
+  agent::Agent agent(cfg, *dcs, *postgres, prober, clock);
+
+  auto server = api::MakeRestServer(
+      cfg.restapi, [&] { return agent.snapshot(); },
+      [&]() -> Result<ha::ClusterView> {
+        std::lock_guard<std::mutex> lock(api_dcs_mu);
+        return api_dcs->Load();
+      });
+  if (auto st = server->Start(); !st.ok()) {
+    spdlog::critical("REST API: {}", st.message());
+    return 1;
+  }
+
+  std::atomic<bool> stop{false};
+  std::thread signal_thread([&] {
+    int sig = 0;
+    sigwait(&sigs, &sig);
+    spdlog::info("received signal {}", sig);
+    stop = true;
+    dcs->Wake();
+  });
+  spdlog::info("pgha {} starting: scope {}, member {}, PostgreSQL binaries in {}", PGHA_VERSION,
+               cfg.scope, cfg.name, *bin_dir);
+  int code = agent.Run(stop);
+  if (code == 0) agent.Shutdown();
+  server->Stop();
+  if (!stop) {
+    pthread_kill(signal_thread.native_handle(), SIGTERM);
+  }
+  signal_thread.join();
+  if (code != 0) spdlog::critical("exiting: {}", agent.halt_message());
+  return code;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"pgha: highly available PostgreSQL agent (Patroni-compatible)"};
+  std::string config_path, validate_path;
+  bool version = false;
+  app.add_option("config", config_path, "Configuration file (Patroni YAML format)");
+  app.add_option("--validate-config", validate_path, "Check a configuration file and exit");
+  app.add_flag("--version", version, "Print the version and exit");
+  CLI11_PARSE(app, argc, argv);
+  if (version) {
+    std::printf("pgha %s\n", PGHA_VERSION);
+    return 0;
+  }
+  if (!validate_path.empty()) return ValidateOnly(validate_path);
+  if (config_path.empty()) {
+    std::fprintf(stderr, "pgha: a configuration file is required (see --help)\n");
+    return 2;
+  }
+  return RunAgent(config_path);
+}

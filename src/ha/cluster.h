@@ -55,8 +55,8 @@ struct HistoryEntry {
 };
 
 struct FailoverRequest {
-  std::string leader;     // set: switchover from this leader
-  std::string member;     // candidate
+  std::string leader;  // set: switchover from this leader
+  std::string member;  // candidate
   std::string scheduled_at;
   bool operator==(const FailoverRequest&) const = default;
 };
@@ -75,10 +75,10 @@ struct ClusterView {
   std::optional<std::string> leader;      // leader member name
   int64_t leader_lease = 0;
   int64_t leader_mod_revision = 0;
-  std::vector<Member> members;  // sorted by name
-  std::optional<uint64_t> optime;  // status.optime: the leader's last published LSN
+  std::vector<Member> members;            // sorted by name
+  std::optional<uint64_t> optime;         // status.optime: the leader's last published LSN
   std::map<std::string, uint64_t> slots;  // status.slots
-  std::string config_json;               // raw /config value ("" when absent)
+  std::string config_json;                // raw /config value ("" when absent)
   int64_t config_mod_revision = 0;
   std::vector<HistoryEntry> history;
   std::optional<FailoverRequest> failover;

@@ -22,11 +22,11 @@ struct LocalPg {
   std::string control_state;      // pg_control "Database cluster state", e.g. "in production"
   uint32_t control_timeline = 0;  // latest checkpoint's TimeLineID
   uint64_t control_checkpoint = 0;
-  bool standby_signal = false;    // standby.signal present
+  bool standby_signal = false;  // standby.signal present
 
   // Server facts (from a libpq connection); meaningful only when running.
-  bool running = false;    // postmaster alive and accepting connections
-  bool postmaster = false; // a postmaster process exists (may still be starting)
+  bool running = false;     // postmaster alive and accepting connections
+  bool postmaster = false;  // a postmaster process exists (may still be starting)
   bool in_recovery = false;
   uint32_t timeline = 0;
   uint64_t wal_lsn = 0;      // primary: pg_current_wal_lsn()
@@ -34,8 +34,8 @@ struct LocalPg {
   uint64_t replay_lsn = 0;   // replica: last replayed
   std::optional<std::string> replayed_timestamp;
   bool replay_paused = false;
-  bool streaming = false;          // a WAL receiver is in state 'streaming'
-  std::string upstream_host;       // WAL receiver's sender host, when streaming
+  bool streaming = false;     // a WAL receiver is in state 'streaming'
+  std::string upstream_host;  // WAL receiver's sender host, when streaming
   int upstream_port = 0;
   std::vector<ReplicationClient> replication;
   int server_version = 0;  // e.g. 150018
@@ -49,9 +49,7 @@ struct LocalPg {
     if (!running) return data_dir_empty ? "uninitialized" : (in_recovery ? "replica" : "primary");
     return in_recovery ? "replica" : "primary";
   }
-  uint64_t WalPosition() const {
-    return in_recovery ? std::max(receive_lsn, replay_lsn) : wal_lsn;
-  }
+  uint64_t WalPosition() const { return in_recovery ? std::max(receive_lsn, replay_lsn) : wal_lsn; }
 };
 
 }  // namespace pgha::ha

@@ -1,0 +1,163 @@
+#include "agent/agent.h"
+
+#include <spdlog/spdlog.h>
+
+#include "dcs/codec.h"
+
+namespace pgha::agent {
+
+Agent::Agent(config::Config config, dcs::Dcs& dcs, pg::Postgres& pg, PeerProber& peers,
+             Clock& clock)
+    : cfg_(std::move(config)), dcs_(dcs), pg_(pg), peers_(peers), clock_(clock) {
+  std::vector<std::string> warnings;
+  settings_ = config::MergeDynamic(cfg_, nlohmann::json::object(), &warnings);
+  for (const auto& w : warnings) spdlog::warn("{}", w);
+  ha::Observation initial;
+  initial.now = clock_.Now();
+  PublishSnapshot(initial);
+}
+
+int Agent::Run(const std::atomic<bool>& stop) {
+  while (!stop.load()) {
+    auto started = clock_.Now();
+    if (!RunOnce()) return 1;
+    auto deadline = started + std::chrono::seconds(settings_.loop_wait);
+    if (stop.load()) break;
+    dcs_.WaitForChange(last_revision_, deadline);
+  }
+  return 0;
+}
+
+bool Agent::RefreshDcs(ha::Observation* obs) {
+  // Renew first, timing the lease from when the request was sent (DESIGN.md safety rules).
+  auto sent = clock_.Now();
+  bool lease_ok = false;
+  if (dcs_.lease_id() == 0) {
+    lease_ok = dcs_.EnsureLease(settings_.ttl).ok();
+  } else {
+    auto alive = dcs_.KeepAlive();
+    if (alive.ok() && *alive) {
+      lease_ok = true;
+    } else if (alive.ok()) {
+      spdlog::warn("lease expired in etcd; granting a new one");
+      lease_ok = dcs_.EnsureLease(settings_.ttl).ok();
+    } else {
+      spdlog::warn("lease keepalive failed: {}", alive.message());
+    }
+  }
+  if (lease_ok) lease_valid_until_ = sent + std::chrono::seconds(settings_.ttl);
+  auto view = dcs_.Load();
+  if (!view.ok()) {
+    spdlog::warn("cannot read the cluster from etcd: {}", view.message());
+    return false;
+  }
+  obs->cluster = std::move(view).value();
+  last_revision_ = obs->cluster.revision;
+  dcs_last_seen_ = clock_.WallSeconds();
+  ApplyDynamicConfig(obs->cluster);
+  // The leader key must carry our current lease, or it does not expire with us.
+  if (obs->cluster.leader && *obs->cluster.leader == cfg_.name &&
+      obs->cluster.leader_lease != dcs_.lease_id()) {
+    auto still = dcs_.RefreshLeader();
+    if (!still.ok() || !*still) obs->cluster.leader.reset();
+  }
+  return lease_ok;
+}
+
+void Agent::ApplyDynamicConfig(const ha::ClusterView& view) {
+  nlohmann::json parsed = nlohmann::json::object();
+  if (!view.config_json.empty()) {
+    parsed = nlohmann::json::parse(view.config_json, nullptr, false);
+    if (parsed.is_discarded() || !parsed.is_object()) {
+      spdlog::warn("ignoring /config: not a JSON object");
+      parsed = nlohmann::json::object();
+    }
+  }
+  if (parsed == dcs_config_ && !view.config_json.empty()) return;
+  dcs_config_ = parsed;
+  std::vector<std::string> warnings;
+  auto next = config::MergeDynamic(cfg_, dcs_config_, &warnings);
+  for (const auto& w : warnings) spdlog::warn("{}", w);
+  if (!(next == settings_)) spdlog::info("dynamic configuration changed");
+  settings_ = next;
+}
+
+bool Agent::RunOnce() {
+  ha::Observation obs;
+  obs.me = cfg_.name;
+  obs.tags = cfg_.tags;
+  obs.dcs_ok = RefreshDcs(&obs);
+  obs.settings = settings_;
+  obs.pg = pg_.Observe();
+  obs.now = clock_.Now();
+  obs.lease_valid_until = lease_valid_until_;
+  obs.checkpoint_after_promote_pending = checkpoint_pending_;
+  if (obs.dcs_ok && !obs.cluster.leader && obs.pg.running) {
+    obs.peers = peers_.Probe(obs.cluster.members, cfg_.name);
+  }
+  ha::Decision decision = ha::Decide(obs);
+  if (decision.reason != last_reason_ || !decision.actions.empty()) {
+    spdlog::info("{}", decision.reason);
+    last_reason_ = decision.reason;
+  }
+  bool keep_running = Execute(decision, obs);
+  if (!decision.actions.empty()) obs.pg = pg_.Observe();
+  if (obs.dcs_ok) {
+    SyncParameters(obs);
+    PublishMember(obs);
+    PublishStatus(obs);
+  }
+  PublishSnapshot(obs);
+  return keep_running;
+}
+
+void Agent::Shutdown() {
+  spdlog::info("shutting down");
+  auto obs = pg_.Observe();
+  bool was_primary = obs.running && !obs.in_recovery;
+  if (settings_.pause) {
+    spdlog::info("paused: leaving PostgreSQL running");
+    return;
+  }
+  if (auto st = pg_.Stop("fast", cfg_.postgresql.pg_ctl_timeout); !st.ok()) {
+    spdlog::error("stopping PostgreSQL: {}", st.message());
+  }
+  if (was_primary) {
+    // PostgreSQL is down: publish where it stopped, then let the replicas race at once.
+    auto after = pg_.Observe();
+    if (after.control_checkpoint > 0) {
+      (void)dcs_.WriteStatus(dcs::EncodeStatus(after.control_checkpoint, {}, {}));
+    }
+    if (auto st = dcs_.ReleaseLeader(); !st.ok()) spdlog::warn("release leader: {}", st.message());
+  }
+  (void)dcs_.RevokeLease();
+}
+
+std::shared_ptr<const api::Snapshot> Agent::snapshot() const {
+  std::lock_guard<std::mutex> lock(snapshot_mu_);
+  return snapshot_;
+}
+
+void Agent::PublishSnapshot(const ha::Observation& obs) {
+  auto s = std::make_shared<api::Snapshot>();
+  s->scope = cfg_.scope;
+  s->name = cfg_.name;
+  s->version = PGHA_VERSION;
+  s->pg = obs.pg;
+  s->is_leader = obs.dcs_ok && obs.cluster.leader == cfg_.name && !ha::LeaseExpiring(obs) &&
+                 obs.pg.running && !obs.pg.in_recovery;
+  s->cluster_unlocked = obs.dcs_ok && !obs.cluster.leader;
+  s->dcs_ok = obs.dcs_ok;
+  s->dcs_last_seen = dcs_last_seen_;
+  s->tags = cfg_.tags;
+  s->settings = settings_;
+  s->cluster_optime = obs.cluster.optime;
+  s->sync = obs.cluster.sync;
+  s->reason = last_reason_;
+  auto ttl = std::chrono::seconds(settings_.ttl);
+  s->liveness_deadline = obs.now + std::chrono::seconds(settings_.loop_wait) + ttl;
+  std::lock_guard<std::mutex> lock(snapshot_mu_);
+  snapshot_ = std::move(s);
+}
+
+}  // namespace pgha::agent

@@ -1,0 +1,81 @@
+#pragma once
+// The agent: one HA loop per node, observe -> decide -> act (DESIGN.md).
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "agent/peers.h"
+#include "api/snapshot.h"
+#include "config/config.h"
+#include "core/clock.h"
+#include "dcs/dcs.h"
+#include "ha/decision.h"
+#include "pg/postgres.h"
+
+namespace pgha::agent {
+
+class Agent {
+ public:
+  Agent(config::Config config, dcs::Dcs& dcs, pg::Postgres& pg, PeerProber& peers, Clock& clock);
+
+  // Runs loops until `stop` is set or a halt action; returns the process exit code.
+  int Run(const std::atomic<bool>& stop);
+  // One observe -> decide -> act cycle. Returns false on a halt.
+  bool RunOnce();
+  // Clean shutdown: stop PostgreSQL, release the leader key, revoke the lease.
+  void Shutdown();
+
+  std::shared_ptr<const api::Snapshot> snapshot() const;
+  const std::string& halt_message() const { return halt_message_; }
+
+ private:
+  struct Loop;  // per-cycle scratch (executor.cc)
+
+  bool RefreshDcs(ha::Observation* obs);
+  void ApplyDynamicConfig(const ha::ClusterView& view);
+  bool Execute(const ha::Decision& decision, ha::Observation& obs);
+  Status ExecuteAction(const ha::Action& action, ha::Observation& obs);
+  Status Bootstrap(ha::Observation& obs);
+  Status CloneFromLeader(const ha::Observation& obs, const std::string& leader);
+  Status StartAs(const std::optional<std::string>& upstream, const ha::Observation& obs);
+  Status Demote(const ha::Observation& obs, const std::string& leader, const std::string& mode);
+  Status Promote(ha::Observation& obs);
+  Status EnsureSlots(const ha::Observation& obs);
+  Status CreateRoles();
+  void SyncParameters(const ha::Observation& obs);
+  std::optional<pg::RecoveryTarget> RecoveryFor(const ha::Observation& obs,
+                                                const std::string& leader) const;
+  nlohmann::json Parameters() const;
+  std::vector<std::string> Hba() const;
+  void PublishMember(const ha::Observation& obs, const std::string& state_override = "");
+  void PublishStatus(const ha::Observation& obs);
+  void PublishSnapshot(const ha::Observation& obs);
+
+  config::Config cfg_;
+  dcs::Dcs& dcs_;
+  pg::Postgres& pg_;
+  PeerProber& peers_;
+  Clock& clock_;
+
+  ha::Settings settings_;
+  nlohmann::json dcs_config_ = nlohmann::json::object();
+  std::optional<MonoTime> lease_valid_until_;
+  double dcs_last_seen_ = 0;
+  int64_t last_revision_ = 0;
+  std::string last_member_json_;
+  std::optional<uint64_t> last_status_optime_;
+  MonoTime last_status_write_{};
+  std::string last_reason_;
+  std::string written_params_;  // dump of the parameters last written to postgresql.conf
+  std::vector<std::string> slots_known_;
+  bool checkpoint_pending_ = false;
+  std::string halt_message_;
+
+  mutable std::mutex snapshot_mu_;
+  std::shared_ptr<const api::Snapshot> snapshot_;
+};
+
+}  // namespace pgha::agent

@@ -1,0 +1,248 @@
+// The executor: runs a decision's actions in order and stops at the first failure (it never
+// promotes if taking the leader key failed).
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "agent/agent.h"
+#include "core/lsn.h"
+#include "dcs/codec.h"
+#include "pg/render.h"
+
+namespace pgha::agent {
+
+using ha::ActionKind;
+
+bool Agent::Execute(const ha::Decision& decision, ha::Observation& obs) {
+  for (const auto& action : decision.actions) {
+    if (action.kind == ActionKind::kHalt) {
+      halt_message_ = action.target;
+      spdlog::critical("{}", action.target);
+      return false;
+    }
+    Status st = ExecuteAction(action, obs);
+    if (!st.ok()) {
+      spdlog::error("{} failed: {}", ha::Describe(action), st.message());
+      last_reason_ = ha::Describe(action) + " failed: " + st.message();
+      break;
+    }
+  }
+  return true;
+}
+
+Status Agent::ExecuteAction(const ha::Action& a, ha::Observation& obs) {
+  int timeout = cfg_.postgresql.pg_ctl_timeout;
+  switch (a.kind) {
+    case ActionKind::kRaceInitialize: {
+      auto won = dcs_.RaceInitialize();
+      if (!won.ok()) return won.error();
+      if (!*won) return Err("another member is bootstrapping the cluster");
+      return OkStatus();
+    }
+    case ActionKind::kBootstrap:
+      return Bootstrap(obs);
+    case ActionKind::kCloneFromLeader:
+      return CloneFromLeader(obs, a.target);
+    case ActionKind::kStartPrimary:
+      return StartAs(std::nullopt, obs);
+    case ActionKind::kStartReplica:
+      return StartAs(a.target, obs);
+    case ActionKind::kFollow: {
+      PGHA_TRY(pg_.WriteConfig(Parameters(), Hba(), RecoveryFor(obs, a.target)));
+      return pg_.Reload();
+    }
+    case ActionKind::kAcquireLeader: {
+      auto won = dcs_.AcquireLeader();
+      if (!won.ok()) return won.error();
+      if (!*won) return Err("another member took the leader key first");
+      return OkStatus();
+    }
+    case ActionKind::kPromote:
+      return Promote(obs);
+    case ActionKind::kCheckpoint: {
+      auto r = pg_.Query("CHECKPOINT");
+      if (!r.ok()) return r.error();
+      checkpoint_pending_ = false;
+      return OkStatus();
+    }
+    case ActionKind::kDemote:
+      return Demote(obs, a.target, a.mode);
+    case ActionKind::kReleaseLeader:
+      return dcs_.ReleaseLeader();
+    case ActionKind::kEnsureSlots:
+      return EnsureSlots(obs);
+    case ActionKind::kHalt:
+      return OkStatus();
+  }
+  (void)timeout;
+  return OkStatus();
+}
+
+Status Agent::Bootstrap(ha::Observation& obs) {
+  PublishMember(obs, "initializing new cluster");
+  auto fail = [&](const Error& e) -> Status {
+    (void)dcs_.CancelInitialize();
+    return e;
+  };
+  if (auto st = pg_.Initdb(cfg_.bootstrap.initdb); !st.ok()) return fail(st.error());
+  std::vector<std::string> hba = cfg_.bootstrap.pg_hba.empty() ? Hba() : cfg_.bootstrap.pg_hba;
+  if (auto st = pg_.WriteConfig(Parameters(), hba, std::nullopt); !st.ok()) {
+    return fail(st.error());
+  }
+  written_params_ = Parameters().dump();
+  if (auto st = pg_.Start(cfg_.postgresql.pg_ctl_timeout); !st.ok()) return fail(st.error());
+  if (auto st = CreateRoles(); !st.ok()) return fail(st.error());
+  obs.pg = pg_.Observe();
+  if (obs.pg.sysid.empty()) return fail(Err("cannot read the new system identifier"));
+  PGHA_TRY(dcs_.SetInitialize(obs.pg.sysid));
+  nlohmann::json dynamic = cfg_.local_dynamic;
+  auto wrote = dcs_.WriteConfig(dynamic.dump(), 0);
+  if (!wrote.ok()) return wrote.error();
+  auto won = dcs_.AcquireLeader();
+  if (!won.ok()) return won.error();
+  if (!*won) return Err("the leader key was taken during bootstrap");
+  spdlog::info("bootstrapped cluster {} (system identifier {})", cfg_.scope, obs.pg.sysid);
+  return OkStatus();
+}
+
+Status Agent::CreateRoles() {
+  const std::vector<std::pair<const config::Credentials*, std::string>> roles = {
+      {&cfg_.postgresql.replication, "REPLICATION"}, {&cfg_.postgresql.rewind, "NOREPLICATION"}};
+  for (const auto& [creds, sql_extra] : roles) {
+    if (creds->username.empty() || creds->username == cfg_.postgresql.superuser.username) continue;
+    auto name_lit = pg_.Literal(creds->username);
+    auto pw_lit = pg_.Literal(creds->password);
+    if (!name_lit.ok()) return name_lit.error();
+    if (!pw_lit.ok()) return pw_lit.error();
+    std::string ident = "\"" + creds->username + "\"";
+    std::string sql =
+        "DO $pgha$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = " + *name_lit +
+        ") THEN EXECUTE format('CREATE ROLE %I', " + *name_lit +
+        "); END IF; EXECUTE format('ALTER ROLE %I WITH LOGIN " + sql_extra + " PASSWORD %L', " +
+        *name_lit + ", " + *pw_lit + "); END $pgha$";
+    auto r = pg_.Query(sql);
+    if (!r.ok()) return Err("creating role " + creds->username + ": " + r.message());
+  }
+  const auto& rewind = cfg_.postgresql.rewind.username;
+  if (!rewind.empty() && rewind != cfg_.postgresql.superuser.username) {
+    auto lit = pg_.Literal(rewind);
+    if (!lit.ok()) return lit.error();
+    for (const char* fn :
+         {"pg_catalog.pg_ls_dir(text, boolean, boolean)", "pg_catalog.pg_stat_file(text, boolean)",
+          "pg_catalog.pg_read_binary_file(text)",
+          "pg_catalog.pg_read_binary_file(text, bigint, bigint, boolean)"}) {
+      std::string sql = std::string("DO $pgha$ BEGIN EXECUTE format('GRANT EXECUTE ON FUNCTION ") +
+                        fn + " TO %I', " + *lit + "); END $pgha$";
+      auto r = pg_.Query(sql);
+      if (!r.ok()) return Err("granting rewind rights: " + r.message());
+    }
+  }
+  return OkStatus();
+}
+
+Status Agent::CloneFromLeader(const ha::Observation& obs, const std::string& leader) {
+  const ha::Member* m = obs.cluster.FindMember(leader);
+  std::string host;
+  int port = 0;
+  if (!m || !pg::ParseConnUrl(m->conn_url, &host, &port)) {
+    return Err("leader " + leader + " has no usable conn_url");
+  }
+  PublishMember(obs, "creating replica");
+  std::string conninfo =
+      pg::PrimaryConninfo(host, port, cfg_.postgresql.replication, cfg_.name) + " dbname=postgres";
+  PGHA_TRY(pg_.Basebackup(conninfo, 3600));
+  PGHA_TRY(pg_.WriteConfig(Parameters(), Hba(), RecoveryFor(obs, leader)));
+  written_params_ = Parameters().dump();
+  return pg_.Start(cfg_.postgresql.pg_ctl_timeout);
+}
+
+std::optional<pg::RecoveryTarget> Agent::RecoveryFor(const ha::Observation& obs,
+                                                     const std::string& leader) const {
+  pg::RecoveryTarget t;
+  const ha::Member* m = leader.empty() ? nullptr : obs.cluster.FindMember(leader);
+  std::string host;
+  int port = 0;
+  if (m && pg::ParseConnUrl(m->conn_url, &host, &port)) {
+    t.primary_conninfo = pg::PrimaryConninfo(host, port, cfg_.postgresql.replication, cfg_.name);
+    if (settings_.use_slots) t.primary_slot_name = pg::SlotName(cfg_.name);
+  }
+  return t;
+}
+
+Status Agent::StartAs(const std::optional<std::string>& upstream, const ha::Observation& obs) {
+  std::optional<pg::RecoveryTarget> recovery;
+  if (upstream) recovery = RecoveryFor(obs, *upstream);
+  PGHA_TRY(pg_.WriteConfig(Parameters(), Hba(), recovery));
+  written_params_ = Parameters().dump();
+  PublishMember(obs, "starting");
+  return pg_.Start(cfg_.postgresql.pg_ctl_timeout);
+}
+
+Status Agent::Demote(const ha::Observation& obs, const std::string& leader,
+                     const std::string& mode) {
+  std::string stop_mode = mode == "offline" || mode == "graceful" ? "fast" : "immediate";
+  PGHA_TRY(pg_.Stop(stop_mode, cfg_.postgresql.pg_ctl_timeout));
+  if (mode == "immediate") (void)dcs_.ReleaseLeader();
+  if (mode == "offline") {
+    // The DCS is unreachable: stay down as a replica with no upstream until it is back.
+    PGHA_TRY(pg_.WriteConfig(Parameters(), Hba(), pg::RecoveryTarget{}));
+    return pg_.Start(cfg_.postgresql.pg_ctl_timeout);
+  }
+  return StartAs(leader, obs);
+}
+
+Status Agent::Promote(ha::Observation& obs) {
+  PublishMember(obs, "promoting");
+  PGHA_TRY(pg_.WriteConfig(Parameters(), Hba(), std::nullopt));
+  PGHA_TRY(pg_.Promote(cfg_.postgresql.pg_ctl_timeout));
+  checkpoint_pending_ = true;
+  obs.pg = pg_.Observe();
+  // Record the switch in /history: [old timeline, switch LSN, reason, time, new leader].
+  auto history = obs.cluster.history;
+  uint32_t old_tl = obs.pg.timeline > 1 ? obs.pg.timeline - 1 : 1;
+  uint64_t switch_lsn = obs.pg.wal_lsn;
+  std::string path =
+      pg_.data_dir() + "/pg_wal/" + fmt::format("{:08X}", obs.pg.timeline) + ".history";
+  std::ifstream f(path);
+  std::string line;
+  while (std::getline(f, line)) {
+    unsigned tl = 0;
+    char lsn[64] = {0};
+    if (std::sscanf(line.c_str(), "%u %63s", &tl, lsn) == 2 && tl == old_tl) {
+      if (auto parsed = Lsn::Parse(lsn)) switch_lsn = parsed->value;
+    }
+  }
+  history.push_back({old_tl, switch_lsn, "no recovery target specified",
+                     fmt::format("{:.3f}", clock_.WallSeconds()), cfg_.name});
+  if (auto st = dcs_.WriteHistory(dcs::EncodeHistory(history)); !st.ok()) {
+    spdlog::warn("writing /history: {}", st.message());
+  }
+  spdlog::info("promoted to primary on timeline {}", obs.pg.timeline);
+  return OkStatus();
+}
+
+Status Agent::EnsureSlots(const ha::Observation& obs) {
+  std::vector<std::string> wanted;
+  for (const auto& m : obs.cluster.members) {
+    if (m.name != cfg_.name) wanted.push_back(pg::SlotName(m.name));
+  }
+  if (wanted == slots_known_) return OkStatus();
+  auto existing =
+      pg_.Query("SELECT slot_name FROM pg_replication_slots WHERE slot_type = 'physical'");
+  if (!existing.ok()) return existing.error();
+  for (const auto& slot : wanted) {
+    bool found = false;
+    for (const auto& row : *existing) found = found || row[0] == slot;
+    if (found) continue;
+    auto lit = pg_.Literal(slot);
+    if (!lit.ok()) return lit.error();
+    auto r = pg_.Query("SELECT pg_create_physical_replication_slot(" + *lit + ", true)");
+    if (!r.ok()) return Err("creating slot " + slot + ": " + r.message());
+    spdlog::info("created replication slot {}", slot);
+  }
+  slots_known_ = wanted;
+  return OkStatus();
+}
+
+}  // namespace pgha::agent

@@ -1,1 +1,0 @@
-// Module agent: sources land here.

@@ -1,0 +1,75 @@
+#include "agent/peers.h"
+
+#include <httplib.h>
+
+#include <future>
+#include <nlohmann/json.hpp>
+
+namespace pgha::agent {
+namespace {
+
+ha::PeerStatus ProbeOne(const ha::Member& m, std::chrono::milliseconds timeout) {
+  ha::PeerStatus s;
+  s.name = m.name;
+  auto scheme = m.api_url.find("://");
+  if (scheme == std::string::npos) return s;
+  auto path_start = m.api_url.find('/', scheme + 3);
+  std::string base = m.api_url.substr(0, path_start);
+  std::string path = path_start == std::string::npos ? "/patroni" : m.api_url.substr(path_start);
+  try {
+    httplib::Client cli(base);
+    auto secs = timeout.count() / 1000, usecs = (timeout.count() % 1000) * 1000;
+    cli.set_connection_timeout(secs, usecs);
+    cli.set_read_timeout(secs, usecs);
+    cli.enable_server_certificate_verification(false);
+    auto res = cli.Get(path);
+    if (!res || res->status != 200) return s;
+    return ParsePeerStatus(m.name, res->body);
+  } catch (const std::exception&) {
+    return s;
+  }
+}
+
+}  // namespace
+
+ha::PeerStatus ParsePeerStatus(const std::string& name, const std::string& body) {
+  ha::PeerStatus s;
+  s.name = name;
+  auto j = nlohmann::json::parse(body, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return s;
+  s.reachable = true;
+  std::string role = j.value("role", "");
+  s.role = role == "master" ? "primary" : role;
+  if (j.contains("timeline") && j["timeline"].is_number())
+    s.timeline = j["timeline"].get<uint32_t>();
+  const auto& x = j.contains("xlog") ? j["xlog"] : j.value("wal", nlohmann::json::object());
+  if (x.is_object()) {
+    auto num = [&](const char* k) -> uint64_t {
+      return x.contains(k) && x[k].is_number() ? x[k].get<uint64_t>() : 0;
+    };
+    s.wal_position =
+        std::max({num("location"), num("received_location"), num("replayed_location")});
+  }
+  if (j.contains("tags") && j["tags"].is_object()) {
+    const auto& t = j["tags"];
+    s.tags.nofailover = t.value("nofailover", false) == true;
+    if (t.contains("failover_priority") && t["failover_priority"].is_number_integer()) {
+      s.tags.failover_priority = t["failover_priority"].get<int>();
+    }
+  }
+  return s;
+}
+
+std::vector<ha::PeerStatus> HttpPeerProber::Probe(const std::vector<ha::Member>& members,
+                                                  const std::string& me) {
+  std::vector<std::future<ha::PeerStatus>> futures;
+  for (const auto& m : members) {
+    if (m.name == me || m.api_url.empty()) continue;
+    futures.push_back(std::async(std::launch::async, ProbeOne, m, timeout_));
+  }
+  std::vector<ha::PeerStatus> out;
+  for (auto& f : futures) out.push_back(f.get());
+  return out;
+}
+
+}  // namespace pgha::agent

@@ -1,0 +1,106 @@
+// What the agent publishes: its member key, the leader's /status, and the PostgreSQL settings it
+// writes for its own server.
+#include <spdlog/spdlog.h>
+
+#include "agent/agent.h"
+#include "dcs/codec.h"
+
+namespace pgha::agent {
+
+nlohmann::json Agent::Parameters() const {
+  nlohmann::json p = config::EffectiveParameters(cfg_, dcs_config_);
+  // Sensible replication defaults an operator would otherwise have to remember.
+  auto set_default = [&](const char* k, nlohmann::json v) {
+    if (!p.contains(k)) p[k] = std::move(v);
+  };
+  set_default("wal_level", "replica");
+  set_default("hot_standby", "on");
+  set_default("max_wal_senders", 10);
+  set_default("max_replication_slots", 10);
+  set_default("wal_keep_size", "128MB");
+  if (settings_.use_pg_rewind) set_default("wal_log_hints", "on");
+  // Owned by pgha: they follow from the config file and must not drift.
+  std::string listen = cfg_.postgresql.listen;
+  p["listen_addresses"] = listen.substr(0, listen.rfind(':'));
+  p["port"] = cfg_.postgresql.Port();
+  p["cluster_name"] = cfg_.scope;
+  return p;
+}
+
+std::vector<std::string> Agent::Hba() const {
+  if (!cfg_.postgresql.pg_hba.empty()) return cfg_.postgresql.pg_hba;
+  return cfg_.bootstrap.pg_hba;
+}
+
+void Agent::SyncParameters(const ha::Observation& obs) {
+  if (!obs.pg.running || written_params_.empty()) return;
+  nlohmann::json params = Parameters();
+  if (params.dump() == written_params_) return;
+  std::optional<pg::RecoveryTarget> recovery;
+  if (obs.pg.in_recovery) {
+    recovery = RecoveryFor(obs, obs.cluster.leader.value_or(""));
+  }
+  if (auto st = pg_.WriteConfig(params, Hba(), recovery); !st.ok()) {
+    spdlog::error("writing postgresql.conf: {}", st.message());
+    return;
+  }
+  written_params_ = params.dump();
+  if (auto st = pg_.Reload(); !st.ok()) spdlog::error("reload: {}", st.message());
+  spdlog::info("PostgreSQL parameters changed; configuration reloaded");
+}
+
+void Agent::PublishMember(const ha::Observation& obs, const std::string& state_override) {
+  const auto& pg = obs.pg;
+  ha::Member m;
+  m.name = cfg_.name;
+  m.conn_url = "postgres://" + cfg_.postgresql.connect_address + "/postgres";
+  m.api_url = "http://" + cfg_.restapi.connect_address + "/patroni";
+  if (!cfg_.restapi.certfile.empty())
+    m.api_url = "https://" + cfg_.restapi.connect_address + "/patroni";
+  m.state = state_override.empty() ? pg.state : state_override;
+  m.role = pg.Role();
+  m.version = PGHA_VERSION;
+  if (pg.running) {
+    m.xlog_location = pg.WalPosition();
+    m.timeline = pg.timeline;
+    if (pg.in_recovery) {
+      m.receive_lsn = pg.receive_lsn;
+      m.replay_lsn = pg.replay_lsn;
+      m.replication_state = pg.streaming ? "streaming" : "in archive recovery";
+    }
+  } else if (!pg.data_dir_empty && pg.control_checkpoint > 0) {
+    m.xlog_location = pg.control_checkpoint;
+    m.timeline = pg.control_timeline;
+  }
+  m.tags = cfg_.tags;
+  m.pending_restart = pg.pending_restart;
+  m.pause = settings_.pause;
+  if (checkpoint_pending_ && obs.cluster.leader == cfg_.name) m.checkpoint_after_promote = false;
+  m.reason = last_reason_;
+  std::string json = dcs::EncodeMember(m);
+  if (json == last_member_json_) return;
+  if (auto st = dcs_.TouchMember(json); !st.ok()) {
+    spdlog::warn("updating member key: {}", st.message());
+    return;
+  }
+  last_member_json_ = json;
+}
+
+void Agent::PublishStatus(const ha::Observation& obs) {
+  if (obs.cluster.leader != cfg_.name || !obs.pg.running || obs.pg.in_recovery) return;
+  uint64_t optime = obs.pg.wal_lsn;
+  // At least once a second while the position moves, so replicas judge lag on fresh data.
+  if (last_status_optime_ == optime) return;
+  if (obs.now - last_status_write_ < std::chrono::milliseconds(900) && last_status_optime_) return;
+  std::map<std::string, uint64_t> slots;
+  std::vector<std::string> retain;
+  for (const auto& m : obs.cluster.members) retain.push_back(m.name);
+  if (auto st = dcs_.WriteStatus(dcs::EncodeStatus(optime, slots, retain)); !st.ok()) {
+    spdlog::warn("writing /status: {}", st.message());
+    return;
+  }
+  last_status_optime_ = optime;
+  last_status_write_ = obs.now;
+}
+
+}  // namespace pgha::agent

@@ -1,0 +1,14 @@
+#pragma once
+// GET /metrics: Prometheus text exposition of the Snapshot, with Patroni's metric names
+// (reference/patroni.md §4.3) and labels {scope, name}.
+#include <string>
+
+#include "api/snapshot.h"
+
+namespace pgha::api {
+
+std::string MetricsText(const Snapshot& s);
+// "4.1.4" -> "040104" (Patroni's patroni_version value: each part padded to two digits).
+std::string PaddedVersion(const std::string& version);
+
+}  // namespace pgha::api

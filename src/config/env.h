@@ -1,0 +1,20 @@
+#pragma once
+// Environment overrides: Patroni's PATRONI_* variables (reference/patroni.md §6.3), each also
+// spelled PGHA_*; the PGHA_ spelling wins when both are set.
+#include <string>
+
+#include <yaml-cpp/yaml.h>
+
+#include "config/config.h"
+#include "config/reader.h"
+
+namespace pgha::config::internal {
+
+// The value of PGHA_<suffix>, else PATRONI_<suffix>, else nullptr; *var names the one used.
+const std::string* LookupEnv(const Env& env, const std::string& suffix, std::string* var);
+
+// Writes every override into the YAML tree (env always beats the file) and records in
+// ctx->origins which variable set which key path, so errors name the variable.
+Status ApplyEnvironment(const Env& env, YAML::Node root, ParseContext* ctx);
+
+}  // namespace pgha::config::internal

@@ -1,1 +1,0 @@
-// Module config: sources land here.

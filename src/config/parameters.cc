@@ -1,0 +1,51 @@
+#include "config/parameters.h"
+
+#include "config/config.h"
+
+namespace pgha::config {
+namespace internal {
+
+bool IsClusterWideGuc(const std::string& name) {
+  static const char* const kNames[] = {
+      "max_connections",     "max_locks_per_transaction", "max_worker_processes",
+      "max_prepared_transactions", "wal_level",           "track_commit_timestamp",
+      "max_wal_senders",     "max_replication_slots",     "wal_keep_segments",
+      "wal_keep_size",       "wal_log_hints"};
+  for (const char* n : kNames) {
+    if (name == n) return true;
+  }
+  return false;
+}
+
+namespace {
+
+nlohmann::json ParametersOf(const nlohmann::json& dynamic) {
+  if (!dynamic.is_object() || !dynamic.contains("postgresql")) return nlohmann::json::object();
+  const nlohmann::json& pg = dynamic["postgresql"];
+  if (!pg.is_object() || !pg.contains("parameters") || !pg["parameters"].is_object()) {
+    return nlohmann::json::object();
+  }
+  return pg["parameters"];
+}
+
+}  // namespace
+}  // namespace internal
+
+// DCS parameters (or, before the DCS has a /config, the local dynamic ones), then the local
+// postgresql.parameters on top except cluster-wide GUCs; a cluster-wide GUC the DCS lacks falls
+// back to the local dynamic value (bootstrap.dcs).
+nlohmann::json EffectiveParameters(const Config& local, const nlohmann::json& dcs_config) {
+  bool have_dcs = dcs_config.is_object() && !dcs_config.empty();
+  nlohmann::json local_dynamic = internal::ParametersOf(local.local_dynamic);
+  nlohmann::json out = have_dcs ? internal::ParametersOf(dcs_config) : local_dynamic;
+  for (const auto& [name, value] : local_dynamic.items()) {
+    if (internal::IsClusterWideGuc(name) && !out.contains(name)) out[name] = value;
+  }
+  if (!local.postgresql.parameters.is_object()) return out;
+  for (const auto& [name, value] : local.postgresql.parameters.items()) {
+    if (!internal::IsClusterWideGuc(name)) out[name] = value;
+  }
+  return out;
+}
+
+}  // namespace pgha::config

@@ -1,0 +1,18 @@
+#pragma once
+// Internal entry points shared by ParseConfig and LoadConfigFile.
+#include <string>
+#include <vector>
+
+#include <yaml-cpp/yaml.h>
+
+#include "config/config.h"
+
+namespace pgha::config::internal {
+
+// Applies the environment to an already parsed tree and validates it; `warnings` are kept.
+Result<Config> ParseTree(YAML::Node root, const Env& env, std::vector<std::string> warnings);
+
+// PGHA_CONFIGURATION / PATRONI_CONFIGURATION when set and not blank; *var names it.
+const std::string* ConfigurationFromEnv(const Env& env, std::string* var);
+
+}  // namespace pgha::config::internal

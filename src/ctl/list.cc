@@ -1,0 +1,156 @@
+#include "ctl/list.h"
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "core/lsn.h"
+
+namespace pgha::ctl {
+namespace {
+
+std::string Host(const std::string& conn_url) {
+  auto scheme = conn_url.find("://");
+  if (scheme == std::string::npos) return "";
+  std::string rest = conn_url.substr(scheme + 3);
+  auto slash = rest.find('/');
+  return slash == std::string::npos ? rest : rest.substr(0, slash);
+}
+
+std::string Role(const ha::ClusterView& view, const ha::Member& m) {
+  if (view.leader == m.name) return "Leader";
+  if (view.sync) {
+    for (const auto& s : view.sync->sync_standby)
+      if (s == m.name) return "Sync Standby";
+  }
+  return "Replica";
+}
+
+std::string Mb(std::optional<uint64_t> lag) {
+  if (!lag) return "unknown";
+  return std::to_string((*lag + 512 * 1024) / (1024 * 1024));
+}
+
+std::string LsnText(std::optional<uint64_t> v) { return v ? Lsn{*v}.ToString() : ""; }
+
+std::string Pretty(const std::vector<ListRow>& rows, const ha::ClusterView& view,
+                   const std::string& scope) {
+  std::vector<std::string> head = {"Member",      "Host", "Role",       "State", "TL",
+                                   "Receive LSN", "Lag",  "Replay LSN", "Lag",   "Reason"};
+  std::vector<std::vector<std::string>> cells;
+  for (const auto& r : rows) {
+    bool leader = r.role == "Leader";
+    cells.push_back({r.member, r.host, r.role, r.state,
+                     r.timeline ? std::to_string(*r.timeline) : "", LsnText(r.receive_lsn),
+                     leader ? "" : Mb(r.receive_lag), LsnText(r.replay_lsn),
+                     leader ? "" : Mb(r.replay_lag), r.reason});
+  }
+  std::vector<size_t> width(head.size());
+  for (size_t i = 0; i < head.size(); ++i) {
+    width[i] = head[i].size();
+    for (const auto& c : cells) width[i] = std::max(width[i], c[i].size());
+  }
+  auto line = [&](const std::vector<std::string>& v) {
+    std::string out = "|";
+    for (size_t i = 0; i < v.size(); ++i)
+      out += " " + v[i] + std::string(width[i] - v[i].size(), ' ') + " |";
+    return out + "\n";
+  };
+  std::string sep = "+";
+  for (size_t w : width) sep += std::string(w + 2, '-') + "+";
+  std::string title =
+      "+ Cluster: " + scope + " (" + view.initialize.value_or("uninitialized") + ") ";
+  std::string out = title + (title.size() < sep.size() ? sep.substr(title.size()) : "+") + "\n";
+  out += line(head) + sep + "\n";
+  for (const auto& c : cells) out += line(c);
+  out += sep + "\n";
+  if (!view.leader) out += " No leader: the leader key is free\n";
+  return out;
+}
+
+nlohmann::json AsJson(const std::vector<ListRow>& rows, const std::string& scope) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& r : rows) {
+    nlohmann::json j = {{"Cluster", scope}, {"Member", r.member}, {"Host", r.host},
+                        {"Role", r.role},   {"State", r.state},   {"Reason", r.reason}};
+    if (r.timeline) j["TL"] = *r.timeline;
+    if (r.receive_lsn) j["Receive LSN"] = LsnText(r.receive_lsn);
+    if (r.replay_lsn) j["Replay LSN"] = LsnText(r.replay_lsn);
+    if (r.role != "Leader") {
+      j["Receive Lag"] = r.receive_lag ? nlohmann::json(*r.receive_lag) : "unknown";
+      j["Replay Lag"] = r.replay_lag ? nlohmann::json(*r.replay_lag) : "unknown";
+    }
+    if (r.pending_restart) j["Pending restart"] = "*";
+    out.push_back(j);
+  }
+  return out;
+}
+
+std::string AsYaml(const nlohmann::json& rows) {
+  std::string out;
+  for (const auto& r : rows) {
+    bool first = true;
+    for (const auto& [k, v] : r.items()) {
+      out += (first ? "- " : "  ") + k + ": " + (v.is_string() ? v.get<std::string>() : v.dump()) +
+             "\n";
+      first = false;
+    }
+  }
+  return out;
+}
+
+std::string AsTsv(const std::vector<ListRow>& rows, const std::string& scope) {
+  std::string out = "Cluster\tMember\tHost\tRole\tState\tTL\tReceive LSN\tLag\tReplay LSN\tLag\n";
+  for (const auto& r : rows) {
+    bool leader = r.role == "Leader";
+    out += scope + "\t" + r.member + "\t" + r.host + "\t" + r.role + "\t" + r.state + "\t" +
+           (r.timeline ? std::to_string(*r.timeline) : "") + "\t" + LsnText(r.receive_lsn) + "\t" +
+           (leader ? "" : Mb(r.receive_lag)) + "\t" + LsnText(r.replay_lsn) + "\t" +
+           (leader ? "" : Mb(r.replay_lag)) + "\n";
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<ListRow> ListRows(const ha::ClusterView& view) {
+  const ha::Member* leader = view.LeaderMember();
+  std::optional<uint64_t> top = view.optime;
+  if (leader && leader->xlog_location) top = std::max(top.value_or(0), *leader->xlog_location);
+  std::vector<ListRow> rows;
+  for (const auto& m : view.members) {
+    ListRow r;
+    r.member = m.name;
+    r.host = Host(m.conn_url);
+    r.role = Role(view, m);
+    r.state = m.state == "running" && m.replication_state == "streaming" ? "streaming" : m.state;
+    r.reason = m.reason;
+    r.timeline = m.timeline;
+    r.pending_restart = m.pending_restart;
+    if (r.role == "Leader") {
+      r.receive_lsn = m.xlog_location;
+    } else {
+      r.receive_lsn = m.receive_lsn ? m.receive_lsn : m.xlog_location;
+      r.replay_lsn = m.replay_lsn ? m.replay_lsn : m.xlog_location;
+      auto lag = [&](std::optional<uint64_t> v) -> std::optional<uint64_t> {
+        if (!v || !top) return std::nullopt;
+        return *top > *v ? *top - *v : 0;
+      };
+      r.receive_lag = lag(r.receive_lsn);
+      r.replay_lag = lag(r.replay_lsn);
+    }
+    rows.push_back(std::move(r));
+  }
+  return rows;
+}
+
+Result<std::string> FormatList(const ha::ClusterView& view, const std::string& scope,
+                               const std::string& format) {
+  auto rows = ListRows(view);
+  if (format == "pretty") return Pretty(rows, view, scope);
+  if (format == "json") return AsJson(rows, scope).dump() + "\n";
+  if (format == "yaml") return AsYaml(AsJson(rows, scope));
+  if (format == "tsv") return AsTsv(rows, scope);
+  return Err("unknown format \"" + format + "\": use pretty, json, yaml or tsv");
+}
+
+}  // namespace pgha::ctl

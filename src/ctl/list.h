@@ -1,0 +1,23 @@
+#pragma once
+// `pghactl list`: the cluster table (and its json/yaml/tsv forms) from one DCS read.
+#include <string>
+
+#include "core/result.h"
+#include "ha/cluster.h"
+
+namespace pgha::ctl {
+
+struct ListRow {
+  std::string member, host, role, state, reason;
+  std::optional<uint32_t> timeline;
+  std::optional<uint64_t> receive_lsn, replay_lsn;
+  std::optional<uint64_t> receive_lag, replay_lag;  // bytes behind the leader
+  bool pending_restart = false;
+};
+
+std::vector<ListRow> ListRows(const ha::ClusterView& view);
+// format: pretty | json | yaml | tsv. Unknown formats are an error naming the value.
+Result<std::string> FormatList(const ha::ClusterView& view, const std::string& scope,
+                               const std::string& format);
+
+}  // namespace pgha::ctl

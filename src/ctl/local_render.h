@@ -1,0 +1,25 @@
+#pragma once
+// Pure renderers: each node's pgha.yml (Patroni format), haproxy.cfg and etcd's command line.
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "ctl/local_layout.h"
+#include "ctl/local_plan.h"
+
+namespace pgha::ctl {
+
+// Block-style YAML for a JSON tree. Strings that YAML would read as anything but the same string
+// (on, yes, 10, 1e3, null, "a: b", …) are double-quoted; key order is kept.
+std::string ToYaml(const nlohmann::ordered_json& value);
+
+// The agent's configuration for node i (1-based), as a tree and as pgha.yml text.
+nlohmann::ordered_json AgentConfig(const LocalCluster& c, const LocalLayout& layout, int i);
+std::string RenderAgentYaml(const LocalCluster& c, const LocalLayout& layout, int i);
+
+std::string RenderHaproxyCfg(const LocalCluster& c);
+
+// etcd's arguments for member j (1-based), without the binary.
+std::vector<std::string> EtcdArgs(const LocalCluster& c, const LocalLayout& layout, int j);
+
+}  // namespace pgha::ctl

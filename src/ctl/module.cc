@@ -1,1 +1,0 @@
-// Module ctl: sources land here.

@@ -1,0 +1,80 @@
+#include "ctl/target.h"
+
+#include <filesystem>
+
+#include "core/strings.h"
+#include "ctl/local.h"
+
+namespace pgha::ctl {
+
+namespace {
+
+Result<config::Config> FromDcsUrl(const std::string& url, const std::string& cluster) {
+  std::string rest = url;
+  for (const char* scheme : {"etcd3://", "etcd://"}) {
+    if (StartsWith(rest, scheme)) rest = rest.substr(std::string(scheme).size());
+  }
+  if (rest.find("://") != std::string::npos) {
+    return Err("--dcs-url " + url + ": only etcd3://host:port is supported");
+  }
+  config::Config c;
+  for (const auto& hp : Split(rest, ',')) {
+    std::string host;
+    int port = 0;
+    if (!SplitHostPort(Trim(hp), &host, &port)) {
+      return Err("--dcs-url " + url + ": expected etcd3://host:port, got \"" + hp + "\"");
+    }
+    c.etcd.hosts.push_back(Trim(hp));
+  }
+  if (cluster.empty()) return Err("--dcs-url needs the cluster name as an argument");
+  c.scope = cluster;
+  return c;
+}
+
+}  // namespace
+
+Result<Target> ResolveTarget(const TargetOptions& opt) {
+  Target t;
+  if (!opt.dcs_url.empty()) {
+    auto c = FromDcsUrl(opt.dcs_url, opt.cluster);
+    if (!c.ok()) return c.error();
+    t.config = std::move(c).value();
+    return t;
+  }
+  std::string path = opt.config_file;
+  if (path.empty()) {
+    std::string dir = opt.local_dir.empty() ? DefaultLocalDir() : opt.local_dir;
+    path = dir + "/node1/pgha.yml";
+    if (!std::filesystem::exists(path)) {
+      return Err(
+          "no cluster given: use -c CONFIG, -d etcd3://host:port CLUSTER, or start a local "
+          "cluster with `pghactl local up` (looked for " +
+          path + ")");
+    }
+  }
+  auto c = config::LoadConfigFile(path, config::ProcessEnvironment());
+  if (!c.ok()) return Err(path + ": " + c.message());
+  t.config = std::move(c).value();
+  if (!opt.cluster.empty() && opt.cluster != t.config.scope) {
+    return Err("cluster \"" + opt.cluster + "\" is not the configured scope \"" + t.config.scope +
+               "\"");
+  }
+  return t;
+}
+
+dcs::DcsOptions DcsOptionsFor(const config::Config& cfg) {
+  dcs::DcsOptions o;
+  o.etcd.endpoints = cfg.etcd.Endpoints();
+  o.etcd.username = cfg.etcd.username;
+  o.etcd.password = cfg.etcd.password;
+  o.etcd.cacert = cfg.etcd.cacert;
+  o.etcd.cert = cfg.etcd.cert;
+  o.etcd.key = cfg.etcd.key;
+  o.namespace_ = cfg.namespace_;
+  o.scope = cfg.scope;
+  o.name = cfg.name.empty() ? "pghactl" : cfg.name;
+  o.watch = false;
+  return o;
+}
+
+}  // namespace pgha::ctl

@@ -1,0 +1,238 @@
+// Dcs over etcd: Patroni's key layout and compare-and-swap operations (patroni.md §3.3).
+#include <spdlog/spdlog.h>
+
+#include <mutex>
+
+#include "dcs/codec.h"
+#include "dcs/dcs.h"
+#include "dcs/etcd_errors.h"
+#include "dcs/keys.h"
+#include "dcs/watcher.h"
+
+namespace pgha::dcs {
+namespace {
+
+using Target = Compare::Target;
+
+Compare Cmp(const std::string& key, Target target, int64_t number) {
+  Compare c;
+  c.key = key;
+  c.target = target;
+  c.number = number;
+  return c;
+}
+
+Compare ValueIs(const std::string& key, const std::string& value) {
+  Compare c;
+  c.key = key;
+  c.target = Target::kValue;
+  c.value = value;
+  return c;
+}
+
+TxnOp PutOp(const std::string& key, const std::string& value, int64_t lease = 0) {
+  return TxnOp{TxnOp::Kind::kPut, key, value, lease, false};
+}
+TxnOp RangeOp(const std::string& key) { return TxnOp{TxnOp::Kind::kRange, key, "", 0, false}; }
+TxnOp DeleteOp(const std::string& key) { return TxnOp{TxnOp::Kind::kDelete, key, "", 0, false}; }
+
+Status AsStatus(const Result<int64_t>& r) {
+  if (!r.ok()) return r.error();
+  return OkStatus();
+}
+
+class EtcdDcs final : public Dcs {
+ public:
+  explicit EtcdDcs(const DcsOptions& options)
+      : keys_(options.namespace_, options.scope),
+        name_(options.name),
+        client_(MakeEtcdClient(options.etcd)),
+        watcher_(options.watch ? MakeEtcdClient(options.etcd) : nullptr, keys_.prefix()) {}
+
+  Result<ha::ClusterView> Load() override {
+    std::lock_guard lock(mu_);
+    // Linearizable: ownership decisions follow from this read (etcd.md §3, stale members).
+    auto range = client_->Range(keys_.prefix(), /*prefix=*/true, /*serializable=*/false);
+    if (!range.ok()) return range.error();
+    std::vector<std::string> warnings;
+    ha::ClusterView view = BuildClusterView(keys_, range->kvs, range->revision, &warnings);
+    for (const auto& w : warnings) spdlog::warn("dcs: {}", w);
+    return view;
+  }
+
+  Status EnsureLease(int ttl_seconds) override {
+    std::lock_guard lock(mu_);
+    if (lease_ != 0) return OkStatus();
+    auto id = client_->LeaseGrant(ttl_seconds);
+    if (!id.ok()) return id.error();
+    lease_ = *id;
+    return OkStatus();
+  }
+
+  Result<bool> KeepAlive() override {
+    std::lock_guard lock(mu_);
+    if (lease_ == 0) return false;
+    auto ttl = client_->LeaseKeepAlive(lease_);
+    if (!ttl.ok()) return ttl.error();
+    if (*ttl > 0) return true;
+    spdlog::warn("dcs: lease {} is gone", lease_.load());
+    lease_ = 0;
+    return false;
+  }
+
+  Status RevokeLease() override {
+    std::lock_guard lock(mu_);
+    if (lease_ == 0) return OkStatus();
+    Status revoked = client_->LeaseRevoke(lease_);
+    if (!revoked.ok() && ClassifyError(revoked.error()) != EtcdErrc::kLeaseNotFound) {
+      return revoked;
+    }
+    lease_ = 0;
+    return OkStatus();
+  }
+
+  int64_t lease_id() const override { return lease_; }
+
+  Status TouchMember(const std::string& member_json) override {
+    std::lock_guard lock(mu_);
+    PGHA_TRY(RequireLease());
+    return AsStatus(Checked(client_->Put(keys_.member(name_), member_json, lease_)));
+  }
+
+  Status DeleteMember(const std::string& name) override {
+    std::lock_guard lock(mu_);
+    return AsStatus(client_->Delete(keys_.member(name), false));
+  }
+
+  Result<bool> RaceInitialize() override {
+    std::lock_guard lock(mu_);
+    auto txn = client_->Txn({Cmp(keys_.initialize(), Target::kCreate, 0)},
+                            {PutOp(keys_.initialize(), "")}, {});
+    if (!txn.ok()) return txn.error();
+    return txn->succeeded;
+  }
+
+  Status SetInitialize(const std::string& sysid) override {
+    std::lock_guard lock(mu_);
+    return AsStatus(client_->Put(keys_.initialize(), sysid, 0));
+  }
+
+  Status CancelInitialize() override {
+    std::lock_guard lock(mu_);
+    return AsStatus(client_->Delete(keys_.initialize(), false));
+  }
+
+  Result<bool> AcquireLeader() override {
+    std::lock_guard lock(mu_);
+    PGHA_TRY(RequireLease());
+    const std::string key = keys_.leader();
+    auto txn = Checked(
+        client_->Txn({Cmp(key, Target::kCreate, 0)}, {PutOp(key, name_, lease_)}, {RangeOp(key)}));
+    if (!txn.ok()) return txn.error();
+    // A retried call whose first attempt already won finds the key holding our name and lease.
+    return txn->succeeded || HeldByMe(txn->kvs, lease_);
+  }
+
+  Result<bool> RefreshLeader() override {
+    std::lock_guard lock(mu_);
+    if (lease_ == 0) return false;
+    const std::string key = keys_.leader();
+    auto check = client_->Txn({ValueIs(key, name_), Cmp(key, Target::kLease, lease_)},
+                              {RangeOp(key)}, {RangeOp(key)});
+    if (!check.ok()) return check.error();
+    if (check->succeeded) return true;
+    if (check->kvs.empty() || check->kvs[0].value != name_) return false;
+    // Still my name but an older lease: the lease was re-granted. Re-bind the key to it.
+    auto rebind = Checked(client_->Txn({ValueIs(key, name_)}, {PutOp(key, name_, lease_)}, {}));
+    if (!rebind.ok()) return rebind.error();
+    return rebind->succeeded;
+  }
+
+  Status ReleaseLeader() override {
+    std::lock_guard lock(mu_);
+    const std::string key = keys_.leader();
+    auto txn = client_->Txn({ValueIs(key, name_)}, {DeleteOp(key)}, {});
+    if (!txn.ok()) return txn.error();
+    return OkStatus();
+  }
+
+  Status WriteStatus(const std::string& status_json) override {
+    std::lock_guard lock(mu_);
+    return AsStatus(client_->Put(keys_.status(), status_json, 0));
+  }
+
+  Status WriteHistory(const std::string& history_json) override {
+    std::lock_guard lock(mu_);
+    return AsStatus(client_->Put(keys_.history(), history_json, 0));
+  }
+
+  Result<bool> WriteConfig(const std::string& config_json, int64_t mod_revision) override {
+    return CasWrite(keys_.config(), config_json, mod_revision);
+  }
+  Result<bool> WriteFailover(const std::string& json, int64_t mod_revision) override {
+    return CasWrite(keys_.failover(), json, mod_revision);
+  }
+  Result<bool> WriteSync(const std::string& json, int64_t mod_revision) override {
+    return CasWrite(keys_.sync(), json, mod_revision);
+  }
+
+  Status DeleteCluster() override {
+    std::lock_guard lock(mu_);
+    return AsStatus(client_->Delete(keys_.prefix(), /*prefix=*/true));
+  }
+
+  bool WaitForChange(int64_t revision, std::chrono::steady_clock::time_point deadline) override {
+    return watcher_.WaitForChange(revision, deadline);
+  }
+  void Wake() override { watcher_.Wake(); }
+
+ private:
+  Status RequireLease() const {
+    if (lease_ != 0) return OkStatus();
+    return EtcdErr(EtcdErrc::kLeaseNotFound, "no lease granted yet (EnsureLease first)");
+  }
+
+  bool HeldByMe(const std::vector<KeyValue>& kvs, int64_t lease) const {
+    return !kvs.empty() && kvs[0].value == name_ && kvs[0].lease == lease;
+  }
+
+  // A write naming a dead lease fails as a whole: forget the lease so EnsureLease grants anew.
+  template <class T>
+  Result<T> Checked(Result<T> r) {
+    if (!r.ok() && ClassifyError(r.error()) == EtcdErrc::kLeaseNotFound) {
+      spdlog::warn("dcs: lease {} not found: {}", lease_.load(), r.message());
+      lease_ = 0;
+    }
+    return r;
+  }
+
+  // mod_revision: -1 unconditional, 0 create only if absent, else the revision last read.
+  Result<bool> CasWrite(const std::string& key, const std::string& value, int64_t mod_revision) {
+    std::lock_guard lock(mu_);
+    if (mod_revision < 0) {
+      auto put = client_->Put(key, value, 0);
+      if (!put.ok()) return put.error();
+      return true;
+    }
+    Compare cmp =
+        mod_revision == 0 ? Cmp(key, Target::kCreate, 0) : Cmp(key, Target::kMod, mod_revision);
+    auto txn = client_->Txn({cmp}, {PutOp(key, value)}, {});
+    if (!txn.ok()) return txn.error();
+    return txn->succeeded;
+  }
+
+  const Keys keys_;
+  const std::string name_;
+  std::mutex mu_;  // the client is single-threaded; Dcs may be shared with the REST thread
+  std::unique_ptr<EtcdClient> client_;
+  std::atomic<int64_t> lease_{0};
+  ChangeWatcher watcher_;
+};
+
+}  // namespace
+
+std::unique_ptr<Dcs> MakeEtcdDcs(const DcsOptions& options) {
+  return std::make_unique<EtcdDcs>(options);
+}
+
+}  // namespace pgha::dcs

@@ -1,0 +1,56 @@
+#include "dcs/etcd_errors.h"
+
+#include "core/strings.h"
+
+namespace pgha::dcs {
+namespace {
+
+bool Contains(const std::string& text, const char* needle) {
+  return text.find(needle) != std::string::npos;
+}
+
+}  // namespace
+
+const char* ErrcPrefix(EtcdErrc errc) {
+  switch (errc) {
+    case EtcdErrc::kUnavailable:
+      return kUnavailablePrefix;
+    case EtcdErrc::kLeaseNotFound:
+      return kLeaseNotFoundPrefix;
+    case EtcdErrc::kCompacted:
+      return kCompactedPrefix;
+    case EtcdErrc::kAuth:
+      return kAuthPrefix;
+    case EtcdErrc::kNone:
+    case EtcdErrc::kOther:
+      return kOtherPrefix;
+  }
+  return kOtherPrefix;
+}
+
+EtcdErrc ClassifyError(const Error& e) {
+  const std::string& m = e.message;
+  if (StartsWith(m, kUnavailablePrefix)) return EtcdErrc::kUnavailable;
+  if (StartsWith(m, kLeaseNotFoundPrefix)) return EtcdErrc::kLeaseNotFound;
+  if (StartsWith(m, kCompactedPrefix)) return EtcdErrc::kCompacted;
+  if (StartsWith(m, kAuthPrefix)) return EtcdErrc::kAuth;
+  return EtcdErrc::kOther;
+}
+
+EtcdErrc ClassifyGrpc(int code, const std::string& message) {
+  // 14 Unavailable ("no leader", "request timed out"), 2 Unknown ("context deadline exceeded"),
+  // 4 DeadlineExceeded: the member cannot serve now, another one may (etcd.md §3).
+  if (code == 14 || code == 2 || code == 4 || Contains(message, "not a primary lessor")) {
+    return EtcdErrc::kUnavailable;
+  }
+  if (code == 5 && Contains(message, "lease not found")) return EtcdErrc::kLeaseNotFound;
+  if (code == 11 && Contains(message, "compacted")) return EtcdErrc::kCompacted;
+  if (code == 16 || Contains(message, "invalid auth token") ||
+      Contains(message, "revision of auth store is old") ||
+      Contains(message, "user name is empty")) {
+    return EtcdErrc::kAuth;
+  }
+  return EtcdErrc::kOther;
+}
+
+}  // namespace pgha::dcs

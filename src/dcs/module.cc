@@ -1,1 +1,0 @@
-// Module dcs: sources land here.

@@ -1,0 +1,94 @@
+#include "dcs/watcher.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+namespace pgha::dcs {
+namespace {
+
+constexpr std::chrono::milliseconds kMinBackoff{100};
+constexpr std::chrono::milliseconds kMaxBackoff{2000};
+
+}  // namespace
+
+ChangeWatcher::ChangeWatcher(std::unique_ptr<EtcdClient> client, std::string prefix)
+    : client_(std::move(client)), prefix_(std::move(prefix)) {
+  if (client_) thread_ = std::thread([this] { Run(); });
+}
+
+ChangeWatcher::~ChangeWatcher() {
+  {
+    std::lock_guard lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+bool ChangeWatcher::WaitForChange(int64_t revision,
+                                  std::chrono::steady_clock::time_point deadline) {
+  std::unique_lock lock(mu_);
+  bool changed =
+      cv_.wait_until(lock, deadline, [&] { return woken_ || seen_revision_ > revision; });
+  woken_ = false;
+  return changed;
+}
+
+void ChangeWatcher::Wake() {
+  {
+    std::lock_guard lock(mu_);
+    woken_ = true;
+  }
+  cv_.notify_all();
+}
+
+void ChangeWatcher::Record(int64_t revision) {
+  {
+    std::lock_guard lock(mu_);
+    if (revision <= seen_revision_) return;
+    seen_revision_ = revision;
+  }
+  cv_.notify_all();
+}
+
+// Waits before the next attempt, but returns at once when asked to stop.
+void ChangeWatcher::Backoff(std::chrono::milliseconds* delay) {
+  std::unique_lock lock(mu_);
+  cv_.wait_for(lock, *delay, [&] { return stop_.load(); });
+  *delay = std::min(*delay * 2, kMaxBackoff);
+}
+
+int64_t ChangeWatcher::Relist() {
+  auto listed = client_->Range(prefix_, /*prefix=*/true, /*serializable=*/false);
+  if (!listed.ok()) {
+    spdlog::debug("watch: re-list of {} failed: {}", prefix_, listed.message());
+    return 0;
+  }
+  Record(listed->revision);  // a change missed while the stream was down shows up here
+  return listed->revision + 1;
+}
+
+void ChangeWatcher::Run() {
+  auto delay = kMinBackoff;
+  while (!stop_) {
+    int64_t next = Relist();
+    if (next == 0) {
+      Backoff(&delay);
+      continue;
+    }
+    auto on_event = [&](const std::vector<WatchEvent>&, int64_t revision) {
+      Record(revision);
+      next = revision + 1;
+      delay = kMinBackoff;  // the stream works again
+      return true;
+    };
+    Status ended = client_->Watch(prefix_, next, on_event, stop_);
+    if (stop_) break;
+    // Compaction, a broken stream or an idle timeout: re-list and watch again.
+    if (!ended.ok()) spdlog::debug("watch: {}", ended.message());
+    Backoff(&delay);
+  }
+}
+
+}  // namespace pgha::dcs

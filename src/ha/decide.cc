@@ -1,0 +1,234 @@
+// Decide(): the observe -> decide -> act loop's pure middle. Every branch returns a reason that
+// an operator can read in the log, /patroni and `pghactl list`.
+#include <algorithm>
+
+#include "ha/decision.h"
+
+namespace pgha::ha {
+namespace {
+
+Decision Do(std::string reason, std::vector<Action> actions = {}) {
+  return Decision{std::move(actions), std::move(reason)};
+}
+
+Action A(ActionKind kind, std::string target = "", std::string mode = "") {
+  return Action{kind, std::move(target), std::move(mode)};
+}
+
+bool IsPrimary(const LocalPg& pg) { return pg.running && !pg.in_recovery; }
+
+bool IHoldLeader(const Observation& obs) {
+  return obs.cluster.leader && *obs.cluster.leader == obs.me;
+}
+
+// A replica is pointed at the right upstream when its WAL receiver streams from the leader.
+bool FollowsLeader(const Observation& obs, const Member& leader) {
+  if (!obs.pg.streaming) return false;
+  std::string want = leader.conn_url;  // postgres://host:port/db
+  std::string host_port = obs.pg.upstream_host + ":" + std::to_string(obs.pg.upstream_port);
+  return want.find("//" + host_port + "/") != std::string::npos;
+}
+
+Decision DecideWithoutDcs(const Observation& obs) {
+  if (!IsPrimary(obs.pg)) return Do("DCS is not accessible; staying a replica");
+  if (obs.settings.pause) return Do("DCS is not accessible; paused, leaving the primary running");
+  if (LeaseExpiring(obs)) {
+    return Do("demoting: DCS is not accessible and the leader lease could expire",
+              {A(ActionKind::kDemote, "", "offline")});
+  }
+  return Do("DCS is not accessible; leader lease still valid, keeping the primary");
+}
+
+Decision DecideEmptyDataDir(const Observation& obs) {
+  const auto& c = obs.cluster;
+  if (!c.initialize && !c.leader) {
+    return Do("bootstrapping a new cluster",
+              {A(ActionKind::kRaceInitialize), A(ActionKind::kBootstrap)});
+  }
+  const Member* leader = c.LeaderMember();
+  if (leader && leader->name != obs.me && !leader->conn_url.empty() && leader->state == "running") {
+    return Do("cloning a replica from leader " + leader->name,
+              {A(ActionKind::kCloneFromLeader, leader->name)});
+  }
+  if (c.leader) return Do("waiting for leader " + *c.leader + " to be running before cloning");
+  return Do("waiting for the leader to bootstrap the cluster");
+}
+
+Decision DecideStopped(const Observation& obs) {
+  const auto& c = obs.cluster;
+  if (obs.settings.pause) return Do("paused: PostgreSQL is not running and will not be started");
+  if (IHoldLeader(obs)) {
+    if (!obs.pg.standby_signal) {
+      return Do("starting primary after failure; I hold the leader key",
+                {A(ActionKind::kStartPrimary)});
+    }
+    return Do("starting as a replica; I hold the leader key and will promote",
+              {A(ActionKind::kStartReplica, "")});
+  }
+  if (c.leader) {
+    return Do("starting as a replica of leader " + *c.leader,
+              {A(ActionKind::kStartReplica, *c.leader)});
+  }
+  return Do("starting as a replica; the cluster has no leader", {A(ActionKind::kStartReplica, "")});
+}
+
+Decision DecideUnlocked(const Observation& obs) {
+  if (obs.settings.pause) {
+    if (IsPrimary(obs.pg)) {
+      return Do("paused: taking the free leader key as the running primary",
+                {A(ActionKind::kAcquireLeader)});
+    }
+    return Do("paused: the leader key is free; no automatic promotion");
+  }
+  std::string why_not;
+  if (IsHealthiest(obs, &why_not)) {
+    std::vector<Action> actions = {A(ActionKind::kAcquireLeader)};
+    if (!IsPrimary(obs.pg)) actions.push_back(A(ActionKind::kPromote));
+    return Do("taking the free leader key: I am the healthiest member", std::move(actions));
+  }
+  if (IsPrimary(obs.pg)) {
+    return Do(
+        "demoting: the leader key is free and I am not the healthiest member (" + why_not + ")",
+        {A(ActionKind::kDemote, "", "immediate-nolock")});
+  }
+  return Do("not taking the free leader key: " + why_not);
+}
+
+Decision DecideAsLeader(const Observation& obs) {
+  if (!obs.pg.in_recovery) {
+    if (LeaseExpiring(obs)) {
+      // We hold the key in the last read, but could not renew: do not outlive the lease.
+      return Do("demoting: the leader lease could not be renewed in time",
+                {A(ActionKind::kDemote, "", "offline")});
+    }
+    std::vector<Action> actions;
+    if (obs.checkpoint_after_promote_pending) actions.push_back(A(ActionKind::kCheckpoint));
+    if (obs.settings.use_slots) actions.push_back(A(ActionKind::kEnsureSlots));
+    return Do("no action: I am the leader with the lock", std::move(actions));
+  }
+  if (obs.settings.pause) return Do("paused: I hold the leader key but run as a replica");
+  return Do("promoting: I hold the leader key", {A(ActionKind::kPromote)});
+}
+
+Decision DecideAsFollower(const Observation& obs) {
+  const std::string& leader = *obs.cluster.leader;
+  if (IsPrimary(obs.pg)) {
+    if (obs.settings.pause) return Do("paused: running as primary while " + leader + " leads");
+    return Do("demoting: " + leader + " holds the leader key",
+              {A(ActionKind::kDemote, leader, "immediate-nolock")});
+  }
+  const Member* m = obs.cluster.LeaderMember();
+  if (!m || m->conn_url.empty()) return Do("no action: leader " + leader + " has no member key");
+  if (!FollowsLeader(obs, *m)) {
+    return Do("following leader " + leader, {A(ActionKind::kFollow, leader)});
+  }
+  return Do("no action: streaming from leader " + leader);
+}
+
+}  // namespace
+
+bool LeaseExpiring(const Observation& obs) {
+  if (!obs.lease_valid_until) return true;
+  // The next check can be a whole blocked DCS call away: leave retry_timeout + 1 s of margin.
+  auto margin = std::chrono::seconds(obs.settings.retry_timeout + 1);
+  return obs.now + margin >= *obs.lease_valid_until;
+}
+
+bool IsHealthiest(const Observation& obs, std::string* why_not) {
+  if (!obs.tags.CanPromote()) {
+    *why_not = "tags forbid promotion (nofailover / failover_priority)";
+    return false;
+  }
+  const LocalPg& pg = obs.pg;
+  uint64_t mine = pg.WalPosition();
+  if (obs.cluster.optime && *obs.cluster.optime > mine &&
+      *obs.cluster.optime - mine > obs.settings.maximum_lag_on_failover) {
+    *why_not = "my WAL position lags the last leader optime by more than maximum_lag_on_failover";
+    return false;
+  }
+  uint32_t cluster_tl = obs.cluster.HistoryTimeline();
+  if (pg.timeline != 0 && pg.timeline < cluster_tl) {
+    *why_not = "my timeline " + std::to_string(pg.timeline) + " is behind the cluster's " +
+               std::to_string(cluster_tl);
+    return false;
+  }
+  for (const auto& p : obs.peers) {
+    if (!p.reachable || p.name == obs.me) continue;
+    if (p.role == "primary") {
+      *why_not = "primary " + p.name + " is still alive";
+      return false;
+    }
+    if (p.timeline > pg.timeline && pg.timeline != 0) {
+      *why_not = p.name + " is on a newer timeline";
+      return false;
+    }
+    if (p.wal_position > mine) {
+      *why_not = p.name + " has a higher WAL position";
+      return false;
+    }
+    if (p.wal_position == mine && p.tags.CanPromote() && p.tags.Priority() > obs.tags.Priority()) {
+      *why_not = p.name + " has the same WAL position and a higher failover_priority";
+      return false;
+    }
+  }
+  return true;
+}
+
+Decision Decide(const Observation& obs) {
+  if (!obs.dcs_ok) return DecideWithoutDcs(obs);
+  const auto& c = obs.cluster;
+  const LocalPg& pg = obs.pg;
+  if (!pg.data_dir_empty && !pg.sysid.empty() && c.initialize && !c.initialize->empty() &&
+      *c.initialize != pg.sysid) {
+    return Do("refusing to run: the data directory's system identifier " + pg.sysid +
+                  " differs from the cluster's " + *c.initialize,
+              {A(ActionKind::kHalt, "system identifier mismatch: data directory has " + pg.sysid +
+                                        ", cluster has " + *c.initialize)});
+  }
+  if (pg.data_dir_empty) return DecideEmptyDataDir(obs);
+  if (!pg.running) return DecideStopped(obs);
+  if (!c.leader) return DecideUnlocked(obs);
+  if (IHoldLeader(obs)) return DecideAsLeader(obs);
+  return DecideAsFollower(obs);
+}
+
+const char* ActionName(ActionKind kind) {
+  switch (kind) {
+    case ActionKind::kRaceInitialize:
+      return "race_initialize";
+    case ActionKind::kBootstrap:
+      return "bootstrap";
+    case ActionKind::kCloneFromLeader:
+      return "clone_from_leader";
+    case ActionKind::kStartPrimary:
+      return "start_primary";
+    case ActionKind::kStartReplica:
+      return "start_replica";
+    case ActionKind::kFollow:
+      return "follow";
+    case ActionKind::kAcquireLeader:
+      return "acquire_leader";
+    case ActionKind::kPromote:
+      return "promote";
+    case ActionKind::kCheckpoint:
+      return "checkpoint";
+    case ActionKind::kDemote:
+      return "demote";
+    case ActionKind::kReleaseLeader:
+      return "release_leader";
+    case ActionKind::kEnsureSlots:
+      return "ensure_slots";
+    case ActionKind::kHalt:
+      return "halt";
+  }
+  return "?";
+}
+
+std::string Describe(const Action& action) {
+  std::string out = ActionName(action.kind);
+  if (!action.target.empty()) out += " " + action.target;
+  if (!action.mode.empty()) out += " (" + action.mode + ")";
+  return out;
+}
+
+}  // namespace pgha::ha

@@ -1,0 +1,78 @@
+#pragma once
+// Observation in, decision out: the pure heart of the agent (DESIGN.md "How the agent works").
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "ha/cluster.h"
+#include "ha/local_state.h"
+#include "ha/settings.h"
+
+namespace pgha::ha {
+
+// A peer's GET /patroni answer, fetched only while the leader key is free.
+struct PeerStatus {
+  std::string name;
+  bool reachable = false;
+  std::string role;  // primary / replica
+  uint64_t wal_position = 0;
+  uint32_t timeline = 0;
+  Tags tags;
+};
+
+struct Observation {
+  std::string me;
+  MonoTime now{};
+  Settings settings;
+  Tags tags;
+  bool dcs_ok = false;
+  ClusterView cluster;  // meaningful only when dcs_ok
+  LocalPg pg;
+  std::vector<PeerStatus> peers;  // probes of the other members (empty unless unlocked)
+  // The lease is good until this moment on our monotonic clock (send time of the last
+  // successful keepalive + ttl). Unset: we never had one.
+  std::optional<MonoTime> lease_valid_until;
+  bool checkpoint_after_promote_pending = false;  // promoted, CHECKPOINT not yet done
+  std::optional<MonoTime> start_failed_since;     // as primary holding the key
+};
+
+enum class ActionKind {
+  kRaceInitialize,   // create-if-absent `initialize`; stop if lost
+  kBootstrap,        // initdb, start, roles, sysid, /config, leader key
+  kCloneFromLeader,  // pg_basebackup from `target`
+  kStartPrimary,     // start PostgreSQL as primary (we hold the key)
+  kStartReplica,     // start PostgreSQL in recovery following `target` ("" = no upstream)
+  kFollow,           // repoint a running replica at `target`
+  kAcquireLeader,    // create-if-absent leader key; stop if lost
+  kPromote,          // pg_ctl promote, then /history
+  kCheckpoint,       // CHECKPOINT after promotion (rewinders need the new timeline on disk)
+  kDemote,           // stop; start as replica (`mode`: offline, immediate-nolock, graceful...)
+  kReleaseLeader,    // delete the key if it is ours
+  kEnsureSlots,      // physical slots for the other members
+  kHalt,             // refuse to run: exit with `target` as the message
+};
+
+struct Action {
+  ActionKind kind;
+  std::string target;  // member name, or message for kHalt
+  std::string mode;    // demote mode
+  bool operator==(const Action&) const = default;
+};
+
+struct Decision {
+  std::vector<Action> actions;
+  std::string reason;
+};
+
+Decision Decide(const Observation& obs);
+
+const char* ActionName(ActionKind kind);
+std::string Describe(const Action& action);
+
+// Pure helpers, exposed for tests.
+bool IsHealthiest(const Observation& obs, std::string* why_not);
+bool LeaseExpiring(const Observation& obs);
+
+}  // namespace pgha::ha

@@ -1,1 +1,0 @@
-// Module ha: sources land here.

@@ -1,0 +1,38 @@
+#pragma once
+// A thin RAII wrapper over one libpq connection.
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+
+struct pg_conn;
+
+namespace pgha::pg {
+
+using Row = std::vector<std::optional<std::string>>;  // nullopt = SQL NULL
+
+class Connection {
+ public:
+  // conninfo is a libpq key=value string; connect_timeout should be part of it.
+  static Result<std::unique_ptr<Connection>> Open(const std::string& conninfo);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  Result<std::vector<Row>> Query(const std::string& sql);
+  Status Execute(const std::string& sql);
+  std::string QuoteLiteral(const std::string& value);
+  std::string QuoteIdent(const std::string& value);
+  bool Healthy() const;
+
+ private:
+  explicit Connection(pg_conn* conn) : conn_(conn) {}
+  pg_conn* conn_;
+};
+
+// "host=... port=... user=... password=... dbname=... connect_timeout=..." with quoting.
+std::string BuildConninfo(const std::vector<std::pair<std::string, std::string>>& params);
+
+}  // namespace pgha::pg

@@ -1,1 +1,0 @@
-// Module pg: sources land here.

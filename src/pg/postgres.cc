@@ -1,0 +1,355 @@
+#include "pg/postgres.h"
+
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "core/lsn.h"
+#include "core/strings.h"
+#include "pg/process.h"
+
+namespace fs = std::filesystem;
+
+namespace pgha::pg {
+namespace {
+
+using std::chrono::seconds;
+
+Status WriteFileAtomic(const std::string& path, const std::string& content, mode_t mode) {
+  std::string tmp = path + ".pgha-tmp";
+  {
+    std::ofstream f(tmp, std::ios::trunc);
+    if (!f) return Err("cannot write " + tmp);
+    f << content;
+    if (!f.flush()) return Err("cannot write " + tmp);
+  }
+  ::chmod(tmp.c_str(), mode);
+  std::error_code ec;
+  fs::rename(tmp, path, ec);
+  if (ec) return Err("cannot rename " + tmp + ": " + ec.message());
+  return OkStatus();
+}
+
+std::string ReadFirstLine(const std::string& path) {
+  std::ifstream f(path);
+  std::string line;
+  std::getline(f, line);
+  return line;
+}
+
+uint64_t ToU64(const std::optional<std::string>& v) {
+  return v ? std::strtoull(v->c_str(), nullptr, 10) : 0;
+}
+
+class RealPostgres final : public Postgres {
+ public:
+  RealPostgres(const config::Config& c, std::string bin_dir)
+      : cfg_(c.postgresql), scope_(c.scope), bin_(std::move(bin_dir)) {}
+
+  std::string data_dir() const override { return cfg_.data_dir; }
+
+  ha::LocalPg Observe() override {
+    ha::LocalPg pg;
+    pg.data_dir_empty = !fs::exists(cfg_.data_dir + "/PG_VERSION");
+    if (pg.data_dir_empty) return pg;
+    pg.standby_signal = fs::exists(cfg_.data_dir + "/standby.signal");
+    pg.postmaster = PostmasterAlive();
+    if (!pg.postmaster || sysid_.empty()) ReadControlData(&pg);
+    pg.sysid = sysid_;
+    if (!pg.postmaster) {
+      conn_.reset();
+      pg.state = "stopped";
+      return pg;
+    }
+    if (!Connect()) {
+      pg.state = "starting";
+      return pg;
+    }
+    if (!QueryServer(&pg)) {
+      conn_.reset();
+      pg.state = "starting";
+      return pg;
+    }
+    pg.running = true;
+    pg.state = "running";
+    return pg;
+  }
+
+  Status Initdb(const std::vector<std::string>& options) override {
+    char pwfile[] = "/tmp/pgha-pwfile-XXXXXX";
+    int fd = ::mkstemp(pwfile);
+    if (fd < 0) return Err("cannot create a temporary password file");
+    std::string pw = cfg_.superuser.password + "\n";
+    bool wrote = ::write(fd, pw.data(), pw.size()) == static_cast<ssize_t>(pw.size());
+    ::close(fd);
+    if (!wrote) return Err("cannot write the temporary password file");
+    std::vector<std::string> argv = {bin_ + "/initdb", "-D", cfg_.data_dir, "-U",
+                                     cfg_.superuser.username};
+    if (!cfg_.superuser.password.empty()) argv.push_back(std::string("--pwfile=") + pwfile);
+    for (const auto& o : options) argv.push_back(o);
+    auto r = RunCommand(argv, {{"LC_ALL", "C.UTF-8"}}, seconds(300));
+    ::unlink(pwfile);
+    if (!r.ok()) return r.error();
+    if (r->exit_code != 0) return Err(DescribeFailure("initdb", *r));
+    // Keep initdb's file as the base; postgresql.conf becomes ours.
+    std::error_code ec;
+    fs::rename(cfg_.data_dir + "/postgresql.conf", cfg_.data_dir + "/postgresql.base.conf", ec);
+    if (ec) return Err("cannot rename postgresql.conf: " + ec.message());
+    sysid_.clear();
+    return OkStatus();
+  }
+
+  Status WriteConfig(const nlohmann::json& parameters, const std::vector<std::string>& hba,
+                     const std::optional<RecoveryTarget>& recovery) override {
+    nlohmann::json params = parameters;
+    params["hba_file"] = cfg_.data_dir + "/pg_hba.conf";
+    PGHA_TRY(WriteFileAtomic(cfg_.data_dir + "/postgresql.conf",
+                             RenderPostgresqlConf(params, recovery), 0600));
+    if (!hba.empty())
+      PGHA_TRY(WriteFileAtomic(cfg_.data_dir + "/pg_hba.conf", RenderHba(hba), 0600));
+    std::string signal = cfg_.data_dir + "/standby.signal";
+    std::error_code ec;
+    if (recovery) {
+      if (!fs::exists(signal)) PGHA_TRY(WriteFileAtomic(signal, "", 0600));
+    } else {
+      fs::remove(signal, ec);
+    }
+    fs::remove(cfg_.data_dir + "/recovery.signal", ec);
+    return OkStatus();
+  }
+
+  Status Start(int timeout_seconds) override {
+    conn_.reset();
+    std::string log = LogFile();
+    auto r = RunCommand({bin_ + "/pg_ctl", "start", "-D", cfg_.data_dir, "-w", "-s", "-t",
+                         std::to_string(timeout_seconds), "-l", log},
+                        {}, seconds(timeout_seconds + 5));
+    if (!r.ok()) return r.error();
+    if (r->exit_code != 0) {
+      return Err(DescribeFailure("pg_ctl start", *r) + " (server log: " + log + ")");
+    }
+    return OkStatus();
+  }
+
+  Status Stop(const std::string& mode, int timeout_seconds) override {
+    conn_.reset();
+    if (!PostmasterAlive()) return OkStatus();
+    auto r = RunCommand({bin_ + "/pg_ctl", "stop", "-D", cfg_.data_dir, "-m", mode, "-w", "-s",
+                         "-t", std::to_string(timeout_seconds)},
+                        {}, seconds(timeout_seconds + 5));
+    if (!r.ok()) return r.error();
+    if (r->exit_code != 0 && PostmasterAlive()) return Err(DescribeFailure("pg_ctl stop", *r));
+    return OkStatus();
+  }
+
+  Status Reload() override {
+    auto r = RunCommand({bin_ + "/pg_ctl", "reload", "-D", cfg_.data_dir, "-s"}, {}, seconds(30));
+    if (!r.ok()) return r.error();
+    if (r->exit_code != 0) return Err(DescribeFailure("pg_ctl reload", *r));
+    return OkStatus();
+  }
+
+  Status Promote(int timeout_seconds) override {
+    auto r = RunCommand({bin_ + "/pg_ctl", "promote", "-D", cfg_.data_dir, "-w", "-s", "-t",
+                         std::to_string(timeout_seconds)},
+                        {}, seconds(timeout_seconds + 5));
+    if (!r.ok()) return r.error();
+    if (r->exit_code != 0) return Err(DescribeFailure("pg_ctl promote", *r));
+    return OkStatus();
+  }
+
+  Status Basebackup(const std::string& conninfo, int timeout_seconds) override {
+    std::error_code ec;
+    fs::create_directories(cfg_.data_dir, ec);
+    ::chmod(cfg_.data_dir.c_str(), 0700);
+    auto r = RunCommand({bin_ + "/pg_basebackup", "-D", cfg_.data_dir, "-X", "stream", "-c", "fast",
+                         "-w", "-d", conninfo},
+                        {}, seconds(timeout_seconds));
+    if (!r.ok() || r->exit_code != 0) {
+      // Leave no half-copied data directory behind: it would look like a real one next loop.
+      for (const auto& e : fs::directory_iterator(cfg_.data_dir, ec)) fs::remove_all(e.path(), ec);
+      if (!r.ok()) return r.error();
+      return Err(DescribeFailure("pg_basebackup", *r));
+    }
+    return OkStatus();
+  }
+
+  Result<std::vector<Row>> Query(const std::string& sql) override {
+    if (!Connect()) return Err("not connected to PostgreSQL: " + last_connect_error_);
+    auto r = conn_->Query(sql);
+    if (!r.ok() && !conn_->Healthy()) conn_.reset();
+    return r;
+  }
+
+  Result<std::string> Literal(const std::string& value) override {
+    if (!Connect()) return Err("not connected to PostgreSQL: " + last_connect_error_);
+    return conn_->QuoteLiteral(value);
+  }
+
+ private:
+  std::string LogFile() const {
+    fs::path data(cfg_.data_dir);
+    fs::path parent = data.parent_path();
+    if (::access(parent.c_str(), W_OK) == 0) return (parent / "postgresql.log").string();
+    return cfg_.data_dir + "/postgresql.log";
+  }
+
+  bool PostmasterAlive() const {
+    std::string line = ReadFirstLine(cfg_.data_dir + "/postmaster.pid");
+    if (line.empty()) return false;
+    pid_t pid = static_cast<pid_t>(std::strtol(line.c_str(), nullptr, 10));
+    return pid > 0 && (::kill(pid, 0) == 0 || errno == EPERM);
+  }
+
+  void ReadControlData(ha::LocalPg* pg) {
+    auto r =
+        RunCommand({bin_ + "/pg_controldata", "-D", cfg_.data_dir}, {{"LC_ALL", "C"}}, seconds(10));
+    if (!r.ok() || r->exit_code != 0) return;
+    ParseControlData(r->output, pg);
+    sysid_ = pg->sysid;
+  }
+
+  std::string LocalHost() const {
+    std::string host = Split(cfg_.listen.substr(0, cfg_.listen.rfind(':')), ',')[0];
+    host = Trim(host);
+    if (host.empty() || host == "*" || host == "0.0.0.0") return "127.0.0.1";
+    if (host == "::") return "::1";
+    return host;
+  }
+
+  bool Connect() {
+    if (conn_ && conn_->Healthy()) return true;
+    conn_.reset();
+    std::string conninfo = BuildConninfo({{"host", LocalHost()},
+                                          {"port", std::to_string(cfg_.Port())},
+                                          {"user", cfg_.superuser.username},
+                                          {"password", cfg_.superuser.password},
+                                          {"dbname", "postgres"},
+                                          {"connect_timeout", "2"},
+                                          {"application_name", "pgha"},
+                                          {"options", "-c statement_timeout=5000"}});
+    auto c = Connection::Open(conninfo);
+    if (!c.ok()) {
+      last_connect_error_ = c.message();
+      return false;
+    }
+    conn_ = std::move(c).value();
+    return true;
+  }
+
+  bool QueryServer(ha::LocalPg* pg) {
+    static const char* kSql =
+        "SELECT pg_is_in_recovery(), current_setting('server_version_num')::int, "
+        "to_char(pg_postmaster_start_time(), 'YYYY-MM-DD HH24:MI:SS.USOF'), "
+        "CASE WHEN pg_is_in_recovery() THEN 0 ELSE (pg_current_wal_lsn() - '0/0')::bigint END, "
+        "COALESCE((pg_last_wal_receive_lsn() - '0/0')::bigint, 0), "
+        "COALESCE((pg_last_wal_replay_lsn() - '0/0')::bigint, 0), "
+        "pg_last_xact_replay_timestamp()::text, "
+        "CASE WHEN pg_is_in_recovery() THEN pg_is_wal_replay_paused() ELSE false END, "
+        "(SELECT count(*) FROM pg_settings WHERE pending_restart), "
+        "CASE WHEN pg_is_in_recovery() THEN COALESCE((SELECT received_tli FROM "
+        "pg_stat_wal_receiver), (pg_control_checkpoint()).timeline_id) ELSE ('x' || "
+        "substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int END, "
+        "(SELECT status FROM pg_stat_wal_receiver), (SELECT sender_host FROM "
+        "pg_stat_wal_receiver), (SELECT sender_port FROM pg_stat_wal_receiver)";
+    auto r = conn_->Query(kSql);
+    if (!r.ok() || r->empty()) return false;
+    const Row& row = r->front();
+    pg->in_recovery = row[0] == std::optional<std::string>("t");
+    pg->server_version = static_cast<int>(ToU64(row[1]));
+    pg->postmaster_start_time = row[2].value_or("");
+    pg->wal_lsn = ToU64(row[3]);
+    pg->receive_lsn = ToU64(row[4]);
+    pg->replay_lsn = ToU64(row[5]);
+    pg->replayed_timestamp = row[6];
+    pg->replay_paused = row[7] == std::optional<std::string>("t");
+    pg->pending_restart = ToU64(row[8]) > 0;
+    pg->timeline = static_cast<uint32_t>(ToU64(row[9]));
+    pg->streaming = row[10] == std::optional<std::string>("streaming");
+    pg->upstream_host = row[11].value_or("");
+    pg->upstream_port = static_cast<int>(ToU64(row[12]));
+    if (!pg->in_recovery) QueryReplication(pg);
+    return true;
+  }
+
+  void QueryReplication(ha::LocalPg* pg) {
+    auto r = conn_->Query(
+        "SELECT usename, application_name, client_addr::text, state, sync_state, sync_priority, "
+        "(flush_lsn - '0/0')::bigint, (replay_lsn - '0/0')::bigint FROM pg_stat_replication "
+        "ORDER BY application_name");
+    if (!r.ok()) return;
+    for (const Row& row : *r) {
+      ha::ReplicationClient c;
+      c.usename = row[0].value_or("");
+      c.application_name = row[1].value_or("");
+      c.client_addr = row[2].value_or("");
+      c.state = row[3].value_or("");
+      c.sync_state = row[4].value_or("");
+      c.sync_priority = static_cast<int>(ToU64(row[5]));
+      if (row[6]) c.flush_lsn = ToU64(row[6]);
+      if (row[7]) c.replay_lsn = ToU64(row[7]);
+      pg->replication.push_back(std::move(c));
+    }
+  }
+
+  config::Postgresql cfg_;
+  std::string scope_;
+  std::string bin_;
+  std::string sysid_;
+  std::unique_ptr<Connection> conn_;
+  std::string last_connect_error_;
+};
+
+}  // namespace
+
+void ParseControlData(const std::string& output, ha::LocalPg* pg) {
+  std::istringstream in(output);
+  std::string line;
+  while (std::getline(in, line)) {
+    auto colon = line.find(':');
+    if (colon == std::string::npos) continue;
+    std::string key = Trim(line.substr(0, colon));
+    std::string value = Trim(line.substr(colon + 1));
+    if (key == "Database system identifier")
+      pg->sysid = value;
+    else if (key == "Database cluster state")
+      pg->control_state = value;
+    else if (key == "Latest checkpoint's TimeLineID")
+      pg->control_timeline = static_cast<uint32_t>(std::strtoul(value.c_str(), nullptr, 10));
+    else if (key == "Latest checkpoint location") {
+      if (auto lsn = Lsn::Parse(value)) pg->control_checkpoint = lsn->value;
+    }
+  }
+}
+
+Result<std::string> FindBinDir(const std::string& configured) {
+  if (!configured.empty()) {
+    if (::access((configured + "/pg_ctl").c_str(), X_OK) != 0) {
+      return Err("postgresql.bin_dir: no executable pg_ctl in " + configured);
+    }
+    return configured;
+  }
+  for (int major = 30; major >= 9; --major) {
+    std::string dir = "/usr/lib/postgresql/" + std::to_string(major) + "/bin";
+    if (::access((dir + "/pg_ctl").c_str(), X_OK) == 0) return dir;
+  }
+  auto r = RunCommand({"/usr/bin/pg_config", "--bindir"}, {}, seconds(5));
+  if (r.ok() && r->exit_code == 0) {
+    std::string dir = Trim(r->output);
+    if (::access((dir + "/pg_ctl").c_str(), X_OK) == 0) return dir;
+  }
+  return Err(
+      "no PostgreSQL server binaries found: install postgresql-<major> or set "
+      "postgresql.bin_dir");
+}
+
+std::unique_ptr<Postgres> MakePostgres(const config::Config& config, const std::string& bin_dir) {
+  return std::make_unique<RealPostgres>(config, bin_dir);
+}
+
+}  // namespace pgha::pg

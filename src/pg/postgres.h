@@ -1,0 +1,47 @@
+#pragma once
+// The agent's handle on its PostgreSQL: observation and the lifecycle steps the executor runs.
+// A real implementation drives pg_ctl/initdb/pg_basebackup and libpq; tests use fakes.
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+#include "core/result.h"
+#include "ha/local_state.h"
+#include "pg/connection.h"
+#include "pg/render.h"
+
+namespace pgha::pg {
+
+class Postgres {
+ public:
+  virtual ~Postgres() = default;
+  virtual ha::LocalPg Observe() = 0;
+  virtual Status Initdb(const std::vector<std::string>& options) = 0;
+  // Writes postgresql.conf and pg_hba.conf; `recovery` set = standby.signal present.
+  virtual Status WriteConfig(const nlohmann::json& parameters, const std::vector<std::string>& hba,
+                             const std::optional<RecoveryTarget>& recovery) = 0;
+  virtual Status Start(int timeout_seconds) = 0;
+  // mode: smart | fast | immediate. Succeeds when PostgreSQL is not running afterwards.
+  virtual Status Stop(const std::string& mode, int timeout_seconds) = 0;
+  virtual Status Reload() = 0;
+  virtual Status Promote(int timeout_seconds) = 0;
+  virtual Status Basebackup(const std::string& conninfo, int timeout_seconds) = 0;
+  virtual Result<std::vector<Row>> Query(const std::string& sql) = 0;
+  // Quoting through the live connection (fails if not connected).
+  virtual Result<std::string> Literal(const std::string& value) = 0;
+  virtual std::string data_dir() const = 0;
+};
+
+// Finds the directory with pg_ctl: `bin_dir` if set (must contain pg_ctl), else the newest
+// /usr/lib/postgresql/<major>/bin, else `pg_config --bindir`.
+Result<std::string> FindBinDir(const std::string& configured);
+
+std::unique_ptr<Postgres> MakePostgres(const config::Config& config, const std::string& bin_dir);
+
+// Parses `pg_controldata` output into the data-directory fields of LocalPg.
+void ParseControlData(const std::string& output, ha::LocalPg* pg);
+
+}  // namespace pgha::pg

@@ -1,0 +1,26 @@
+#pragma once
+// Running PostgreSQL's command-line tools: fork/exec with a deadline and captured output.
+#include <chrono>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+
+namespace pgha::pg {
+
+struct CommandResult {
+  int exit_code = -1;  // -1 when killed by a signal
+  std::string output;  // stdout and stderr, interleaved
+};
+
+// Runs argv[0] (a path) with argv; extra_env is added to the environment. The child is killed
+// (SIGKILL, whole process group) when the timeout passes, and that is reported as an error.
+Result<CommandResult> RunCommand(const std::vector<std::string>& argv,
+                                 const std::map<std::string, std::string>& extra_env,
+                                 std::chrono::milliseconds timeout);
+
+// "initdb failed (exit 1): <last lines of output>"
+std::string DescribeFailure(const std::string& what, const CommandResult& r);
+
+}  // namespace pgha::pg

@@ -1,0 +1,77 @@
+#include "pg/render.h"
+
+#include <cctype>
+
+#include "core/strings.h"
+#include "pg/connection.h"
+
+namespace pgha::pg {
+
+std::string GucValue(const nlohmann::json& value) {
+  if (value.is_string()) return value.get<std::string>();
+  if (value.is_boolean()) return value.get<bool>() ? "on" : "off";
+  if (value.is_null()) return "";
+  return value.dump();
+}
+
+std::string RenderPostgresqlConf(const nlohmann::json& parameters,
+                                 const std::optional<RecoveryTarget>& recovery) {
+  std::string out =
+      "# Written by pgha: changes here are overwritten. Set parameters in the pgha config\n"
+      "# (postgresql.parameters) or cluster-wide with `pghactl edit-config`.\n"
+      "include_if_exists 'postgresql.base.conf'\n";
+  for (const auto& [name, value] : parameters.items()) {
+    out += name + " = " + QuoteConfValue(GucValue(value)) + "\n";
+  }
+  if (recovery) {
+    out += "recovery_target_timeline = 'latest'\n";
+    if (!recovery->primary_conninfo.empty()) {
+      out += "primary_conninfo = " + QuoteConfValue(recovery->primary_conninfo) + "\n";
+      if (!recovery->primary_slot_name.empty()) {
+        out += "primary_slot_name = " + QuoteConfValue(recovery->primary_slot_name) + "\n";
+      }
+    }
+  }
+  return out;
+}
+
+std::string RenderHba(const std::vector<std::string>& lines) {
+  std::string out = "# Written by pgha from postgresql.pg_hba / bootstrap.pg_hba.\n";
+  for (const auto& l : lines) out += l + "\n";
+  return out;
+}
+
+std::string PrimaryConninfo(const std::string& host, int port, const config::Credentials& user,
+                            const std::string& application_name) {
+  std::vector<std::pair<std::string, std::string>> params = {
+      {"host", host},
+      {"port", std::to_string(port)},
+      {"user", user.username},
+      {"password", user.password},
+      {"application_name", application_name},
+  };
+  for (const auto& [k, v] : user.options) params.emplace_back(k, v);
+  return BuildConninfo(params);
+}
+
+std::string SlotName(const std::string& member) {
+  std::string out;
+  for (char c : member) {
+    unsigned char u = static_cast<unsigned char>(c);
+    out += (std::isalnum(u) || c == '_') ? static_cast<char>(std::tolower(u)) : '_';
+  }
+  return out;
+}
+
+bool ParseConnUrl(const std::string& url, std::string* host, int* port) {
+  auto scheme = url.find("://");
+  if (scheme == std::string::npos) return false;
+  std::string rest = url.substr(scheme + 3);
+  auto slash = rest.find('/');
+  if (slash != std::string::npos) rest = rest.substr(0, slash);
+  auto at = rest.rfind('@');
+  if (at != std::string::npos) rest = rest.substr(at + 1);
+  return SplitHostPort(rest, host, port);
+}
+
+}  // namespace pgha::pg

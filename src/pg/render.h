@@ -1,0 +1,33 @@
+#pragma once
+// Pure rendering of the files pgha owns in the data directory: postgresql.conf (which includes
+// initdb's original as postgresql.base.conf), pg_hba.conf, and the recovery settings.
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+
+namespace pgha::pg {
+
+// Where a replica streams from. Empty conninfo: in recovery with no upstream.
+struct RecoveryTarget {
+  std::string primary_conninfo;
+  std::string primary_slot_name;
+};
+
+// The value of a GUC from the config's JSON: strings as-is, bools as on/off, numbers as text.
+std::string GucValue(const nlohmann::json& value);
+std::string RenderPostgresqlConf(const nlohmann::json& parameters,
+                                 const std::optional<RecoveryTarget>& recovery);
+std::string RenderHba(const std::vector<std::string>& lines);
+// primary_conninfo for streaming from host:port as the replication user.
+std::string PrimaryConninfo(const std::string& host, int port, const config::Credentials& user,
+                            const std::string& application_name);
+// Replication slot name for a member, as Patroni derives it (lower case, [a-z0-9_]).
+std::string SlotName(const std::string& member);
+// Parses "postgres://host:port/db" into host and port.
+bool ParseConnUrl(const std::string& url, std::string* host, int* port);
+
+}  // namespace pgha::pg

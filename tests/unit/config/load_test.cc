@@ -1,0 +1,84 @@
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "config/config.h"
+#include "helpers.h"
+#include "sample.h"
+
+namespace pgha::config {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
+
+class LoadConfigFileTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("pgha_config_test_" + std::to_string(::getpid()));
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  std::string Write(const std::string& name, const std::string& text) {
+    fs::path path = dir_ / name;
+    fs::create_directories(path.parent_path());
+    std::ofstream(path) << text;
+    return path.string();
+  }
+  fs::path dir_;
+};
+
+TEST_F(LoadConfigFileTest, ReadsAFile) {
+  auto config = LoadConfigFile(Write("postgres0.yml", testing::kPostgres0Yml), {});
+  ASSERT_TRUE(config.ok()) << config.message();
+  EXPECT_EQ(config->name, "postgresql0");
+}
+
+TEST_F(LoadConfigFileTest, MissingFileNamesThePath) {
+  std::string path = (dir_ / "absent.yml").string();
+  auto config = LoadConfigFile(path, {});
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.message(),
+            "cannot read configuration file " + path + ": No such file or directory");
+}
+
+TEST_F(LoadConfigFileTest, SyntaxErrorNamesTheFile) {
+  std::string path = Write("bad.yml", "scope: a\nname: [\n");
+  auto config = LoadConfigFile(path, {});
+  ASSERT_FALSE(config.ok());
+  EXPECT_THAT(config.message(), StartsWith(path + ": YAML syntax error at line "));
+}
+
+TEST_F(LoadConfigFileTest, DirectoryIsMergedInNameOrder) {
+  Write("conf.d/10-base.yml", testing::Minimal("tags:\n  zone: a\n"));
+  Write("conf.d/20-node.yaml", "name: pg1\ntags:\n  nosync: true\n");
+  Write("conf.d/30-zone.yml", "tags:\n  zone: b\n");
+  Write("conf.d/notes.txt", "scope: [not yaml\n");
+  auto config = LoadConfigFile((dir_ / "conf.d").string(), {});
+  ASSERT_TRUE(config.ok()) << config.message();
+  EXPECT_EQ(config->name, "pg1");
+  EXPECT_EQ(config->scope, "batman");
+  EXPECT_TRUE(config->tags.nosync);
+  EXPECT_EQ(config->tags.raw.at("zone"), "\"b\"");
+}
+
+TEST_F(LoadConfigFileTest, EmptyDirectoryIsAnError) {
+  fs::create_directories(dir_ / "empty");
+  auto config = LoadConfigFile((dir_ / "empty").string(), {});
+  ASSERT_FALSE(config.ok());
+  EXPECT_THAT(config.message(), HasSubstr("has no *.yml or *.yaml file"));
+}
+
+TEST_F(LoadConfigFileTest, PatroniConfigurationWinsOverThePath) {
+  Env env = {{"PATRONI_CONFIGURATION", testing::Minimal()}};
+  auto config = LoadConfigFile((dir_ / "absent.yml").string(), env);
+  ASSERT_TRUE(config.ok()) << config.message();
+  EXPECT_EQ(config->scope, "batman");
+  EXPECT_TRUE(testing::HasWarning(*config, "absent.yml was not read"));
+}
+
+}  // namespace
+}  // namespace pgha::config
