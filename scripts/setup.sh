@@ -8,8 +8,8 @@ packages=(
   build-essential cmake ninja-build pkg-config clang-14 clang-format
   libpq-dev nlohmann-json3-dev libyaml-cpp-dev libcpp-httplib-dev libcurl4-openssl-dev
   libcli11-dev libspdlog-dev libssl-dev libgtest-dev libgmock-dev
-  postgresql-15 postgresql-client-15 etcd-server etcd-client haproxy patroni
-  curl procps iproute2 psmisc
+  postgresql-15 postgresql-client-15 etcd-server etcd-client haproxy patroni python3-etcd
+  curl jq procps iproute2 psmisc
 )
 
 if [ "$(id -u)" -ne 0 ]; then

@@ -24,8 +24,8 @@ Result<std::string> InitdbOption(const Section& s, const YAML::Node& item, size_
     name = item.begin()->first.Scalar();
     value = "=" + item.begin()->second.Scalar();
   } else {
-    return s.Fail("initdb", where + "expected an option or a single-key mapping, got " +
-                                Describe(item));
+    return s.Fail("initdb",
+                  where + "expected an option or a single-key mapping, got " + Describe(item));
   }
   if (name.rfind("--", 0) == 0) name = name.substr(2);
   if (name.empty()) return s.Fail("initdb", where + "empty option name");
@@ -62,8 +62,8 @@ Status ReadBootstrap(const Section& root, Bootstrap* b) {
   Section s = root.Child("bootstrap");
   std::string method = "initdb";
   if (s.node().IsMap()) PGHA_TRY(s.Str("method", &method));
-  PGHA_TRY(s.CheckKeys({"dcs", "initdb", "pg_hba", "method", "post_bootstrap", "post_init",
-                        "users", method}));
+  PGHA_TRY(s.CheckKeys(
+      {"dcs", "initdb", "pg_hba", "method", "post_bootstrap", "post_init", "users", method}));
   PGHA_TRY(ReadDcs(s, b));
   PGHA_TRY(ReadInitdb(s, b));
   PGHA_TRY(s.Lines("pg_hba", &b->pg_hba));

@@ -19,10 +19,26 @@ namespace {
 constexpr char kForbiddenName[] = "__patroni_strict_sync_replica_placeholder__";
 
 bool IsTopLevelKey(const std::string& key) {
-  for (const char* k : {"scope", "namespace", "name", "log", "restapi", "ctl", "etcd3", "etcd",
-                        "bootstrap", "postgresql", "tags", "watchdog", "citus",
-                        "thread_pool_size", "thread_stack_size", "consul", "zookeeper",
-                        "kubernetes", "raft", "exhibitor"}) {
+  for (const char* k : {"scope",
+                        "namespace",
+                        "name",
+                        "log",
+                        "restapi",
+                        "ctl",
+                        "etcd3",
+                        "etcd",
+                        "bootstrap",
+                        "postgresql",
+                        "tags",
+                        "watchdog",
+                        "citus",
+                        "thread_pool_size",
+                        "thread_stack_size",
+                        "consul",
+                        "zookeeper",
+                        "kubernetes",
+                        "raft",
+                        "exhibitor"}) {
     if (key == k) return true;
   }
   return IsDynamicKey(key);
@@ -51,7 +67,9 @@ Status ReadIdentity(const Section& top, Config* c) {
 Status ReadLocalDynamic(const Section& top, Config* c) {
   nlohmann::json layer = nlohmann::json::object();
   for (const auto& kv : top.node()) {
-    if (IsDynamicKey(kv.first.Scalar())) layer[kv.first.Scalar()] = NodeToJson(kv.second);
+    const std::string key = kv.first.Scalar();
+    // The top-level postgresql section is the local one, not a dynamic override.
+    if (IsDynamicKey(key) && key != "postgresql") layer[key] = NodeToJson(kv.second);
   }
   ha::Settings scratch;
   PGHA_TRY(ApplyDynamicLayer(layer, "", true, &scratch, &top.ctx()->warnings));

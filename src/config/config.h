@@ -94,7 +94,10 @@ using Env = std::map<std::string, std::string>;
 Env ProcessEnvironment();
 
 // Parses YAML text (already read) plus the environment. Errors name the key path and reason,
-// e.g. "postgresql.listen: expected host:port, got \"5432\"".
+// e.g. "postgresql.listen: expected host:port, got \"5432\"" (or the variable that set it).
+// PGHA_CONFIGURATION / PATRONI_CONFIGURATION (PGHA_ wins), when set and not blank, replaces
+// `yaml_text` (and LoadConfigFile's file, which is then not read) with a warning; the single
+// PATRONI_* / PGHA_* variables always apply on top, whichever text was used.
 Result<Config> ParseConfig(const std::string& yaml_text, const Env& env);
 Result<Config> LoadConfigFile(const std::string& path, const Env& env);
 

@@ -40,11 +40,18 @@ constexpr BoolKey kBoolKeys[] = {
 };
 
 // Patroni dynamic keys pgha accepts without acting on them.
-constexpr const char* kOtherKeys[] = {
-    "maximum_lag_on_failover", "synchronous_mode",      "master_start_timeout",
-    "master_stop_timeout",     "maximum_lag_on_syncnode", "max_timelines_history",
-    "primary_race_backoff",    "member_slots_ttl",      "slots",
-    "ignore_slots",            "standby_cluster",       "postgresql"};
+constexpr const char* kOtherKeys[] = {"maximum_lag_on_failover",
+                                      "synchronous_mode",
+                                      "master_start_timeout",
+                                      "master_stop_timeout",
+                                      "maximum_lag_on_syncnode",
+                                      "max_timelines_history",
+                                      "primary_race_backoff",
+                                      "member_slots_ttl",
+                                      "slots",
+                                      "ignore_slots",
+                                      "standby_cluster",
+                                      "postgresql"};
 
 // Collects what is wrong with one layer: an error (strict) or warnings (lenient).
 class Checker {
@@ -102,7 +109,8 @@ void ApplyLag(const nlohmann::json& value, Checker* c, ha::Settings* s) {
 // Boolean, or Patroni's "on" / "off" / "quorum".
 void ApplySyncMode(const nlohmann::json& value, Checker* c, ha::Settings* s) {
   if (value.is_string() && value.get<std::string>() == "quorum") {
-    c->Note("synchronous_mode", "quorum commit is not supported by pgha; using synchronous_mode: on");
+    c->Note("synchronous_mode",
+            "quorum commit is not supported by pgha; using synchronous_mode: on");
     s->synchronous_mode = true;
     return;
   }
@@ -114,11 +122,13 @@ void ApplySyncMode(const nlohmann::json& value, Checker* c, ha::Settings* s) {
 }
 
 void ApplyPostgresql(const nlohmann::json& pg, Checker* c, ha::Settings* s) {
-  if (!pg.is_object()) return (void)c->Invalid("postgresql", "expected a mapping, got " + Shown(pg));
+  if (!pg.is_object())
+    return (void)c->Invalid("postgresql", "expected a mapping, got " + Shown(pg));
   if (pg.contains("use_pg_rewind")) {
     ApplyBool(pg["use_pg_rewind"], "postgresql.use_pg_rewind", &s->use_pg_rewind, c);
   }
-  if (pg.contains("use_slots")) ApplyBool(pg["use_slots"], "postgresql.use_slots", &s->use_slots, c);
+  if (pg.contains("use_slots"))
+    ApplyBool(pg["use_slots"], "postgresql.use_slots", &s->use_slots, c);
   if (pg.contains("parameters") && !pg["parameters"].is_object() && !pg["parameters"].is_null()) {
     c->Invalid("postgresql.parameters", "expected a mapping, got " + Shown(pg["parameters"]));
   }
@@ -126,8 +136,8 @@ void ApplyPostgresql(const nlohmann::json& pg, Checker* c, ha::Settings* s) {
 
 // Legacy master_*_timeout count only when the primary_* spelling is absent from the layer.
 void ApplyLegacy(const nlohmann::json& layer, Checker* c, ha::Settings* s) {
-  const std::pair<const char*, const IntKey*> legacy[] = {
-      {"master_start_timeout", &kIntKeys[3]}, {"master_stop_timeout", &kIntKeys[4]}};
+  const std::pair<const char*, const IntKey*> legacy[] = {{"master_start_timeout", &kIntKeys[3]},
+                                                          {"master_stop_timeout", &kIntKeys[4]}};
   for (const auto& [old_name, key] : legacy) {
     if (!layer.contains(old_name) || layer.contains(key->name)) continue;
     IntKey renamed = *key;
@@ -183,9 +193,9 @@ Status ApplyDynamicLayer(const nlohmann::json& layer, const std::string& prefix,
 
 void AdjustTimeouts(ha::Settings* s, std::vector<std::string>* warnings) {
   if (s->loop_wait + 2 * s->retry_timeout <= s->ttl) return;
-  std::string before = "ttl=" + std::to_string(s->ttl) + ", loop_wait=" +
-                       std::to_string(s->loop_wait) + ", retry_timeout=" +
-                       std::to_string(s->retry_timeout);
+  std::string before = "ttl=" + std::to_string(s->ttl) +
+                       ", loop_wait=" + std::to_string(s->loop_wait) +
+                       ", retry_timeout=" + std::to_string(s->retry_timeout);
   s->loop_wait = std::max(1, s->ttl - 2 * s->retry_timeout);
   if (s->loop_wait + 2 * s->retry_timeout > s->ttl) {
     s->retry_timeout = std::max(1, (s->ttl - s->loop_wait) / 2);
@@ -193,7 +203,8 @@ void AdjustTimeouts(ha::Settings* s, std::vector<std::string>* warnings) {
   if (warnings == nullptr) return;
   std::string after = "loop_wait=" + std::to_string(s->loop_wait) +
                       ", retry_timeout=" + std::to_string(s->retry_timeout);
-  std::string still = s->loop_wait + 2 * s->retry_timeout > s->ttl ? " (ttl is still too short)" : "";
+  std::string still =
+      s->loop_wait + 2 * s->retry_timeout > s->ttl ? " (ttl is still too short)" : "";
   warnings->push_back("loop_wait + 2*retry_timeout must not exceed ttl (" + before + "); using " +
                       after + still);
 }

@@ -1,10 +1,9 @@
 #pragma once
 // Dynamic (DCS /config) settings: one validator shared by the local file (strict: errors) and
 // the DCS (lenient: invalid values are skipped with a warning, the cluster keeps running).
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "core/result.h"
 #include "ha/settings.h"

@@ -63,10 +63,10 @@ std::vector<EnvKey> EnvKeys() {
              {"pg_ctl", "initdb", "pg_controldata", "pg_basebackup", "postgres", "pg_isready",
               "pg_rewind"});
   for (const std::string user : {"superuser", "replication", "rewind"}) {
-    AddSection(&keys, Upper(user) + "_", {"postgresql", "authentication", user},
-               {"username", "password", "sslmode", "sslkey", "sslcert", "sslpassword",
-                "sslrootcert", "sslcrl", "sslcrldir", "sslnegotiation", "gssencmode",
-                "channel_binding"});
+    AddSection(
+        &keys, Upper(user) + "_", {"postgresql", "authentication", user},
+        {"username", "password", "sslmode", "sslkey", "sslcert", "sslpassword", "sslrootcert",
+         "sslcrl", "sslcrldir", "sslnegotiation", "gssencmode", "channel_binding"});
   }
   for (const std::string dcs : {"etcd3", "etcd"}) {
     AddSection(&keys, Upper(dcs) + "_", {dcs},

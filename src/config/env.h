@@ -1,9 +1,9 @@
 #pragma once
 // Environment overrides: Patroni's PATRONI_* variables (reference/patroni.md §6.3), each also
 // spelled PGHA_*; the PGHA_ spelling wins when both are set.
-#include <string>
-
 #include <yaml-cpp/yaml.h>
+
+#include <string>
 
 #include "config/config.h"
 #include "config/reader.h"

@@ -70,8 +70,8 @@ Result<Config> LoadConfigFile(const std::string& path, const Env& env) {
   std::string var;
   if (internal::ConfigurationFromEnv(env, &var) != nullptr) {
     auto config = ParseConfig("", env);
-    if (config.ok()) config->warnings.insert(config->warnings.begin(), var + " is set: " + path +
-                                                                          " was not read");
+    if (config.ok())
+      config->warnings.insert(config->warnings.begin(), var + " is set: " + path + " was not read");
     return config;
   }
   try {

@@ -6,11 +6,17 @@ namespace pgha::config {
 namespace internal {
 
 bool IsClusterWideGuc(const std::string& name) {
-  static const char* const kNames[] = {
-      "max_connections",     "max_locks_per_transaction", "max_worker_processes",
-      "max_prepared_transactions", "wal_level",           "track_commit_timestamp",
-      "max_wal_senders",     "max_replication_slots",     "wal_keep_segments",
-      "wal_keep_size",       "wal_log_hints"};
+  static const char* const kNames[] = {"max_connections",
+                                       "max_locks_per_transaction",
+                                       "max_worker_processes",
+                                       "max_prepared_transactions",
+                                       "wal_level",
+                                       "track_commit_timestamp",
+                                       "max_wal_senders",
+                                       "max_replication_slots",
+                                       "wal_keep_segments",
+                                       "wal_keep_size",
+                                       "wal_log_hints"};
   for (const char* n : kNames) {
     if (name == n) return true;
   }

@@ -1,9 +1,9 @@
 #pragma once
 // Internal entry points shared by ParseConfig and LoadConfigFile.
+#include <yaml-cpp/yaml.h>
+
 #include <string>
 #include <vector>
-
-#include <yaml-cpp/yaml.h>
 
 #include "config/config.h"
 

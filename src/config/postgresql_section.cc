@@ -89,7 +89,8 @@ Status ReadParameters(const Section& s, Postgresql* pg) {
     }
     pg->parameters[name] = ScalarToJson(kv.second);
     if (IsClusterWideGuc(name)) {
-      s.Warn(params.PathOf(name) + ": must be identical on every member, so only the DCS sets it "
+      s.Warn(params.PathOf(name) +
+             ": must be identical on every member, so only the DCS sets it "
              "(bootstrap.dcs.postgresql.parameters or pghactl edit-config); the local value is "
              "ignored");
     }
@@ -107,10 +108,9 @@ Status ReadBehaviour(const Section& s, Postgresql* pg) {
 
 // Keys pgha reads but does not act on: say so rather than silently differ from Patroni.
 void WarnUnusedKeys(const Section& s) {
-  for (const char* key : {"callbacks", "basebackup", "recovery_conf", "custom_conf",
-                          "pre_promote", "before_stop", "pg_ident", "proxy_address", "rewind",
-                          "use_unix_socket", "use_unix_socket_repl",
-                          "remove_data_directory_on_diverged_timelines"}) {
+  for (const char* key : {"callbacks", "basebackup", "recovery_conf", "custom_conf", "pre_promote",
+                          "before_stop", "pg_ident", "proxy_address", "rewind", "use_unix_socket",
+                          "use_unix_socket_repl", "remove_data_directory_on_diverged_timelines"}) {
     s.WarnUnused(key);
   }
   if (s.present()) {
@@ -120,9 +120,8 @@ void WarnUnusedKeys(const Section& s) {
     }
   }
   YAML::Node methods = s.Get("create_replica_methods");
-  bool basebackup_only =
-      methods.IsSequence() && methods.size() == 1 && methods[0].IsScalar() &&
-      methods[0].Scalar() == "basebackup";
+  bool basebackup_only = methods.IsSequence() && methods.size() == 1 && methods[0].IsScalar() &&
+                         methods[0].Scalar() == "basebackup";
   if (!basebackup_only) s.WarnUnused("create_replica_methods", "replicas use pg_basebackup");
 }
 
@@ -130,17 +129,37 @@ void WarnUnusedKeys(const Section& s) {
 
 Status ReadPostgresql(const Section& root, Postgresql* pg) {
   Section s = root.Child("postgresql");
-  PGHA_TRY(s.CheckKeys(
-      {"listen", "connect_address", "proxy_address", "data_dir", "config_dir", "bin_dir",
-       "bin_name", "pgpass", "authentication", "parameters", "pg_hba", "pg_ident", "use_pg_rewind",
-       "remove_data_directory_on_rewind_failure", "remove_data_directory_on_diverged_timelines",
-       "pg_ctl_timeout", "callbacks", "create_replica_methods", "basebackup", "rewind",
-       "recovery_conf", "custom_conf", "pre_promote", "before_stop", "use_unix_socket",
-       "use_unix_socket_repl"},
-      {"parameters_", "pg_hba_", "pg_ident_"}));
+  PGHA_TRY(s.CheckKeys({"listen",
+                        "connect_address",
+                        "proxy_address",
+                        "data_dir",
+                        "config_dir",
+                        "bin_dir",
+                        "bin_name",
+                        "pgpass",
+                        "authentication",
+                        "parameters",
+                        "pg_hba",
+                        "pg_ident",
+                        "use_pg_rewind",
+                        "remove_data_directory_on_rewind_failure",
+                        "remove_data_directory_on_diverged_timelines",
+                        "pg_ctl_timeout",
+                        "callbacks",
+                        "create_replica_methods",
+                        "basebackup",
+                        "rewind",
+                        "recovery_conf",
+                        "custom_conf",
+                        "pre_promote",
+                        "before_stop",
+                        "use_unix_socket",
+                        "use_unix_socket_repl"},
+                       {"parameters_", "pg_hba_", "pg_ident_"}));
   if (!s.present()) {
-    return Err("postgresql.listen: required (set it in the file or with "
-               "PATRONI_POSTGRESQL_LISTEN)");
+    return Err(
+        "postgresql.listen: required (set it in the file or with "
+        "PATRONI_POSTGRESQL_LISTEN)");
   }
   PGHA_TRY(ReadListen(s, pg));
   PGHA_TRY(ReadPaths(s, pg));

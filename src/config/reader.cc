@@ -12,8 +12,10 @@ std::string Section::PathOf(std::string_view key) const {
 
 YAML::Node Section::Get(std::string_view key) const {
   if (!node_.IsMap()) return YAML::Node(YAML::NodeType::Undefined);
-  const YAML::Node& map = node_;
-  return map[std::string(key)];
+  const YAML::Node& map = node_;  // const lookup: never inserts
+  YAML::Node value = map[std::string(key)];
+  // A missing key yields an invalid "zombie" node that throws on use; hand out a plain one.
+  return value.IsDefined() ? value : YAML::Node(YAML::NodeType::Undefined);
 }
 
 bool Section::Has(std::string_view key) const {
@@ -116,8 +118,8 @@ Status Section::Lines(std::string_view key, std::vector<std::string>* out) const
   out->clear();
   for (size_t i = 0; i < n.size(); ++i) {
     if (!n[i].IsScalar()) {
-      return Fail(key, "item " + std::to_string(i + 1) + ": expected a string, got " +
-                           Describe(n[i]));
+      return Fail(key,
+                  "item " + std::to_string(i + 1) + ": expected a string, got " + Describe(n[i]));
     }
     out->push_back(n[i].Scalar());
   }

@@ -1,14 +1,14 @@
 #pragma once
 // Typed, path-aware reading of one YAML mapping. Every error names the key path
 // ("postgresql.listen: ...") or, when the value came from the environment, the variable.
+#include <yaml-cpp/yaml.h>
+
 #include <initializer_list>
-#include <utility>
 #include <map>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
-
-#include <yaml-cpp/yaml.h>
 
 #include "core/result.h"
 

@@ -1,10 +1,11 @@
 // Small sections: credentials, log, restapi, ctl, tags, watchdog.
+#include "config/sections.h"
+
 #include <algorithm>
 #include <cctype>
 #include <climits>
 
 #include "config/address.h"
-#include "config/sections.h"
 #include "config/values.h"
 #include "config/yaml_util.h"
 
@@ -12,9 +13,9 @@ namespace pgha::config::internal {
 namespace {
 
 const std::vector<std::string_view> kLibpqOptions = {
-    "sslmode",     "sslkey",     "sslcert",        "sslpassword",     "sslrootcert",
-    "sslcrl",      "sslcrldir",  "sslnegotiation", "sslsni",          "gssencmode",
-    "channel_binding", "target_session_attrs"};
+    "sslmode",     "sslkey",     "sslcert",         "sslpassword",
+    "sslrootcert", "sslcrl",     "sslcrldir",       "sslnegotiation",
+    "sslsni",      "gssencmode", "channel_binding", "target_session_attrs"};
 
 std::string Lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
@@ -49,8 +50,8 @@ Status ReadRestApiAddresses(const Section& s, RestApi* r) {
   auto connect = ParseHostPort(r->connect_address);
   if (!connect.ok()) return s.Fail("connect_address", connect.message());
   if (IsWildcardHost(connect->host)) {
-    return s.Fail("connect_address", "must be an address peers can reach, got " +
-                                         Shown(r->connect_address));
+    return s.Fail("connect_address",
+                  "must be an address peers can reach, got " + Shown(r->connect_address));
   }
   return OkStatus();
 }
@@ -126,13 +127,15 @@ Status ReadLog(const Section& root, Config* config) {
 
 Status ReadRestApi(const Section& root, RestApi* r) {
   Section s = root.Child("restapi");
-  PGHA_TRY(s.CheckKeys({"listen", "connect_address", "proxy_address", "authentication", "certfile",
-                        "keyfile", "keyfile_password", "cafile", "ciphers", "verify_client",
-                        "allowlist", "allowlist_include_members", "http_extra_headers",
-                        "https_extra_headers", "request_queue_size", "thread_pool_size",
-                        "server_tokens"}));
-  if (!s.present()) return Err("restapi.listen: required (set it in the file or with "
-                               "PATRONI_RESTAPI_LISTEN)");
+  PGHA_TRY(
+      s.CheckKeys({"listen", "connect_address", "proxy_address", "authentication", "certfile",
+                   "keyfile", "keyfile_password", "cafile", "ciphers", "verify_client", "allowlist",
+                   "allowlist_include_members", "http_extra_headers", "https_extra_headers",
+                   "request_queue_size", "thread_pool_size", "server_tokens"}));
+  if (!s.present())
+    return Err(
+        "restapi.listen: required (set it in the file or with "
+        "PATRONI_RESTAPI_LISTEN)");
   PGHA_TRY(ReadRestApiAddresses(s, r));
   Section auth = s.Child("authentication");
   PGHA_TRY(auth.CheckKeys({"username", "password"}));

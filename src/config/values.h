@@ -2,9 +2,8 @@
 // Typed reading of loosely typed JSON values (from YAML or the DCS): Patroni accepts "30" for 30
 // and "on" for true, so do we. Errors are the reason only; callers prefix the key path.
 #include <cstdint>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "core/result.h"
 

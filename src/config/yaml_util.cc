@@ -53,8 +53,10 @@ bool YamlFloat(const std::string& t, double* out) {
   if (t.find('.') == std::string::npos) return false;
   bool has_digit = false;
   for (char c : t) {
-    if (std::isdigit(static_cast<unsigned char>(c))) has_digit = true;
-    else if (c != '.' && c != '-' && c != '+' && c != 'e' && c != 'E') return false;
+    if (std::isdigit(static_cast<unsigned char>(c)))
+      has_digit = true;
+    else if (c != '.' && c != '-' && c != '+' && c != 'e' && c != 'E')
+      return false;
   }
   char* end = nullptr;
   *out = std::strtod(t.c_str(), &end);

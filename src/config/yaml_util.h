@@ -1,10 +1,10 @@
 #pragma once
 // yaml-cpp at the module boundary: parsing without exceptions, YAML -> JSON with PyYAML's
 // (YAML 1.1) scalar typing so values match what Patroni would store, and tree merging.
-#include <string>
+#include <yaml-cpp/yaml.h>
 
 #include <nlohmann/json.hpp>
-#include <yaml-cpp/yaml.h>
+#include <string>
 
 #include "core/result.h"
 

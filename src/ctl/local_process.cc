@@ -91,6 +91,7 @@ std::vector<std::string> ChildEnv(const std::optional<RunAs>& user) {
   if (!spec.cwd.empty() && ::chdir(spec.cwd.c_str()) != 0) fail(3);
   ::execve(argv[0], argv, envp);
   fail(4);
+  ::_exit(127);  // not reached: fail() exits
 }
 
 std::string StageText(int stage) {

@@ -70,13 +70,15 @@ Status WalkMap(const std::string& prefix, const YAML::Node& node,
   for (const auto& kv : node) {
     std::string key = kv.first.Scalar();
     std::string full = prefix.empty() ? key : prefix + "." + key;
-    if (auto it = handlers.find(key); it != handlers.end()) {
-      if (kv.second.IsNull()) continue;  // "key:" with no value keeps the default
+    if (handlers.count(key) != 0) continue;
+    bool ignored = std::find(ignorable.begin(), ignorable.end(), key) != ignorable.end();
+    (ignored ? spec->ignored_keys : unknown).push_back(full);
+  }
+  if (unknown.empty()) {  // this level is known; now its values, in file order
+    for (const auto& kv : node) {
+      auto it = handlers.find(kv.first.Scalar());
+      if (it == handlers.end() || kv.second.IsNull()) continue;  // "key:" keeps the default
       PGHA_TRY(it->second(kv.second));
-    } else if (std::find(ignorable.begin(), ignorable.end(), key) != ignorable.end()) {
-      spec->ignored_keys.push_back(full);
-    } else {
-      unknown.push_back(full);
     }
   }
   if (unknown.empty()) return OkStatus();

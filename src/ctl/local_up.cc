@@ -289,7 +289,7 @@ void PrintSummary(const LocalContext& ctx, std::ostream& out) {
       << "  read-only:  " << ConnectionUrl(p.read, c.app(), c.spec.database) << "\n"
       << "  stats:      http://127.0.0.1:" << p.stats << "/\n"
       << "  superuser:  postgres (password in " << ctx.layout.ClusterJson() << ")\n"
-      << "  members:    pghactl -c " << ctx.layout.NodeConfig(1) << " list\n";
+      << "  members:    pghactl --dir " << ctx.layout.dir << " list\n";
 }
 
 }  // namespace pgha::ctl

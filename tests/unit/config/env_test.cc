@@ -1,3 +1,4 @@
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "config/config.h"
@@ -8,10 +9,10 @@ namespace pgha::config {
 namespace {
 
 using testing::ErrorOf;
+using ::testing::HasSubstr;
 using testing::HasWarning;
 using testing::kPostgres0Yml;
 using testing::Minimal;
-using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
 Config MustParse(const std::string& yaml, const Env& env) {

@@ -7,10 +7,15 @@
 
 namespace pgha::config::testing {
 
-inline const std::vector<std::string> kMinimalLines = {
-    "scope: batman",          "name: pg0",     "restapi:",
-    "  listen: 127.0.0.1:8008", "etcd3:",       "  host: 127.0.0.1:2379",
-    "postgresql:",            "  listen: 127.0.0.1:5432", "  data_dir: /var/lib/pg0"};
+inline const std::vector<std::string> kMinimalLines = {"scope: batman",
+                                                       "name: pg0",
+                                                       "restapi:",
+                                                       "  listen: 127.0.0.1:8008",
+                                                       "etcd3:",
+                                                       "  host: 127.0.0.1:2379",
+                                                       "postgresql:",
+                                                       "  listen: 127.0.0.1:5432",
+                                                       "  data_dir: /var/lib/pg0"};
 
 inline std::string Join(const std::vector<std::string>& lines) {
   std::string out;

@@ -1,0 +1,290 @@
+// The dcs module against a real single-node etcd on loopback.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+#include "dcs/codec.h"
+#include "dcs/dcs.h"
+#include "dcs/etcd_client.h"
+#include "dcs/http.h"
+#include "support/etcd_process.h"
+
+namespace pgha::dcs {
+namespace {
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+using testing::WaitFor;
+
+class EtcdDcsTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    auto started = testing::EtcdCluster::Start();
+    ASSERT_TRUE(started.ok()) << started.message();
+    etcd_ = std::move(*started).release();
+  }
+  static void TearDownTestSuite() {
+    delete etcd_;
+    etcd_ = nullptr;
+  }
+
+  static EtcdOptions Etcd() {
+    EtcdOptions o;
+    o.endpoints = etcd_->endpoints();
+    o.timeout = 3000ms;
+    return o;
+  }
+  // A scope of its own per test, so tests never see each other's keys.
+  static std::string Scope() {
+    return ::testing::UnitTest::GetInstance()->current_test_info()->name();
+  }
+  static std::unique_ptr<Dcs> MakeDcs(const std::string& name, bool watch = false) {
+    DcsOptions o;
+    o.etcd = Etcd();
+    o.scope = Scope();
+    o.name = name;
+    o.watch = watch;
+    return MakeEtcdDcs(o);
+  }
+  static Keys ScopeKeys() { return Keys("/service", Scope()); }
+
+  static testing::EtcdCluster* etcd_;
+};
+testing::EtcdCluster* EtcdDcsTest::etcd_ = nullptr;
+
+TEST_F(EtcdDcsTest, PutRangeDelete) {
+  auto client = MakeEtcdClient(Etcd());
+  const std::string p = ScopeKeys().prefix();
+  ASSERT_TRUE(client->Put(p + "a", "1", 0).ok());
+  ASSERT_TRUE(client->Put(p + "b", "2", 0).ok());
+  auto one = client->Range(p + "a", false, false);
+  ASSERT_TRUE(one.ok()) << one.message();
+  ASSERT_EQ(one->kvs.size(), 1u);
+  EXPECT_EQ(one->kvs[0].value, "1");
+  auto all = client->Range(p, true, true);
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(all->kvs.size(), 2u);
+  auto missing = client->Range(p + "zzz", false, false);
+  ASSERT_TRUE(missing.ok());
+  EXPECT_TRUE(missing->kvs.empty());
+  auto deleted = client->Delete(p, true);
+  ASSERT_TRUE(deleted.ok());
+  EXPECT_EQ(*deleted, 2);
+  EXPECT_EQ(*client->Delete(p, true), 0);
+  EXPECT_TRUE(client->Range(p, true, false)->kvs.empty());
+}
+
+TEST_F(EtcdDcsTest, RotatesPastDeadEndpoint) {
+  EtcdOptions o = Etcd();
+  const std::string dead = "http://127.0.0.1:" + std::to_string(testing::FreePort());
+  o.endpoints.insert(o.endpoints.begin(), dead);
+  auto client = MakeEtcdClient(o);
+  EXPECT_TRUE(client->Range("/x", false, false).ok());
+
+  o.endpoints = {dead};
+  auto only_dead = MakeEtcdClient(o)->Range("/x", false, false);
+  ASSERT_FALSE(only_dead.ok());
+  EXPECT_EQ(ClassifyError(only_dead.error()), EtcdErrc::kUnavailable);
+  EXPECT_NE(only_dead.message().find(dead), std::string::npos) << only_dead.message();
+}
+
+TEST_F(EtcdDcsTest, LeaderRaceHasExactlyOneWinner) {
+  auto a = MakeDcs("a"), b = MakeDcs("b");
+  ASSERT_TRUE(a->EnsureLease(10).ok());
+  ASSERT_TRUE(b->EnsureLease(10).ok());
+  std::atomic<int> wins{0};
+  std::thread ta([&] { wins += a->AcquireLeader().value() ? 1 : 0; });
+  std::thread tb([&] { wins += b->AcquireLeader().value() ? 1 : 0; });
+  ta.join();
+  tb.join();
+  EXPECT_EQ(wins.load(), 1);
+
+  auto view = a->Load();
+  ASSERT_TRUE(view.ok());
+  ASSERT_TRUE(view->leader.has_value());
+  Dcs* holder = *view->leader == "a" ? a.get() : b.get();
+  Dcs* other = holder == a.get() ? b.get() : a.get();
+  EXPECT_EQ(view->leader_lease, holder->lease_id());
+  EXPECT_TRUE(holder->RefreshLeader().value());
+  EXPECT_FALSE(other->RefreshLeader().value());
+  EXPECT_FALSE(other->AcquireLeader().value());
+
+  ASSERT_TRUE(other->ReleaseLeader().ok());  // not the holder: nothing happens
+  EXPECT_EQ(a->Load()->leader, view->leader);
+  ASSERT_TRUE(holder->ReleaseLeader().ok());
+  EXPECT_FALSE(a->Load()->leader.has_value());
+  EXPECT_FALSE(holder->RefreshLeader().value());
+}
+
+TEST_F(EtcdDcsTest, LeaseExpiryFreesTheLeaderKey) {
+  auto a = MakeDcs("a"), b = MakeDcs("b");
+  ASSERT_TRUE(a->EnsureLease(2).ok());
+  ASSERT_TRUE(b->EnsureLease(10).ok());
+  ASSERT_TRUE(a->AcquireLeader().value());
+  ASSERT_TRUE(a->TouchMember(R"({"role":"primary"})").ok());
+  EXPECT_FALSE(b->AcquireLeader().value());
+  // a stops renewing: its leader and member keys vanish with its lease.
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        auto v = b->Load();
+        return v.ok() && !v->leader && v->members.empty();
+      },
+      8000ms));
+  EXPECT_TRUE(b->AcquireLeader().value());
+  EXPECT_FALSE(a->RefreshLeader().value());
+  EXPECT_FALSE(a->KeepAlive().value());
+  EXPECT_EQ(a->lease_id(), 0);
+}
+
+TEST_F(EtcdDcsTest, RefreshRebindsLeaderToRegrantedLease) {
+  auto a = MakeDcs("a");
+  auto raw = MakeEtcdClient(Etcd());
+  ASSERT_TRUE(a->EnsureLease(10).ok());
+  auto foreign_lease = raw->LeaseGrant(10);
+  ASSERT_TRUE(foreign_lease.ok());
+  // The key still says "a" but hangs on a lease that is not a's current one.
+  ASSERT_TRUE(raw->Put(ScopeKeys().leader(), "a", *foreign_lease).ok());
+  EXPECT_TRUE(a->RefreshLeader().value());
+  EXPECT_EQ(a->Load()->leader_lease, a->lease_id());
+  ASSERT_TRUE(raw->Put(ScopeKeys().leader(), "b", *foreign_lease).ok());
+  EXPECT_FALSE(a->RefreshLeader().value());
+  EXPECT_EQ(a->Load()->leader, "b");
+}
+
+TEST_F(EtcdDcsTest, KeepAliveOnRevokedLeaseReturnsFalse) {
+  auto a = MakeDcs("a");
+  auto raw = MakeEtcdClient(Etcd());
+  ASSERT_TRUE(a->EnsureLease(10).ok());
+  EXPECT_TRUE(a->KeepAlive().value());
+  ASSERT_TRUE(raw->LeaseRevoke(a->lease_id()).ok());
+  EXPECT_EQ(raw->LeaseKeepAlive(a->lease_id()).value(), 0);
+  EXPECT_FALSE(a->KeepAlive().value());
+  EXPECT_EQ(a->lease_id(), 0);
+  ASSERT_TRUE(a->EnsureLease(10).ok());
+  EXPECT_NE(a->lease_id(), 0);
+  EXPECT_TRUE(a->TouchMember("{}").ok());
+}
+
+TEST_F(EtcdDcsTest, WriteNamingDeadLeaseIsLeaseNotFound) {
+  auto a = MakeDcs("a");
+  auto raw = MakeEtcdClient(Etcd());
+  ASSERT_TRUE(a->EnsureLease(10).ok());
+  ASSERT_TRUE(raw->LeaseRevoke(a->lease_id()).ok());
+  Status touched = a->TouchMember("{}");
+  ASSERT_FALSE(touched.ok());
+  EXPECT_EQ(ClassifyError(touched.error()), EtcdErrc::kLeaseNotFound) << touched.message();
+  EXPECT_EQ(a->lease_id(), 0);  // forgotten, so EnsureLease grants a new one
+  auto put = raw->Put(ScopeKeys().prefix() + "x", "y", 424242);
+  ASSERT_FALSE(put.ok());
+  EXPECT_EQ(ClassifyError(put.error()), EtcdErrc::kLeaseNotFound);
+}
+
+TEST_F(EtcdDcsTest, ConfigCompareAndSwap) {
+  auto a = MakeDcs("a"), b = MakeDcs("b");
+  EXPECT_TRUE(a->WriteConfig(R"({"ttl":30})", 0).value());
+  EXPECT_FALSE(b->WriteConfig(R"({"ttl":20})", 0).value());  // exists already
+  int64_t rev = a->Load()->config_mod_revision;
+  ASSERT_GT(rev, 0);
+  EXPECT_TRUE(a->WriteConfig(R"({"ttl":40})", rev).value());
+  EXPECT_FALSE(b->WriteConfig(R"({"ttl":50})", rev).value());  // stale revision: conflict
+  EXPECT_EQ(a->Load()->config_json, R"({"ttl":40})");
+  EXPECT_TRUE(b->WriteConfig(R"({"ttl":60})", -1).value());
+  EXPECT_EQ(a->Load()->config_json, R"({"ttl":60})");
+
+  EXPECT_TRUE(a->WriteFailover(EncodeFailover({"a", "b", ""}), 0).value());
+  auto view = a->Load();
+  ASSERT_TRUE(view->failover.has_value());
+  EXPECT_EQ(view->failover->member, "b");
+  EXPECT_TRUE(a->WriteFailover("{}", view->failover_mod_revision).value());
+  EXPECT_FALSE(a->Load()->failover.has_value());
+  EXPECT_TRUE(a->WriteSync(EncodeSync({"a", {"b"}, 0}), 0).value());
+  EXPECT_EQ(a->Load()->sync->sync_standby, std::vector<std::string>{"b"});
+}
+
+TEST_F(EtcdDcsTest, InitializeRaceAndDeleteCluster) {
+  auto a = MakeDcs("a"), b = MakeDcs("b");
+  EXPECT_TRUE(a->RaceInitialize().value());
+  EXPECT_FALSE(b->RaceInitialize().value());
+  EXPECT_EQ(a->Load()->initialize, "");
+  ASSERT_TRUE(a->SetInitialize("7710918677133999698").ok());
+  EXPECT_EQ(b->Load()->initialize, "7710918677133999698");
+  ASSERT_TRUE(a->WriteStatus(EncodeStatus(100, {}, {})).ok());
+  EXPECT_EQ(b->Load()->optime, 100u);
+  ASSERT_TRUE(a->DeleteCluster().ok());
+  auto view = b->Load();
+  EXPECT_FALSE(view->initialize.has_value());
+  EXPECT_FALSE(view->optime.has_value());
+}
+
+TEST_F(EtcdDcsTest, WaitForChangeWakesOnAnotherClientsWrite) {
+  auto a = MakeDcs("a", /*watch=*/true);
+  auto raw = MakeEtcdClient(Etcd());
+  auto view = a->Load();
+  ASSERT_TRUE(view.ok());
+  // Nothing changes: the wait lasts until the deadline.
+  auto start = Clock::now();
+  EXPECT_FALSE(a->WaitForChange(view->revision, start + 300ms));
+  EXPECT_GE(Clock::now() - start, 300ms);
+
+  ASSERT_TRUE(raw->Put(ScopeKeys().config(), "{}", 0).ok());
+  start = Clock::now();
+  EXPECT_TRUE(a->WaitForChange(view->revision, start + 5s));
+  EXPECT_LT(Clock::now() - start, 1000ms);
+
+  // Wake() from another thread ends a wait too.
+  int64_t now_rev = a->Load()->revision;
+  std::thread waker([&] { a->Wake(); });
+  EXPECT_TRUE(a->WaitForChange(now_rev, Clock::now() + 5s));
+  waker.join();
+}
+
+TEST_F(EtcdDcsTest, WatchDeliversEventsAndStopsPromptly) {
+  auto client = MakeEtcdClient(Etcd());
+  auto raw = MakeEtcdClient(Etcd());
+  const std::string p = ScopeKeys().prefix();
+  int64_t start = client->Range(p, true, false)->revision + 1;
+  std::atomic<bool> stop{false};
+  std::atomic<int> puts{0}, deletes{0};
+  Status ended = OkStatus();
+  std::thread watcher([&] {
+    ended = client->Watch(
+        p, start,
+        [&](const std::vector<WatchEvent>& events, int64_t) {
+          for (const auto& e : events) (e.type == WatchEvent::Type::kPut ? puts : deletes)++;
+          return true;
+        },
+        stop);
+  });
+  ASSERT_TRUE(raw->Put(p + "k", "v", 0).ok());
+  ASSERT_TRUE(raw->Delete(p + "k", false).ok());
+  EXPECT_TRUE(WaitFor([&] { return puts == 1 && deletes == 1; }, 5000ms));
+  auto stop_at = Clock::now();
+  stop = true;
+  watcher.join();
+  EXPECT_LT(Clock::now() - stop_at, 1000ms);
+  EXPECT_TRUE(ended.ok()) << ended.message();
+}
+
+TEST_F(EtcdDcsTest, WatchFromCompactedRevisionIsClassifiedCompacted) {
+  auto client = MakeEtcdClient(Etcd());
+  const std::string p = ScopeKeys().prefix();
+  ASSERT_TRUE(client->Put(p + "k", "1", 0).ok());
+  int64_t rev = client->Put(p + "k", "2", 0).value();
+  http::Easy easy;
+  http::Request compact;
+  compact.url = etcd_->endpoint(0) + "/v3/kv/compaction";
+  compact.body = R"({"revision":")" + std::to_string(rev) + R"(","physical":true})";
+  auto compacted = http::Post(easy, compact);
+  ASSERT_TRUE(compacted.ok()) << compacted.message();
+  ASSERT_EQ(compacted->status, 200) << compacted->body;
+
+  std::atomic<bool> stop{false};
+  Status ended = client->Watch(
+      p, rev - 1, [](const std::vector<WatchEvent>&, int64_t) { return true; }, stop);
+  ASSERT_FALSE(ended.ok());
+  EXPECT_EQ(ClassifyError(ended.error()), EtcdErrc::kCompacted) << ended.message();
+}
+
+}  // namespace
+}  // namespace pgha::dcs
