@@ -61,7 +61,9 @@ echo "pghactl:   $(tr '\n' ';' <<<"$pgha_roles")"
 echo "patronictl: $(tr '\n' ';' <<<"$patroni_roles")"
 
 check "local down succeeds" "$PGHACTL" local down --dir "$CL"
-check "no process of the cluster is left" bash -c "! pgrep -f '$CL' >/dev/null"
+# Match the cluster's own programs only (not this script, whose arguments also name $CL).
+no_leftovers() { ! pgrep -a -f "^[^ ]*(etcd|pgha|haproxy|postgres) .*$CL"; }
+check "no process of the cluster is left" no_leftovers
 
 check "local up again succeeds" "$PGHACTL" local up --dir "$CL" -f "$DIR/cluster.yaml"
 check "data survived the restart" test "$(q $W 'SELECT id FROM t')" = "42"
