@@ -7,8 +7,8 @@
 namespace pgha::agent {
 
 Agent::Agent(config::Config config, dcs::Dcs& dcs, pg::Postgres& pg, PeerProber& peers,
-             Clock& clock)
-    : cfg_(std::move(config)), dcs_(dcs), pg_(pg), peers_(peers), clock_(clock) {
+             Fence& fence, Clock& clock)
+    : cfg_(std::move(config)), dcs_(dcs), pg_(pg), peers_(peers), fence_(fence), clock_(clock) {
   std::vector<std::string> warnings;
   settings_ = config::MergeDynamic(cfg_, nlohmann::json::object(), &warnings);
   for (const auto& w : warnings) spdlog::warn("{}", w);
@@ -107,8 +107,20 @@ bool Agent::RunOnce() {
     PublishMember(obs);
     PublishStatus(obs);
   }
+  UpdateFence(obs);
   PublishSnapshot(obs);
   return keep_running;
+}
+
+void Agent::UpdateFence(const ha::Observation& obs) {
+  bool primary = obs.pg.running && !obs.pg.in_recovery;
+  if (!primary || settings_.pause) {
+    fence_.Disarm();
+    return;
+  }
+  // Writes must stop before the lease can expire in etcd; keep a second for the stop itself.
+  MonoTime until = lease_valid_until_.value_or(obs.now);
+  fence_.Arm(until - std::chrono::seconds(1));
 }
 
 void Agent::Shutdown() {

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "agent/fence.h"
 #include "agent/peers.h"
 #include "api/snapshot.h"
 #include "config/config.h"
@@ -19,7 +20,8 @@ namespace pgha::agent {
 
 class Agent {
  public:
-  Agent(config::Config config, dcs::Dcs& dcs, pg::Postgres& pg, PeerProber& peers, Clock& clock);
+  Agent(config::Config config, dcs::Dcs& dcs, pg::Postgres& pg, PeerProber& peers, Fence& fence,
+        Clock& clock);
 
   // Runs loops until `stop` is set or a halt action; returns the process exit code.
   int Run(const std::atomic<bool>& stop);
@@ -53,11 +55,13 @@ class Agent {
   void PublishMember(const ha::Observation& obs, const std::string& state_override = "");
   void PublishStatus(const ha::Observation& obs);
   void PublishSnapshot(const ha::Observation& obs);
+  void UpdateFence(const ha::Observation& obs);
 
   config::Config cfg_;
   dcs::Dcs& dcs_;
   pg::Postgres& pg_;
   PeerProber& peers_;
+  Fence& fence_;
   Clock& clock_;
 
   ha::Settings settings_;

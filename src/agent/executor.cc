@@ -194,8 +194,9 @@ Status Agent::Demote(const ha::Observation& obs, const std::string& leader,
 
 Status Agent::Promote(ha::Observation& obs) {
   PublishMember(obs, "promoting");
-  PGHA_TRY(pg_.WriteConfig(Parameters(), Hba(), std::nullopt));
+  // PostgreSQL removes standby.signal itself while promoting: rewrite our files only afterwards.
   PGHA_TRY(pg_.Promote(cfg_.postgresql.pg_ctl_timeout));
+  PGHA_TRY(pg_.WriteConfig(Parameters(), Hba(), std::nullopt));
   checkpoint_pending_ = true;
   obs.pg = pg_.Observe();
   // Record the switch in /history: [old timeline, switch LSN, reason, time, new leader].

@@ -84,7 +84,8 @@ int RunAgent(const std::string& path) {
   auto postgres = pg::MakePostgres(cfg, *bin_dir);
   agent::HttpPeerProber prober(std::chrono::milliseconds(1500));
   RealClock clock;
-  agent::Agent agent(cfg, *dcs, *postgres, prober, clock);
+  agent::NoFence fence;  // replaced by the fencing guard process
+  agent::Agent agent(cfg, *dcs, *postgres, prober, fence, clock);
 
   auto server = api::MakeRestServer(
       cfg.restapi, [&] { return agent.snapshot(); },
