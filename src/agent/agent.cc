@@ -92,6 +92,13 @@ bool Agent::RunOnce() {
   obs.now = clock_.Now();
   obs.lease_valid_until = lease_valid_until_;
   obs.checkpoint_after_promote_pending = checkpoint_pending_;
+  bool holding = obs.dcs_ok && obs.cluster.leader == cfg_.name;
+  if (holding && !obs.pg.running) {
+    if (!primary_down_since_) primary_down_since_ = obs.now;
+  } else {
+    primary_down_since_.reset();
+  }
+  obs.primary_down_since = primary_down_since_;
   if (obs.dcs_ok && !obs.cluster.leader && obs.pg.running) {
     obs.peers = peers_.Probe(obs.cluster.members, cfg_.name);
   }

@@ -46,6 +46,8 @@ class Agent {
   Status Demote(const ha::Observation& obs, const std::string& leader, const std::string& mode);
   Status Promote(ha::Observation& obs);
   Status EnsureSlots(const ha::Observation& obs);
+  Status Rewind(const ha::Observation& obs, const std::string& leader);
+  void ArmFence();
   Status CreateRoles();
   void SyncParameters(const ha::Observation& obs);
   std::optional<pg::RecoveryTarget> RecoveryFor(const ha::Observation& obs,
@@ -76,6 +78,7 @@ class Agent {
   std::string written_params_;  // dump of the parameters last written to postgresql.conf
   std::vector<std::string> slots_known_;
   bool checkpoint_pending_ = false;
+  std::optional<MonoTime> primary_down_since_;
   std::string halt_message_;
 
   mutable std::mutex snapshot_mu_;

@@ -72,6 +72,8 @@ Status Agent::ExecuteAction(const ha::Action& a, ha::Observation& obs) {
       return dcs_.ReleaseLeader();
     case ActionKind::kEnsureSlots:
       return EnsureSlots(obs);
+    case ActionKind::kRewind:
+      return Rewind(obs, a.target);
     case ActionKind::kHalt:
       return OkStatus();
   }
@@ -176,24 +178,59 @@ Status Agent::StartAs(const std::optional<std::string>& upstream, const ha::Obse
   PGHA_TRY(pg_.WriteConfig(Parameters(), Hba(), recovery));
   written_params_ = Parameters().dump();
   PublishMember(obs, "starting");
+  // A primary start (crash recovery) may outlast the lease this loop holds: the guard must
+  // stop it at the lease deadline rather than let it run unrenewed.
+  if (!upstream) ArmFence();
   return pg_.Start(cfg_.postgresql.pg_ctl_timeout);
+}
+
+void Agent::ArmFence() {
+  if (settings_.pause) return;
+  fence_.Arm(lease_valid_until_.value_or(clock_.Now()) - std::chrono::seconds(1));
+}
+
+Status Agent::Rewind(const ha::Observation& obs, const std::string& leader) {
+  const ha::Member* m = obs.cluster.FindMember(leader);
+  std::string host;
+  int port = 0;
+  if (!m || !pg::ParseConnUrl(m->conn_url, &host, &port)) {
+    return Err("leader " + leader + " has no usable conn_url");
+  }
+  PublishMember(obs, "rewinding");
+  const auto& user =
+      cfg_.postgresql.rewind.username.empty() ? cfg_.postgresql.superuser : cfg_.postgresql.rewind;
+  std::string conninfo = pg::PrimaryConninfo(host, port, user, cfg_.name) + " dbname=postgres";
+  Status st = pg_.Rewind(conninfo, 3600);
+  if (st.ok()) {
+    spdlog::info("pg_rewind from {} done", leader);
+    return st;
+  }
+  spdlog::error("{}", st.message());
+  auto moved = pg_.MoveDataDirAside();
+  if (!moved.ok()) return moved.error();
+  spdlog::warn("rewind failed: data directory moved aside to {}; re-cloning from {}", *moved,
+               leader);
+  return Err("rewind failed; data directory kept at " + *moved + " and the member will re-clone");
 }
 
 Status Agent::Demote(const ha::Observation& obs, const std::string& leader,
                      const std::string& mode) {
-  std::string stop_mode = mode == "offline" || mode == "graceful" ? "fast" : "immediate";
+  std::string stop_mode = mode == "immediate-nolock" || mode == "immediate" ? "immediate" : "fast";
   PGHA_TRY(pg_.Stop(stop_mode, cfg_.postgresql.pg_ctl_timeout));
+  fence_.Disarm();
   if (mode == "immediate") (void)dcs_.ReleaseLeader();
-  if (mode == "offline") {
-    // The DCS is unreachable: stay down as a replica with no upstream until it is back.
-    PGHA_TRY(pg_.WriteConfig(Parameters(), Hba(), pg::RecoveryTarget{}));
-    return pg_.Start(cfg_.postgresql.pg_ctl_timeout);
+  if (leader.empty() || mode == "offline") {
+    // No one to follow (or the DCS is unreachable): read-only with no upstream until there is.
+    return StartAs(std::string(), obs);
   }
-  return StartAs(leader, obs);
+  // Another member leads: stay stopped as a standby; the next loop rewinds if the timelines
+  // diverged and then starts streaming from the leader.
+  return pg_.WriteConfig(Parameters(), Hba(), RecoveryFor(obs, leader));
 }
 
 Status Agent::Promote(ha::Observation& obs) {
   PublishMember(obs, "promoting");
+  ArmFence();
   // PostgreSQL removes standby.signal itself while promoting: rewrite our files only afterwards.
   PGHA_TRY(pg_.Promote(cfg_.postgresql.pg_ctl_timeout));
   PGHA_TRY(pg_.WriteConfig(Parameters(), Hba(), std::nullopt));

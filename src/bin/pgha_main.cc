@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "agent/agent.h"
+#include "agent/guard.h"
 #include "api/server.h"
 #include "config/config.h"
 #include "dcs/dcs.h"
@@ -84,8 +85,12 @@ int RunAgent(const std::string& path) {
   auto postgres = pg::MakePostgres(cfg, *bin_dir);
   agent::HttpPeerProber prober(std::chrono::milliseconds(1500));
   RealClock clock;
-  agent::NoFence fence;  // replaced by the fencing guard process
-  agent::Agent agent(cfg, *dcs, *postgres, prober, fence, clock);
+  auto guard = agent::GuardFence::Start("/proc/self/exe", cfg.postgresql.data_dir);
+  if (!guard.ok()) {
+    spdlog::critical("cannot start the fencing guard: {}", guard.message());
+    return 1;
+  }
+  agent::Agent agent(cfg, *dcs, *postgres, prober, **guard, clock);
 
   auto server = api::MakeRestServer(
       cfg.restapi, [&] { return agent.snapshot(); },
@@ -122,6 +127,8 @@ int RunAgent(const std::string& path) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // The fencing guard is this same binary, exec'd by the agent: keep it free of everything else.
+  if (argc == 3 && std::string(argv[1]) == "--fence-guard") return agent::RunGuard(argv[2]);
   CLI::App app{"pgha: highly available PostgreSQL agent (Patroni-compatible)"};
   std::string config_path, validate_path;
   bool version = false;

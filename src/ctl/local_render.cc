@@ -79,10 +79,9 @@ Json DcsConfig(const LocalCluster& c) {
   for (const auto& [k, v] : ParametersForResources(c.spec.cpu, c.spec.memory_bytes).dcs) {
     params[k] = v;
   }
-  return {{"ttl", 10},
-          {"loop_wait", 1},
-          {"retry_timeout", 3},
-          {"maximum_lag_on_failover", 1048576},
+  // ttl / loop_wait / retry_timeout are left out on purpose: pgha's own defaults apply
+  // (docs/timing.md), and `pghactl edit-config` can change them for the whole cluster.
+  return {{"maximum_lag_on_failover", 1048576},
           {"postgresql", {{"use_pg_rewind", true}, {"use_slots", true}, {"parameters", params}}}};
 }
 

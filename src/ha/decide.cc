@@ -54,22 +54,47 @@ Decision DecideEmptyDataDir(const Observation& obs) {
   return Do("waiting for the leader to bootstrap the cluster");
 }
 
+Decision DecideStoppedHoldingKey(const Observation& obs) {
+  auto down_for = obs.primary_down_since ? obs.now - *obs.primary_down_since : Millis(0);
+  if (down_for >= std::chrono::seconds(obs.settings.primary_start_timeout)) {
+    return Do(
+        "releasing the leader key: PostgreSQL did not run as primary within "
+        "primary_start_timeout (" +
+            std::to_string(obs.settings.primary_start_timeout) + " s)",
+        {A(ActionKind::kReleaseLeader), A(ActionKind::kStartReplica, "")});
+  }
+  if (!obs.pg.standby_signal) {
+    return Do("starting primary after failure; I hold the leader key",
+              {A(ActionKind::kStartPrimary)});
+  }
+  return Do("starting as a replica; I hold the leader key and will promote",
+            {A(ActionKind::kStartReplica, "")});
+}
+
 Decision DecideStopped(const Observation& obs) {
   const auto& c = obs.cluster;
   if (obs.settings.pause) return Do("paused: PostgreSQL is not running and will not be started");
-  if (IHoldLeader(obs)) {
-    if (!obs.pg.standby_signal) {
-      return Do("starting primary after failure; I hold the leader key",
-                {A(ActionKind::kStartPrimary)});
-    }
-    return Do("starting as a replica; I hold the leader key and will promote",
+  if (IHoldLeader(obs)) return DecideStoppedHoldingKey(obs);
+  if (!c.leader) {
+    return Do("starting as a replica; the cluster has no leader",
               {A(ActionKind::kStartReplica, "")});
   }
-  if (c.leader) {
-    return Do("starting as a replica of leader " + *c.leader,
-              {A(ActionKind::kStartReplica, *c.leader)});
+  const Member* leader = c.LeaderMember();
+  if (leader && NeedsRewind(obs, *leader)) {
+    if (leader->checkpoint_after_promote == false) {
+      return Do("waiting for the checkpoint after promotion on " + leader->name +
+                " before rewinding");
+    }
+    if (!obs.settings.use_pg_rewind) {
+      return Do("cannot follow " + leader->name +
+                ": my timeline is behind and use_pg_rewind is off; reinitialize this member");
+    }
+    return Do("rewinding from leader " + leader->name + " (timeline " +
+                  std::to_string(leader->timeline.value_or(0)) + ") before following it",
+              {A(ActionKind::kRewind, leader->name), A(ActionKind::kStartReplica, leader->name)});
   }
-  return Do("starting as a replica; the cluster has no leader", {A(ActionKind::kStartReplica, "")});
+  return Do("starting as a replica of leader " + *c.leader,
+            {A(ActionKind::kStartReplica, *c.leader)});
 }
 
 Decision DecideUnlocked(const Observation& obs) {
@@ -110,6 +135,15 @@ Decision DecideAsLeader(const Observation& obs) {
   return Do("promoting: I hold the leader key", {A(ActionKind::kPromote)});
 }
 
+// A running replica whose WAL went past the point where the leader's timeline forked off
+// can never stream from it: stop it so the stopped path rewinds it.
+bool DivergedWhileRunning(const Observation& obs, const Member& leader) {
+  if (!obs.pg.in_recovery || obs.pg.streaming || !leader.timeline) return false;
+  if (*leader.timeline <= obs.pg.timeline) return false;
+  auto sp = SwitchPoint(obs.cluster, obs.pg.timeline);
+  return sp && obs.pg.WalPosition() > *sp;
+}
+
 Decision DecideAsFollower(const Observation& obs) {
   const std::string& leader = *obs.cluster.leader;
   if (IsPrimary(obs.pg)) {
@@ -119,6 +153,10 @@ Decision DecideAsFollower(const Observation& obs) {
   }
   const Member* m = obs.cluster.LeaderMember();
   if (!m || m->conn_url.empty()) return Do("no action: leader " + leader + " has no member key");
+  if (DivergedWhileRunning(obs, *m)) {
+    return Do("stopping to rewind: my WAL went past the start of leader " + leader + "'s timeline",
+              {A(ActionKind::kDemote, leader, "rewind")});
+  }
   if (!FollowsLeader(obs, *m)) {
     return Do("following leader " + leader, {A(ActionKind::kFollow, leader)});
   }
@@ -129,9 +167,20 @@ Decision DecideAsFollower(const Observation& obs) {
 
 bool LeaseExpiring(const Observation& obs) {
   if (!obs.lease_valid_until) return true;
-  // The next check can be a whole blocked DCS call away: leave retry_timeout + 1 s of margin.
-  auto margin = std::chrono::seconds(obs.settings.retry_timeout + 1);
-  return obs.now + margin >= *obs.lease_valid_until;
+  // Demote cleanly 1.5 s before the lease could expire. The hard guarantee does not depend on
+  // this loop being awake: the fencing guard kills PostgreSQL 1 s before expiry (agent/guard.h).
+  return obs.now + std::chrono::milliseconds(1500) >= *obs.lease_valid_until;
+}
+
+std::optional<uint64_t> SwitchPoint(const ClusterView& view, uint32_t tl) {
+  for (const auto& h : view.history)
+    if (h.timeline == tl) return h.switch_lsn;
+  return std::nullopt;
+}
+
+bool NeedsRewind(const Observation& obs, const Member& leader) {
+  uint32_t mine = obs.pg.control_timeline;
+  return mine != 0 && leader.timeline && *leader.timeline > mine;
 }
 
 bool IsHealthiest(const Observation& obs, std::string* why_not) {
@@ -186,6 +235,18 @@ Decision Decide(const Observation& obs) {
                                         ", cluster has " + *c.initialize)});
   }
   if (pg.data_dir_empty) return DecideEmptyDataDir(obs);
+  if (!pg.running && pg.postmaster) {
+    if (IHoldLeader(obs)) {
+      auto down_for = obs.primary_down_since ? obs.now - *obs.primary_down_since : Millis(0);
+      if (down_for >= std::chrono::seconds(obs.settings.primary_start_timeout)) {
+        return Do(
+            "releasing the leader key: PostgreSQL is still starting after "
+            "primary_start_timeout",
+            {A(ActionKind::kDemote, "", "immediate"), A(ActionKind::kReleaseLeader)});
+      }
+    }
+    return Do("waiting for PostgreSQL to finish starting");
+  }
   if (!pg.running) return DecideStopped(obs);
   if (!c.leader) return DecideUnlocked(obs);
   if (IHoldLeader(obs)) return DecideAsLeader(obs);
@@ -218,6 +279,8 @@ const char* ActionName(ActionKind kind) {
       return "release_leader";
     case ActionKind::kEnsureSlots:
       return "ensure_slots";
+    case ActionKind::kRewind:
+      return "rewind";
     case ActionKind::kHalt:
       return "halt";
   }

@@ -35,7 +35,8 @@ struct Observation {
   // successful keepalive + ttl). Unset: we never had one.
   std::optional<MonoTime> lease_valid_until;
   bool checkpoint_after_promote_pending = false;  // promoted, CHECKPOINT not yet done
-  std::optional<MonoTime> start_failed_since;     // as primary holding the key
+  // Since when PostgreSQL has not been running while we hold the leader key.
+  std::optional<MonoTime> primary_down_since;
 };
 
 enum class ActionKind {
@@ -51,6 +52,7 @@ enum class ActionKind {
   kDemote,           // stop; start as replica (`mode`: offline, immediate-nolock, graceful...)
   kReleaseLeader,    // delete the key if it is ours
   kEnsureSlots,      // physical slots for the other members
+  kRewind,           // pg_rewind from `target`; on failure move the data directory aside
   kHalt,             // refuse to run: exit with `target` as the message
 };
 
@@ -74,5 +76,10 @@ std::string Describe(const Action& action);
 // Pure helpers, exposed for tests.
 bool IsHealthiest(const Observation& obs, std::string* why_not);
 bool LeaseExpiring(const Observation& obs);
+// True when this stopped node's data may have diverged from the leader's timeline, so it must be
+// rewound before it can stream (pg_rewind itself finds out whether anything needs copying).
+bool NeedsRewind(const Observation& obs, const Member& leader);
+// The LSN where timeline `tl` ended according to /history, if recorded.
+std::optional<uint64_t> SwitchPoint(const ClusterView& view, uint32_t tl);
 
 }  // namespace pgha::ha

@@ -6,9 +6,9 @@ namespace pgha::ha {
 
 // pgha's own defaults; docs/timing.md explains them. A Patroni config's values are honoured.
 struct Settings {
-  int ttl = 10;           // seconds: lease TTL of the leader and member keys
+  int ttl = 5;            // seconds: lease TTL of the leader and member keys
   int loop_wait = 1;      // seconds between HA loops when nothing wakes the loop
-  int retry_timeout = 3;  // seconds: deadline of one DCS or PostgreSQL operation incl. retries
+  int retry_timeout = 2;  // seconds: deadline of one DCS or PostgreSQL operation incl. retries
   uint64_t maximum_lag_on_failover = 1048576;
   int primary_start_timeout = 300;
   int primary_stop_timeout = 0;

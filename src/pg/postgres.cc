@@ -179,6 +179,29 @@ class RealPostgres final : public Postgres {
     return OkStatus();
   }
 
+  Status Rewind(const std::string& source_conninfo, int timeout_seconds) override {
+    conn_.reset();
+    auto r =
+        RunCommand({bin_ + "/pg_rewind", "-D", cfg_.data_dir, "--source-server", source_conninfo},
+                   {{"LC_ALL", "C"}}, seconds(timeout_seconds));
+    if (!r.ok()) return r.error();
+    if (r->exit_code != 0) return Err(DescribeFailure("pg_rewind", *r));
+    sysid_.clear();
+    return OkStatus();
+  }
+
+  Result<std::string> MoveDataDirAside() override {
+    conn_.reset();
+    std::string target = cfg_.data_dir + ".failed-" + std::to_string(::time(nullptr));
+    std::error_code ec;
+    fs::rename(cfg_.data_dir, target, ec);
+    if (ec) return Err("cannot move " + cfg_.data_dir + " aside: " + ec.message());
+    fs::create_directory(cfg_.data_dir, ec);
+    ::chmod(cfg_.data_dir.c_str(), 0700);
+    sysid_.clear();
+    return target;
+  }
+
   Result<std::vector<Row>> Query(const std::string& sql) override {
     if (!Connect()) return Err("not connected to PostgreSQL: " + last_connect_error_);
     auto r = conn_->Query(sql);

@@ -29,6 +29,12 @@ class Postgres {
   virtual Status Reload() = 0;
   virtual Status Promote(int timeout_seconds) = 0;
   virtual Status Basebackup(const std::string& conninfo, int timeout_seconds) = 0;
+  // pg_rewind from a running source (libpq conninfo). PostgreSQL must be stopped; pg_rewind
+  // (13+) runs crash recovery on an unclean target itself and copies nothing if not diverged.
+  virtual Status Rewind(const std::string& source_conninfo, int timeout_seconds) = 0;
+  // Renames the data directory to <data_dir>.failed-<time> (never deletes it); returns the new
+  // path. The next loop then sees an empty data directory and re-clones.
+  virtual Result<std::string> MoveDataDirAside() = 0;
   virtual Result<std::vector<Row>> Query(const std::string& sql) = 0;
   // Quoting through the live connection (fails if not connected).
   virtual Result<std::string> Literal(const std::string& value) = 0;

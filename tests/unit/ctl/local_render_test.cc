@@ -61,9 +61,9 @@ TEST(LocalRender, AgentConfigIsPatroniFormat) {
   ASSERT_EQ(y["etcd3"]["hosts"].size(), 3u);
   EXPECT_EQ(y["etcd3"]["hosts"][2].as<std::string>(), "127.0.0.1:2579");
   YAML::Node dcs = y["bootstrap"]["dcs"];
-  EXPECT_EQ(dcs["ttl"].as<int>(), 10);
-  EXPECT_EQ(dcs["loop_wait"].as<int>(), 1);
-  EXPECT_EQ(dcs["retry_timeout"].as<int>(), 3);
+  EXPECT_FALSE(dcs["ttl"]) << "pgha's own timing defaults must apply";
+  EXPECT_FALSE(dcs["loop_wait"]);
+  EXPECT_FALSE(dcs["retry_timeout"]);
   EXPECT_EQ(dcs["maximum_lag_on_failover"].as<int>(), 1048576);
   EXPECT_TRUE(dcs["postgresql"]["use_pg_rewind"].as<bool>());
   EXPECT_TRUE(dcs["postgresql"]["use_slots"].as<bool>());

@@ -1,0 +1,306 @@
+// The one table-like place that maps scenario keys onto Observation fields. To expose a new
+// field to scenarios, add one row to the matching table below.
+#include <charconv>
+#include <cmath>
+#include <concepts>
+#include <functional>
+#include <map>
+#include <stdexcept>
+
+#include "scenario.h"
+
+namespace pgha::scenario {
+namespace {
+
+using Value = std::optional<std::string_view>;
+
+[[noreturn]] void Bad(std::string message) { throw std::invalid_argument(std::move(message)); }
+
+std::string_view Need(Value v) {
+  if (!v) Bad("needs a value (key=value)");
+  return *v;
+}
+
+void Set(bool& out, Value v) {
+  if (!v || *v == "true" || *v == "yes") {
+    out = true;
+  } else if (*v == "false" || *v == "no") {
+    out = false;
+  } else {
+    Bad("expects true or false, not '" + std::string(*v) + "'");
+  }
+}
+
+template <std::integral Int>
+Int ParseNumber(std::string_view text, int base = 10) {
+  Int n{};
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n, base);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size()) {
+    Bad("expects a number, not '" + std::string(text) + "'");
+  }
+  return n;
+}
+
+// Plain decimal, or PostgreSQL's LSN notation "16/B374D848" for 64-bit positions.
+template <std::integral Int>
+void Set(Int& out, Value v) {
+  std::string_view text = Need(v);
+  size_t slash = text.find('/');
+  if (slash == std::string_view::npos || sizeof(Int) < 8) {
+    out = ParseNumber<Int>(text);
+    return;
+  }
+  uint64_t hi = ParseNumber<uint64_t>(text.substr(0, slash), 16);
+  uint64_t lo = ParseNumber<uint64_t>(text.substr(slash + 1), 16);
+  out = static_cast<Int>((hi << 32) | lo);
+}
+
+void Set(std::string& out, Value v) { out = std::string(Need(v)); }
+
+void Set(std::vector<std::string>& out, Value v) {
+  out.clear();
+  std::string_view text = Need(v);
+  while (!text.empty()) {
+    size_t comma = text.find(',');
+    out.emplace_back(text.substr(0, comma));
+    text = comma == std::string_view::npos ? "" : text.substr(comma + 1);
+  }
+}
+
+template <class T>
+void Set(std::optional<T>& out, Value v) {
+  T value{};
+  Set(value, v);
+  out = std::move(value);
+}
+
+template <class T>
+using Table = std::map<std::string, std::function<void(T&, Value)>, std::less<>>;
+
+template <class T, class F>
+std::function<void(T&, Value)> Field(F T::*member) {
+  return [member](T& t, Value v) { Set(t.*member, v); };
+}
+
+// Adds every key of `inner` (e.g. the tags) to `outer`, applied to `outer.*member`.
+template <class T, class U>
+Table<T> With(Table<T> outer, U T::*member, const Table<U>& inner) {
+  for (const auto& [key, set] : inner) {
+    outer.emplace(key, [member, set](T& t, Value v) { set(t.*member, v); });
+  }
+  return outer;
+}
+
+template <class T>
+void Apply(const Table<T>& table, T& target, std::string_view key, Value v) {
+  auto it = table.find(key);
+  if (it == table.end()) Bad("unknown key '" + std::string(key) + "'");
+  it->second(target, v);
+}
+
+// "host:port" -> the conn_url a member publishes.
+void SetConn(ha::Member& m, Value v) {
+  m.conn_url = "postgres://" + std::string(Need(v)) + "/postgres";
+}
+
+void SetUpstream(ha::LocalPg& pg, Value v) {
+  std::string_view text = Need(v);
+  size_t colon = text.rfind(':');
+  if (colon == std::string_view::npos) Bad("upstream expects host:port");
+  pg.upstream_host = std::string(text.substr(0, colon));
+  pg.upstream_port = ParseNumber<int>(text.substr(colon + 1));
+}
+
+const Table<ha::Tags>& TagsTable() {
+  static const Table<ha::Tags> t = {
+      {"nofailover", Field(&ha::Tags::nofailover)},
+      {"failover_priority", Field(&ha::Tags::failover_priority)},
+      {"noloadbalance", Field(&ha::Tags::noloadbalance)},
+      {"nosync", Field(&ha::Tags::nosync)},
+      {"clonefrom", Field(&ha::Tags::clonefrom)},
+      {"nostream", Field(&ha::Tags::nostream)},
+      {"replicatefrom", Field(&ha::Tags::replicatefrom)},
+  };
+  return t;
+}
+
+const Table<ha::Settings>& SettingsTable() {
+  using S = ha::Settings;
+  static const Table<S> t = {
+      {"ttl", Field(&S::ttl)},
+      {"loop_wait", Field(&S::loop_wait)},
+      {"retry_timeout", Field(&S::retry_timeout)},
+      {"maximum_lag_on_failover", Field(&S::maximum_lag_on_failover)},
+      {"primary_start_timeout", Field(&S::primary_start_timeout)},
+      {"primary_stop_timeout", Field(&S::primary_stop_timeout)},
+      {"pause", Field(&S::pause)},
+      {"check_timeline", Field(&S::check_timeline)},
+      {"synchronous_mode", Field(&S::synchronous_mode)},
+      {"synchronous_mode_strict", Field(&S::synchronous_mode_strict)},
+      {"synchronous_node_count", Field(&S::synchronous_node_count)},
+      {"use_pg_rewind", Field(&S::use_pg_rewind)},
+      {"use_slots", Field(&S::use_slots)},
+      {"failsafe_mode", Field(&S::failsafe_mode)},
+  };
+  return t;
+}
+
+const Table<ha::ClusterView>& ClusterTable() {
+  using C = ha::ClusterView;
+  static const Table<C> t = {
+      {"revision", Field(&C::revision)},
+      {"initialize", Field(&C::initialize)},  // `initialize=` alone: key present, empty (racing)
+      {"leader", Field(&C::leader)},
+      {"leader_lease", Field(&C::leader_lease)},
+      {"leader_mod_revision", Field(&C::leader_mod_revision)},
+      {"optime", Field(&C::optime)},
+      {"config_mod_revision", Field(&C::config_mod_revision)},
+      {"failover_mod_revision", Field(&C::failover_mod_revision)},
+      {"sync_mod_revision", Field(&C::sync_mod_revision)},
+  };
+  return t;
+}
+
+const Table<ha::Member>& MemberTable() {
+  using M = ha::Member;
+  static const Table<M> t = With<M, ha::Tags>(
+      {
+          {"name", Field(&M::name)},
+          {"conn", SetConn},
+          {"conn_url", Field(&M::conn_url)},
+          {"api_url", Field(&M::api_url)},
+          {"state", Field(&M::state)},
+          {"role", Field(&M::role)},
+          {"version", Field(&M::version)},
+          {"xlog", Field(&M::xlog_location)},
+          {"receive", Field(&M::receive_lsn)},
+          {"replay", Field(&M::replay_lsn)},
+          {"replication_state", Field(&M::replication_state)},
+          {"timeline", Field(&M::timeline)},
+          {"pending_restart", Field(&M::pending_restart)},
+          {"pause", Field(&M::pause)},
+          {"checkpoint_after_promote", Field(&M::checkpoint_after_promote)},
+          {"reason", Field(&M::reason)},
+      },
+      &M::tags, TagsTable());
+  return t;
+}
+
+const Table<ha::LocalPg>& LocalPgTable() {
+  using P = ha::LocalPg;
+  static const Table<P> t = {
+      {"data_dir_empty", Field(&P::data_dir_empty)},
+      {"sysid", Field(&P::sysid)},
+      {"control_state", Field(&P::control_state)},
+      {"control_timeline", Field(&P::control_timeline)},
+      {"control_checkpoint", Field(&P::control_checkpoint)},
+      {"standby_signal", Field(&P::standby_signal)},
+      {"running", Field(&P::running)},
+      {"postmaster", Field(&P::postmaster)},
+      {"in_recovery", Field(&P::in_recovery)},
+      {"timeline", Field(&P::timeline)},
+      {"wal", Field(&P::wal_lsn)},
+      {"receive", Field(&P::receive_lsn)},
+      {"replay", Field(&P::replay_lsn)},
+      {"replayed_timestamp", Field(&P::replayed_timestamp)},
+      {"replay_paused", Field(&P::replay_paused)},
+      {"streaming", Field(&P::streaming)},
+      {"upstream", SetUpstream},
+      {"server_version", Field(&P::server_version)},
+      {"postmaster_start_time", Field(&P::postmaster_start_time)},
+      {"pending_restart", Field(&P::pending_restart)},
+      {"state", Field(&P::state)},
+  };
+  return t;
+}
+
+const Table<ha::PeerStatus>& PeerTable() {
+  using P = ha::PeerStatus;
+  static const Table<P> t = With<P, ha::Tags>(
+      {
+          {"name", Field(&P::name)},
+          {"reachable", Field(&P::reachable)},
+          {"role", Field(&P::role)},
+          {"wal", Field(&P::wal_position)},
+          {"timeline", Field(&P::timeline)},
+      },
+      &P::tags, TagsTable());
+  return t;
+}
+
+const Table<ha::HistoryEntry>& HistoryTable() {
+  using H = ha::HistoryEntry;
+  static const Table<H> t = {
+      {"timeline", Field(&H::timeline)},     {"lsn", Field(&H::switch_lsn)},
+      {"new_leader", Field(&H::new_leader)}, {"reason", Field(&H::reason)},
+      {"timestamp", Field(&H::timestamp)},
+  };
+  return t;
+}
+
+const Table<ha::FailoverRequest>& FailoverTable() {
+  using F = ha::FailoverRequest;
+  static const Table<F> t = {
+      {"leader", Field(&F::leader)},
+      {"member", Field(&F::member)},
+      {"scheduled_at", Field(&F::scheduled_at)},
+  };
+  return t;
+}
+
+const Table<ha::SyncState>& SyncTable() {
+  using S = ha::SyncState;
+  static const Table<S> t = {
+      {"leader", Field(&S::leader)},
+      {"sync_standby", Field(&S::sync_standby)},  // comma-separated
+      {"quorum", Field(&S::quorum)},
+  };
+  return t;
+}
+
+const Table<ha::ReplicationClient>& ReplicationTable() {
+  using R = ha::ReplicationClient;
+  static const Table<R> t = {
+      {"usename", Field(&R::usename)},         {"application_name", Field(&R::application_name)},
+      {"client_addr", Field(&R::client_addr)}, {"state", Field(&R::state)},
+      {"sync_state", Field(&R::sync_state)},   {"sync_priority", Field(&R::sync_priority)},
+      {"flush", Field(&R::flush_lsn)},         {"replay", Field(&R::replay_lsn)},
+  };
+  return t;
+}
+
+}  // namespace
+
+void ApplySettings(ha::Settings& s, std::string_view key, Value v) {
+  Apply(SettingsTable(), s, key, v);
+}
+void ApplyTags(ha::Tags& t, std::string_view key, Value v) { Apply(TagsTable(), t, key, v); }
+void ApplyCluster(ha::ClusterView& c, std::string_view key, Value v) {
+  Apply(ClusterTable(), c, key, v);
+}
+void ApplyMember(ha::Member& m, std::string_view key, Value v) { Apply(MemberTable(), m, key, v); }
+void ApplyLocalPg(ha::LocalPg& pg, std::string_view key, Value v) {
+  Apply(LocalPgTable(), pg, key, v);
+}
+void ApplyPeer(ha::PeerStatus& p, std::string_view key, Value v) { Apply(PeerTable(), p, key, v); }
+void ApplyHistory(ha::HistoryEntry& h, std::string_view key, Value v) {
+  Apply(HistoryTable(), h, key, v);
+}
+void ApplyFailover(ha::FailoverRequest& f, std::string_view key, Value v) {
+  Apply(FailoverTable(), f, key, v);
+}
+void ApplySync(ha::SyncState& s, std::string_view key, Value v) { Apply(SyncTable(), s, key, v); }
+void ApplyReplication(ha::ReplicationClient& r, std::string_view key, Value v) {
+  Apply(ReplicationTable(), r, key, v);
+}
+
+MonoTime ParseTime(std::string_view text) {
+  double seconds = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), seconds);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size() || seconds < 0) {
+    Bad("expects seconds on the fake clock, not '" + std::string(text) + "'");
+  }
+  return MonoTime{} + std::chrono::milliseconds(std::llround(seconds * 1000));
+}
+
+}  // namespace pgha::scenario

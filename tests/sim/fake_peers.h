@@ -1,0 +1,27 @@
+#pragma once
+// Peer probes answered from the other agents' REST snapshots, rendered and parsed exactly as
+// GET /patroni is (api::StatusJson -> agent::ParsePeerStatus). Unreachable when the peer's
+// agent is dead or paused, or a partition lies between the two nodes.
+#include <functional>
+
+#include "agent/peers.h"
+#include "api/snapshot.h"
+
+namespace pgha::sim {
+
+class FakePeerProber final : public agent::PeerProber {
+ public:
+  // Returns the snapshot `name` would serve to `from`, or nullptr when it cannot be reached.
+  using Lookup =
+      std::function<std::shared_ptr<const api::Snapshot>(const std::string& from,
+                                                         const std::string& name)>;
+  explicit FakePeerProber(Lookup lookup) : lookup_(std::move(lookup)) {}
+
+  std::vector<ha::PeerStatus> Probe(const std::vector<ha::Member>& members,
+                                    const std::string& me) override;
+
+ private:
+  Lookup lookup_;
+};
+
+}  // namespace pgha::sim

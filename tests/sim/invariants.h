@@ -1,0 +1,52 @@
+#pragma once
+// The properties checked after every simulator step (and at the end of the quiet period).
+// Each check returns the violation as text, or nullopt.
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ha/cluster.h"
+#include "sim/fake_postgres.h"
+#include "sim/sim_etcd.h"
+
+namespace pgha::sim {
+
+inline constexpr char kScope[] = "sim";
+
+// A write a client got acknowledged by the unique writable primary.
+struct AckedWrite {
+  std::vector<Segment> history;
+  uint64_t lsn = 0;
+};
+
+// The cluster as the DCS holds it right now (through the real codec).
+ha::ClusterView ReadView(const SimEtcd& etcd);
+
+using Servers = std::vector<const FakePostgres*>;
+
+// (1) At most one PostgreSQL accepts writes at any instant.
+std::optional<std::string> AtMostOneWritable(const Servers& servers);
+// (2) A promoted replica was within maximum_lag_on_failover of the last published optime.
+std::optional<std::string> PromotionWithinLag(const FakePostgres& pg,
+                                              std::optional<uint64_t> optime, uint64_t max_lag);
+// (4) + (5) after the quiet period: the leader key holder is a running primary and every other
+// server is a running replica streaming from it. Replicas whose history diverged from the
+// leader's (they need pg_rewind) are counted in `diverged` and pass unless `strict_rewind`.
+std::optional<std::string> Converged(const std::optional<std::string>& leader,
+                                     const Servers& servers, bool strict_rewind, int* diverged);
+// Acknowledged writes that are not part of `leader`'s history.
+int LostWrites(const std::vector<AckedWrite>& acked, const FakePostgres& leader);
+
+// (3) Timelines only move forward: per server, and the cluster's /history.
+class TimelineChecker {
+ public:
+  std::optional<std::string> Check(const Servers& servers, const SimEtcd& etcd);
+
+ private:
+  std::map<std::string, uint32_t> server_max_;
+  int64_t history_revision_ = 0;
+  uint32_t history_max_ = 0;
+};
+
+}  // namespace pgha::sim

@@ -1,0 +1,157 @@
+// sim_runner: runs the deterministic simulator over many seeds, or replays one with a trace.
+//   sim_runner --seeds 10000 [--first-seed S] [--nodes 3] [--faults a,b,...]
+//   sim_runner --seed S --trace
+#include <spdlog/spdlog.h>
+
+#include <cstdlib>
+#include <iostream>
+#include <sstream>
+#include <string>
+
+#include "sim/world.h"
+
+namespace {
+
+using pgha::sim::Outcome;
+using pgha::sim::SimOptions;
+
+// Fault kinds left out by default because they expose a known, reported agent bug (README.md).
+const std::set<std::string> kExcludedByDefault = {};
+
+struct Args {
+  SimOptions sim;
+  uint64_t first_seed = 1;
+  uint64_t seeds = 100;
+  bool single = false;
+  std::string faults_text;
+};
+
+std::set<std::string> ParseFaults(const std::string& text) {
+  std::set<std::string> out;
+  if (text == "all") {
+    for (const auto& k : pgha::sim::AllFaultKinds()) out.insert(k);
+    return out;
+  }
+  if (text == "none") return out;
+  std::stringstream in(text);
+  std::string kind;
+  while (std::getline(in, kind, ',')) {
+    bool known = false;
+    for (const auto& k : pgha::sim::AllFaultKinds()) known = known || k == kind;
+    if (!known) {
+      std::cerr << "unknown fault kind: " << kind << "\n";
+      std::exit(2);
+    }
+    out.insert(kind);
+  }
+  return out;
+}
+
+std::set<std::string> DefaultFaults() {
+  std::set<std::string> out;
+  for (const auto& k : pgha::sim::AllFaultKinds()) {
+    if (!kExcludedByDefault.count(k)) out.insert(k);
+  }
+  return out;
+}
+
+void Usage() {
+  std::cerr << "usage: sim_runner [--seeds N] [--first-seed S] [--seed S] [--nodes 2..5]\n"
+               "                  [--faults all|none|kind,kind...] [--steps N] [--quiet SECONDS]\n"
+               "                  [--strict-rewind] [--trace]\n";
+  std::cerr << "fault kinds:";
+  for (const auto& k : pgha::sim::AllFaultKinds()) std::cerr << " " << k;
+  std::cerr << "\n";
+  std::exit(2);
+}
+
+Args Parse(int argc, char** argv) {
+  Args a;
+  a.sim.faults = DefaultFaults();
+  for (int i = 1; i < argc; ++i) {
+    std::string f = argv[i];
+    auto value = [&]() -> std::string {
+      if (i + 1 >= argc) Usage();
+      return argv[++i];
+    };
+    if (f == "--seeds") {
+      a.seeds = std::stoull(value());
+    } else if (f == "--first-seed") {
+      a.first_seed = std::stoull(value());
+    } else if (f == "--seed") {
+      a.first_seed = std::stoull(value());
+      a.seeds = 1;
+      a.single = true;
+    } else if (f == "--nodes") {
+      a.sim.nodes = std::stoi(value());
+    } else if (f == "--faults") {
+      a.faults_text = value();
+      a.sim.faults = ParseFaults(a.faults_text);
+    } else if (f == "--steps") {
+      a.sim.fault_steps = std::stoi(value());
+    } else if (f == "--quiet") {
+      a.sim.quiet_seconds = std::stod(value());
+    } else if (f == "--strict-rewind") {
+      a.sim.strict_rewind = true;
+    } else if (f == "--trace") {
+      a.sim.trace = true;
+    } else {
+      Usage();
+    }
+  }
+  if (a.sim.nodes < 2 || a.sim.nodes > 5) Usage();
+  return a;
+}
+
+std::string ReplayCommand(const Args& a, uint64_t seed) {
+  std::string cmd = "build/tests/sim/sim_runner --seed " + std::to_string(seed) + " --trace";
+  if (a.sim.nodes != 3) cmd += " --nodes " + std::to_string(a.sim.nodes);
+  if (!a.faults_text.empty()) cmd += " --faults " + a.faults_text;
+  if (a.sim.fault_steps != SimOptions{}.fault_steps) {
+    cmd += " --steps " + std::to_string(a.sim.fault_steps);
+  }
+  if (a.sim.strict_rewind) cmd += " --strict-rewind";
+  return cmd;
+}
+
+void Report(const Args& a, uint64_t seed, const Outcome& out) {
+  std::cout << "FAIL seed=" << seed << " step=" << out.step << ": " << out.violation << "\n";
+  if (!a.sim.trace) {
+    for (const auto& line : out.trace) std::cout << "    " << line << "\n";
+  }
+  std::cout << "  replay: " << ReplayCommand(a, seed) << "\n";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Args args = Parse(argc, argv);
+  if (args.sim.trace) {
+    spdlog::set_level(spdlog::level::debug);
+    spdlog::set_pattern("                                  %l: %v");
+  } else {
+    spdlog::set_level(spdlog::level::off);
+  }
+  uint64_t passed = 0, failed = 0;
+  long diverged = 0, lost = 0, failovers = 0, fence_kills = 0;
+  for (uint64_t seed = args.first_seed; seed < args.first_seed + args.seeds; ++seed) {
+    SimOptions opt = args.sim;
+    opt.seed = seed;
+    Outcome out = pgha::sim::World(opt).Run();
+    diverged += out.diverged;
+    lost += out.lost_writes;
+    failovers += out.failovers;
+    fence_kills += out.fence_kills;
+    if (out.ok) {
+      ++passed;
+      continue;
+    }
+    ++failed;
+    if (failed <= 10 || args.single) Report(args, seed, out);
+  }
+  std::cout << "stats: " << failovers << " promotions, " << fence_kills << " fencing kills, "
+            << diverged << " replicas left diverged (need pg_rewind), " << lost
+            << " acknowledged writes lost to async failover\n";
+  std::cout << passed << " passed, " << failed << " failed\n";
+  return failed == 0 ? 0 : 1;
+}

@@ -1,0 +1,143 @@
+#pragma once
+// The simulated cluster: N real agent::Agent objects over in-memory fakes, a simulated clock, a
+// seeded fault schedule and invariant checks after every step (tests/sim/README.md).
+#include <deque>
+#include <memory>
+#include <optional>
+#include <random>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "agent/agent.h"
+#include "sim/fake_clock.h"
+#include "sim/fake_dcs.h"
+#include "sim/fake_fence.h"
+#include "sim/fake_peers.h"
+#include "sim/fake_postgres.h"
+#include "sim/invariants.h"
+#include "sim/sim_etcd.h"
+
+namespace pgha::sim {
+
+// Every kind of fault the simulator can inject (--faults picks a subset).
+const std::vector<std::string>& AllFaultKinds();
+// Faults that happen at once and need no healing.
+inline bool Instant(const std::string& kind) { return kind == "crash"; }
+inline constexpr int kMaxActiveFaults = 2;
+
+struct SimOptions {
+  uint64_t seed = 1;
+  int nodes = 3;
+  int fault_steps = 300;      // steps with faults, then a quiet period
+  double quiet_seconds = 30;  // simulated seconds without faults before the final checks
+  std::set<std::string> faults;
+  bool strict_rewind = false;  // also fail on replicas that diverged (they need pg_rewind)
+  bool trace = false;          // print every event as it happens
+};
+
+struct Outcome {
+  bool ok = true;
+  int step = 0;
+  std::string violation;
+  std::vector<std::string> trace;  // the last events before the violation
+  // Statistics (for the runner's summary).
+  int diverged = 0;        // replicas left unable to follow the leader (need a rewind)
+  int lost_writes = 0;     // acknowledged writes not in the final leader's history
+  int failovers = 0;       // promotions
+  int fence_kills = 0;     // fencing guards that fired on a running PostgreSQL
+};
+
+class World;
+
+struct Fault {
+  std::string kind;
+  int node = -1;  // -1: the whole cluster (etcd)
+  MonoTime heal_at{};
+  bool slow = false;  // failing calls take the full timeout instead of failing fast
+};
+
+struct Node final : EtcdLink {
+  World* world = nullptr;
+  int index = 0;
+  config::Config cfg;
+  std::unique_ptr<FakePostgres> pg;
+  FakeFence fence;
+  std::unique_ptr<FakeDcs> dcs;
+  std::unique_ptr<agent::Agent> agent;  // null while the agent process is not running
+  bool powered = true;
+  bool paused = false;
+  MonoTime next_run{};
+  std::string last_reason;  // last decision reason logged to the trace
+  Status Cross() override;
+  const std::string& name() const { return cfg.name; }
+};
+
+class World final : public PgNetwork {
+ public:
+  explicit World(const SimOptions& options);
+  ~World() override;
+  Outcome Run();
+
+  // PgNetwork
+  FakePostgres* ServerAt(int port) override;
+  bool Linked(int from_port, int to_port) const override;
+  uint64_t NewUid() override { return ++uid_; }
+  void OnPromote(const FakePostgres& pg) override;
+  void FlushToReplicas(const FakePostgres& primary) override;
+
+  Status CrossLink(Node& node);
+
+ private:
+  config::Config NodeConfig(int index) const;
+  void StartAgent(Node& n);
+  void StopAgent(Node& n);
+  std::shared_ptr<const api::Snapshot> PeerSnapshot(const std::string& from,
+                                                    const std::string& name);
+  Node* FindNode(const std::string& name);
+  Node* NodeAtPort(int port);
+
+  void Step(bool faults_allowed);
+  void RunAgent(Node& n);
+  Node* NextDue();
+  void AdvanceTime(const Node* due);
+  void ClientWrite();
+  void InjectFault();
+  bool Inject(const Fault& f);
+  bool InjectNodeFault(const Fault& f);
+  void Heal(const Fault& f);
+  void HealDue(bool all);
+  bool Active(const std::string& kind, int node) const;
+  void OnClockAdvance();
+  void EnforceFences();
+  void ReplicateAll();
+  Servers AllServers() const;
+  void CheckStep();
+  void FinalChecks();
+
+  double Uniform(double lo, double hi) { return std::uniform_real_distribution<>(lo, hi)(rng_); }
+  bool Chance(double p) { return Uniform(0, 1) < p; }
+  int Pick(int n) { return std::uniform_int_distribution<int>(0, n - 1)(rng_); }
+  Millis Ms(double seconds) { return Millis(static_cast<int64_t>(seconds * 1000)); }
+  void Log(const std::string& who, const std::string& what);
+  void Fail(const std::string& violation);
+
+  SimOptions opt_;
+  std::mt19937_64 rng_;
+  FakeClock clock_;
+  SimEtcd etcd_;
+  std::vector<std::unique_ptr<Node>> nodes_;
+  std::unique_ptr<FakePeerProber> prober_;
+  TimelineChecker timelines_;
+  std::vector<Fault> faults_;
+  bool etcd_down_ = false;
+  bool etcd_slow_ = false;
+  uint64_t uid_ = 0;
+  int step_ = 0;
+  bool in_hook_ = false;
+  std::deque<std::string> trace_;
+  std::vector<AckedWrite> acked_;
+  Outcome out_;
+};
+
+}  // namespace pgha::sim

@@ -1,0 +1,94 @@
+// The simulation loop: each step runs one agent, lets time pass, writes, or injects a fault;
+// invariants are checked after every step and whenever simulated time moves.
+#include <fmt/format.h>
+
+#include "sim/world.h"
+
+namespace pgha::sim {
+
+Outcome World::Run() {
+  Log("sim", fmt::format("seed {} with {} nodes", opt_.seed, opt_.nodes));
+  while (step_ < opt_.fault_steps && out_.ok) Step(true);
+  if (out_.ok) {
+    HealDue(true);
+    Log("sim", "quiet period: every fault healed");
+    MonoTime end = clock_.Now() + Ms(opt_.quiet_seconds);
+    while (clock_.Now() < end && out_.ok) Step(false);
+  }
+  if (out_.ok) FinalChecks();
+  return out_;
+}
+
+Node* World::NextDue() {
+  Node* next = nullptr;
+  for (auto& n : nodes_) {
+    if (!n->agent || n->paused || !n->powered) continue;
+    if (!next || n->next_run < next->next_run) next = n.get();
+  }
+  return next;
+}
+
+void World::Step(bool faults_allowed) {
+  ++step_;
+  HealDue(false);
+  double r = Uniform(0, 1);
+  Node* due = NextDue();
+  if (faults_allowed && r < 0.04) {
+    InjectFault();
+  } else if (r < 0.25) {
+    ClientWrite();
+  } else if (due && due->next_run <= clock_.Now()) {
+    RunAgent(*due);
+  } else {
+    AdvanceTime(due);
+  }
+  CheckStep();
+}
+
+void World::RunAgent(Node& n) {
+  MonoTime started = clock_.Now();
+  bool keep_running = n.agent->RunOnce();
+  if (!n.agent) return;  // cannot happen: faults are injected between steps
+  const std::string& reason = n.agent->snapshot()->reason;
+  if (reason != n.last_reason) Log(n.name(), reason);
+  n.last_reason = reason;
+  if (!keep_running) {
+    Fail("agent " + n.name() + " halted: " + n.agent->halt_message());
+    StopAgent(n);
+    return;
+  }
+  // Run() waits up to loop_wait from the start of the cycle; a DCS change may wake it early.
+  int loop_wait = n.agent->snapshot()->settings.loop_wait;
+  n.next_run = started + Ms(loop_wait * Uniform(0.3, 1.0));
+}
+
+void World::AdvanceTime(const Node* due) {
+  Millis dt = Ms(Uniform(0.02, 0.4));
+  if (due) dt = std::min(dt, std::chrono::duration_cast<Millis>(due->next_run - clock_.Now()));
+  clock_.Advance(std::max(dt, Millis(1)));
+}
+
+void World::ClientWrite() {
+  FakePostgres* primary = nullptr;
+  for (auto& n : nodes_) {
+    if (!n->pg->writable()) continue;
+    if (primary) return;  // two writable primaries: CheckStep reports it
+    primary = n->pg.get();
+  }
+  if (!primary) return;
+  uint64_t bytes = std::uniform_int_distribution<uint64_t>(4096, 393216)(rng_);
+  primary->Write(bytes);
+  acked_.push_back(AckedWrite{primary->data().history, primary->data().lsn});
+  Log(primary->name(), fmt::format("client write +{} acknowledged at lsn {}", bytes,
+                                   primary->data().lsn));
+}
+
+void World::FinalChecks() {
+  auto view = ReadView(etcd_);
+  Servers servers = AllServers();
+  if (auto v = Converged(view.leader, servers, opt_.strict_rewind, &out_.diverged)) Fail(*v);
+  Node* leader = view.leader ? FindNode(*view.leader) : nullptr;
+  if (leader) out_.lost_writes = LostWrites(acked_, *leader->pg);
+}
+
+}  // namespace pgha::sim
