@@ -41,7 +41,14 @@ Decision DecideWithoutDcs(const Observation& obs) {
 
 Decision DecideEmptyDataDir(const Observation& obs) {
   const auto& c = obs.cluster;
+  if (IHoldLeader(obs)) {
+    return Do("releasing the leader key: my data directory is empty",
+              {A(ActionKind::kReleaseLeader)});
+  }
   if (!c.initialize && !c.leader) {
+    if (!obs.tags.CanPromote()) {
+      return Do("waiting for another member to bootstrap: my tags forbid becoming the leader");
+    }
     return Do("bootstrapping a new cluster",
               {A(ActionKind::kRaceInitialize), A(ActionKind::kBootstrap)});
   }
@@ -121,7 +128,7 @@ Decision DecideUnlocked(const Observation& obs) {
 
 Decision DecideAsLeader(const Observation& obs) {
   if (!obs.pg.in_recovery) {
-    if (LeaseExpiring(obs)) {
+    if (LeaseExpiring(obs) && !obs.settings.pause) {
       // We hold the key in the last read, but could not renew: do not outlive the lease.
       return Do("demoting: the leader lease could not be renewed in time",
                 {A(ActionKind::kDemote, "", "offline")});
@@ -132,6 +139,7 @@ Decision DecideAsLeader(const Observation& obs) {
     return Do("no action: I am the leader with the lock", std::move(actions));
   }
   if (obs.settings.pause) return Do("paused: I hold the leader key but run as a replica");
+  if (LeaseExpiring(obs)) return Do("not promoting: the leader lease could expire first");
   return Do("promoting: I hold the leader key", {A(ActionKind::kPromote)});
 }
 
@@ -184,6 +192,23 @@ bool NeedsRewind(const Observation& obs, const Member& leader) {
 }
 
 bool IsHealthiest(const Observation& obs, std::string* why_not) {
+  // A running primary that merely lost its key (a DCS blip) re-takes it unless a newer timeline
+  // exists or another primary is alive: nobody is promoted, so tags and lag do not apply.
+  if (IsPrimary(obs.pg)) {
+    uint32_t cluster_tl = obs.cluster.HistoryTimeline();
+    if (obs.pg.timeline != 0 && obs.pg.timeline < cluster_tl) {
+      *why_not = "my timeline " + std::to_string(obs.pg.timeline) + " is behind the cluster's " +
+                 std::to_string(cluster_tl);
+      return false;
+    }
+    for (const auto& p : obs.peers) {
+      if (p.reachable && p.name != obs.me && p.role == "primary") {
+        *why_not = "primary " + p.name + " is also running";
+        return false;
+      }
+    }
+    return true;
+  }
   if (!obs.tags.CanPromote()) {
     *why_not = "tags forbid promotion (nofailover / failover_priority)";
     return false;
@@ -207,6 +232,8 @@ bool IsHealthiest(const Observation& obs, std::string* why_not) {
       *why_not = "primary " + p.name + " is still alive";
       return false;
     }
+    // Members that may never be promoted take no part in the race (as in Patroni).
+    if (!p.tags.CanPromote()) continue;
     if (p.timeline > pg.timeline && pg.timeline != 0) {
       *why_not = p.name + " is on a newer timeline";
       return false;
