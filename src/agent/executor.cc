@@ -2,6 +2,7 @@
 // promotes if taking the leader key failed).
 #include <spdlog/spdlog.h>
 
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 
@@ -13,6 +14,19 @@
 namespace pgha::agent {
 
 using ha::ActionKind;
+
+namespace {
+// Patroni's /history timestamp format: 2026-11-22T09:04:12.229119+00:00 (UTC here).
+std::string IsoTime(double epoch_seconds) {
+  auto secs = static_cast<std::time_t>(epoch_seconds);
+  auto micros = static_cast<long>((epoch_seconds - static_cast<double>(secs)) * 1e6);
+  std::tm utc{};
+  gmtime_r(&secs, &utc);
+  char buf[40];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &utc);
+  return fmt::format("{}.{:06d}+00:00", buf, micros);
+}
+}  // namespace
 
 bool Agent::Execute(const ha::Decision& decision, ha::Observation& obs) {
   for (const auto& action : decision.actions) {
@@ -219,10 +233,12 @@ Status Agent::Demote(const ha::Observation& obs, const std::string& leader,
   PGHA_TRY(pg_.Stop(stop_mode, cfg_.postgresql.pg_ctl_timeout));
   fence_.Disarm();
   if (mode == "immediate") (void)dcs_.ReleaseLeader();
-  if (leader.empty() || mode == "offline") {
-    // No one to follow (or the DCS is unreachable): read-only with no upstream until there is.
-    return StartAs(std::string(), obs);
+  if (mode == "offline") {
+    // The DCS is unreachable: stay down, still a primary on disk. If our key survives the outage
+    // we restart on the same timeline (no promotion); otherwise we rejoin the new leader.
+    return OkStatus();
   }
+  if (leader.empty()) return StartAs(std::string(), obs);  // read-only, no upstream yet
   // Another member leads: stay stopped as a standby; the next loop rewinds if the timelines
   // diverged and then starts streaming from the leader.
   return pg_.WriteConfig(Parameters(), Hba(), RecoveryFor(obs, leader));
@@ -252,7 +268,7 @@ Status Agent::Promote(ha::Observation& obs) {
     }
   }
   history.push_back({old_tl, switch_lsn, "no recovery target specified",
-                     fmt::format("{:.3f}", clock_.WallSeconds()), cfg_.name});
+                     IsoTime(clock_.WallSeconds()), cfg_.name});
   if (auto st = dcs_.WriteHistory(dcs::EncodeHistory(history)); !st.ok()) {
     spdlog::warn("writing /history: {}", st.message());
   }

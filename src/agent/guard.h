@@ -18,7 +18,7 @@
 
 namespace pgha::agent {
 
-// Entry point of `pgha --fence-guard DATA_DIR` (reads stdin). Returns the exit code.
+// Entry point of `pgha-fence-guard DATA_DIR` (reads stdin). Returns the exit code.
 int RunGuard(const std::string& data_dir);
 
 // Kills the postmaster of data_dir and every process it started (SIGKILL): after this returns,

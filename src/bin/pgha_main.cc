@@ -127,8 +127,6 @@ int RunAgent(const std::string& path) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  // The fencing guard is this same binary, exec'd by the agent: keep it free of everything else.
-  if (argc == 3 && std::string(argv[1]) == "--fence-guard") return agent::RunGuard(argv[2]);
   CLI::App app{"pgha: highly available PostgreSQL agent (Patroni-compatible)"};
   std::string config_path, validate_path;
   bool version = false;

@@ -35,6 +35,18 @@ Status WriteFileAtomic(const std::string& path, const std::string& content, mode
   return OkStatus();
 }
 
+// A killed postmaster stays a zombie until its parent (often init) reaps it, and kill(pid, 0)
+// succeeds on zombies: look at the process state instead.
+bool ProcessAlive(pid_t pid) {
+  std::ifstream f("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat;
+  if (!std::getline(f, stat)) return false;
+  auto close = stat.rfind(')');
+  if (close == std::string::npos || close + 2 >= stat.size()) return false;
+  char state = stat[close + 2];
+  return state != 'Z' && state != 'X';
+}
+
 std::string ReadFirstLine(const std::string& path) {
   std::ifstream f(path);
   std::string line;
@@ -226,7 +238,7 @@ class RealPostgres final : public Postgres {
     std::string line = ReadFirstLine(cfg_.data_dir + "/postmaster.pid");
     if (line.empty()) return false;
     pid_t pid = static_cast<pid_t>(std::strtol(line.c_str(), nullptr, 10));
-    return pid > 0 && (::kill(pid, 0) == 0 || errno == EPERM);
+    return pid > 0 && ProcessAlive(pid);
   }
 
   void ReadControlData(ha::LocalPg* pg) {
