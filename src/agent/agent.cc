@@ -90,6 +90,7 @@ bool Agent::RunOnce() {
   obs.settings = settings_;
   obs.pg = pg_.Observe();
   obs.now = clock_.Now();
+  obs.wall_now = clock_.WallSeconds();
   obs.lease_valid_until = lease_valid_until_;
   obs.checkpoint_after_promote_pending = checkpoint_pending_;
   bool holding = obs.dcs_ok && obs.cluster.leader == cfg_.name;
@@ -99,6 +100,12 @@ bool Agent::RunOnce() {
     primary_down_since_.reset();
   }
   obs.primary_down_since = primary_down_since_;
+  if (obs.pg.running && obs.pg.in_recovery && !obs.pg.streaming) {
+    if (!not_streaming_since_) not_streaming_since_ = obs.now;
+  } else {
+    not_streaming_since_.reset();
+  }
+  obs.not_streaming_since = not_streaming_since_;
   if (obs.dcs_ok && !obs.cluster.leader && obs.pg.running) {
     obs.peers = peers_.Probe(obs.cluster.members, cfg_.name);
   }

@@ -47,6 +47,7 @@ class Agent {
   Status Promote(ha::Observation& obs);
   Status EnsureSlots(const ha::Observation& obs);
   Status Rewind(const ha::Observation& obs, const std::string& leader);
+  Status Switchover(ha::Observation& obs, const std::string& candidate);
   void ArmFence();
   Status CreateRoles();
   void SyncParameters(const ha::Observation& obs);
@@ -79,6 +80,7 @@ class Agent {
   std::vector<std::string> slots_known_;
   bool checkpoint_pending_ = false;
   std::optional<MonoTime> primary_down_since_;
+  std::optional<MonoTime> not_streaming_since_;
   std::string halt_message_;
 
   mutable std::mutex snapshot_mu_;

@@ -5,6 +5,7 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "agent/agent.h"
 #include "core/lsn.h"
@@ -88,6 +89,13 @@ Status Agent::ExecuteAction(const ha::Action& a, ha::Observation& obs) {
       return EnsureSlots(obs);
     case ActionKind::kRewind:
       return Rewind(obs, a.target);
+    case ActionKind::kSwitchover:
+      return Switchover(obs, a.target);
+    case ActionKind::kClearFailover: {
+      auto r = dcs_.WriteFailover("{}", obs.cluster.failover_mod_revision);
+      if (!r.ok()) return r.error();
+      return OkStatus();
+    }
     case ActionKind::kHalt:
       return OkStatus();
   }
@@ -274,6 +282,54 @@ Status Agent::Promote(ha::Observation& obs) {
   }
   spdlog::info("promoted to primary on timeline {}", obs.pg.timeline);
   return OkStatus();
+}
+
+// Planned switchover with the shortest write outage: CHECKPOINT first (so the shutdown
+// checkpoint is quick), fast stop (walsenders ship everything up to the shutdown checkpoint),
+// then hand the key over as soon as the candidate has received that checkpoint. No fixed sleeps.
+Status Agent::Switchover(ha::Observation& obs, const std::string& candidate) {
+  PublishMember(obs, "stopping");
+  (void)pg_.Query("CHECKPOINT");
+  PGHA_TRY(pg_.Stop("fast", cfg_.postgresql.pg_ctl_timeout));
+  fence_.Disarm();
+  ha::LocalPg stopped = pg_.Observe();
+  uint64_t end = stopped.control_checkpoint;
+  const ha::Member* m = obs.cluster.FindMember(candidate);
+  bool caught_up = false;
+  auto deadline = clock_.Now() + std::chrono::seconds(settings_.retry_timeout * 2 + 5);
+  std::string host;
+  int port = 0;
+  // Ask the candidate's PostgreSQL itself: its agent's REST snapshot can be a loop old.
+  std::unique_ptr<pg::Connection> conn;
+  if (m && pg::ParseConnUrl(m->conn_url, &host, &port)) {
+    auto c =
+        pg::Connection::Open(pg::BuildConninfo({{"host", host},
+                                                {"port", std::to_string(port)},
+                                                {"user", cfg_.postgresql.superuser.username},
+                                                {"password", cfg_.postgresql.superuser.password},
+                                                {"dbname", "postgres"},
+                                                {"connect_timeout", "2"}}));
+    if (c.ok()) conn = std::move(c).value();
+  }
+  while (conn && clock_.Now() < deadline) {
+    auto r = conn->Query("SELECT (pg_last_wal_receive_lsn() - '0/0')::bigint");
+    if (!r.ok()) break;
+    if (!r->empty() && (*r)[0][0] && std::stoull(*(*r)[0][0]) > end) {
+      caught_up = true;
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));  // poll pacing, bounded above
+  }
+  if (!caught_up) {
+    spdlog::warn(
+        "{} did not confirm our shutdown checkpoint {}; handing over anyway (it holds "
+        "all WAL we streamed)",
+        candidate, Lsn{end}.ToString());
+  }
+  (void)dcs_.WriteStatus(dcs::EncodeStatus(end, {}, {}));
+  PGHA_TRY(dcs_.ReleaseLeader());
+  spdlog::info("switchover: leader key released to {} at {}", candidate, Lsn{end}.ToString());
+  return StartAs(candidate, obs);
 }
 
 Status Agent::EnsureSlots(const ha::Observation& obs) {

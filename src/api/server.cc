@@ -13,6 +13,7 @@
 #include <thread>
 #include <utility>
 
+#include "api/handlers.h"
 #include "api/health.h"
 #include "api/metrics.h"
 #include "api/security.h"
@@ -82,18 +83,18 @@ std::string UrlHost(const std::string& url) {
 
 class HttpRestServer final : public RestServer {
  public:
-  HttpRestServer(config::RestApi options, SnapshotSource snapshot, ClusterLoader loader)
-      : options_(std::move(options)), snapshot_(std::move(snapshot)), loader_(std::move(loader)) {
-    RegisterOperations();
-  }
+  HttpRestServer(config::RestApi options, SnapshotSource snapshot, ClusterLoader loader,
+                 Handlers handlers)
+      : options_(std::move(options)),
+        snapshot_(std::move(snapshot)),
+        loader_(std::move(loader)),
+        operations_(OperationContext{std::move(handlers)}) {}
   ~HttpRestServer() override { Stop(); }
 
   Status Start() override;
   void Stop() override;
 
  private:
-  using Operation = std::function<void(const Request&, Response&)>;
-
   Result<std::unique_ptr<httplib::Server>> MakeServer();
   void Configure(httplib::Server& server);
   Status Bind(httplib::Server& server);
@@ -106,14 +107,11 @@ class HttpRestServer final : public RestServer {
   void HandleUnsafe(const Request& req, Response& res);
   httplib::Server::HandlerResponse Gate(const Request& req, Response& res);
   bool AddressAllowed(const std::string& address) const;
-  // Unsafe operations (switchover, failover, restart, PATCH /config, ...) are registered here
-  // by method and path; until they exist every unsafe call past the gate answers 501.
-  void RegisterOperations() {}
 
   const config::RestApi options_;
   const SnapshotSource snapshot_;
   const ClusterLoader loader_;
-  std::map<std::pair<std::string, std::string>, Operation> operations_;
+  OperationHandlers operations_;  // switchover, failover, /config, restart, reload, reinit
   std::vector<IpNetwork> allowlist_;
 
   std::mutex lifecycle_mu_;  // serializes Start/Stop
@@ -169,9 +167,13 @@ void HttpRestServer::HandleFromDcs(const std::string& path, Response& res) {
 }
 
 void HttpRestServer::HandleUnsafe(const Request& req, Response& res) {
-  auto it = operations_.find({req.method, req.path});
-  if (it != operations_.end()) return it->second(req, res);
-  SendText(res, 501, "not implemented yet\n");
+  std::optional<OpResponse> done = operations_.Handle(req.method, req.path, req.body);
+  if (!done) return SendText(res, 501, "Unsupported method ('" + req.method + "')\n");
+  if (done->json) {
+    res.status = done->status;
+    return res.set_content(done->body, "application/json");
+  }
+  SendText(res, done->status, done->body);
 }
 
 bool HttpRestServer::AddressAllowed(const std::string& address) const {
@@ -309,8 +311,9 @@ void HttpRestServer::Stop() {
 }  // namespace
 
 std::unique_ptr<RestServer> MakeRestServer(const config::RestApi& options, SnapshotSource snapshot,
-                                           ClusterLoader loader) {
-  return std::make_unique<HttpRestServer>(options, std::move(snapshot), std::move(loader));
+                                           ClusterLoader loader, Handlers handlers) {
+  return std::make_unique<HttpRestServer>(options, std::move(snapshot), std::move(loader),
+                                          std::move(handlers));
 }
 
 }  // namespace pgha::api

@@ -3,6 +3,7 @@
 // Served by cpp-httplib's thread pool from the HA loop's latest Snapshot.
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "api/snapshot.h"
@@ -10,7 +11,13 @@
 #include "core/result.h"
 #include "ha/cluster.h"
 
+namespace pgha::dcs {
+class Dcs;
+}
+
 namespace pgha::api {
+
+class NodeOperations;
 
 // Reads the DCS on demand (for /cluster, /history, /config: Patroni reads fresh).
 using ClusterLoader = std::function<Result<ha::ClusterView>()>;
@@ -24,7 +31,18 @@ class RestServer {
   virtual void Stop() = 0;
 };
 
+// What the unsafe operations need (issue 4). `dcs` is used under `dcs_mu` (it is the same
+// connection the ClusterLoader reads through); `wake` nudges the HA loop after a DCS write;
+// `node` runs restart/reload/reinitialize (null: those answer 503 "not available").
+// Without `dcs` every operation answers 503.
+struct Handlers {
+  dcs::Dcs* dcs = nullptr;
+  std::mutex* dcs_mu = nullptr;
+  NodeOperations* node = nullptr;
+  std::function<void()> wake;
+};
+
 std::unique_ptr<RestServer> MakeRestServer(const config::RestApi& options, SnapshotSource snapshot,
-                                           ClusterLoader loader);
+                                           ClusterLoader loader, Handlers handlers = {});
 
 }  // namespace pgha::api

@@ -97,7 +97,8 @@ int RunAgent(const std::string& path) {
       [&]() -> Result<ha::ClusterView> {
         std::lock_guard<std::mutex> lock(api_dcs_mu);
         return api_dcs->Load();
-      });
+      },
+      api::Handlers{api_dcs.get(), &api_dcs_mu, /*node=*/nullptr, [&] { dcs->Wake(); }});
   if (auto st = server->Start(); !st.ok()) {
     spdlog::critical("REST API: {}", st.message());
     return 1;

@@ -1,6 +1,9 @@
 #include "ctl/list.h"
 
 #include <algorithm>
+#include <functional>
+#include <map>
+#include <set>
 #include <nlohmann/json.hpp>
 
 #include "core/lsn.h"
@@ -36,6 +39,8 @@ std::string Pretty(const std::vector<ListRow>& rows, const ha::ClusterView& view
                    const std::string& scope) {
   std::vector<std::string> head = {"Member",      "Host", "Role",       "State", "TL",
                                    "Receive LSN", "Lag",  "Replay LSN", "Lag",   "Reason"};
+  bool pending = std::any_of(rows.begin(), rows.end(), [](auto& r) { return r.pending_restart; });
+  if (pending) head.insert(head.end() - 1, "Pending restart");
   std::vector<std::vector<std::string>> cells;
   for (const auto& r : rows) {
     bool leader = r.role == "Leader";
@@ -43,6 +48,7 @@ std::string Pretty(const std::vector<ListRow>& rows, const ha::ClusterView& view
                      r.timeline ? std::to_string(*r.timeline) : "", LsnText(r.receive_lsn),
                      leader ? "" : Mb(r.receive_lag), LsnText(r.replay_lsn),
                      leader ? "" : Mb(r.replay_lag), r.reason});
+    if (pending) cells.back().insert(cells.back().end() - 1, r.pending_restart ? "*" : "");
   }
   std::vector<size_t> width(head.size());
   for (size_t i = 0; i < head.size(); ++i) {
@@ -64,6 +70,15 @@ std::string Pretty(const std::vector<ListRow>& rows, const ha::ClusterView& view
   for (const auto& c : cells) out += line(c);
   out += sep + "\n";
   if (!view.leader) out += " No leader: the leader key is free\n";
+  nlohmann::json config = nlohmann::json::parse(view.config_json, nullptr, false);
+  if (config.is_object() && config.value("pause", nlohmann::json(false)) == nlohmann::json(true)) {
+    out += " Maintenance mode: on\n";
+  }
+  if (view.failover && !view.failover->scheduled_at.empty()) {
+    out += " Switchover scheduled at: " + view.failover->scheduled_at + "\n";
+    out += "                    from: " + view.failover->leader + "\n";
+    if (!view.failover->member.empty()) out += "                      to: " + view.failover->member + "\n";
+  }
   return out;
 }
 
@@ -141,6 +156,34 @@ std::vector<ListRow> ListRows(const ha::ClusterView& view) {
     rows.push_back(std::move(r));
   }
   return rows;
+}
+
+// Members under the member they stream from (replicatefrom tag, else the leader), "+ " per level.
+std::string FormatTopology(const ha::ClusterView& view, const std::string& scope) {
+  std::vector<ListRow> rows = ListRows(view);
+  std::map<std::string, std::string> upstream;
+  for (const auto& m : view.members) {
+    if (view.leader == m.name) continue;
+    std::string from = m.tags.replicatefrom;
+    if (from.empty() || !view.FindMember(from) || from == m.name) from = view.leader.value_or("");
+    upstream[m.name] = from;
+  }
+  std::vector<ListRow> ordered;
+  std::set<std::string> seen;
+  std::function<void(const std::string&, int)> add = [&](const std::string& name, int level) {
+    if (!seen.insert(name).second) return;  // each member once, even with a replicatefrom cycle
+    for (const auto& r : rows) {
+      if (r.member != name) continue;
+      ordered.push_back(r);
+      if (level) ordered.back().member = std::string(2 * (level - 1), ' ') + "+ " + name;
+    }
+    for (const auto& [member, from] : upstream) {
+      if (from == name) add(member, level + 1);
+    }
+  };
+  if (view.leader) add(*view.leader, 0);
+  for (const auto& r : rows) add(r.member, 0);
+  return Pretty(ordered, view, scope);
 }
 
 Result<std::string> FormatList(const ha::ClusterView& view, const std::string& scope,

@@ -19,5 +19,7 @@ std::vector<ListRow> ListRows(const ha::ClusterView& view);
 // format: pretty | json | yaml | tsv. Unknown formats are an error naming the value.
 Result<std::string> FormatList(const ha::ClusterView& view, const std::string& scope,
                                const std::string& format);
+// `pghactl topology`: the pretty table with replicas indented under their upstream.
+std::string FormatTopology(const ha::ClusterView& view, const std::string& scope);
 
 }  // namespace pgha::ctl

@@ -1,6 +1,7 @@
 // Decide(): the observe -> decide -> act loop's pure middle. Every branch returns a reason that
 // an operator can read in the log, /patroni and `pghactl list`.
 #include <algorithm>
+#include <optional>
 
 #include "ha/decision.h"
 
@@ -105,6 +106,19 @@ Decision DecideStopped(const Observation& obs) {
 }
 
 Decision DecideUnlocked(const Observation& obs) {
+  if (obs.cluster.failover && !obs.cluster.failover->member.empty()) {
+    const std::string& wanted = obs.cluster.failover->member;
+    if (wanted == obs.me && obs.tags.CanPromote()) {
+      std::vector<Action> actions = {A(ActionKind::kAcquireLeader)};
+      if (!IsPrimary(obs.pg)) actions.push_back(A(ActionKind::kPromote));
+      return Do("taking the leader key: manual switchover/failover to me", std::move(actions));
+    }
+    for (const auto& p : obs.peers) {
+      if (p.name == wanted && p.reachable && p.role == "replica") {
+        return Do("waiting for " + wanted + " to take over (manual switchover/failover)");
+      }
+    }
+  }
   if (obs.settings.pause) {
     if (IsPrimary(obs.pg)) {
       return Do("paused: taking the free leader key as the running primary",
@@ -126,12 +140,58 @@ Decision DecideUnlocked(const Observation& obs) {
   return Do("not taking the free leader key: " + why_not);
 }
 
+// The leader's side of /failover: hand over to the candidate, or drop an impossible request.
+std::optional<Decision> DecideFailoverAsLeader(const Observation& obs) {
+  const FailoverRequest& f = *obs.cluster.failover;
+  if (f.member == obs.me) {
+    return Do("manual failover to me is done: clearing the request",
+              {A(ActionKind::kClearFailover)});
+  }
+  if (!f.leader.empty() && f.leader != obs.me) {
+    return Do("ignoring a switchover request from " + f.leader + ": I am the leader",
+              {A(ActionKind::kClearFailover)});
+  }
+  if (obs.settings.pause && f.member.empty()) {
+    return Do("paused: a switchover needs a named candidate", {A(ActionKind::kClearFailover)});
+  }
+  if (!f.scheduled_at.empty()) {
+    auto at = ParseIsoTime(f.scheduled_at);
+    if (!at) {
+      return Do("dropping a switchover with a malformed scheduled_at " + f.scheduled_at,
+                {A(ActionKind::kClearFailover)});
+    }
+    if (*at > obs.wall_now) return Do("switchover scheduled at " + f.scheduled_at);
+  }
+  std::string candidate = f.member;
+  if (candidate.empty()) {  // any healthy replica: the most advanced one
+    uint64_t best = 0;
+    for (const auto& m : obs.cluster.members) {
+      if (!CandidateProblem(obs.cluster, m.name).empty()) continue;
+      if (candidate.empty() || m.xlog_location.value_or(0) > best) {
+        candidate = m.name;
+        best = m.xlog_location.value_or(0);
+      }
+    }
+    if (candidate.empty()) {
+      return Do("switchover is not possible: no healthy replica", {A(ActionKind::kClearFailover)});
+    }
+  }
+  std::string problem = CandidateProblem(obs.cluster, candidate);
+  if (!problem.empty()) {
+    return Do("switchover is not possible: " + problem, {A(ActionKind::kClearFailover)});
+  }
+  return Do("switching over to " + candidate, {A(ActionKind::kSwitchover, candidate)});
+}
+
 Decision DecideAsLeader(const Observation& obs) {
   if (!obs.pg.in_recovery) {
     if (LeaseExpiring(obs) && !obs.settings.pause) {
       // We hold the key in the last read, but could not renew: do not outlive the lease.
       return Do("demoting: the leader lease could not be renewed in time",
                 {A(ActionKind::kDemote, "", "offline")});
+    }
+    if (obs.cluster.failover) {
+      if (auto d = DecideFailoverAsLeader(obs)) return *d;
     }
     std::vector<Action> actions;
     if (obs.checkpoint_after_promote_pending) actions.push_back(A(ActionKind::kCheckpoint));
@@ -147,6 +207,11 @@ Decision DecideAsLeader(const Observation& obs) {
 // can never stream from it: stop it so the stopped path rewinds it.
 bool DivergedWhileRunning(const Observation& obs, const Member& leader) {
   if (!obs.pg.in_recovery || obs.pg.streaming || !leader.timeline) return false;
+  // A replica's reported timeline can lag what it replayed, and every replica stops streaming
+  // for a moment when its upstream stops (a switchover): act only on a lasting break.
+  if (!obs.not_streaming_since || obs.now - *obs.not_streaming_since < std::chrono::seconds(10)) {
+    return false;
+  }
   if (*leader.timeline <= obs.pg.timeline) return false;
   auto sp = SwitchPoint(obs.cluster, obs.pg.timeline);
   return sp && obs.pg.WalPosition() > *sp;
@@ -308,6 +373,10 @@ const char* ActionName(ActionKind kind) {
       return "ensure_slots";
     case ActionKind::kRewind:
       return "rewind";
+    case ActionKind::kSwitchover:
+      return "switchover";
+    case ActionKind::kClearFailover:
+      return "clear_failover";
     case ActionKind::kHalt:
       return "halt";
   }

@@ -25,6 +25,7 @@ struct PeerStatus {
 struct Observation {
   std::string me;
   MonoTime now{};
+  double wall_now = 0;  // epoch seconds, only for comparing with scheduled_at timestamps
   Settings settings;
   Tags tags;
   bool dcs_ok = false;
@@ -37,6 +38,8 @@ struct Observation {
   bool checkpoint_after_promote_pending = false;  // promoted, CHECKPOINT not yet done
   // Since when PostgreSQL has not been running while we hold the leader key.
   std::optional<MonoTime> primary_down_since;
+  // Since when this running replica has had no streaming WAL receiver.
+  std::optional<MonoTime> not_streaming_since;
 };
 
 enum class ActionKind {
@@ -53,6 +56,8 @@ enum class ActionKind {
   kReleaseLeader,    // delete the key if it is ours
   kEnsureSlots,      // physical slots for the other members
   kRewind,           // pg_rewind from `target`; on failure move the data directory aside
+  kSwitchover,       // leader: checkpoint, stop, hand the key to `target` once it has our WAL
+  kClearFailover,    // overwrite /failover with {} (request done or impossible)
   kHalt,             // refuse to run: exit with `target` as the message
 };
 
@@ -81,5 +86,10 @@ bool LeaseExpiring(const Observation& obs);
 bool NeedsRewind(const Observation& obs, const Member& leader);
 // The LSN where timeline `tl` ended according to /history, if recorded.
 std::optional<uint64_t> SwitchPoint(const ClusterView& view, uint32_t tl);
+// Parses an ISO 8601 timestamp with a time zone ("2026-11-23T10:00:00+00:00", "...Z") into epoch
+// seconds; nullopt when malformed or without a zone.
+std::optional<double> ParseIsoTime(const std::string& text);
+// Why `candidate` cannot take over now ("" when it can): member key, running replica, tags.
+std::string CandidateProblem(const ClusterView& view, const std::string& candidate);
 
 }  // namespace pgha::ha

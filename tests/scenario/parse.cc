@@ -120,6 +120,8 @@ const std::map<std::string, Directive, std::less<>>& Directives() {
       {"now", Once([](Scenario& s, std::string_view r) { s.obs.now = ParseTime(Single(r)); })},
       {"lease_valid_until",
        Once([](Scenario& s, std::string_view r) { s.obs.lease_valid_until = OptionalTime(r); })},
+      {"not_streaming_since",
+       Once([](Scenario& s, std::string_view r) { s.obs.not_streaming_since = OptionalTime(r); })},
       {"primary_down_since",
        Once([](Scenario& s, std::string_view r) { s.obs.primary_down_since = OptionalTime(r); })},
       {"checkpoint_after_promote_pending", Once([](Scenario& s, std::string_view r) {

@@ -102,7 +102,7 @@ TEST(Decide, LeaderCheckpointsAfterPromote) {
 TEST(Decide, LeaderWhoseLeaseIsRunningOutDemotes) {
   Observation o = Base("node1");
   o.cluster.leader = "node1";
-  o.lease_valid_until = o.now + seconds(2);  // less than retry_timeout + 1 s left
+  o.lease_valid_until = o.now + std::chrono::milliseconds(1400);  // under the 1.5 s margin
   auto d = Decide(o);
   ASSERT_EQ(Kinds(d), std::vector{ActionKind::kDemote});
   EXPECT_EQ(d.actions[0].mode, "offline");

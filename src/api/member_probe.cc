@@ -1,0 +1,30 @@
+// GET /patroni of a peer for the switchover candidate check (Patroni's fetch_node_status).
+#include <httplib.h>
+
+#include "api/handlers.h"
+
+namespace pgha::api {
+
+std::optional<nlohmann::json> FetchMemberStatus(const ha::Member& member) {
+  const std::string& url = member.api_url;
+  size_t scheme_end = url.find("://");
+  if (scheme_end == std::string::npos) return std::nullopt;
+  size_t path_start = url.find('/', scheme_end + 3);
+  std::string base = url.substr(0, path_start);
+  std::string path = path_start == std::string::npos ? "/patroni" : url.substr(path_start);
+  try {
+    httplib::Client client(base);
+    client.enable_server_certificate_verification(false);
+    client.set_connection_timeout(std::chrono::seconds(2));
+    client.set_read_timeout(std::chrono::seconds(2));
+    httplib::Result res = client.Get(path);
+    if (!res || res->status != 200) return std::nullopt;
+    nlohmann::json body = nlohmann::json::parse(res->body, nullptr, /*allow_exceptions=*/false);
+    if (body.is_discarded()) return std::nullopt;
+    return body;
+  } catch (const std::exception&) {
+    return std::nullopt;  // e.g. an unsupported scheme
+  }
+}
+
+}  // namespace pgha::api
