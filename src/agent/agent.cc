@@ -116,6 +116,7 @@ bool Agent::RunOnce() {
   }
   bool keep_running = Execute(decision, obs);
   if (!decision.actions.empty()) obs.pg = pg_.Observe();
+  if (keep_running) ServeOperations(obs);
   if (obs.dcs_ok) {
     SyncParameters(obs);
     PublishMember(obs);

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "agent/fence.h"
+#include "agent/operations.h"
 #include "agent/peers.h"
 #include "api/snapshot.h"
 #include "config/config.h"
@@ -31,6 +32,10 @@ class Agent {
   void Shutdown();
 
   std::shared_ptr<const api::Snapshot> snapshot() const;
+  // Operator requests from the REST API, served by the HA loop (optional).
+  void set_operations(OperationQueue* ops) { ops_ = ops; }
+  // Re-reads the local configuration file for POST /reload and SIGHUP (optional).
+  void set_config_reloader(std::function<Result<config::Config>()> f) { reload_ = std::move(f); }
   const std::string& halt_message() const { return halt_message_; }
 
  private:
@@ -59,6 +64,12 @@ class Agent {
   void PublishStatus(const ha::Observation& obs);
   void PublishSnapshot(const ha::Observation& obs);
   void UpdateFence(const ha::Observation& obs);
+  void ServeOperations(ha::Observation& obs);
+  api::OpResponse Serve(OperationRequest& r, ha::Observation& obs);
+  api::OpResponse DoRestart(const api::RestartRequest& r, ha::Observation& obs);
+  api::OpResponse DoReload();
+  api::OpResponse DoReinitialize(const ha::Observation& obs);
+  Status RestartPostgres(const ha::Observation& obs);
 
   config::Config cfg_;
   dcs::Dcs& dcs_;
@@ -81,6 +92,10 @@ class Agent {
   bool checkpoint_pending_ = false;
   std::optional<MonoTime> primary_down_since_;
   std::optional<MonoTime> not_streaming_since_;
+  OperationQueue* ops_ = nullptr;
+  std::function<Result<config::Config>()> reload_;
+  std::optional<double> scheduled_restart_;  // epoch seconds
+  api::RestartRequest scheduled_request_;
   std::string halt_message_;
 
   mutable std::mutex snapshot_mu_;

@@ -92,13 +92,17 @@ int RunAgent(const std::string& path) {
   }
   agent::Agent agent(cfg, *dcs, *postgres, prober, **guard, clock);
 
+  agent::OperationQueue operations([&] { dcs->Wake(); });
+  agent.set_operations(&operations);
+  agent.set_config_reloader(
+      [path] { return config::LoadConfigFile(path, config::ProcessEnvironment()); });
   auto server = api::MakeRestServer(
       cfg.restapi, [&] { return agent.snapshot(); },
       [&]() -> Result<ha::ClusterView> {
         std::lock_guard<std::mutex> lock(api_dcs_mu);
         return api_dcs->Load();
       },
-      api::Handlers{api_dcs.get(), &api_dcs_mu, /*node=*/nullptr, [&] { dcs->Wake(); }});
+      api::Handlers{api_dcs.get(), &api_dcs_mu, &operations, [&] { dcs->Wake(); }});
   if (auto st = server->Start(); !st.ok()) {
     spdlog::critical("REST API: {}", st.message());
     return 1;

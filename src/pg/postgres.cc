@@ -214,6 +214,15 @@ class RealPostgres final : public Postgres {
     return target;
   }
 
+  Status RemoveDataDir() override {
+    conn_.reset();
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(cfg_.data_dir, ec)) fs::remove_all(e.path(), ec);
+    if (ec) return Err("cannot empty " + cfg_.data_dir + ": " + ec.message());
+    sysid_.clear();
+    return OkStatus();
+  }
+
   Result<std::vector<Row>> Query(const std::string& sql) override {
     if (!Connect()) return Err("not connected to PostgreSQL: " + last_connect_error_);
     auto r = conn_->Query(sql);

@@ -35,6 +35,9 @@ class Postgres {
   // Renames the data directory to <data_dir>.failed-<time> (never deletes it); returns the new
   // path. The next loop then sees an empty data directory and re-clones.
   virtual Result<std::string> MoveDataDirAside() = 0;
+  // Empties the data directory (reinitialize on the operator's request). PostgreSQL must be
+  // stopped.
+  virtual Status RemoveDataDir() { return Err("removing the data directory is not supported"); }
   virtual Result<std::vector<Row>> Query(const std::string& sql) = 0;
   // Quoting through the live connection (fails if not connected).
   virtual Result<std::string> Literal(const std::string& value) = 0;
