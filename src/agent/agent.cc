@@ -108,7 +108,9 @@ bool Agent::RunOnce() {
   obs.not_streaming_since = not_streaming_since_;
   if (obs.dcs_ok && !obs.cluster.leader && obs.pg.running) {
     obs.peers = peers_.Probe(obs.cluster.members, cfg_.name);
+    obs.watchdog_usable = !watchdog_ || watchdog_->UsableForLeadership();
   }
+  obs.watchdog_failed = watchdog_failed_;
   ha::Decision decision = ha::Decide(obs);
   if (decision.reason != last_reason_ || !decision.actions.empty()) {
     spdlog::info("{}", decision.reason);
@@ -131,7 +133,14 @@ void Agent::UpdateFence(const ha::Observation& obs) {
   bool primary = obs.pg.running && !obs.pg.in_recovery;
   if (!primary || settings_.pause) {
     fence_.Disarm();
+    if (watchdog_) watchdog_->Disable();
+    watchdog_failed_ = false;
     return;
+  }
+  if (watchdog_ && watchdog_->enabled()) {
+    Status st = watchdog_->Keepalive();
+    if (!st.ok()) spdlog::error("{}", st.message());
+    watchdog_failed_ = !st.ok() && watchdog_->required();
   }
   // Writes must stop before the lease can expire in etcd; keep a second for the stop itself.
   MonoTime until = lease_valid_until_.value_or(obs.now);
@@ -181,6 +190,7 @@ void Agent::PublishSnapshot(const ha::Observation& obs) {
   s->cluster_optime = obs.cluster.optime;
   s->sync = obs.cluster.sync;
   s->reason = last_reason_;
+  s->watchdog_failed = watchdog_failed_;
   auto ttl = std::chrono::seconds(settings_.ttl);
   s->liveness_deadline = obs.now + std::chrono::seconds(settings_.loop_wait) + ttl;
   std::lock_guard<std::mutex> lock(snapshot_mu_);

@@ -10,6 +10,7 @@
 #include "agent/fence.h"
 #include "agent/operations.h"
 #include "agent/peers.h"
+#include "agent/watchdog.h"
 #include "api/snapshot.h"
 #include "config/config.h"
 #include "core/clock.h"
@@ -34,6 +35,7 @@ class Agent {
   std::shared_ptr<const api::Snapshot> snapshot() const;
   // Operator requests from the REST API, served by the HA loop (optional).
   void set_operations(OperationQueue* ops) { ops_ = ops; }
+  void set_watchdog(Watchdog* watchdog) { watchdog_ = watchdog; }
   // Re-reads the local configuration file for POST /reload and SIGHUP (optional).
   void set_config_reloader(std::function<Result<config::Config>()> f) { reload_ = std::move(f); }
   const std::string& halt_message() const { return halt_message_; }
@@ -93,6 +95,8 @@ class Agent {
   std::optional<MonoTime> primary_down_since_;
   std::optional<MonoTime> not_streaming_since_;
   OperationQueue* ops_ = nullptr;
+  Watchdog* watchdog_ = nullptr;
+  bool watchdog_failed_ = false;
   std::function<Result<config::Config>()> reload_;
   std::optional<double> scheduled_restart_;  // epoch seconds
   api::RestartRequest scheduled_request_;

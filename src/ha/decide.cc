@@ -190,6 +190,10 @@ Decision DecideAsLeader(const Observation& obs) {
       return Do("demoting: the leader lease could not be renewed in time",
                 {A(ActionKind::kDemote, "", "offline")});
     }
+    if (obs.watchdog_failed && !obs.settings.pause) {
+      return Do("demoting: watchdog.mode is required and the watchdog could not be kept alive",
+                {A(ActionKind::kDemote, "", "immediate")});
+    }
     if (obs.cluster.failover) {
       if (auto d = DecideFailoverAsLeader(obs)) return *d;
     }
@@ -273,6 +277,10 @@ bool IsHealthiest(const Observation& obs, std::string* why_not) {
       }
     }
     return true;
+  }
+  if (!obs.watchdog_usable) {
+    *why_not = "watchdog.mode is required but the watchdog device is not usable";
+    return false;
   }
   if (!obs.tags.CanPromote()) {
     *why_not = "tags forbid promotion (nofailover / failover_priority)";

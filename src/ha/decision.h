@@ -36,6 +36,8 @@ struct Observation {
   // successful keepalive + ttl). Unset: we never had one.
   std::optional<MonoTime> lease_valid_until;
   bool checkpoint_after_promote_pending = false;  // promoted, CHECKPOINT not yet done
+  bool watchdog_usable = true;   // false: watchdog.mode is required and the device is unusable
+  bool watchdog_failed = false;  // required watchdog could not be kept alive while leading
   // Since when PostgreSQL has not been running while we hold the leader key.
   std::optional<MonoTime> primary_down_since;
   // Since when this running replica has had no streaming WAL receiver.

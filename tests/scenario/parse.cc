@@ -124,6 +124,10 @@ const std::map<std::string, Directive, std::less<>>& Directives() {
        Once([](Scenario& s, std::string_view r) { s.obs.not_streaming_since = OptionalTime(r); })},
       {"primary_down_since",
        Once([](Scenario& s, std::string_view r) { s.obs.primary_down_since = OptionalTime(r); })},
+      {"watchdog_usable",
+       Once([](Scenario& s, std::string_view r) { s.obs.watchdog_usable = Bool(r); })},
+      {"watchdog_failed",
+       Once([](Scenario& s, std::string_view r) { s.obs.watchdog_failed = Bool(r); })},
       {"checkpoint_after_promote_pending", Once([](Scenario& s, std::string_view r) {
          s.obs.checkpoint_after_promote_pending = Bool(r);
        })},

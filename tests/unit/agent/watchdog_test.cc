@@ -1,0 +1,49 @@
+// The watchdog driver's modes on devices that are not watchdogs (this machine has no
+// /dev/watchdog; the success path needs real hardware or softdog).
+#include "agent/watchdog.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+
+namespace pgha::agent {
+namespace {
+
+TEST(Watchdog, OffNeverTouchesTheDevice) {
+  Watchdog w("off", "/nonexistent/watchdog", 3);
+  EXPECT_TRUE(w.Keepalive().ok());
+  EXPECT_TRUE(w.UsableForLeadership());
+  EXPECT_FALSE(w.enabled());
+}
+
+TEST(Watchdog, RequiredWithoutDeviceForbidsLeadership) {
+  Watchdog w("required", "/nonexistent/watchdog", 3);
+  EXPECT_FALSE(w.UsableForLeadership());
+  auto st = w.Keepalive();
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("/nonexistent/watchdog"), std::string::npos);
+}
+
+TEST(Watchdog, AutomaticWithoutDeviceStillAllowsLeadership) {
+  Watchdog w("automatic", "/nonexistent/watchdog", 3);
+  EXPECT_TRUE(w.UsableForLeadership());
+  EXPECT_FALSE(w.Keepalive().ok());  // reported, but not fatal in automatic mode
+}
+
+TEST(Watchdog, ARegularFileIsNotAWatchdog) {
+  char path[] = "/tmp/pgha-wd-XXXXXX";
+  int fd = mkstemp(path);
+  ASSERT_GE(fd, 0);
+  close(fd);
+  Watchdog w("required", path, 3);
+  EXPECT_FALSE(w.UsableForLeadership());
+  auto st = w.Keepalive();
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("timeout"), std::string::npos);
+  std::remove(path);
+}
+
+}  // namespace
+}  // namespace pgha::agent
