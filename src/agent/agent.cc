@@ -45,7 +45,13 @@ bool Agent::RefreshDcs(ha::Observation* obs) {
       spdlog::warn("lease keepalive failed: {}", alive.message());
     }
   }
-  if (lease_ok) lease_valid_until_ = sent + std::chrono::seconds(settings_.ttl);
+  if (lease_ok) {
+    lease_valid_until_ = sent + std::chrono::seconds(settings_.ttl);
+    // Our lease only protects the leader key while the key is bound to it.
+    if (bound_lease_ != 0 && dcs_.lease_id() == bound_lease_) {
+      leader_valid_until_ = lease_valid_until_;
+    }
+  }
   auto view = dcs_.Load();
   if (!view.ok()) {
     spdlog::warn("cannot read the cluster from etcd: {}", view.message());
@@ -55,13 +61,39 @@ bool Agent::RefreshDcs(ha::Observation* obs) {
   last_revision_ = obs->cluster.revision;
   dcs_last_seen_ = clock_.WallSeconds();
   ApplyDynamicConfig(obs->cluster);
-  // The leader key must carry our current lease, or it does not expire with us.
-  if (obs->cluster.leader && *obs->cluster.leader == cfg_.name &&
-      obs->cluster.leader_lease != dcs_.lease_id()) {
-    auto still = dcs_.RefreshLeader();
-    if (!still.ok() || !*still) obs->cluster.leader.reset();
-  }
+  TrackLeaderBinding(obs, lease_ok);
   return lease_ok;
+}
+
+// The deadline by which a primary must stop writing comes only from keepalives of the lease the
+// leader key is confirmed to be bound to. A fresh lease (after a restart or a lost lease) does
+// not count until the key has been re-bound to it: the key may still live on an older lease
+// whose expiry is sooner, and another member may take it then (sim bug B3).
+void Agent::TrackLeaderBinding(ha::Observation* obs, bool lease_ok) {
+  bool mine = obs->cluster.leader && *obs->cluster.leader == cfg_.name;
+  if (!mine) {
+    bound_lease_ = 0;
+    leader_valid_until_.reset();
+    return;
+  }
+  if (obs->cluster.leader_lease != dcs_.lease_id()) {
+    auto still = dcs_.RefreshLeader();
+    if (!still.ok() || !*still) {
+      obs->cluster.leader.reset();
+      bound_lease_ = 0;
+      leader_valid_until_.reset();
+      return;
+    }
+    obs->cluster.leader_lease = dcs_.lease_id();
+  }
+  if (!lease_ok) return;
+  bound_lease_ = dcs_.lease_id();
+  leader_valid_until_ = lease_valid_until_;
+}
+
+void Agent::OnLeaderKeyTaken() {
+  bound_lease_ = dcs_.lease_id();
+  leader_valid_until_ = lease_valid_until_;
 }
 
 void Agent::ApplyDynamicConfig(const ha::ClusterView& view) {
@@ -91,7 +123,7 @@ bool Agent::RunOnce() {
   obs.pg = pg_.Observe();
   obs.now = clock_.Now();
   obs.wall_now = clock_.WallSeconds();
-  obs.lease_valid_until = lease_valid_until_;
+  obs.lease_valid_until = leader_valid_until_;
   obs.checkpoint_after_promote_pending = checkpoint_pending_;
   bool holding = obs.dcs_ok && obs.cluster.leader == cfg_.name;
   if (holding && !obs.pg.running) {
@@ -106,7 +138,14 @@ bool Agent::RunOnce() {
     not_streaming_since_.reset();
   }
   obs.not_streaming_since = not_streaming_since_;
-  if (obs.dcs_ok && !obs.cluster.leader && obs.pg.running) {
+  // A replica that lost its stream checks whether the leader's processes are simply gone.
+  if (obs.dcs_ok && obs.cluster.leader && *obs.cluster.leader != cfg_.name && obs.pg.running &&
+      obs.pg.in_recovery && !obs.pg.streaming) {
+    if (const ha::Member* l = obs.cluster.LeaderMember()) {
+      obs.leader_processes_gone = peers_.ProcessesGone(*l);
+    }
+  }
+  if (obs.dcs_ok && (!obs.cluster.leader || obs.leader_processes_gone) && obs.pg.running) {
     obs.peers = peers_.Probe(obs.cluster.members, cfg_.name);
     obs.watchdog_usable = !watchdog_ || watchdog_->UsableForLeadership();
   }
@@ -143,8 +182,9 @@ void Agent::UpdateFence(const ha::Observation& obs) {
     watchdog_failed_ = !st.ok() && watchdog_->required();
   }
   // Writes must stop before the lease can expire in etcd; keep a second for the stop itself.
-  MonoTime until = lease_valid_until_.value_or(obs.now);
-  fence_.Arm(until - std::chrono::seconds(1));
+  // Without a confirmed deadline leave the fence as it is (never extend it on a guess): the
+  // loop demotes, and an earlier deadline — ours or a previous agent's guard — still holds.
+  if (leader_valid_until_) fence_.Arm(*leader_valid_until_ - std::chrono::seconds(1));
 }
 
 void Agent::Shutdown() {

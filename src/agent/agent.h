@@ -44,6 +44,8 @@ class Agent {
   struct Loop;  // per-cycle scratch (executor.cc)
 
   bool RefreshDcs(ha::Observation* obs);
+  void TrackLeaderBinding(ha::Observation* obs, bool lease_ok);
+  void OnLeaderKeyTaken();
   void ApplyDynamicConfig(const ha::ClusterView& view);
   bool Execute(const ha::Decision& decision, ha::Observation& obs);
   Status ExecuteAction(const ha::Action& action, ha::Observation& obs);
@@ -52,6 +54,7 @@ class Agent {
   Status StartAs(const std::optional<std::string>& upstream, const ha::Observation& obs);
   Status Demote(const ha::Observation& obs, const std::string& leader, const std::string& mode);
   Status Promote(ha::Observation& obs);
+  void SyncHistory(const ha::Observation& obs);
   Status EnsureSlots(const ha::Observation& obs);
   Status Rewind(const ha::Observation& obs, const std::string& leader);
   Status Switchover(ha::Observation& obs, const std::string& candidate);
@@ -82,7 +85,9 @@ class Agent {
 
   ha::Settings settings_;
   nlohmann::json dcs_config_ = nlohmann::json::object();
-  std::optional<MonoTime> lease_valid_until_;
+  std::optional<MonoTime> lease_valid_until_;   // our lease (send time of keepalive + ttl)
+  std::optional<MonoTime> leader_valid_until_;  // same, only for the lease the key is bound to
+  int64_t bound_lease_ = 0;                     // lease the leader key is confirmed bound to
   double dcs_last_seen_ = 0;
   int64_t last_revision_ = 0;
   std::string last_member_json_;

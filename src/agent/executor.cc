@@ -5,6 +5,7 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "agent/agent.h"
@@ -71,6 +72,7 @@ Status Agent::ExecuteAction(const ha::Action& a, ha::Observation& obs) {
       auto won = dcs_.AcquireLeader();
       if (!won.ok()) return won.error();
       if (!*won) return Err("another member took the leader key first");
+      OnLeaderKeyTaken();
       return OkStatus();
     }
     case ActionKind::kPromote:
@@ -91,6 +93,13 @@ Status Agent::ExecuteAction(const ha::Action& a, ha::Observation& obs) {
       return Rewind(obs, a.target);
     case ActionKind::kSwitchover:
       return Switchover(obs, a.target);
+    case ActionKind::kBreakLeaderKey: {
+      auto r = dcs_.BreakLeader(a.target, obs.cluster.leader_lease);
+      if (!r.ok()) return r.error();
+      if (!*r) return Err("the leader key changed meanwhile");
+      spdlog::warn("deleted the leader key of {}: its processes are gone", a.target);
+      return OkStatus();
+    }
     case ActionKind::kClearFailover: {
       auto r = dcs_.WriteFailover("{}", obs.cluster.failover_mod_revision);
       if (!r.ok()) return r.error();
@@ -126,6 +135,7 @@ Status Agent::Bootstrap(ha::Observation& obs) {
   auto won = dcs_.AcquireLeader();
   if (!won.ok()) return won.error();
   if (!*won) return Err("the leader key was taken during bootstrap");
+  OnLeaderKeyTaken();
   spdlog::info("bootstrapped cluster {} (system identifier {})", cfg_.scope, obs.pg.sysid);
   return OkStatus();
 }
@@ -208,7 +218,7 @@ Status Agent::StartAs(const std::optional<std::string>& upstream, const ha::Obse
 
 void Agent::ArmFence() {
   if (settings_.pause) return;
-  fence_.Arm(lease_valid_until_.value_or(clock_.Now()) - std::chrono::seconds(1));
+  if (leader_valid_until_) fence_.Arm(*leader_valid_until_ - std::chrono::seconds(1));
 }
 
 Status Agent::Rewind(const ha::Observation& obs, const std::string& leader) {
@@ -260,28 +270,46 @@ Status Agent::Promote(ha::Observation& obs) {
   PGHA_TRY(pg_.WriteConfig(Parameters(), Hba(), std::nullopt));
   checkpoint_pending_ = true;
   obs.pg = pg_.Observe();
-  // Record the switch in /history: [old timeline, switch LSN, reason, time, new leader].
-  auto history = obs.cluster.history;
-  uint32_t old_tl = obs.pg.timeline > 1 ? obs.pg.timeline - 1 : 1;
-  uint64_t switch_lsn = obs.pg.wal_lsn;
-  std::string path =
-      pg_.data_dir() + "/pg_wal/" + fmt::format("{:08X}", obs.pg.timeline) + ".history";
-  std::ifstream f(path);
+  SyncHistory(obs);
+  spdlog::info("promoted to primary on timeline {}", obs.pg.timeline);
+  return OkStatus();
+}
+
+// Makes /history match this primary's timeline history file: one entry per earlier timeline
+// [timeline, switch LSN, reason, time, new leader]. Run after promotion and on every leader
+// cycle until it succeeds, so a failed write is not lost (sim bug B2).
+void Agent::SyncHistory(const ha::Observation& obs) {
+  if (obs.pg.timeline <= 1 || obs.cluster.HistoryTimeline() >= obs.pg.timeline) return;
+  auto text = pg_.ReadTimelineHistory(obs.pg.timeline);
+  if (!text.ok()) {
+    spdlog::warn("reading the timeline history: {}", text.message());
+    return;
+  }
+  std::vector<ha::HistoryEntry> history;
+  std::istringstream in(*text);
   std::string line;
-  while (std::getline(f, line)) {
+  while (std::getline(in, line)) {
     unsigned tl = 0;
     char lsn[64] = {0};
-    if (std::sscanf(line.c_str(), "%u %63s", &tl, lsn) == 2 && tl == old_tl) {
-      if (auto parsed = Lsn::Parse(lsn)) switch_lsn = parsed->value;
+    if (std::sscanf(line.c_str(), "%u %63s", &tl, lsn) != 2) continue;
+    auto parsed = Lsn::Parse(lsn);
+    if (!parsed) continue;
+    ha::HistoryEntry e{tl, parsed->value, "no recovery target specified",
+                       IsoTime(clock_.WallSeconds()), cfg_.name};
+    auto tab = line.find('\t', line.find('\t') + 1);
+    if (tab != std::string::npos) e.reason = line.substr(tab + 1);
+    for (const auto& old : obs.cluster.history) {
+      if (old.timeline == tl) {  // keep what the earlier leaders recorded
+        e.timestamp = old.timestamp;
+        e.new_leader = old.new_leader;
+      }
     }
+    history.push_back(std::move(e));
   }
-  history.push_back({old_tl, switch_lsn, "no recovery target specified",
-                     IsoTime(clock_.WallSeconds()), cfg_.name});
+  if (history.empty()) return;
   if (auto st = dcs_.WriteHistory(dcs::EncodeHistory(history)); !st.ok()) {
     spdlog::warn("writing /history: {}", st.message());
   }
-  spdlog::info("promoted to primary on timeline {}", obs.pg.timeline);
-  return OkStatus();
 }
 
 // Planned switchover with the shortest write outage: CHECKPOINT first (so the shutdown

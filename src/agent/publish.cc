@@ -88,6 +88,7 @@ void Agent::PublishMember(const ha::Observation& obs, const std::string& state_o
 
 void Agent::PublishStatus(const ha::Observation& obs) {
   if (obs.cluster.leader != cfg_.name || !obs.pg.running || obs.pg.in_recovery) return;
+  SyncHistory(obs);
   uint64_t optime = obs.pg.wal_lsn;
   // At least once a second while the position moves, so replicas judge lag on fresh data.
   if (last_status_optime_ == optime) return;

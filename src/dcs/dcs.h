@@ -40,6 +40,13 @@ class Dcs {
   virtual Result<bool> RefreshLeader() = 0;
   // Deletes leader only if its value is my name.
   virtual Status ReleaseLeader() = 0;
+  // Deletes leader only if it still names `holder` on `lease` (a dead member's key, see
+  // agent/peers.h ProcessesGone). Returns whether it was deleted.
+  virtual Result<bool> BreakLeader(const std::string& holder, int64_t lease) {
+    (void)holder;
+    (void)lease;
+    return Err("BreakLeader is not supported by this DCS");
+  }
 
   virtual Status WriteStatus(const std::string& status_json) = 0;
   virtual Status WriteHistory(const std::string& history_json) = 0;
@@ -60,7 +67,7 @@ struct DcsOptions {
   EtcdOptions etcd;
   std::string namespace_ = "/service";  // without trailing slash
   std::string scope;
-  std::string name;  // this member
+  std::string name;   // this member
   bool watch = true;  // start the watch thread (the agent); pghactl does not need it
 };
 

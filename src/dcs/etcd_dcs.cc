@@ -156,6 +156,15 @@ class EtcdDcs final : public Dcs {
     return OkStatus();
   }
 
+  Result<bool> BreakLeader(const std::string& holder, int64_t lease) override {
+    std::lock_guard lock(mu_);
+    const std::string key = keys_.leader();
+    auto txn =
+        client_->Txn({ValueIs(key, holder), Cmp(key, Target::kLease, lease)}, {DeleteOp(key)}, {});
+    if (!txn.ok()) return txn.error();
+    return txn->succeeded;
+  }
+
   Status WriteStatus(const std::string& status_json) override {
     std::lock_guard lock(mu_);
     return AsStatus(client_->Put(keys_.status(), status_json, 0));

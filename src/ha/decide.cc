@@ -228,6 +228,17 @@ Decision DecideAsFollower(const Observation& obs) {
     return Do("demoting: " + leader + " holds the leader key",
               {A(ActionKind::kDemote, leader, "immediate-nolock")});
   }
+  if (obs.leader_processes_gone && !obs.settings.pause) {
+    std::string why_not;
+    if (IsHealthiest(obs, &why_not)) {
+      return Do("taking over from " + leader +
+                    ": its PostgreSQL and agent refuse connections "
+                    "(processes gone), no need to wait for its lease",
+                {A(ActionKind::kBreakLeaderKey, leader), A(ActionKind::kAcquireLeader),
+                 A(ActionKind::kPromote)});
+    }
+    return Do("leader " + leader + " is gone but I am not the healthiest member: " + why_not);
+  }
   const Member* m = obs.cluster.LeaderMember();
   if (!m || m->conn_url.empty()) return Do("no action: leader " + leader + " has no member key");
   if (DivergedWhileRunning(obs, *m)) {
@@ -307,6 +318,9 @@ bool IsHealthiest(const Observation& obs, std::string* why_not) {
     }
     // Members that may never be promoted take no part in the race (as in Patroni).
     if (!p.tags.CanPromote()) continue;
+    // A peer left on an older timeline cannot veto by WAL position: its extra WAL is on a branch
+    // the cluster abandoned (it must be rewound), and letting it veto leaves no leader (sim B1).
+    if (p.timeline != 0 && pg.timeline != 0 && p.timeline < pg.timeline) continue;
     if (p.timeline > pg.timeline && pg.timeline != 0) {
       *why_not = p.name + " is on a newer timeline";
       return false;
@@ -385,6 +399,8 @@ const char* ActionName(ActionKind kind) {
       return "switchover";
     case ActionKind::kClearFailover:
       return "clear_failover";
+    case ActionKind::kBreakLeaderKey:
+      return "break_leader_key";
     case ActionKind::kHalt:
       return "halt";
   }

@@ -36,6 +36,8 @@ struct Observation {
   // successful keepalive + ttl). Unset: we never had one.
   std::optional<MonoTime> lease_valid_until;
   bool checkpoint_after_promote_pending = false;  // promoted, CHECKPOINT not yet done
+  // The leader's PostgreSQL and agent both refuse connections: its processes are gone.
+  bool leader_processes_gone = false;
   bool watchdog_usable = true;   // false: watchdog.mode is required and the device is unusable
   bool watchdog_failed = false;  // required watchdog could not be kept alive while leading
   // Since when PostgreSQL has not been running while we hold the leader key.
@@ -60,6 +62,7 @@ enum class ActionKind {
   kRewind,           // pg_rewind from `target`; on failure move the data directory aside
   kSwitchover,       // leader: checkpoint, stop, hand the key to `target` once it has our WAL
   kClearFailover,    // overwrite /failover with {} (request done or impossible)
+  kBreakLeaderKey,   // delete the dead `target`'s leader key (compare value and lease)
   kHalt,             // refuse to run: exit with `target` as the message
 };
 

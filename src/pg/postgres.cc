@@ -214,6 +214,15 @@ class RealPostgres final : public Postgres {
     return target;
   }
 
+  Result<std::string> ReadTimelineHistory(uint32_t timeline) override {
+    char name[32];
+    std::snprintf(name, sizeof name, "%08X.history", timeline);
+    std::string path = cfg_.data_dir + "/pg_wal/" + name;
+    std::ifstream f(path);
+    if (!f) return Err("cannot read " + path);
+    return std::string((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  }
+
   Status RemoveDataDir() override {
     conn_.reset();
     std::error_code ec;

@@ -38,6 +38,11 @@ class Postgres {
   // Empties the data directory (reinitialize on the operator's request). PostgreSQL must be
   // stopped.
   virtual Status RemoveDataDir() { return Err("removing the data directory is not supported"); }
+  // Contents of pg_wal/<timeline>.history (written by PostgreSQL at promotion).
+  virtual Result<std::string> ReadTimelineHistory(uint32_t timeline) {
+    (void)timeline;
+    return Err("timeline history is not available");
+  }
   virtual Result<std::vector<Row>> Query(const std::string& sql) = 0;
   // Quoting through the live connection (fails if not connected).
   virtual Result<std::string> Literal(const std::string& value) = 0;

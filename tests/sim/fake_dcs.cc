@@ -101,8 +101,8 @@ Status FakeDcs::DeleteMember(const std::string& name) {
 }
 
 Result<bool> FakeDcs::RaceInitialize() {
-  auto txn = Txn({Cmp(keys_.initialize(), Target::kCreate, 0)}, {PutOp(keys_.initialize(), "")},
-                 {});
+  auto txn =
+      Txn({Cmp(keys_.initialize(), Target::kCreate, 0)}, {PutOp(keys_.initialize(), "")}, {});
   if (!txn.ok()) return txn.error();
   return txn->succeeded;
 }

@@ -12,9 +12,8 @@ namespace pgha::sim {
 class FakePeerProber final : public agent::PeerProber {
  public:
   // Returns the snapshot `name` would serve to `from`, or nullptr when it cannot be reached.
-  using Lookup =
-      std::function<std::shared_ptr<const api::Snapshot>(const std::string& from,
-                                                         const std::string& name)>;
+  using Lookup = std::function<std::shared_ptr<const api::Snapshot>(const std::string& from,
+                                                                    const std::string& name)>;
   explicit FakePeerProber(Lookup lookup) : lookup_(std::move(lookup)) {}
 
   std::vector<ha::PeerStatus> Probe(const std::vector<ha::Member>& members,

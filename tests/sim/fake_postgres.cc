@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "core/lsn.h"
+
 namespace pgha::sim {
 
 std::optional<int> ConninfoPort(const std::string& conninfo) {
@@ -130,19 +132,63 @@ Status FakePostgres::Promote(int) {
   return OkStatus();
 }
 
+const FakePostgres* FakePostgres::Source(const std::string& conninfo) const {
+  auto port = ConninfoPort(conninfo);
+  const FakePostgres* src = port ? net_.ServerAt(*port) : nullptr;
+  if (!src || !src->running_ || !net_.Linked(port_, *port)) return nullptr;
+  return src;
+}
+
 Status FakePostgres::Basebackup(const std::string& conninfo, int) {
   if (running_) return Err("pg_basebackup: directory exists and is not empty");
   data_ = DataDir{};  // a failed copy leaves an empty directory, as the real driver does
-  auto port = ConninfoPort(conninfo);
-  FakePostgres* src = port ? net_.ServerAt(*port) : nullptr;
-  if (!src || !src->running_ || !net_.Linked(port_, *port)) {
-    return Err("pg_basebackup: could not connect to server");
-  }
+  const FakePostgres* src = Source(conninfo);
+  if (!src) return Err("pg_basebackup: could not connect to server");
   data_ = src->data_;
   data_.standby_signal = false;
   data_.conf_upstream_port.reset();
   data_.checkpoint = data_.lsn;
   return OkStatus();
+}
+
+Status FakePostgres::Rewind(const std::string& source_conninfo, int) {
+  if (running_) return Err("pg_rewind: target server must be shut down cleanly");
+  if (!data_.exists) return Err("pg_rewind: no data directory");
+  const FakePostgres* src = Source(source_conninfo);
+  if (!src) return Err("pg_rewind: could not connect to server");
+  if (src->data_.sysid != data_.sysid) {
+    return Err("pg_rewind: source and target clusters are from different systems");
+  }
+  if (CanStreamFrom(data_, src->data_)) return OkStatus();  // "no rewind required"
+  // pg_rewind compares timeline numbers only: the same number on both sides looks like one
+  // timeline even when it forked on two nodes.
+  if (data_.Timeline() == src->data_.Timeline()) return OkStatus();
+  // Blocks changed since the fork come from the source; the target then replays the source's
+  // WAL up to the source's position at the end of the rewind.
+  data_.history = src->data_.history;
+  data_.lsn = src->data_.lsn;
+  data_.checkpoint = data_.lsn;
+  data_.control_state = "in archive recovery";
+  return OkStatus();
+}
+
+Result<std::string> FakePostgres::MoveDataDirAside() {
+  if (running_) return Err("cannot move a running server's data directory aside");
+  data_ = DataDir{};
+  return data_dir_ + ".failed-" + std::to_string(++moved_aside_);
+}
+
+// pg_wal/<tl>.history as PostgreSQL writes it: "<parent tl>\t<switch LSN>\t<reason>" per line.
+Result<std::string> FakePostgres::ReadTimelineHistory(uint32_t timeline) {
+  if (data_.history.empty() || data_.Timeline() != timeline) {
+    return Err("no history file for timeline " + std::to_string(timeline));
+  }
+  std::string out;
+  for (size_t i = 0; i + 1 < data_.history.size(); ++i) {
+    out += std::to_string(data_.history[i].tl) + "\t" + Lsn{data_.history[i + 1].start}.ToString() +
+           "\tno recovery target specified\n";
+  }
+  return out;
 }
 
 Result<std::vector<pg::Row>> FakePostgres::Query(const std::string& sql) {

@@ -27,7 +27,7 @@ struct DataDir {
   uint64_t lsn = 0;
   bool standby_signal = false;
   std::optional<int> conf_upstream_port;  // primary_conninfo in postgresql.conf
-  uint64_t checkpoint = 0;  // latest checkpoint location (pg_control)
+  uint64_t checkpoint = 0;                // latest checkpoint location (pg_control)
   std::string control_state;
   uint32_t Timeline() const { return history.empty() ? 0 : history.back().tl; }
 };
@@ -68,6 +68,9 @@ class FakePostgres final : public pg::Postgres {
   Status Reload() override;
   Status Promote(int timeout_seconds) override;
   Status Basebackup(const std::string& conninfo, int timeout_seconds) override;
+  Status Rewind(const std::string& source_conninfo, int timeout_seconds) override;
+  Result<std::string> MoveDataDirAside() override;
+  Result<std::string> ReadTimelineHistory(uint32_t timeline) override;
   Result<std::vector<pg::Row>> Query(const std::string& sql) override;
   Result<std::string> Literal(const std::string& value) override;
   std::string data_dir() const override { return data_dir_; }
@@ -89,6 +92,8 @@ class FakePostgres final : public pg::Postgres {
 
  private:
   void Connect();
+  // The running, reachable server at the conninfo's port, or nullptr.
+  const FakePostgres* Source(const std::string& conninfo) const;
   // The server this replica can stream from right now, if any.
   const FakePostgres* Upstream() const;
   const std::string name_;
@@ -96,6 +101,7 @@ class FakePostgres final : public pg::Postgres {
   const int port_;
   PgNetwork& net_;
   DataDir data_;
+  int moved_aside_ = 0;
   bool running_ = false;
   bool in_recovery_ = false;
   bool streaming_ = false;

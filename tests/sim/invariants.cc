@@ -1,5 +1,7 @@
 #include "sim/invariants.h"
 
+#include <algorithm>
+
 #include "dcs/codec.h"
 
 namespace pgha::sim {
@@ -73,6 +75,51 @@ std::optional<std::string> Converged(const std::optional<std::string>& leader,
   return std::nullopt;
 }
 
+namespace {
+
+// The member on the newest timeline lags one on an older timeline: each vetoes the other.
+bool TimelinesVetoEachOther(const Servers& servers) {
+  uint32_t newest = 0;
+  for (const auto* pg : servers) {
+    if (pg->running()) newest = std::max(newest, pg->data().Timeline());
+  }
+  uint64_t best_newest = 0, best_older = 0;
+  for (const auto* pg : servers) {
+    if (!pg->running()) continue;
+    uint64_t& best = pg->data().Timeline() == newest ? best_newest : best_older;
+    best = std::max(best, pg->data().lsn);
+  }
+  return best_older > best_newest;
+}
+
+bool DuplicateTimeline(const FakePostgres& a, const FakePostgres& b) {
+  for (const auto& x : a.data().history) {
+    for (const auto& y : b.data().history) {
+      if (x.tl == y.tl && x.uid != y.uid) return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+std::string KnownBug(const ha::ClusterView& view, const Servers& servers) {
+  if (!view.leader) return TimelinesVetoEachOther(servers) ? "B1" : "";
+  const FakePostgres* leader = Find(servers, *view.leader);
+  if (!leader) return "";
+  bool history_behind = false;  // a timeline of the leader's with no switch point in /history
+  for (uint32_t tl = 1; tl < leader->data().Timeline(); ++tl) {
+    bool found = false;
+    for (const auto& h : view.history) found = found || h.timeline == tl;
+    history_behind = history_behind || !found;
+  }
+  for (const auto* pg : servers) {
+    if (pg == leader || CanStreamFrom(pg->data(), leader->data())) continue;
+    if (history_behind || DuplicateTimeline(*pg, *leader)) return "B2";
+  }
+  return "";
+}
+
 int LostWrites(const std::vector<AckedWrite>& acked, const FakePostgres& leader) {
   int lost = 0;
   for (const auto& w : acked) {
@@ -101,8 +148,8 @@ std::optional<std::string> TimelineChecker::Check(const Servers& servers, const 
   history_revision_ = history->mod_revision;
   uint32_t tl = ReadView(etcd).HistoryTimeline();
   if (tl < history_max_) {
-    return "timelines only increase: /history went from timeline " +
-           std::to_string(history_max_) + " to " + std::to_string(tl);
+    return "timelines only increase: /history went from timeline " + std::to_string(history_max_) +
+           " to " + std::to_string(tl);
   }
   history_max_ = tl;
   return std::nullopt;

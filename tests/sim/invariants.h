@@ -35,6 +35,16 @@ std::optional<std::string> PromotionWithinLag(const FakePostgres& pg,
 // leader's (they need pg_rewind) are counted in `diverged` and pass unless `strict_rewind`.
 std::optional<std::string> Converged(const std::optional<std::string>& leader,
                                      const Servers& servers, bool strict_rewind, int* diverged);
+// Known agent bugs (README.md, "Bugs found"): names the bug a final-check violation is an
+// instance of, or "" when it is none of them.
+//   B1: leaderless for ever: a replica left on an older timeline has a higher WAL position than
+//       every member on the newest timeline. ha::IsHealthiest lets each veto the other ("higher
+//       WAL position" one way, "newer timeline" / "timeline behind the cluster's" the other).
+//   B2: /history misses a promotion (its write failed and is never retried): another member
+//       promotes to the same timeline number, or a diverged replica finds no switch point; either
+//       way that replica never rewinds and never streams again.
+std::string KnownBug(const ha::ClusterView& view, const Servers& servers);
+
 // Acknowledged writes that are not part of `leader`'s history.
 int LostWrites(const std::vector<AckedWrite>& acked, const FakePostgres& leader);
 

@@ -17,9 +17,9 @@ const std::string kLeaderKey = "/service/" + std::string(kScope) + "/leader";
 }  // namespace
 
 const std::vector<std::string>& AllFaultKinds() {
-  static const std::vector<std::string> kinds = {
-      "power", "kill", "stop",    "pause", "crash",     "isolate",
-      "etcd-cut", "flaky", "latency", "lag", "etcd-down", "etcd-leader"};
+  static const std::vector<std::string> kinds = {"power",   "kill",    "stop",      "pause",
+                                                 "crash",   "isolate", "etcd-cut",  "flaky",
+                                                 "latency", "lag",     "etcd-down", "etcd-leader"};
   return kinds;
 }
 
@@ -27,8 +27,10 @@ Status Node::Cross() { return world->CrossLink(*this); }
 
 World::World(const SimOptions& options) : opt_(options), rng_(options.seed), etcd_(clock_) {
   clock_.OnAdvance([this] { OnClockAdvance(); });
-  prober_ = std::make_unique<FakePeerProber>(
-      [this](const std::string& from, const std::string& name) { return PeerSnapshot(from, name); });
+  prober_ =
+      std::make_unique<FakePeerProber>([this](const std::string& from, const std::string& name) {
+        return PeerSnapshot(from, name);
+      });
   for (int i = 0; i < opt_.nodes; ++i) {
     auto n = std::make_unique<Node>();
     n->world = this;
@@ -169,6 +171,7 @@ void World::OnClockAdvance() {
 }
 
 void World::EnforceFences() {
+  if (!opt_.fence) return;
   for (auto& n : nodes_) {
     const auto& deadline = n->fence.deadline();
     if (!deadline || clock_.Now() < *deadline) continue;
@@ -202,7 +205,9 @@ void World::CheckStep() {
 }
 
 void World::Log(const std::string& who, const std::string& what) {
-  std::string line = fmt::format("t={:8.3f} step={:<4} {:<6} {}", clock_.Seconds(), step_, who, what);
+  last_writer_.clear();
+  std::string line =
+      fmt::format("t={:8.3f} step={:<4} {:<6} {}", clock_.Seconds(), step_, who, what);
   if (opt_.trace) std::cout << line << std::endl;
   trace_.push_back(std::move(line));
   if (trace_.size() > kTraceLength) trace_.pop_front();
@@ -214,7 +219,23 @@ void World::Fail(const std::string& violation) {
   out_.violation = violation;
   out_.step = step_;
   Log("CHECK", "VIOLATION: " + violation);
+  for (const auto& n : nodes_) Log(n->name(), "state: " + Describe(*n));
   out_.trace.assign(trace_.begin(), trace_.end());
+}
+
+std::string World::Describe(const Node& n) const {
+  const FakePostgres& pg = *n.pg;
+  const DataDir& d = pg.data();
+  std::string agent = !n.powered ? "powered off"
+                      : !n.agent ? "agent dead"
+                      : n.paused ? "paused"
+                                 : "up";
+  std::string server = !pg.running() ? "stopped" : pg.in_recovery() ? "replica" : "primary";
+  if (pg.streaming()) server += fmt::format(" streaming from :{}", *pg.upstream_port());
+  if (!d.exists) return agent + ", empty data directory";
+  std::string history;
+  for (const auto& seg : d.history) history += fmt::format(" tl{}@{}", seg.tl, seg.start);
+  return fmt::format("{}, PostgreSQL {}, lsn {}, history{}", agent, server, d.lsn, history);
 }
 
 }  // namespace pgha::sim

@@ -29,11 +29,13 @@ inline constexpr int kMaxActiveFaults = 2;
 struct SimOptions {
   uint64_t seed = 1;
   int nodes = 3;
-  int fault_steps = 300;      // steps with faults, then a quiet period
-  double quiet_seconds = 30;  // simulated seconds without faults before the final checks
+  int fault_steps = 250;      // steps with faults, then a quiet period
+  double quiet_seconds = 25;  // simulated seconds without faults before the final checks
   std::set<std::string> faults;
-  bool strict_rewind = false;  // also fail on replicas that diverged (they need pg_rewind)
-  bool trace = false;          // print every event as it happens
+  bool strict_rewind = true;       // also fail on replicas left diverged after the quiet period
+  std::set<std::string> tolerate;  // known bugs (B1, B2) counted instead of failing the run
+  bool fence = true;               // self-test: without the fencing guard, split brain appears
+  bool trace = false;              // print every event as it happens
 };
 
 struct Outcome {
@@ -42,10 +44,11 @@ struct Outcome {
   std::string violation;
   std::vector<std::string> trace;  // the last events before the violation
   // Statistics (for the runner's summary).
-  int diverged = 0;        // replicas left unable to follow the leader (need a rewind)
-  int lost_writes = 0;     // acknowledged writes not in the final leader's history
-  int failovers = 0;       // promotions
-  int fence_kills = 0;     // fencing guards that fired on a running PostgreSQL
+  int diverged = 0;       // replicas left unable to follow the leader (need a rewind)
+  int lost_writes = 0;    // acknowledged writes not in the final leader's history
+  int failovers = 0;      // promotions
+  int fence_kills = 0;    // fencing guards that fired on a running PostgreSQL
+  std::string tolerated;  // the known bug this run hit (and was not failed for)
 };
 
 class World;
@@ -121,6 +124,7 @@ class World final : public PgNetwork {
   Millis Ms(double seconds) { return Millis(static_cast<int64_t>(seconds * 1000)); }
   void Log(const std::string& who, const std::string& what);
   void Fail(const std::string& violation);
+  std::string Describe(const Node& n) const;
 
   SimOptions opt_;
   std::mt19937_64 rng_;
@@ -136,6 +140,8 @@ class World final : public PgNetwork {
   int step_ = 0;
   bool in_hook_ = false;
   std::deque<std::string> trace_;
+  std::string last_writer_;  // the last trace line is a burst of writes to this primary
+  int burst_ = 0;
   std::vector<AckedWrite> acked_;
   Outcome out_;
 };

@@ -17,7 +17,8 @@ void World::InjectFault() {
   if (f.kind == "etcd-down" || f.kind == "etcd-leader") f.node = -1;
   if (!Inject(f)) return;
   std::string where = f.node < 0 ? "etcd" : nodes_[f.node]->name();
-  Log(where, fmt::format("FAULT {}{}{}", f.kind, f.slow ? " (calls time out)" : "",
+  bool link = f.node < 0 || f.kind == "isolate" || f.kind == "etcd-cut" || f.kind == "flaky";
+  Log(where, fmt::format("FAULT {}{}{}", f.kind, link && f.slow ? " (calls time out)" : "",
                          Instant(f.kind) ? "" : fmt::format(" for {:.1f}s", seconds)));
   if (!Instant(f.kind)) faults_.push_back(f);
 }
@@ -39,6 +40,7 @@ bool World::InjectNodeFault(const Fault& f) {
     if (!alive) return false;
     n.agent->Shutdown();
     StopAgent(n);
+    n.fence.Disarm();  // a clean exit tells the guard not to fence
   } else if (f.kind == "pause") {
     if (!alive) return false;
     n.paused = true;

@@ -79,14 +79,27 @@ void World::ClientWrite() {
   uint64_t bytes = std::uniform_int_distribution<uint64_t>(4096, 393216)(rng_);
   primary->Write(bytes);
   acked_.push_back(AckedWrite{primary->data().history, primary->data().lsn});
-  Log(primary->name(), fmt::format("client write +{} acknowledged at lsn {}", bytes,
-                                   primary->data().lsn));
+  // One trace line per burst of writes to the same primary.
+  bool burst = last_writer_ == primary->name() && !trace_.empty();
+  if (burst) trace_.pop_back();
+  burst_ = burst ? burst_ + 1 : 1;
+  Log(primary->name(),
+      fmt::format("client writes x{} acknowledged, lsn now {}", burst_, primary->data().lsn));
+  last_writer_ = primary->name();
 }
 
 void World::FinalChecks() {
   auto view = ReadView(etcd_);
   Servers servers = AllServers();
-  if (auto v = Converged(view.leader, servers, opt_.strict_rewind, &out_.diverged)) Fail(*v);
+  if (auto v = Converged(view.leader, servers, opt_.strict_rewind, &out_.diverged)) {
+    std::string bug = KnownBug(view, servers);
+    if (!bug.empty() && opt_.tolerate.count(bug)) {
+      out_.tolerated = bug;
+      Log("CHECK", "known bug " + bug + " tolerated: " + *v);
+    } else {
+      Fail(bug.empty() ? *v : *v + " [known bug " + bug + "]");
+    }
+  }
   Node* leader = view.leader ? FindNode(*view.leader) : nullptr;
   if (leader) out_.lost_writes = LostWrites(acked_, *leader->pg);
 }
