@@ -23,6 +23,7 @@ import subprocess
 import sys
 import traceback
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import scenarios  # noqa: E402
@@ -56,6 +57,7 @@ METRICS = [
     ("switchover", "switchover_call_s", "POST /switchover returns", "s", 2),
     ("switchover", "switchover_lost", "acknowledged writes lost", "", 0),
     ("footprint", "rss_mb", "RSS per agent", "MB", 1),
+    ("footprint", "rss_anon_mb", "RSS anonymous (heap, stacks) per agent", "MB", 1),
     ("footprint", "pss_mb", "PSS per agent", "MB", 1),
     ("footprint", "threads", "threads per agent", "", 1),
     ("footprint", "cpu_s_per_60s", "CPU per agent over 60 s idle", "s", 3),
@@ -95,6 +97,7 @@ class Bench:
         os.makedirs(work + ".work")
         cluster = make(work)
         util.log(f"round {rnd}: {label}: bootstrap")
+        run["extra"]["loadavg_start"] = util.loadavg()
         try:
             run["metrics"].update(scenarios.bootstrap(cluster))
             timing, source = cluster.effective_timing()
@@ -110,6 +113,7 @@ class Bench:
         except util.BenchError as exc:
             self.fail(run, cluster, "bootstrap", exc)
         finally:
+            run["extra"]["loadavg_end"] = util.loadavg()
             util.log(f"round {rnd}: {label}: teardown")
             try:
                 cluster.teardown()
@@ -136,7 +140,7 @@ class Bench:
         if self.want("node-death"):
             steps.append(("node-death", lambda: scenarios.node_death(cluster, self.args.writer,
                                                                      work, ttl)))
-        for name, step in steps:
+        for k, (name, step) in enumerate(steps):
             util.log(f"round {run['round']}: {run['label']}: {name}")
             try:
                 metrics, extra = step()
@@ -144,6 +148,8 @@ class Bench:
                 run["extra"].update(extra)
             except util.BenchError as exc:
                 self.fail(run, cluster, name, exc)
+                if k == len(steps) - 1:
+                    return
                 try:  # go on only with a healthy cluster
                     cluster.wait_healthy(60)
                 except util.BenchError:
@@ -182,7 +188,7 @@ class Bench:
         app_password = secrets.token_hex(8)
         for rnd in range(1, self.args.rounds + 1):
             self.run_cluster("pgha", rnd, lambda d: PghaCluster(
-                d, PGHA_PORTS, app_password, self.repo, self.registry))
+                d, PGHA_PORTS, app_password, self.repo, self.registry, self.args.pghactl))
             if self.timing_equal is None:
                 self.timing_equal = settings_defaults(self.repo)
                 self.timing_source = "src/ha/settings.h (pgha run failed before reading it)"
@@ -274,7 +280,7 @@ class Report:
                 "Patroni min–max | pgha/Patroni |",
                 "|---|---|---|---:|---:|---:|---:|---:|"]
         for scen, key, label, unit, digits in METRICS:
-            if not self.b.want(scen if scen != "footprint" else "footprint"):
+            if not self.b.want(scen):
                 continue
             a, b = self.values("pgha", key), self.values(other, key)
             if not a and not b:
@@ -313,6 +319,12 @@ class Report:
         if death is not None and pdeath:
             lines.append(f"- node-death outage ≤ 0.7× Patroni at equal settings: "
                          f"{death / pdeath:.2f}× → {'met' if death / pdeath <= 0.7 else 'NOT met'}")
+        failed = sum(1 for r in self.b.runs if r["label"] == "pgha" for e in r["errors"]
+                     if e["scenario"] == "node-death")
+        if death is None and failed:
+            lines.append(f"- node-death outage ≤ 0.7× Patroni (equal) and ≤ 6 s (defaults): NOT "
+                         f"met — pgha did not recover in {failed} of {failed} round(s) (see "
+                         "Failures)")
         if death is not None:
             lines.append(f"- node-death outage ≤ 6 s at defaults: pgha {death:.2f} s (Patroni "
                          f"{self.fmt(med('patroni-defaults', 'death_first_write_s'), 2)} s) → "
@@ -433,7 +445,31 @@ class Report:
                 procs[run["label"]] = run["extra"]["processes_per_agent"]
         for label, p in procs.items():
             out.append(f"- processes counted per agent, {label}: {p}")
+        shown = set()
+        for run in self.b.runs:
+            table = run["extra"].get("node1_processes")
+            if table and run["label"] not in shown:
+                shown.add(run["label"])
+                out.append(f"- node1's agent processes, {run['label']} (round {run['round']}): "
+                           + "; ".join(f"`{p['exe']}` RSS {p['rss_kb'] / 1024:.1f} MB (anon "
+                                       f"{p['rss_anon_kb'] / 1024:.1f}), PSS "
+                                       f"{p['pss_kb'] / 1024:.1f} MB, {p['threads']} threads"
+                                       for p in table))
+        loads = [v for run in self.b.runs for k, v in run["extra"].items()
+                 if k.startswith("loadavg")]
+        if loads:
+            out.append(f"- 1-minute load average at the start/end of each cluster run: "
+                       f"{min(loads):.2f}–{max(loads):.2f} on {os.cpu_count()} cores (other "
+                       "sessions share this machine; figures taken under load are noisier).")
         return "\n".join(out)
+
+    def pgha_identity(self):
+        agent = os.path.join(os.path.dirname(self.b.args.pghactl), "pgha")
+        built = datetime.datetime.fromtimestamp(os.path.getmtime(agent))
+        digest = sh("sha256sum", agent).split()[0][:12]
+        return (f"tree {sh('git', '-C', self.b.repo, 'describe', '--always', '--dirty')} "
+                f"(agent binary built {built.strftime('%Y-%m-%d %H:%M')}, sha256 {digest}…, "
+                "copied at the start of the run and used for every round)")
 
     def markdown(self):
         b = self.b
@@ -449,8 +485,7 @@ class Report:
             f"- date: {datetime.datetime.now().strftime('%Y-%m-%d %H:%M %Z').strip()}",
             f"- machine: {m['cores']} cores ({m['cpu']}), {m['memory_gib']} GiB memory, kernel "
             f"{m['kernel']}, {m['os']}",
-            f"- versions: pgha {sh('git', '-C', b.repo, 'describe', '--always', '--dirty')} "
-            f"(binaries built {datetime.datetime.fromtimestamp(os.path.getmtime(os.path.join(b.repo, 'build/src/bin/pgha'))).strftime('%Y-%m-%d %H:%M')}), "
+            f"- versions: pgha {self.pgha_identity()}, "
             f"{sh('/usr/bin/patroni', '--version')}, "
             f"etcd {sh('etcd', '--version').splitlines()[0].split()[-1]}, "
             f"{sh('haproxy', '-v').splitlines()[0].split(' - ')[0]}, "
@@ -472,6 +507,17 @@ class Report:
             parts += [f"## Each system's defaults (pgha {t[0]}/{t[1]}/{t[2]} as above, "
                       "Patroni 30/10/10)", "", self.table("patroni-defaults"), ""]
         parts += ["## Goals (issues 2 and 5), read off the tables above", "", self.goals(), ""]
+        parts += ["## Reading the figures", "",
+                  "- Both clusters sit behind the same HAProxy configuration, so the router rows "
+                  "should agree between the systems; their pgha/Patroni ratio shows the noise of "
+                  "this machine, not a property of either system.",
+                  "- RSS counts shared library pages once per process; PSS divides shared pages "
+                  "among the processes that map them, RSS anonymous is the private heap and "
+                  "stacks. pgha's agent is two processes (the agent and its fencing guard).",
+                  "- Node death is bounded below by the leader lease: the replicas act when the "
+                  "dead primary's key expires in etcd (ttl after its last renewal), plus "
+                  "HAProxy's check interval (1 s) before traffic flows.",
+                  ""]
         notes = self.notes()
         if notes:
             parts += ["## Notes", "", notes, ""]
@@ -523,6 +569,7 @@ def main():
     r.add_argument("--repo", required=True)
     r.add_argument("--state", required=True)
     r.add_argument("--writer", required=True)
+    r.add_argument("--pghactl", required=True, help="pgha's binaries: this and `pgha` beside it")
     r.add_argument("--rounds", type=int, default=5)
     r.add_argument("--scenario", default="all")
     r.add_argument("--settings", choices=["equal", "defaults", "both"], default="both")
@@ -530,9 +577,11 @@ def main():
     r.add_argument("--results-dir", required=True)
     c = sub.add_parser("cleanup")
     c.add_argument("--state", required=True)
+    c.add_argument("--pghactl")
     args = ap.parse_args()
     if args.cmd == "cleanup":
-        cleanup_state(args.state)
+        cleanup_state(args.state, args.pghactl if args.pghactl and os.path.exists(args.pghactl)
+                      else None)
         return 0
     names = SCENARIOS if args.scenario == "all" else args.scenario.split(",")
     unknown = [n for n in names if n not in SCENARIOS]
@@ -550,7 +599,7 @@ def main():
         return 1
     finally:
         bench.save()
-        cleanup_state(args.state)
+        cleanup_state(args.state, args.pghactl)
     return 1 if any(run["errors"] for run in bench.runs) else 0
 
 

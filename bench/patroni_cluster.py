@@ -17,8 +17,10 @@ import secrets
 import signal
 import sys
 
-import util
-from cluster import APP_DB, APP_USER, NODES, Cluster, Ports
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+
+import util  # noqa: E402
+from cluster import APP_DB, APP_USER, NODES, Cluster, Ports  # noqa: E402
 
 PATRONI = "/usr/bin/patroni"
 ETCD = "/usr/bin/etcd"

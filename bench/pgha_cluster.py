@@ -28,10 +28,11 @@ def settings_defaults(repo):
 class PghaCluster(Cluster):
     system = "pgha"
 
-    def __init__(self, base_dir, ports, app_password, repo, registry):
+    def __init__(self, base_dir, ports, app_password, repo, registry, pghactl):
+        """pghactl: the binary to run; `pgha` next to it is the agent (a frozen copy)."""
         super().__init__(base_dir, ports, app_password)
         self.repo = repo
-        self.pghactl = os.path.join(repo, "build/src/bin/pghactl")
+        self.pghactl = pghactl
         self.registry = registry
         self.up_proc = None
         self.up_log = base_dir + ".up.log"

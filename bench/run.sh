@@ -57,6 +57,12 @@ ninja -C "$repo/build-bench" -j1 bench_writer >/dev/null
 # --- run, bounded in time, cleaned up on any exit ------------------------------------------------
 state=$(mktemp -d /tmp/pgha-bench.XXXXXX)
 chmod 755 "$state"
+# Freeze the pgha binaries for the whole run: build/ is rebuilt by others while we measure.
+mkdir -m 755 "$state/bin"
+for b in pgha pghactl pgha-fence-guard; do
+  if [[ -e "$repo/build/src/bin/$b" ]]; then cp -p "$repo/build/src/bin/$b" "$state/bin/"; fi
+done
+export PYTHONDONTWRITEBYTECODE=1
 py_pid=""
 cleanup() {
   local rc=$?
@@ -65,7 +71,8 @@ cleanup() {
     kill -TERM "$py_pid" 2>/dev/null || true
     wait "$py_pid" 2>/dev/null || true
   fi
-  /usr/bin/python3 "$repo/bench/bench.py" cleanup --state "$state" || true
+  /usr/bin/python3 "$repo/bench/bench.py" cleanup --state "$state" --pghactl "$state/bin/pghactl" ||
+    true
   rm -rf "$state"
   exit "$rc"
 }
@@ -77,6 +84,7 @@ trap 'exit 143' TERM
 # scenarios at both settings takes ~8 minutes.
 budget=$((rounds * 900 + 300))
 args=(run --repo "$repo" --state "$state" --writer "$repo/build-bench/bench_writer"
+  --pghactl "$state/bin/pghactl"
   --rounds "$rounds" --scenario "$scenario" --settings "$settings"
   --results-dir "$repo/build-bench/results")
 [[ -n "$doc" ]] && args+=(--doc "$doc")

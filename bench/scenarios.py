@@ -33,6 +33,9 @@ class Writer:
                 cur.execute(f"CREATE TABLE {table} (id bigint PRIMARY KEY)")
         finally:
             conn.close()
+        for path in (self.acks_path, self.err_path):
+            if os.path.exists(path):  # never read a previous writer's acknowledgements
+                os.remove(path)
         env = dict(os.environ, PGPASSWORD=cluster.app_password)
         conninfo = (f"host=127.0.0.1 port={cluster.ports.write} user={APP_USER} dbname={APP_DB} "
                     "application_name=bench_writer")
@@ -134,12 +137,14 @@ def idle(cluster, want_footprint, want_etcd):
             raise util.BenchError(f"{cluster.system}: an agent process exited during the idle "
                                   "window")
         ticks1 = util.cpu_ticks(pids)
-        rss, pss, threads = util.memory_of(pids)
+        rss, pss, threads, anon = util.memory_of(pids)
         out.update({
-            "rss_mb": rss / 1024 / NODES, "pss_mb": pss / 1024 / NODES,
-            "threads": threads / NODES,
+            "rss_mb": rss / 1024 / NODES, "rss_anon_mb": anon / 1024 / NODES,
+            "pss_mb": pss / 1024 / NODES, "threads": threads / NODES,
             "cpu_s_per_60s": (ticks1 - ticks0) / util.CLK_TCK / NODES * (60.0 / elapsed)})
         extra["processes_per_agent"] = {k: len(g) for k, g in groups.items()}
+        extra["node1_processes"] = util.process_table(
+            [p for p, started in groups["node1"] if util.alive(p, started)])
     return out, extra
 
 

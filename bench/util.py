@@ -214,14 +214,16 @@ def cpu_ticks(pids):
 
 
 def memory_of(pids):
-    """(rss_kb, pss_kb, threads) summed over pids."""
-    rss = pss = threads = 0
+    """(rss_kb, pss_kb, threads, rss_anon_kb) summed over pids."""
+    rss = pss = threads = anon = 0
     for p in pids:
         try:
             with open(f"/proc/{p}/status", encoding="utf-8") as f:
                 for line in f:
                     if line.startswith("VmRSS:"):
                         rss += int(line.split()[1])
+                    elif line.startswith("RssAnon:"):
+                        anon += int(line.split()[1])
                     elif line.startswith("Threads:"):
                         threads += int(line.split()[1])
             with open(f"/proc/{p}/smaps_rollup", encoding="utf-8") as f:
@@ -230,7 +232,22 @@ def memory_of(pids):
                         pss += int(line.split()[1])
         except OSError:
             pass
-    return rss, pss, threads
+    return rss, pss, threads, anon
+
+
+def process_table(pids):
+    """[{exe, rss_kb, rss_anon_kb, pss_kb, threads}] per process, for the notes."""
+    out = []
+    for p in pids:
+        rss, pss, threads, anon = memory_of([p])
+        out.append({"exe": exe_name(p), "rss_kb": rss, "rss_anon_kb": anon, "pss_kb": pss,
+                    "threads": threads})
+    return out
+
+
+def loadavg():
+    with open("/proc/loadavg", encoding="utf-8") as f:
+        return float(f.read().split()[0])
 
 
 # ---------------------------------------------------------------------------------------------

@@ -96,6 +96,20 @@ void Agent::OnLeaderKeyTaken() {
   leader_valid_until_ = lease_valid_until_;
 }
 
+// A running replica's timeline never goes back, but what PostgreSQL reports can (with no WAL
+// receiver it falls back to the last restartpoint's timeline). Keep the highest value seen
+// since the server started, so a replica whose upstream just died is not judged behind.
+void Agent::KeepReplicaTimeline(ha::LocalPg* pg) {
+  if (!pg->running || !pg->in_recovery) {
+    replica_timeline_ = {};
+    return;
+  }
+  if (replica_timeline_.first != pg->postmaster_start_time)
+    replica_timeline_ = {pg->postmaster_start_time, 0};
+  replica_timeline_.second = std::max(replica_timeline_.second, pg->timeline);
+  pg->timeline = replica_timeline_.second;
+}
+
 void Agent::ApplyDynamicConfig(const ha::ClusterView& view) {
   nlohmann::json parsed = nlohmann::json::object();
   if (!view.config_json.empty()) {
@@ -121,6 +135,7 @@ bool Agent::RunOnce() {
   obs.dcs_ok = RefreshDcs(&obs);
   obs.settings = settings_;
   obs.pg = pg_.Observe();
+  KeepReplicaTimeline(&obs.pg);
   obs.now = clock_.Now();
   obs.wall_now = clock_.WallSeconds();
   obs.lease_valid_until = leader_valid_until_;

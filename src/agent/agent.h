@@ -47,6 +47,7 @@ class Agent {
   void TrackLeaderBinding(ha::Observation* obs, bool lease_ok);
   void OnLeaderKeyTaken();
   void ApplyDynamicConfig(const ha::ClusterView& view);
+  void KeepReplicaTimeline(ha::LocalPg* pg);
   bool Execute(const ha::Decision& decision, ha::Observation& obs);
   Status ExecuteAction(const ha::Action& action, ha::Observation& obs);
   Status Bootstrap(ha::Observation& obs);
@@ -87,7 +88,9 @@ class Agent {
   nlohmann::json dcs_config_ = nlohmann::json::object();
   std::optional<MonoTime> lease_valid_until_;   // our lease (send time of keepalive + ttl)
   std::optional<MonoTime> leader_valid_until_;  // same, only for the lease the key is bound to
-  int64_t bound_lease_ = 0;                     // lease the leader key is confirmed bound to
+  int64_t bound_lease_ = 0;
+  std::pair<std::string, uint32_t> replica_timeline_;  // (postmaster start, highest timeline) //
+                                                       // lease the leader key is confirmed bound to
   double dcs_last_seen_ = 0;
   int64_t last_revision_ = 0;
   std::string last_member_json_;

@@ -57,13 +57,15 @@ Checked<FailoverBody> ParseFailoverBody(const json& body, std::string_view actio
     if (out.leader.empty()) {
       return R::Refuse(400, "Scheduled " + out.action + " is possible only from a specific leader");
     }
-    if (dynamic.pause) return R::Refuse(400, "Can't schedule " + out.action + " in the paused state");
+    if (dynamic.pause)
+      return R::Refuse(400, "Can't schedule " + out.action + " in the paused state");
     Checked<SystemTime> at = ParseSchedule(*scheduled, action, now);
     if (!at.ok()) return R{std::nullopt, at.refusal};
     out.scheduled_at = *at.value;
   }
   if (dynamic.pause && out.candidate.empty()) {
-    return R::Refuse(400, Title(action) + " is possible only to a specific candidate in a paused state");
+    return R::Refuse(400,
+                     Title(action) + " is possible only to a specific candidate in a paused state");
   }
   return R::Accept(std::move(out));
 }
@@ -124,16 +126,17 @@ std::optional<std::string> FailoverLimitation(const std::optional<json>& status,
   return std::nullopt;
 }
 
-std::optional<OpResponse> FailoverOutcome(const ha::ClusterView& view, const std::string& old_leader,
+std::optional<OpResponse> FailoverOutcome(const ha::ClusterView& view,
+                                          const std::string& old_leader,
                                           const std::string& candidate, std::string_view action) {
   std::string verb(action.substr(0, action.size() - 4));  // switch / fail
   if (view.leader && !view.leader->empty() && *view.leader != old_leader) {
     if (candidate.empty() || candidate == *view.leader) {
       return OpResponse{200, "Successfully " + verb + "ed over to \"" + *view.leader + "\"", false};
     }
-    return OpResponse{200, Title(verb) + "ed over to \"" + *view.leader + "\" instead of \"" +
-                               candidate + "\"",
-                      false};
+    return OpResponse{
+        200, Title(verb) + "ed over to \"" + *view.leader + "\" instead of \"" + candidate + "\"",
+        false};
   }
   bool pending = view.failover && !(view.failover->leader.empty() && view.failover->member.empty());
   if (!pending) return OpResponse{503, Title(action) + " failed", false};

@@ -76,7 +76,8 @@ std::optional<OpResponse> OperationHandlers::CheckCandidates(const std::vector<h
   }
   std::string reasons;
   for (size_t i = 0; i < targets.size(); ++i) {
-    std::optional<std::string> why = FailoverLimitation(probes[i].get(), !request.candidate.empty());
+    std::optional<std::string> why =
+        FailoverLimitation(probes[i].get(), !request.candidate.empty());
     if (!why) return std::nullopt;
     reasons += (reasons.empty() ? "" : ", ") + targets[i].name + " " + *why;
   }
@@ -87,7 +88,8 @@ std::optional<OpResponse> OperationHandlers::CheckCandidates(const std::vector<h
 
 OpResponse OperationHandlers::PollOutcome(const std::string& old_leader,
                                           const FailoverBody& request, int loop_wait) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2 * std::max(10, loop_wait));
+  auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::seconds(2 * std::max(10, loop_wait));
   while (std::chrono::steady_clock::now() < deadline) {
     context_.sleep(context_.poll_interval);
     Result<ha::ClusterView> view = Load();
@@ -169,7 +171,8 @@ OpResponse OperationHandlers::PutConfig(const std::string& body) {
   if (current != *config.value) {
     Result<bool> written = WriteConfig(config.value->dump(), -1);
     if (!written.ok() || !*written) {
-      return Text(502, "failed to write /config: " + (written.ok() ? "refused" : written.message()));
+      return Text(502,
+                  "failed to write /config: " + (written.ok() ? "refused" : written.message()));
     }
   }
   Wake();

@@ -47,8 +47,7 @@ class OperationHandlers {
   Result<bool> WriteConfig(const std::string& value, int64_t mod_revision);
   std::optional<OpResponse> CheckCandidates(const std::vector<ha::Member>& targets,
                                             const FailoverBody& request);
-  OpResponse PollOutcome(const std::string& old_leader, const FailoverBody& request,
-                         int loop_wait);
+  OpResponse PollOutcome(const std::string& old_leader, const FailoverBody& request, int loop_wait);
   void Wake();
 
   OperationContext context_;

@@ -74,7 +74,8 @@ Checked<std::vector<ha::Member>> FailoverTargets(const FailoverBody& request,
 std::optional<std::string> FailoverLimitation(const std::optional<nlohmann::json>& status,
                                               bool named);
 // One poll of the DCS after writing /failover: nullopt while still waiting.
-std::optional<OpResponse> FailoverOutcome(const ha::ClusterView& view, const std::string& old_leader,
+std::optional<OpResponse> FailoverOutcome(const ha::ClusterView& view,
+                                          const std::string& old_leader,
                                           const std::string& candidate, std::string_view action);
 
 // POST /restart. `paused` refuses a schedule (500, as Patroni).

@@ -51,8 +51,7 @@ Checked<int> ParsePostgresVersion(const json& value) {
     parts.push_back(std::stoi(p));
   }
   if (parts.size() < 2 || parts.size() > 3 || (parts.size() == 2 && parts[0] < 10)) {
-    return R::Refuse(400,
-                     "Invalid PostgreSQL version format: X.Y or X.Y.Z is accepted: " + text);
+    return R::Refuse(400, "Invalid PostgreSQL version format: X.Y or X.Y.Z is accepted: " + text);
   }
   if (parts.size() == 2) return R::Accept(parts[0] * 10000 + parts[1]);
   return R::Accept(parts[0] * 10000 + parts[1] * 100 + parts[2]);

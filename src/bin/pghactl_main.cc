@@ -111,10 +111,9 @@ void AddClusterCommands(CLI::App& app, Options& o) {
       ->check(CLI::PositiveNumber);
 
   for (const char* verb : {"switchover", "failover"}) {
-    auto* sub = AddCluster(app, verb,
-                           std::string(verb) == "switchover" ? "Switchover to a replica"
-                                                             : "Failover to a replica",
-                           o);
+    auto* sub = AddCluster(
+        app, verb,
+        std::string(verb) == "switchover" ? "Switchover to a replica" : "Failover to a replica", o);
     sub->add_option("--leader,--primary,--master", o.failover.leader, "The current leader");
     sub->add_option("--candidate", o.failover.candidate, "The member to promote");
     if (std::string(verb) == "switchover") {
@@ -218,7 +217,8 @@ int main(int argc, char** argv) {
   app.add_option("-c,--config-file", o.target.config_file, "pgha or Patroni configuration file")
       ->envname("PATRONICTL_CONFIG_FILE");
   app.add_option("-d,--dcs-url,--dcs", o.target.dcs_url, "etcd3://host:port")->envname("DCS_URL");
-  app.add_flag("-k,--insecure", o.insecure, "Allow connections to REST APIs without verifying certificates");
+  app.add_flag("-k,--insecure", o.insecure,
+               "Allow connections to REST APIs without verifying certificates");
   app.add_option("--dir", o.target.local_dir, "Local cluster directory (default: pghactl local's)");
   AddClusterCommands(app, o);
   AddMemberCommands(app, o);

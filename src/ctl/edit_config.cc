@@ -108,8 +108,7 @@ void SetPath(json& config, std::vector<std::string> path, const json& value,
   if (!config.contains(key) || !config[key].is_object()) config[key] = json::object();
   std::vector<std::string> next_prefix = prefix;
   next_prefix.push_back(key);
-  SetPath(config[key], std::vector<std::string>(path.begin() + 1, path.end()), value,
-          next_prefix);
+  SetPath(config[key], std::vector<std::string>(path.begin() + 1, path.end()), value, next_prefix);
   if (config[key].empty()) config.erase(key);
 }
 
@@ -176,10 +175,10 @@ std::string UnifiedDiff(const std::string& before, const std::string& after,
   while (i < n || j < m) {
     if (i < n && j < m && a[i] == b[j]) {
       ops.push_back({' ', i++, j++});
-    } else if (j < m && (i == n || lcs[i][j + 1] >= lcs[i + 1][j])) {
-      ops.push_back({'+', i, j++});
+    } else if (i < n && (j == m || lcs[i + 1][j] >= lcs[i][j + 1])) {
+      ops.push_back({'-', i++, j});  // deletions before insertions, as diff -u
     } else {
-      ops.push_back({'-', i++, j});
+      ops.push_back({'+', i, j++});
     }
   }
   std::string out;

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <functional>
 #include <map>
-#include <set>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "core/lsn.h"
 
@@ -77,7 +77,8 @@ std::string Pretty(const std::vector<ListRow>& rows, const ha::ClusterView& view
   if (view.failover && !view.failover->scheduled_at.empty()) {
     out += " Switchover scheduled at: " + view.failover->scheduled_at + "\n";
     out += "                    from: " + view.failover->leader + "\n";
-    if (!view.failover->member.empty()) out += "                      to: " + view.failover->member + "\n";
+    if (!view.failover->member.empty())
+      out += "                      to: " + view.failover->member + "\n";
   }
   return out;
 }

@@ -32,9 +32,9 @@ Result<RestReply> RestClient::Call(const ha::Member& member, const std::string& 
     std::string path = "/" + endpoint;
     std::string payload = body ? body->dump() : "";
     const char* type = "application/json";
-    httplib::Result res = method == "POST"    ? client.Post(path, payload, type)
-                          : method == "PATCH" ? client.Patch(path, payload, type)
-                          : method == "PUT"   ? client.Put(path, payload, type)
+    httplib::Result res = method == "POST"     ? client.Post(path, payload, type)
+                          : method == "PATCH"  ? client.Patch(path, payload, type)
+                          : method == "PUT"    ? client.Put(path, payload, type)
                           : method == "DELETE" ? client.Delete(path, payload, type)
                                                : client.Get(path);
     if (!res) {

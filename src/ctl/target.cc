@@ -39,6 +39,7 @@ Result<Target> ResolveTarget(const TargetOptions& opt) {
     auto c = FromDcsUrl(opt.dcs_url, opt.cluster);
     if (!c.ok()) return c.error();
     t.config = std::move(c).value();
+    t.config.ctl.insecure = t.config.ctl.insecure || opt.insecure;
     return t;
   }
   std::string path = opt.config_file;
@@ -55,6 +56,7 @@ Result<Target> ResolveTarget(const TargetOptions& opt) {
   auto c = config::LoadConfigFile(path, config::ProcessEnvironment());
   if (!c.ok()) return Err(path + ": " + c.message());
   t.config = std::move(c).value();
+  t.config.ctl.insecure = t.config.ctl.insecure || opt.insecure;
   if (!opt.cluster.empty() && opt.cluster != t.config.scope) {
     return Err("cluster \"" + opt.cluster + "\" is not the configured scope \"" + t.config.scope +
                "\"");

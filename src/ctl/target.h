@@ -14,6 +14,7 @@ struct TargetOptions {
   std::string dcs_url;      // -d etcd3://host:port[,host:port]
   std::string cluster;      // positional cluster name (scope)
   std::string local_dir;    // --dir of a local cluster
+  bool insecure = false;    // -k: do not verify REST API certificates
 };
 
 struct Target {

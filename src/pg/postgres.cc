@@ -306,8 +306,9 @@ class RealPostgres final : public Postgres {
         "pg_last_xact_replay_timestamp()::text, "
         "CASE WHEN pg_is_in_recovery() THEN pg_is_wal_replay_paused() ELSE false END, "
         "(SELECT count(*) FROM pg_settings WHERE pending_restart), "
-        "CASE WHEN pg_is_in_recovery() THEN COALESCE((SELECT received_tli FROM "
-        "pg_stat_wal_receiver), (pg_control_checkpoint()).timeline_id) ELSE ('x' || "
+        "CASE WHEN pg_is_in_recovery() THEN GREATEST((SELECT received_tli FROM "
+        "pg_stat_wal_receiver), (pg_control_checkpoint()).timeline_id, "
+        "(pg_control_recovery()).min_recovery_end_timeline) ELSE ('x' || "
         "substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int END, "
         "(SELECT status FROM pg_stat_wal_receiver), (SELECT sender_host FROM "
         "pg_stat_wal_receiver), (SELECT sender_port FROM pg_stat_wal_receiver)";

@@ -52,9 +52,8 @@ class HandlersTest : public ::testing::Test {
   std::mutex mu;
   int woken = 0;
   int sleeps = 0;
-  std::map<std::string, json> statuses = {
-      {"node2", {{"state", "running"}, {"role", "replica"}}},
-      {"node3", {{"state", "running"}, {"role", "replica"}}}};
+  std::map<std::string, json> statuses = {{"node2", {{"state", "running"}, {"role", "replica"}}},
+                                          {"node3", {{"state", "running"}, {"role", "replica"}}}};
 };
 
 TEST_F(HandlersTest, SwitchoverSucceedsWhenTheLeaderChanges) {
@@ -182,10 +181,13 @@ TEST_F(HandlersTest, NoDcsAnswers503) {
 }
 
 TEST_F(HandlersTest, PatchConfigMergesAndCas) {
-  OpResponse r = Make().PatchConfig(R"({"pause":true,"postgresql":{"parameters":{"work_mem":null}}})");
+  OpResponse r =
+      Make().PatchConfig(R"({"pause":true,"postgresql":{"parameters":{"work_mem":null}}})");
   EXPECT_EQ(r.status, 200);
   EXPECT_TRUE(r.json);
-  json expected = {{"loop_wait", 1}, {"ttl", 5}, {"pause", true},
+  json expected = {{"loop_wait", 1},
+                   {"ttl", 5},
+                   {"pause", true},
                    {"postgresql", {{"parameters", json::object()}}}};
   EXPECT_EQ(json::parse(r.body), expected);
   EXPECT_EQ(json::parse(dcs.view.config_json), expected);

@@ -1,0 +1,144 @@
+// Read-mostly commands: topology, history, dsn; and remove (wipes the cluster's DCS keys).
+#include <cstdio>
+#include <ctime>
+
+#include "core/lsn.h"
+#include "ctl/commands.h"
+#include "ctl/list.h"
+#include "ctl/prompt.h"
+
+namespace pgha::ctl {
+namespace {
+
+using nlohmann::json;
+
+// host and port of "postgres://host:port/db".
+bool HostPort(const std::string& conn_url, std::string* host, std::string* port) {
+  size_t scheme = conn_url.find("://");
+  if (scheme == std::string::npos) return false;
+  std::string rest = conn_url.substr(scheme + 3);
+  rest = rest.substr(0, rest.find('/'));
+  size_t at = rest.rfind('@');
+  if (at != std::string::npos) rest = rest.substr(at + 1);
+  size_t colon = rest.rfind(':');
+  *host = rest.substr(0, colon);
+  *port = colon == std::string::npos ? "5432" : rest.substr(colon + 1);
+  return !host->empty();
+}
+
+}  // namespace
+
+int Topology(const Cluster& c) {
+  Result<ha::ClusterView> view = c.Load();
+  if (!view.ok()) return Fail(view.message());
+  std::fputs(FormatTopology(*view, c.name).c_str(), stdout);
+  return kExitOk;
+}
+
+int History(const Cluster& c, const std::string& format) {
+  Result<ha::ClusterView> view = c.Load();
+  if (!view.ok()) return Fail(view.message());
+  std::vector<std::vector<std::string>> rows;
+  for (const ha::HistoryEntry& h : view->history) {
+    rows.push_back({std::to_string(h.timeline), std::to_string(h.switch_lsn), h.reason, h.timestamp,
+                    h.new_leader});
+  }
+  const std::vector<std::string> head = {"TL", "LSN", "Reason", "Timestamp", "New Leader"};
+  if (format == "json") {
+    json out = json::array();
+    for (const auto& r : rows) {
+      json row;
+      for (size_t i = 0; i < head.size(); ++i)
+        row[head[i]] = i < 2 ? json(std::stoull(r[i])) : json(r[i]);
+      out.push_back(row);
+    }
+    std::printf("%s\n", out.dump().c_str());
+    return kExitOk;
+  }
+  if (format == "tsv") {
+    std::printf("TL\tLSN\tReason\tTimestamp\tNew Leader\n");
+    for (const auto& r : rows) {
+      std::printf("%s\t%s\t%s\t%s\t%s\n", r[0].c_str(), r[1].c_str(), r[2].c_str(), r[3].c_str(),
+                  r[4].c_str());
+    }
+    return kExitOk;
+  }
+  if (format != "pretty" && format != "yaml") {
+    std::fprintf(stderr, "Error: unknown format \"%s\": use pretty, json, yaml or tsv\n",
+                 format.c_str());
+    return kExitUsage;
+  }
+  if (format == "yaml") {
+    for (const auto& r : rows) {
+      std::printf("- TL: %s\n  LSN: %s\n  Reason: '%s'\n  Timestamp: '%s'\n  New Leader: %s\n",
+                  r[0].c_str(), r[1].c_str(), r[2].c_str(), r[3].c_str(), r[4].c_str());
+    }
+    return kExitOk;
+  }
+  std::vector<size_t> width;
+  for (const auto& h : head) width.push_back(h.size());
+  for (const auto& r : rows)
+    for (size_t i = 0; i < r.size(); ++i) width[i] = std::max(width[i], r[i].size());
+  std::string sep = "+";
+  for (size_t w : width) sep += std::string(w + 2, '-') + "+";
+  auto line = [&](const std::vector<std::string>& v) {
+    std::string out = "|";
+    for (size_t i = 0; i < v.size(); ++i) {
+      std::string pad(width[i] - v[i].size(), ' ');
+      out += " " + (i < 2 ? pad + v[i] : v[i] + pad) + " |";  // numbers right-aligned
+    }
+    return out;
+  };
+  std::printf("%s\n%s\n%s\n", sep.c_str(), line(head).c_str(), sep.c_str());
+  for (const auto& r : rows) std::printf("%s\n", line(r).c_str());
+  std::printf("%s\n", sep.c_str());
+  return kExitOk;
+}
+
+int Dsn(const Cluster& c, const std::string& role, const std::string& member) {
+  if (!role.empty() && !member.empty()) {
+    std::fprintf(stderr, "Error: --role and --member are mutually exclusive options\n");
+    return kExitUsage;
+  }
+  Result<ha::ClusterView> view = c.Load();
+  if (!view.ok()) return Fail(view.message());
+  const ha::Member* chosen = nullptr;
+  for (const ha::Member& m : view->members) {
+    bool match =
+        member.empty() ? RoleMatches(*view, m, role.empty() ? "leader" : role) : m.name == member;
+    if (match && (!chosen || view->leader == m.name)) chosen = &m;
+  }
+  std::string host, port;
+  if (!chosen || !HostPort(chosen->conn_url, &host, &port)) {
+    return Fail(member.empty() ? "Can not find a suitable member"
+                               : member + " is not a member of cluster " + c.name);
+  }
+  std::printf("host=%s port=%s\n", host.c_str(), port.c_str());
+  return kExitOk;
+}
+
+int Remove(const Cluster& c, const std::string& cluster_name) {
+  Result<ha::ClusterView> view = c.Load();
+  if (!view.ok()) return Fail(view.message());
+  Result<std::string> name = Ask("Please confirm the cluster name to remove", "");
+  if (!name.ok()) return Fail(name.message());
+  if (*name != cluster_name) return Fail("Cluster names specified do not match");
+  const std::string message = "Yes I am aware";
+  Result<std::string> aware = Ask("You are about to remove all information in DCS for " +
+                                      cluster_name + ", please type: \"" + message + "\"",
+                                  "");
+  if (!aware.ok()) return Fail(aware.message());
+  if (*aware != message) return Fail("You did not exactly type \"" + message + "\"");
+  if (view->leader) {
+    Result<std::string> leader =
+        Ask("This cluster currently is healthy. Please specify the leader name to continue", "");
+    if (!leader.ok()) return Fail(leader.message());
+    if (*leader != *view->leader)
+      return Fail("You did not specify the current leader of the cluster");
+  }
+  Status st = c.dcs->DeleteCluster();
+  if (!st.ok()) return Fail("cannot delete the cluster's keys: " + st.message());
+  return kExitOk;
+}
+
+}  // namespace pgha::ctl
