@@ -91,6 +91,16 @@ void Agent::TrackLeaderBinding(ha::Observation* obs, bool lease_ok) {
   leader_valid_until_ = lease_valid_until_;
 }
 
+// Long actions (initdb, clone) can outlast the lease renewed at the start of the loop: renew it
+// right before taking the leader key, so the deadline the fence gets is a fresh one.
+void Agent::RenewLeaseNow() {
+  auto sent = clock_.Now();
+  auto alive = dcs_.KeepAlive();
+  bool ok = alive.ok() && *alive;
+  if (alive.ok() && !*alive) ok = dcs_.EnsureLease(settings_.ttl).ok();
+  if (ok) lease_valid_until_ = sent + std::chrono::seconds(settings_.ttl);
+}
+
 void Agent::OnLeaderKeyTaken() {
   bound_lease_ = dcs_.lease_id();
   leader_valid_until_ = lease_valid_until_;

@@ -46,6 +46,7 @@ class Agent {
   bool RefreshDcs(ha::Observation* obs);
   void TrackLeaderBinding(ha::Observation* obs, bool lease_ok);
   void OnLeaderKeyTaken();
+  void RenewLeaseNow();
   void ApplyDynamicConfig(const ha::ClusterView& view);
   void KeepReplicaTimeline(ha::LocalPg* pg);
   bool Execute(const ha::Decision& decision, ha::Observation& obs);

@@ -69,6 +69,7 @@ Status Agent::ExecuteAction(const ha::Action& a, ha::Observation& obs) {
       return pg_.Reload();
     }
     case ActionKind::kAcquireLeader: {
+      RenewLeaseNow();
       auto won = dcs_.AcquireLeader();
       if (!won.ok()) return won.error();
       if (!*won) return Err("another member took the leader key first");
@@ -132,6 +133,7 @@ Status Agent::Bootstrap(ha::Observation& obs) {
   nlohmann::json dynamic = cfg_.local_dynamic;
   auto wrote = dcs_.WriteConfig(dynamic.dump(), 0);
   if (!wrote.ok()) return wrote.error();
+  RenewLeaseNow();
   auto won = dcs_.AcquireLeader();
   if (!won.ok()) return won.error();
   if (!*won) return Err("the leader key was taken during bootstrap");
