@@ -2,11 +2,10 @@
 // pgha's configuration: Patroni's YAML format (reference/patroni.md §6) plus PATRONI_* / PGHA_*
 // environment overrides, validated into typed values.
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "core/result.h"
 #include "ha/cluster.h"
