@@ -362,8 +362,9 @@ class Report:
             "- etcd 3 members, both clusters started with the flags of `src/ctl/local_render.cc` "
             "(`--heartbeat-interval 100 --election-timeout 1000 --pre-vote=true`); "
             f"identical: {b.checks.get('etcd_flags_identical', '?')}.",
-            "- HAProxy: pgha's generated `haproxy.cfg` for both (`inter 1s fall 2 rise 1 "
-            "on-marked-down shutdown-sessions`, `OPTIONS /primary` / `/replica`); byte-identical "
+            "- HAProxy: pgha's generated `haproxy.cfg` for both (`inter 500ms fastinter 100ms "
+            "downinter 100ms fall 2 rise 1 on-marked-down shutdown-sessions`, `retries 3`, "
+            "`option redispatch`, `OPTIONS /primary` / `/replica`); byte-identical "
             f"apart from the ports: {b.checks.get('haproxy_identical', '?')}.",
             "- PostgreSQL 15: the same `bootstrap.dcs.postgresql.parameters`, initdb options "
             "(UTF8, data checksums), pg_hba, roles (postgres / replicator / rewind_user / app) "
@@ -514,9 +515,12 @@ class Report:
                   "- RSS counts shared library pages once per process; PSS divides shared pages "
                   "among the processes that map them, RSS anonymous is the private heap and "
                   "stacks. pgha's agent is two processes (the agent and its fencing guard).",
-                  "- Node death is bounded below by the leader lease: the replicas act when the "
-                  "dead primary's key expires in etcd (ttl after its last renewal), plus "
-                  "HAProxy's check interval (1 s) before traffic flows.",
+                  "- Node death: Patroni's replicas act when the dead primary's key expires in "
+                  "etcd (ttl after its last renewal); pgha's replicas take the key over as soon "
+                  "as the dead node's PostgreSQL and REST ports both refuse connections "
+                  "(`docs/timing.md`), and wait for the lease only when the node does not answer "
+                  "at all. Then HAProxy's check (every 500 ms, 100 ms while a server changes "
+                  "state) moves the traffic.",
                   ""]
         notes = self.notes()
         if notes:

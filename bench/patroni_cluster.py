@@ -44,18 +44,21 @@ def render_haproxy(ports, nodes):
     return (
         "# Written by `pghactl local up` for cluster bench; rewritten on every up.\n"
         "global\n    maxconn 1000\n    log stderr format iso local0 notice\n\n"
-        "defaults\n    mode tcp\n    log global\n    retries 2\n    timeout connect 4s\n"
+        "defaults\n    mode tcp\n    log global\n    retries 3\n    option redispatch\n"
+        "    timeout connect 4s\n"
         "    timeout client 30m\n    timeout server 30m\n    timeout check 2s\n\n"
         f"listen stats\n    mode http\n    bind 127.0.0.1:{ports.stats}\n"
         "    stats enable\n    stats uri /\n    stats refresh 5s\n\n"
         f"listen primary\n    bind 127.0.0.1:{ports.write}\n"
         "    option httpchk OPTIONS /primary\n    http-check expect status 200\n"
-        "    default-server inter 1s fall 2 rise 1 on-marked-down shutdown-sessions\n"
+        "    default-server inter 500ms fastinter 100ms downinter 100ms fall 2 rise 1 "
+        "on-marked-down shutdown-sessions\n"
         + servers()
         + f"\nlisten replicas\n    bind 127.0.0.1:{ports.read}\n"
         "    balance roundrobin\n    option httpchk OPTIONS /replica\n"
         "    http-check expect status 200\n"
-        "    default-server inter 1s fall 2 rise 1 on-marked-down shutdown-sessions\n"
+        "    default-server inter 500ms fastinter 100ms downinter 100ms fall 2 rise 1 "
+        "on-marked-down shutdown-sessions\n"
         + servers())
 
 
@@ -144,12 +147,16 @@ class PatroniCluster(Cluster):
     # -- lifecycle ----------------------------------------------------------------------------
 
     def launch(self):
-        """etcd → (healthy) → Patroni ×3 → HAProxy, as `pghactl local up` orders it."""
+        """etcd one by one → (healthy) → Patroni ×3 → HAProxy, as `pghactl local up` orders it."""
         t0 = util.now_ns()
         for j in range(1, NODES + 1):
             self.procs[f"etcd{j}"] = util.spawn(
                 self.registry, etcd_args(self.ports, self.dir, j, "pgha-bench-patroni"),
                 os.path.join(self.dir, "etcd", f"m{j}", "etcd.out"))
+            # One member after the other, each once its peer port serves (WaitEtcdServing).
+            peer = self.ports.etcd_peers()[j - 1]
+            util.poll(f"etcd peer :{peer} serving",
+                      lambda p=peer: util.http("GET", p, "/members", timeout=1)[0] == 200, 30, 0.02)
         for port in self.ports.etcd_clients():
             util.poll(f"etcd :{port} healthy", lambda p=port: util.etcd_healthy(p), 30, 0.05)
         for node in self.nodes:

@@ -49,10 +49,11 @@ struct Options {
   std::string conninfo;  // without connect_timeout: deadlines are ours
   std::string table = "bench_writes";
   std::string acks_path;
-  int rate = 50;              // inserts per second
-  int op_timeout_ms = 1000;   // deadline of one connect or one INSERT
-  int max_seconds = 600;      // safety stop
-  int verify_timeout_s = 30;  // how long the read-back may retry
+  int rate = 50;                // inserts per second
+  int op_timeout_ms = 1000;     // deadline of one connect or one INSERT
+  int max_seconds = 600;        // safety stop
+  int verify_timeout_s = 30;    // how long the read-back may retry
+  bool log_all_errors = false;  // one stderr line per error instead of one per outage
 };
 
 struct PgConnDeleter {
@@ -257,7 +258,7 @@ class Writer {
 
   void NoteError(const std::string& what) {
     ++stats_.errors;
-    if (!failing_) {  // log the first error of each outage, not one line per attempt
+    if (!failing_ || opt_.log_all_errors) {  // by default the first error of each outage only
       std::fprintf(stderr, "%" PRId64 " error: %s\n", NowNs(), OneLine(what).c_str());
       failing_ = true;
     }
@@ -298,6 +299,7 @@ void Usage() {
   std::fprintf(stderr,
                "usage: bench_writer --conninfo STR --acks FILE [--table NAME] [--rate N]\n"
                "                    [--op-timeout-ms N] [--max-seconds N] [--verify-timeout N]\n"
+               "                    [--log-all-errors 0|1]\n"
                "password: PGPASSWORD. Stops on SIGTERM/SIGINT, then verifies.\n");
 }
 
@@ -321,6 +323,8 @@ std::optional<Options> ParseArgs(int argc, char** argv) {
       opt.max_seconds = std::atoi(value.c_str());
     } else if (key == "--verify-timeout") {
       opt.verify_timeout_s = std::atoi(value.c_str());
+    } else if (key == "--log-all-errors") {
+      opt.log_all_errors = value == "1";
     } else {
       return std::nullopt;
     }

@@ -234,6 +234,16 @@ void Agent::Shutdown() {
   (void)dcs_.RevokeLease();
 }
 
+// Before stopping a primary on purpose: load balancers probing /primary see 503 while
+// PostgreSQL still answers, so they move traffic before connections start to be refused.
+void Agent::WithdrawLeaderPaths() {
+  std::lock_guard<std::mutex> lock(snapshot_mu_);
+  if (!snapshot_ || !snapshot_->is_leader) return;
+  auto s = std::make_shared<api::Snapshot>(*snapshot_);
+  s->is_leader = false;
+  snapshot_ = std::move(s);
+}
+
 std::shared_ptr<const api::Snapshot> Agent::snapshot() const {
   std::lock_guard<std::mutex> lock(snapshot_mu_);
   return snapshot_;

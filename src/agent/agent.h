@@ -16,6 +16,7 @@
 #include "core/clock.h"
 #include "dcs/dcs.h"
 #include "ha/decision.h"
+#include "pg/connection.h"
 #include "pg/postgres.h"
 
 namespace pgha::agent {
@@ -60,6 +61,8 @@ class Agent {
   Status EnsureSlots(const ha::Observation& obs);
   Status Rewind(const ha::Observation& obs, const std::string& leader);
   Status Switchover(ha::Observation& obs, const std::string& candidate);
+  std::unique_ptr<pg::Connection> ConnectToMember(const ha::Observation& obs,
+                                                  const std::string& name) const;
   void ArmFence();
   Status CreateRoles();
   void SyncParameters(const ha::Observation& obs);
@@ -70,6 +73,7 @@ class Agent {
   void PublishMember(const ha::Observation& obs, const std::string& state_override = "");
   void PublishStatus(const ha::Observation& obs);
   void PublishSnapshot(const ha::Observation& obs);
+  void WithdrawLeaderPaths();
   void UpdateFence(const ha::Observation& obs);
   void ServeOperations(ha::Observation& obs);
   api::OpResponse Serve(OperationRequest& r, ha::Observation& obs);

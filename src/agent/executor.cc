@@ -2,6 +2,7 @@
 // promotes if taking the leader key failed).
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -74,6 +75,8 @@ Status Agent::ExecuteAction(const ha::Action& a, ha::Observation& obs) {
       if (!won.ok()) return won.error();
       if (!*won) return Err("another member took the leader key first");
       OnLeaderKeyTaken();
+      obs.cluster.leader = cfg_.name;  // what the rest of this loop acts on
+      obs.lease_valid_until = leader_valid_until_;
       return OkStatus();
     }
     case ActionKind::kPromote:
@@ -250,6 +253,7 @@ Status Agent::Rewind(const ha::Observation& obs, const std::string& leader) {
 Status Agent::Demote(const ha::Observation& obs, const std::string& leader,
                      const std::string& mode) {
   std::string stop_mode = mode == "immediate-nolock" || mode == "immediate" ? "immediate" : "fast";
+  WithdrawLeaderPaths();
   PGHA_TRY(pg_.Stop(stop_mode, cfg_.postgresql.pg_ctl_timeout));
   fence_.Disarm();
   if (mode == "immediate") (void)dcs_.ReleaseLeader();
@@ -268,10 +272,14 @@ Status Agent::Promote(ha::Observation& obs) {
   PublishMember(obs, "promoting");
   ArmFence();
   // PostgreSQL removes standby.signal itself while promoting: rewrite our files only afterwards.
-  PGHA_TRY(pg_.Promote(cfg_.postgresql.pg_ctl_timeout));
+  // Bounded well inside the lease: a promotion still running after that is asked for again by
+  // the next loop, which also keeps the lease.
+  int wait = std::max(1, std::min(cfg_.postgresql.pg_ctl_timeout, settings_.ttl / 2));
+  PGHA_TRY(pg_.Promote(wait));
   PGHA_TRY(pg_.WriteConfig(Parameters(), Hba(), std::nullopt));
   checkpoint_pending_ = true;
   obs.pg = pg_.Observe();
+  PublishSnapshot(obs);  // leader paths answer 200 now, not at the end of the loop
   SyncHistory(obs);
   spdlog::info("promoted to primary on timeline {}", obs.pg.timeline);
   return OkStatus();
@@ -316,50 +324,67 @@ void Agent::SyncHistory(const ha::Observation& obs) {
 
 // Planned switchover with the shortest write outage: CHECKPOINT first (so the shutdown
 // checkpoint is quick), fast stop (walsenders ship everything up to the shutdown checkpoint),
-// then hand the key over as soon as the candidate has received that checkpoint. No fixed sleeps.
+// then hand the key over as soon as the candidate has received that checkpoint — while our
+// postmaster may still be exiting: once pg_control says "shut down" no session is left that could
+// write. No fixed sleeps.
 Status Agent::Switchover(ha::Observation& obs, const std::string& candidate) {
+  WithdrawLeaderPaths();
   PublishMember(obs, "stopping");
   (void)pg_.Query("CHECKPOINT");
-  PGHA_TRY(pg_.Stop("fast", cfg_.postgresql.pg_ctl_timeout));
+  // Connect to the candidate's PostgreSQL before stopping ours: its agent's REST snapshot can be
+  // a loop old, and the connection costs nothing while we still accept writes.
+  std::unique_ptr<pg::Connection> conn = ConnectToMember(obs, candidate);
+  PGHA_TRY(pg_.RequestStop("fast"));
+  auto stop_deadline = clock_.Now() + std::chrono::seconds(cfg_.postgresql.pg_ctl_timeout);
+  std::optional<uint64_t> end;
+  while (!(end = pg_.ShutdownCheckpoint()) && clock_.Now() < stop_deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));  // poll pacing, bounded above
+  }
+  if (!end) {  // no clean shutdown checkpoint: wait for the stop as usual, keep the key on error
+    PGHA_TRY(pg_.Stop("fast", cfg_.postgresql.pg_ctl_timeout));
+    end = pg_.Observe().control_checkpoint;
+  }
   fence_.Disarm();
-  ha::LocalPg stopped = pg_.Observe();
-  uint64_t end = stopped.control_checkpoint;
-  const ha::Member* m = obs.cluster.FindMember(candidate);
   bool caught_up = false;
   auto deadline = clock_.Now() + std::chrono::seconds(settings_.retry_timeout * 2 + 5);
-  std::string host;
-  int port = 0;
-  // Ask the candidate's PostgreSQL itself: its agent's REST snapshot can be a loop old.
-  std::unique_ptr<pg::Connection> conn;
-  if (m && pg::ParseConnUrl(m->conn_url, &host, &port)) {
-    auto c =
-        pg::Connection::Open(pg::BuildConninfo({{"host", host},
-                                                {"port", std::to_string(port)},
-                                                {"user", cfg_.postgresql.superuser.username},
-                                                {"password", cfg_.postgresql.superuser.password},
-                                                {"dbname", "postgres"},
-                                                {"connect_timeout", "2"}}));
-    if (c.ok()) conn = std::move(c).value();
-  }
   while (conn && clock_.Now() < deadline) {
     auto r = conn->Query("SELECT (pg_last_wal_receive_lsn() - '0/0')::bigint");
     if (!r.ok()) break;
-    if (!r->empty() && (*r)[0][0] && std::stoull(*(*r)[0][0]) > end) {
+    if (!r->empty() && (*r)[0][0] && std::stoull(*(*r)[0][0]) > *end) {
       caught_up = true;
       break;
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));  // poll pacing, bounded above
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));  // poll pacing, bounded above
   }
   if (!caught_up) {
     spdlog::warn(
         "{} did not confirm our shutdown checkpoint {}; handing over anyway (it holds "
         "all WAL we streamed)",
-        candidate, Lsn{end}.ToString());
+        candidate, Lsn{*end}.ToString());
   }
-  (void)dcs_.WriteStatus(dcs::EncodeStatus(end, {}, {}));
+  (void)dcs_.WriteStatus(dcs::EncodeStatus(*end, {}, {}));
   PGHA_TRY(dcs_.ReleaseLeader());
-  spdlog::info("switchover: leader key released to {} at {}", candidate, Lsn{end}.ToString());
+  spdlog::info("switchover: leader key released to {} at {}", candidate, Lsn{*end}.ToString());
+  // The postmaster may still be exiting; StartAs needs it gone.
+  PGHA_TRY(pg_.Stop("fast", cfg_.postgresql.pg_ctl_timeout));
   return StartAs(candidate, obs);
+}
+
+// A superuser connection to a member's PostgreSQL (from its conn_url), or null.
+std::unique_ptr<pg::Connection> Agent::ConnectToMember(const ha::Observation& obs,
+                                                       const std::string& name) const {
+  const ha::Member* m = obs.cluster.FindMember(name);
+  std::string host;
+  int port = 0;
+  if (!m || !pg::ParseConnUrl(m->conn_url, &host, &port)) return nullptr;
+  auto c = pg::Connection::Open(pg::BuildConninfo({{"host", host},
+                                                   {"port", std::to_string(port)},
+                                                   {"user", cfg_.postgresql.superuser.username},
+                                                   {"password", cfg_.postgresql.superuser.password},
+                                                   {"dbname", "postgres"},
+                                                   {"connect_timeout", "2"}}));
+  if (!c.ok()) return nullptr;
+  return std::move(c).value();
 }
 
 Status Agent::EnsureSlots(const ha::Observation& obs) {

@@ -149,19 +149,19 @@ std::string RenderHaproxyCfg(const LocalCluster& c) {
   o << "# Written by `pghactl local up` for cluster " << c.spec.name << "; rewritten on every up.\n"
     << "global\n    maxconn 1000\n    log stderr format iso local0 notice\n\n"
     << "defaults\n    mode tcp\n    log global\n    retries 3\n    option redispatch\n    timeout "
-       "connect 4s\n"
+       "connect 200ms\n"
     << "    timeout client 30m\n    timeout server 30m\n    timeout check 2s\n\n"
     << "listen stats\n    mode http\n    bind 127.0.0.1:" << p.stats
     << "\n    stats enable\n    stats uri /\n    stats refresh 5s\n\n"
     << "listen primary\n    bind 127.0.0.1:" << p.write
     << "\n    option httpchk OPTIONS /primary\n    http-check expect status 200\n"
-    << "    default-server inter 500ms fastinter 100ms downinter 200ms fall 2 rise 1 "
+    << "    default-server inter 500ms fastinter 100ms downinter 100ms fall 2 rise 1 "
        "on-marked-down shutdown-sessions\n";
   servers();
   o << "\nlisten replicas\n    bind 127.0.0.1:" << p.read
     << "\n    balance roundrobin\n    option httpchk OPTIONS /replica\n"
     << "    http-check expect status 200\n"
-    << "    default-server inter 500ms fastinter 100ms downinter 200ms fall 2 rise 1 "
+    << "    default-server inter 500ms fastinter 100ms downinter 100ms fall 2 rise 1 "
        "on-marked-down shutdown-sessions\n";
   servers();
   return o.str();

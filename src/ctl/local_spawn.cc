@@ -83,50 +83,71 @@ void StopComponent(const LocalContext& ctx, const Component& c, std::chrono::mil
   StopProcess(*pid, c.id, timeout, SIGTERM);
 }
 
-Status WaitEtcdHealthy(const LocalContext& ctx, std::chrono::seconds timeout) {
+namespace {
+
+// Calls `probe` every `interval` until it returns true; an error when `alive` turns false or the
+// deadline passes (`last` says what the probe saw last).
+template <typename Probe>
+Status PollUntil(const LocalContext& ctx, const Component& c, std::chrono::milliseconds timeout,
+                 std::chrono::milliseconds interval, const std::string& what, Probe probe) {
   auto deadline = Clock::now() + timeout;
+  std::string last = "no answer";
+  while (true) {
+    if (!ctx.LivePid(c)) return Err(c.label + " exited");
+    if (probe(last)) return OkStatus();
+    if (Clock::now() >= deadline) return Err(c.label + ": " + what + " in time: " + last);
+    std::this_thread::sleep_for(interval);
+  }
+}
+
+}  // namespace
+
+Status WaitEtcdServing(const LocalContext& ctx, int j, std::chrono::seconds timeout) {
+  int port = EtcdPeerPort(ctx.cluster.spec, j);
+  return PollUntil(ctx, ctx.Etcd(j), timeout, std::chrono::milliseconds(20),
+                   "peer port did not serve", [&](std::string& last) {
+                     auto reply = HttpRequest("GET", port, "/members", "", 1000);
+                     if (!reply.ok()) last = reply.message();
+                     return reply.ok() && reply->status == 200;
+                   });
+}
+
+Status WaitEtcdHealthy(const LocalContext& ctx, std::chrono::seconds timeout) {
   for (int j = 1; j <= ctx.cluster.members(); ++j) {
-    std::string last = "no answer";
-    while (true) {
-      Component c = ctx.Etcd(j);
-      if (!ctx.LivePid(c)) return Err(c.label + " exited");
-      auto reply = HttpRequest("GET", EtcdClientPort(ctx.cluster.spec, j), "/health", "", 1000);
-      if (reply.ok()) {
-        auto body = nlohmann::json::parse(reply->body, nullptr, false);
-        if (body.is_object() && body.value("health", "") == "true") break;
-        last = reply->body;
-      } else {
-        last = reply.message();
-      }
-      if (Clock::now() >= deadline) return Err(c.label + " not healthy in time: " + last);
-      std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    }
+    int port = EtcdClientPort(ctx.cluster.spec, j);
+    PGHA_TRY(PollUntil(ctx, ctx.Etcd(j), timeout, std::chrono::milliseconds(50), "not healthy",
+                       [&](std::string& last) {
+                         auto reply = HttpRequest("GET", port, "/health", "", 1000);
+                         if (!reply.ok()) {
+                           last = reply.message();
+                           return false;
+                         }
+                         auto body = nlohmann::json::parse(reply->body, nullptr, false);
+                         last = reply->body;
+                         return body.is_object() && body.value("health", "") == "true";
+                       }));
   }
   return OkStatus();
 }
 
 Status WaitHaproxy(const LocalContext& ctx, std::chrono::seconds timeout) {
-  auto deadline = Clock::now() + timeout;
-  while (true) {
-    if (!ctx.LivePid(ctx.Haproxy())) return Err("haproxy exited");
-    auto reply = HttpRequest("GET", ctx.cluster.spec.ports.stats, "/", "", 1000);
-    if (reply.ok() && reply->status == 200) return OkStatus();
-    if (Clock::now() >= deadline) return Err("haproxy stats page did not answer in time");
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
+  int port = ctx.cluster.spec.ports.stats;
+  return PollUntil(ctx, ctx.Haproxy(), timeout, std::chrono::milliseconds(50),
+                   "stats page did not answer", [&](std::string& last) {
+                     auto reply = HttpRequest("GET", port, "/", "", 1000);
+                     if (!reply.ok()) last = reply.message();
+                     return reply.ok() && reply->status == 200;
+                   });
 }
 
 Status WaitAgentApi(const LocalContext& ctx, int i, std::chrono::seconds timeout) {
-  auto deadline = Clock::now() + timeout;
-  Component c = ctx.Agent(i);
-  while (true) {
-    if (!ctx.LivePid(c)) return Err(c.label + " exited");
-    if (HttpRequest("GET", ApiPort(ctx.cluster.spec, i), "/patroni", "", 1000).ok()) {
-      return OkStatus();
-    }
-    if (Clock::now() >= deadline) return Err(c.label + ": REST API did not answer in time");
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  }
+  int port = ApiPort(ctx.cluster.spec, i);
+  return PollUntil(ctx, ctx.Agent(i), timeout, std::chrono::milliseconds(100),
+                   "REST API did not answer", [&](std::string& last) {
+                     auto reply = HttpRequest("GET", port, "/patroni", "", 1000);
+                     if (!reply.ok()) last = reply.message();
+                     return reply.ok();
+                   });
 }
 
 int FindLeaderNode(const LocalContext& ctx) {

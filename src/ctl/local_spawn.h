@@ -21,6 +21,12 @@ Result<pid_t> StartComponent(const LocalContext& ctx, const Binaries& bin, const
 // SIGTERM the recorded live process, SIGKILL after `timeout`. No-op when not running.
 void StopComponent(const LocalContext& ctx, const Component& c, std::chrono::milliseconds timeout);
 
+// Polls GET /members on member j's peer port: the member has passed its bootstrap checks and
+// serves its peers (the client port only serves once a quorum is up). A new member asks every peer
+// whether it is already part of the cluster and waits up to 1 s for each one that accepts the
+// connection but is itself still starting, so starting the members one after another, each once the
+// previous one serves, saves ~2 s on a new cluster.
+Status WaitEtcdServing(const LocalContext& ctx, int j, std::chrono::seconds timeout);
 // Polls GET /health on every etcd member until all report healthy.
 Status WaitEtcdHealthy(const LocalContext& ctx, std::chrono::seconds timeout);
 // Polls HAProxy's stats page.

@@ -170,6 +170,8 @@ class UpRun {
       if (!pid.ok()) return Check(Err(pid.message()), {c.log});
       started_.push_back(c);
       std::cout << "  started " << c.label << " (pid " << *pid << ")\n";
+      if (kind == Kind::kEtcd)
+        PGHA_TRY(Check(WaitEtcdServing(ctx_, c.index, seconds(30)), {c.log}));
     }
     return OkStatus();
   }

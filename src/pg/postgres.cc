@@ -4,10 +4,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "core/lsn.h"
 #include "core/strings.h"
@@ -137,6 +140,9 @@ class RealPostgres final : public Postgres {
 
   Status Start(int timeout_seconds) override {
     conn_.reset();
+    std::error_code ec;
+    if (fs::exists(cfg_.data_dir + "/standby.signal", ec))
+      fs::remove(cfg_.data_dir + "/promote", ec);
     std::string log = LogFile();
     auto r = RunCommand({bin_ + "/pg_ctl", "start", "-D", cfg_.data_dir, "-w", "-s", "-t",
                          std::to_string(timeout_seconds), "-l", log},
@@ -148,15 +154,43 @@ class RealPostgres final : public Postgres {
     return OkStatus();
   }
 
-  Status Stop(const std::string& mode, int timeout_seconds) override {
+  // Signals the postmaster as pg_ctl would (smart SIGTERM, fast SIGINT, immediate SIGQUIT).
+  Status RequestStop(const std::string& mode) override {
+    int sig = mode == "smart"       ? SIGTERM
+              : mode == "fast"      ? SIGINT
+              : mode == "immediate" ? SIGQUIT
+                                    : 0;
+    if (sig == 0) return Err("unknown shutdown mode '" + mode + "' (smart, fast or immediate)");
     conn_.reset();
-    if (!PostmasterAlive()) return OkStatus();
-    auto r = RunCommand({bin_ + "/pg_ctl", "stop", "-D", cfg_.data_dir, "-m", mode, "-w", "-s",
-                         "-t", std::to_string(timeout_seconds)},
-                        {}, seconds(timeout_seconds + 5));
-    if (!r.ok()) return r.error();
-    if (r->exit_code != 0 && PostmasterAlive()) return Err(DescribeFailure("pg_ctl stop", *r));
+    pid_t pid = PostmasterPid();
+    if (pid <= 0 || !ProcessAlive(pid)) return OkStatus();
+    if (::kill(pid, sig) != 0 && errno != ESRCH) {
+      return Err("cannot signal the postmaster (pid " + std::to_string(pid) +
+                 "): " + std::strerror(errno));
+    }
     return OkStatus();
+  }
+
+  // pg_ctl stop -w looks every 100 ms; a switchover's outage includes this wait, so we watch the
+  // postmaster ourselves every 10 ms.
+  Status Stop(const std::string& mode, int timeout_seconds) override {
+    PGHA_TRY(RequestStop(mode));
+    auto deadline = std::chrono::steady_clock::now() + seconds(timeout_seconds);
+    while (PostmasterAlive()) {
+      if (std::chrono::steady_clock::now() >= deadline) {
+        return Err("PostgreSQL did not stop within " + std::to_string(timeout_seconds) +
+                   " s (shutdown mode " + mode + ")");
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));  // poll pacing
+    }
+    return OkStatus();
+  }
+
+  std::optional<uint64_t> ShutdownCheckpoint() override {
+    ha::LocalPg pg;
+    ReadControlData(&pg);
+    if (pg.control_state != "shut down") return std::nullopt;
+    return pg.control_checkpoint;
   }
 
   Status Reload() override {
@@ -166,7 +200,36 @@ class RealPostgres final : public Postgres {
     return OkStatus();
   }
 
+  // pg_promote(false) over our connection, then pg_is_in_recovery() every 10 ms (pg_ctl promote
+  // -w looks every 100 ms). The request is repeated every 100 ms: PostgreSQL 15 can take a promote
+  // request just after its walreceiver ended and then sleep wal_retrieve_retry_interval (5 s)
+  // before acting on it; a repeated request wakes it. pg_ctl when there is no connection.
   Status Promote(int timeout_seconds) override {
+    if (!Query("SELECT pg_promote(false)").ok()) return PromoteWithPgCtl(timeout_seconds);
+    auto start = std::chrono::steady_clock::now();
+    auto deadline = start + seconds(timeout_seconds);
+    auto next_request = start + std::chrono::milliseconds(100);
+    std::string last = "no answer";
+    while (std::chrono::steady_clock::now() < deadline) {
+      auto r = Query("SELECT pg_is_in_recovery()");
+      if (r.ok() && !r->empty() && (*r)[0][0] && *(*r)[0][0] == "f") {
+        // A repeated request can leave the signal file behind; it must never meet a later start.
+        std::error_code ec;
+        fs::remove(cfg_.data_dir + "/promote", ec);
+        return OkStatus();
+      }
+      last = r.ok() ? "still in recovery" : r.message();
+      if (std::chrono::steady_clock::now() >= next_request) {
+        (void)Query("SELECT pg_promote(false)");
+        next_request += std::chrono::milliseconds(100);
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));  // poll pacing
+    }
+    return Err("PostgreSQL did not finish promoting within " + std::to_string(timeout_seconds) +
+               " s: " + last);
+  }
+
+  Status PromoteWithPgCtl(int timeout_seconds) {
     auto r = RunCommand({bin_ + "/pg_ctl", "promote", "-D", cfg_.data_dir, "-w", "-s", "-t",
                          std::to_string(timeout_seconds)},
                         {}, seconds(timeout_seconds + 5));
@@ -252,10 +315,13 @@ class RealPostgres final : public Postgres {
     return cfg_.data_dir + "/postgresql.log";
   }
 
-  bool PostmasterAlive() const {
+  pid_t PostmasterPid() const {
     std::string line = ReadFirstLine(cfg_.data_dir + "/postmaster.pid");
-    if (line.empty()) return false;
-    pid_t pid = static_cast<pid_t>(std::strtol(line.c_str(), nullptr, 10));
+    return line.empty() ? 0 : static_cast<pid_t>(std::strtol(line.c_str(), nullptr, 10));
+  }
+
+  bool PostmasterAlive() const {
+    pid_t pid = PostmasterPid();
     return pid > 0 && ProcessAlive(pid);
   }
 

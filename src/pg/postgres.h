@@ -26,7 +26,17 @@ class Postgres {
   virtual Status Start(int timeout_seconds) = 0;
   // mode: smart | fast | immediate. Succeeds when PostgreSQL is not running afterwards.
   virtual Status Stop(const std::string& mode, int timeout_seconds) = 0;
+  // Asks PostgreSQL to shut down in `mode` and returns at once; Stop() also waits.
+  virtual Status RequestStop(const std::string& mode) { return Stop(mode, 60); }
+  // The shutdown checkpoint's LSN once PostgreSQL has written it (pg_control says "shut down"),
+  // possibly while the postmaster is still exiting; nullopt before that.
+  virtual std::optional<uint64_t> ShutdownCheckpoint() {
+    ha::LocalPg pg = Observe();
+    if (pg.postmaster || pg.control_state != "shut down") return std::nullopt;
+    return pg.control_checkpoint;
+  }
   virtual Status Reload() = 0;
+  // Returns once PostgreSQL runs as a primary.
   virtual Status Promote(int timeout_seconds) = 0;
   virtual Status Basebackup(const std::string& conninfo, int timeout_seconds) = 0;
   // pg_rewind from a running source (libpq conninfo). PostgreSQL must be stopped; pg_rewind

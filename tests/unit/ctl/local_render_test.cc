@@ -105,11 +105,11 @@ TEST(LocalRender, HaproxyConfig) {
                              "    balance roundrobin\n    option httpchk OPTIONS /replica\n"));
   // A down server (the next primary) is checked every 200 ms, so switchover and failover reach
   // clients quickly; refused connections are redispatched.
-  EXPECT_THAT(cfg, HasSubstr("default-server inter 500ms fastinter 100ms downinter 200ms fall 2 "
+  EXPECT_THAT(cfg, HasSubstr("default-server inter 500ms fastinter 100ms downinter 100ms fall 2 "
                              "rise 1 on-marked-down shutdown-sessions"));
   EXPECT_THAT(cfg, HasSubstr("option redispatch"));
   EXPECT_THAT(cfg, HasSubstr("    server node3 127.0.0.1:5442 maxconn 100 check port 8010\n"));
-  EXPECT_THAT(cfg, HasSubstr("timeout connect 4s"));
+  EXPECT_THAT(cfg, HasSubstr("timeout connect 200ms"));
   EXPECT_THAT(cfg, HasSubstr("timeout client 30m"));
   EXPECT_THAT(cfg, HasSubstr("timeout server 30m"));
   EXPECT_THAT(cfg, HasSubstr("timeout check 2s"));
