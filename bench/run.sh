@@ -5,15 +5,18 @@
 # itself and stops on its own.
 #
 #   bench/run.sh [--rounds N] [--scenario NAME[,NAME...]] [--settings equal|defaults|both]
-#                [--no-doc]
+#                [--no-doc] [--soak-seconds N] [--soak-systems pgha|both]
 #
-# Scenarios: bootstrap node-death pg-crash switchover footprint etcd-load router (default: all).
+# Scenarios: bootstrap node-death pg-crash switchover footprint etcd-load router soak (default:
+# all). The soak (10 min by default, etcd-leader kills under pgbench) runs once, in round 1.
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 rounds=5
 scenario=all
 settings=both
+soak_seconds=600
+soak_systems=both
 doc="$repo/docs/benchmarks.md"
 
 usage() {
@@ -27,12 +30,16 @@ while (($# > 0)); do
     --scenario) scenario=${2:?--scenario needs a name}; shift 2 ;;
     --settings) settings=${2:?--settings needs equal, defaults or both}; shift 2 ;;
     --no-doc) doc=""; shift ;;
+    --soak-seconds) soak_seconds=${2:?--soak-seconds needs a number}; shift 2 ;;
+    --soak-systems) soak_systems=${2:?--soak-systems needs pgha or both}; shift 2 ;;
     -h | --help) usage 0 ;;
     *) echo "unknown argument: $1" >&2; usage 2 ;;
   esac
 done
 [[ "$rounds" =~ ^[1-9][0-9]*$ ]] || { echo "--rounds must be a positive integer" >&2; exit 2; }
 case "$settings" in equal | defaults | both) ;; *) echo "bad --settings: $settings" >&2; exit 2 ;; esac
+[[ "$soak_seconds" =~ ^[1-9][0-9]*$ ]] || { echo "--soak-seconds must be a positive integer" >&2; exit 2; }
+case "$soak_systems" in pgha | both) ;; *) echo "bad --soak-systems: $soak_systems" >&2; exit 2 ;; esac
 [[ $EUID -eq 0 ]] || { echo "run as root (PostgreSQL runs as the postgres OS user)" >&2; exit 1; }
 
 # --- setup: packages, the postgres OS user, binaries -------------------------------------------
@@ -82,10 +89,11 @@ trap 'exit 143' TERM
 
 # Worst case per round (every wait at its deadline) stays far below this; a normal round of all
 # scenarios at both settings takes ~8 minutes.
-budget=$((rounds * 900 + 300))
+budget=$((rounds * 900 + 300 + 2 * soak_seconds + 600))
 args=(run --repo "$repo" --state "$state" --writer "$repo/build-bench/bench_writer"
   --pghactl "$state/bin/pghactl"
   --rounds "$rounds" --scenario "$scenario" --settings "$settings"
+  --soak-seconds "$soak_seconds" --soak-systems "$soak_systems"
   --results-dir "$repo/build-bench/results")
 [[ -n "$doc" ]] && args+=(--doc "$doc")
 timeout --signal=TERM --kill-after=60 "$budget" /usr/bin/python3 -u "$repo/bench/bench.py" \

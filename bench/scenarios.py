@@ -21,7 +21,7 @@ WRITE_RATE = 50
 class Writer:
     """bench_writer inserting into `table` through HAProxy's write port."""
 
-    def __init__(self, binary, cluster, table, work_dir):
+    def __init__(self, binary, cluster, table, work_dir, max_seconds=400):
         self.cluster = cluster
         self.table = table
         self.acks_path = os.path.join(work_dir, f"{table}.acks")
@@ -42,7 +42,8 @@ class Writer:
         self.err = open(self.err_path, "wb")  # noqa: SIM115 - closed in stop()
         self.proc = subprocess.Popen(
             [binary, "--conninfo", conninfo, "--acks", self.acks_path, "--table", table,
-             "--rate", str(WRITE_RATE), "--op-timeout-ms", "1000", "--max-seconds", "400"],
+             "--rate", str(WRITE_RATE), "--op-timeout-ms", "1000", "--max-seconds",
+             str(max_seconds)],
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=self.err, env=env,
             start_new_session=True)
         cluster.registry.add_pid(self.proc.pid)
