@@ -61,6 +61,7 @@ class Agent {
   Status EnsureSlots(const ha::Observation& obs);
   Status Rewind(const ha::Observation& obs, const std::string& leader);
   Status Switchover(ha::Observation& obs, const std::string& candidate);
+  Status MoveAsideForReclone(const std::string& leader);
   std::unique_ptr<pg::Connection> ConnectToMember(const ha::Observation& obs,
                                                   const std::string& name) const;
   void ArmFence();

@@ -94,6 +94,7 @@ Status Agent::ExecuteAction(const ha::Action& a, ha::Observation& obs) {
     case ActionKind::kEnsureSlots:
       return EnsureSlots(obs);
     case ActionKind::kRewind:
+      if (a.mode == "reclone") return MoveAsideForReclone(a.target);
       return Rewind(obs, a.target);
     case ActionKind::kSwitchover:
       return Switchover(obs, a.target);
@@ -250,6 +251,15 @@ Status Agent::Rewind(const ha::Observation& obs, const std::string& leader) {
   return Err("rewind failed; data directory kept at " + *moved + " and the member will re-clone");
 }
 
+// The data directory is on a timeline no rewind can bring back (same number as the leader's,
+// forked elsewhere): keep it aside, never delete it; the next loop clones from the leader.
+Status Agent::MoveAsideForReclone(const std::string& leader) {
+  auto moved = pg_.MoveDataDirAside();
+  if (!moved.ok()) return moved.error();
+  spdlog::warn("data directory moved aside to {}; re-cloning from {}", *moved, leader);
+  return OkStatus();
+}
+
 Status Agent::Demote(const ha::Observation& obs, const std::string& leader,
                      const std::string& mode) {
   std::string stop_mode = mode == "immediate-nolock" || mode == "immediate" ? "immediate" : "fast";
@@ -289,7 +299,7 @@ Status Agent::Promote(ha::Observation& obs) {
 // [timeline, switch LSN, reason, time, new leader]. Run after promotion and on every leader
 // cycle until it succeeds, so a failed write is not lost (sim bug B2).
 void Agent::SyncHistory(const ha::Observation& obs) {
-  if (obs.pg.timeline <= 1 || obs.cluster.HistoryTimeline() >= obs.pg.timeline) return;
+  if (obs.pg.timeline <= 1) return;
   auto text = pg_.ReadTimelineHistory(obs.pg.timeline);
   if (!text.ok()) {
     spdlog::warn("reading the timeline history: {}", text.message());
@@ -317,6 +327,15 @@ void Agent::SyncHistory(const ha::Observation& obs) {
     history.push_back(std::move(e));
   }
   if (history.empty()) return;
+  // Rewrite only what differs from our own lineage: another member may have recorded the same
+  // timeline numbers forked at other points (replicas compare their timeline with /history).
+  auto same = [](const ha::HistoryEntry& a, const ha::HistoryEntry& b) {
+    return a.timeline == b.timeline && a.switch_lsn == b.switch_lsn;
+  };
+  if (std::equal(history.begin(), history.end(), obs.cluster.history.begin(),
+                 obs.cluster.history.end(), same)) {
+    return;
+  }
   if (auto st = dcs_.WriteHistory(dcs::EncodeHistory(history)); !st.ok()) {
     spdlog::warn("writing /history: {}", st.message());
   }

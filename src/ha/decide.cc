@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <optional>
 
+#include "core/lsn.h"
 #include "ha/decision.h"
 
 namespace pgha::ha {
@@ -88,7 +89,15 @@ Decision DecideStopped(const Observation& obs) {
               {A(ActionKind::kStartReplica, "")});
   }
   const Member* leader = c.LeaderMember();
-  if (leader && NeedsRewind(obs, *leader)) {
+  if (leader && OnForeignTimeline(obs) && leader->timeline == obs.pg.timeline_start_of) {
+    // pg_rewind compares timeline numbers only and would find nothing to do.
+    std::string tl = std::to_string(obs.pg.timeline_start_of);
+    return Do("re-cloning from leader " + leader->name + ": my timeline " + tl + " began at " +
+                  Lsn{obs.pg.timeline_start}.ToString() + ", the cluster's timeline " + tl +
+                  " elsewhere (two members promoted to the same timeline number)",
+              {A(ActionKind::kRewind, leader->name, "reclone")});
+  }
+  if (leader && (NeedsRewind(obs, *leader) || OnForeignTimeline(obs))) {
     if (leader->checkpoint_after_promote == false) {
       return Do("waiting for the checkpoint after promotion on " + leader->name +
                 " before rewinding");
@@ -216,6 +225,7 @@ bool DivergedWhileRunning(const Observation& obs, const Member& leader) {
   if (!obs.not_streaming_since || obs.now - *obs.not_streaming_since < std::chrono::seconds(10)) {
     return false;
   }
+  if (OnForeignTimeline(obs) && *leader.timeline >= obs.pg.timeline_start_of) return true;
   if (*leader.timeline <= obs.pg.timeline) return false;
   auto sp = SwitchPoint(obs.cluster, obs.pg.timeline);
   return sp && obs.pg.WalPosition() > *sp;
@@ -264,6 +274,13 @@ std::optional<uint64_t> SwitchPoint(const ClusterView& view, uint32_t tl) {
   for (const auto& h : view.history)
     if (h.timeline == tl) return h.switch_lsn;
   return std::nullopt;
+}
+
+bool OnForeignTimeline(const Observation& obs) {
+  uint32_t tl = obs.pg.timeline_start_of;
+  if (tl <= 1) return false;
+  auto began = SwitchPoint(obs.cluster, tl - 1);  // where the cluster's timeline tl began
+  return began && *began != obs.pg.timeline_start;
 }
 
 bool NeedsRewind(const Observation& obs, const Member& leader) {

@@ -89,6 +89,10 @@ bool LeaseExpiring(const Observation& obs);
 // True when this stopped node's data may have diverged from the leader's timeline, so it must be
 // rewound before it can stream (pg_rewind itself finds out whether anything needs copying).
 bool NeedsRewind(const Observation& obs, const Member& leader);
+// True when the timeline this node is on began at another LSN than the cluster's timeline of
+// the same number (/history): another member promoted to that number too. Such a node never
+// streams again until it is rewound (lower number than the leader's) or re-cloned (same number).
+bool OnForeignTimeline(const Observation& obs);
 // The LSN where timeline `tl` ended according to /history, if recorded.
 std::optional<uint64_t> SwitchPoint(const ClusterView& view, uint32_t tl);
 // Parses an ISO 8601 timestamp with a time zone ("2026-11-23T10:00:00+00:00", "...Z") into epoch

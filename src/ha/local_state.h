@@ -23,6 +23,11 @@ struct LocalPg {
   uint32_t control_timeline = 0;  // latest checkpoint's TimeLineID
   uint64_t control_checkpoint = 0;
   bool standby_signal = false;  // standby.signal present
+  // Where the timeline this server is on began (its pg_wal/<tl>.history; for a running server
+  // the timeline it reports, else the control file's). Two members can promote to the same
+  // timeline number at different points; comparing this with /history tells them apart.
+  uint32_t timeline_start_of = 0;  // the timeline timeline_start belongs to; 0 = unknown
+  uint64_t timeline_start = 0;
 
   // Server facts (from a libpq connection); meaningful only when running.
   bool running = false;     // postmaster alive and accepting connections

@@ -79,6 +79,7 @@ class RealPostgres final : public Postgres {
     if (!pg.postmaster) {
       conn_.reset();
       pg.state = "stopped";
+      ReadTimelineStart(pg.control_timeline, &pg);
       return pg;
     }
     if (!Connect()) {
@@ -92,7 +93,18 @@ class RealPostgres final : public Postgres {
     }
     pg.running = true;
     pg.state = "running";
+    ReadTimelineStart(pg.timeline, &pg);
     return pg;
+  }
+
+  void ReadTimelineStart(uint32_t timeline, ha::LocalPg* pg) {
+    if (timeline <= 1) return;
+    auto text = ReadTimelineHistory(timeline);
+    if (!text.ok()) return;
+    if (auto start = TimelineStartFromHistory(*text)) {
+      pg->timeline_start_of = timeline;
+      pg->timeline_start = *start;
+    }
   }
 
   Status Initdb(const std::vector<std::string>& options) override {
@@ -446,6 +458,19 @@ void ParseControlData(const std::string& output, ha::LocalPg* pg) {
       if (auto lsn = Lsn::Parse(value)) pg->control_checkpoint = lsn->value;
     }
   }
+}
+
+std::optional<uint64_t> TimelineStartFromHistory(const std::string& text) {
+  std::optional<uint64_t> last;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    unsigned tl = 0;
+    char lsn[64] = {0};
+    if (std::sscanf(line.c_str(), "%u %63s", &tl, lsn) != 2) continue;
+    if (auto parsed = Lsn::Parse(lsn)) last = parsed->value;
+  }
+  return last;
 }
 
 Result<std::string> FindBinDir(const std::string& configured) {

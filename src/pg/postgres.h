@@ -59,6 +59,10 @@ class Postgres {
   virtual std::string data_dir() const = 0;
 };
 
+// The LSN where the timeline described by a pg_wal/<tl>.history file began (its last line's
+// switch point); nullopt when the text has no entry.
+std::optional<uint64_t> TimelineStartFromHistory(const std::string& text);
+
 // Finds the directory with pg_ctl: `bin_dir` if set (must contain pg_ctl), else the newest
 // /usr/lib/postgresql/<major>/bin, else `pg_config --bindir`.
 Result<std::string> FindBinDir(const std::string& configured);

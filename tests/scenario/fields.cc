@@ -194,6 +194,8 @@ const Table<ha::LocalPg>& LocalPgTable() {
       {"control_state", Field(&P::control_state)},
       {"control_timeline", Field(&P::control_timeline)},
       {"control_checkpoint", Field(&P::control_checkpoint)},
+      {"timeline_start_of", Field(&P::timeline_start_of)},
+      {"timeline_start", Field(&P::timeline_start)},
       {"standby_signal", Field(&P::standby_signal)},
       {"running", Field(&P::running)},
       {"postmaster", Field(&P::postmaster)},

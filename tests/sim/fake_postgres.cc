@@ -44,6 +44,10 @@ ha::LocalPg FakePostgres::Observe() {
   pg.control_state = data_.control_state;
   pg.control_timeline = data_.Timeline();
   pg.control_checkpoint = data_.checkpoint;
+  if (data_.Timeline() > 1) {
+    pg.timeline_start_of = data_.Timeline();
+    pg.timeline_start = data_.history.back().start;
+  }
   pg.postmaster = running_;
   if (!running_) return pg;
   pg.running = true;
