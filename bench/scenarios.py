@@ -64,13 +64,16 @@ class Writer:
     def wait_acks(self, n, timeout=15):
         util.poll(f"{n} acknowledged writes", lambda: len(self.acks()) >= n, timeout, 0.05)
 
-    def first_ack_after(self, t_ns, timeout):
-        """First write acknowledged on a connection made after t_ns: an INSERT in flight at the
-        fault can still be acknowledged by the dying server's backend; that is no recovery."""
+    def first_ack_after(self, t_ns, timeout, connected_after=None):
+        """First write acknowledged after t_ns on a connection made after `connected_after`
+        (default t_ns): an INSERT in flight at the fault can still be acknowledged by the dying
+        server's backend; that is no recovery."""
+        c_ns = t_ns if connected_after is None else connected_after
+
         def probe():
             if self.proc.poll() is not None:
                 raise util.BenchError("bench_writer exited early")
-            later = [t for _, t, connected in self.acks() if t > t_ns and connected > t_ns]
+            later = [t for _, t, connected in self.acks() if t > t_ns and connected > c_ns]
             return min(later) if later else None
         return util.poll("the first acknowledged write after the fault", probe, timeout, 0.02)
 
@@ -230,7 +233,10 @@ def switchover(cluster, writer_bin, work_dir):
         util.poll(f"{candidate.name} primary", lambda: cluster.node_state(candidate) is not None
                   and not cluster.node_state(candidate)[0], 60, 0.05)
         t_seen = util.now_ns()
-        t_first = writer.first_ack_after(max(t_seen, t_ret), 60)
+        # The writer may reconnect to the new primary before we see it promoted (Patroni's POST
+        # returns late at its defaults): after the candidate is primary the old one is down, so
+        # any ack then on a connection made after the call is the new primary's.
+        t_first = writer.first_ack_after(max(t_seen, t_ret), 60, connected_after=t_call)
         gap = writer.longest_gap(t_call, t_first)
     finally:
         extra["switchover_writer"] = writer.stop()
