@@ -18,7 +18,8 @@
 namespace pgha::agent {
 namespace {
 
-ha::PeerStatus ProbeOne(const ha::Member& m, std::chrono::milliseconds timeout) {
+ha::PeerStatus ProbeOne(const ha::Member& m, std::chrono::milliseconds timeout,
+                        const api::ClientCert& cert) {
   ha::PeerStatus s;
   s.name = m.name;
   auto scheme = m.api_url.find("://");
@@ -27,7 +28,7 @@ ha::PeerStatus ProbeOne(const ha::Member& m, std::chrono::milliseconds timeout) 
   std::string base = m.api_url.substr(0, path_start);
   std::string path = path_start == std::string::npos ? "/patroni" : m.api_url.substr(path_start);
   try {
-    httplib::Client cli(base);
+    httplib::Client cli(base, cert.certfile, cert.keyfile);  // no certificate when empty
     auto secs = timeout.count() / 1000, usecs = (timeout.count() % 1000) * 1000;
     cli.set_connection_timeout(secs, usecs);
     cli.set_read_timeout(secs, usecs);
@@ -75,7 +76,7 @@ std::vector<ha::PeerStatus> HttpPeerProber::Probe(const std::vector<ha::Member>&
   std::vector<std::future<ha::PeerStatus>> futures;
   for (const auto& m : members) {
     if (m.name == me || m.api_url.empty()) continue;
-    futures.push_back(std::async(std::launch::async, ProbeOne, m, timeout_));
+    futures.push_back(std::async(std::launch::async, ProbeOne, m, timeout_, cert_));
   }
   std::vector<ha::PeerStatus> out;
   for (auto& f : futures) out.push_back(f.get());

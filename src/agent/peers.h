@@ -1,8 +1,10 @@
 #pragma once
 // Asks the other members for their GET /patroni during a leader race (in parallel, short timeout).
 #include <chrono>
+#include <utility>
 #include <vector>
 
+#include "api/server.h"
 #include "ha/cluster.h"
 #include "ha/decision.h"
 
@@ -21,13 +23,16 @@ class PeerProber {
 
 class HttpPeerProber final : public PeerProber {
  public:
-  explicit HttpPeerProber(std::chrono::milliseconds timeout) : timeout_(timeout) {}
+  // `cert` is presented to peers' REST APIs (api::MemberClientCert; empty: none).
+  explicit HttpPeerProber(std::chrono::milliseconds timeout, api::ClientCert cert = {})
+      : timeout_(timeout), cert_(std::move(cert)) {}
   std::vector<ha::PeerStatus> Probe(const std::vector<ha::Member>& members,
                                     const std::string& me) override;
   bool ProcessesGone(const ha::Member& member) override;
 
  private:
   std::chrono::milliseconds timeout_;
+  api::ClientCert cert_;
 };
 
 enum class Reach { kRefused, kOpen, kUnknown };

@@ -23,7 +23,11 @@ OpResponse DcsDown(const std::string& why) { return Text(503, "DCS unavailable: 
 
 OperationHandlers::OperationHandlers(OperationContext context) : context_(std::move(context)) {
   if (!context_.sleep) context_.sleep = [](auto d) { std::this_thread::sleep_for(d); };
-  if (!context_.fetch_status) context_.fetch_status = FetchMemberStatus;
+  if (!context_.fetch_status) {
+    context_.fetch_status = [cert = context_.handlers.client_cert](const ha::Member& m) {
+      return FetchMemberStatus(m, cert);
+    };
+  }
 }
 
 std::optional<OpResponse> OperationHandlers::Handle(const std::string& method,

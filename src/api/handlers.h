@@ -54,7 +54,8 @@ class OperationHandlers {
 };
 
 // GET <api_url> with a 2 s timeout (cpp-httplib; TLS without verification of the peer, as a
-// health probe carries no secrets).
-std::optional<nlohmann::json> FetchMemberStatus(const ha::Member& member);
+// health probe carries no secrets), presenting `cert` when set (a peer may require one).
+std::optional<nlohmann::json> FetchMemberStatus(const ha::Member& member,
+                                                const ClientCert& cert = {});
 
 }  // namespace pgha::api

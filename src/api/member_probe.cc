@@ -5,7 +5,16 @@
 
 namespace pgha::api {
 
-std::optional<nlohmann::json> FetchMemberStatus(const ha::Member& member) {
+ClientCert MemberClientCert(const config::Config& config) {
+  const bool ctl = !config.ctl.certfile.empty();
+  ClientCert cert;
+  cert.certfile = ctl ? config.ctl.certfile : config.restapi.certfile;
+  cert.keyfile = ctl ? config.ctl.keyfile : config.restapi.keyfile;
+  if (cert.keyfile.empty()) cert.keyfile = cert.certfile;
+  return cert;
+}
+
+std::optional<nlohmann::json> FetchMemberStatus(const ha::Member& member, const ClientCert& cert) {
   const std::string& url = member.api_url;
   size_t scheme_end = url.find("://");
   if (scheme_end == std::string::npos) return std::nullopt;
@@ -13,7 +22,7 @@ std::optional<nlohmann::json> FetchMemberStatus(const ha::Member& member) {
   std::string base = url.substr(0, path_start);
   std::string path = path_start == std::string::npos ? "/patroni" : url.substr(path_start);
   try {
-    httplib::Client client(base);
+    httplib::Client client(base, cert.certfile, cert.keyfile);  // no certificate when empty
     client.enable_server_certificate_verification(false);
     client.set_connection_timeout(std::chrono::seconds(2));
     client.set_read_timeout(std::chrono::seconds(2));

@@ -19,6 +19,15 @@ namespace pgha::api {
 
 class NodeOperations;
 
+// The client certificate a member presents to other members' REST APIs (switchover candidate
+// checks, leader-race probes), so that a peer with restapi.verify_client: required answers them.
+// As Patroni: ctl.certfile / ctl.keyfile, else restapi.certfile / restapi.keyfile; the key
+// defaults to the certificate file (a PEM holding both). Empty: no client certificate.
+struct ClientCert {
+  std::string certfile, keyfile;
+};
+ClientCert MemberClientCert(const config::Config& config);
+
 // Reads the DCS on demand (for /cluster, /history, /config: Patroni reads fresh).
 using ClusterLoader = std::function<Result<ha::ClusterView>()>;
 using SnapshotSource = std::function<std::shared_ptr<const Snapshot>()>;
@@ -33,13 +42,15 @@ class RestServer {
 
 // What the unsafe operations need (issue 4). `dcs` is used under `dcs_mu` (it is the same
 // connection the ClusterLoader reads through); `wake` nudges the HA loop after a DCS write;
-// `node` runs restart/reload/reinitialize (null: those answer 503 "not available").
+// `node` runs restart/reload/reinitialize (null: those answer 503 "not available");
+// `client_cert` is presented when probing a switchover candidate's REST API.
 // Without `dcs` every operation answers 503.
 struct Handlers {
   dcs::Dcs* dcs = nullptr;
   std::mutex* dcs_mu = nullptr;
   NodeOperations* node = nullptr;
   std::function<void()> wake;
+  ClientCert client_cert;
 };
 
 std::unique_ptr<RestServer> MakeRestServer(const config::RestApi& options, SnapshotSource snapshot,

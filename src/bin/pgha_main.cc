@@ -83,7 +83,7 @@ int RunAgent(const std::string& path) {
   auto api_dcs = dcs::MakeEtcdDcs(DcsOptionsFor(cfg, false));
   std::mutex api_dcs_mu;
   auto postgres = pg::MakePostgres(cfg, *bin_dir);
-  agent::HttpPeerProber prober(std::chrono::milliseconds(1500));
+  agent::HttpPeerProber prober(std::chrono::milliseconds(1500), api::MemberClientCert(cfg));
   RealClock clock;
   auto guard = agent::GuardFence::Start("/proc/self/exe", cfg.postgresql.data_dir);
   if (!guard.ok()) {
@@ -112,7 +112,8 @@ int RunAgent(const std::string& path) {
         std::lock_guard<std::mutex> lock(api_dcs_mu);
         return api_dcs->Load();
       },
-      api::Handlers{api_dcs.get(), &api_dcs_mu, &operations, [&] { dcs->Wake(); }});
+      api::Handlers{api_dcs.get(), &api_dcs_mu, &operations, [&] { dcs->Wake(); },
+                    api::MemberClientCert(cfg)});
   if (auto st = server->Start(); !st.ok()) {
     spdlog::critical("REST API: {}", st.message());
     return 1;

@@ -21,6 +21,13 @@ wait_for() {
   done
   return 0
 }
+# require_commands CMD...: a missing tool skips the whole test (CTest SKIP_RETURN_CODE 77).
+require_commands() {
+  local c
+  for c in "$@"; do
+    command -v "$c" >/dev/null 2>&1 || { echo "SKIP: $c is not installed"; exit 77; }
+  done
+}
 finish() {
   echo "$PASSED passed, $FAILED failed"
   [ "$FAILED" -eq 0 ]
@@ -34,7 +41,7 @@ start_cluster() {
   DIR=$(mktemp -d /var/tmp/pgha-it-$name.XXXXXX)
   chmod 0755 "$DIR"
   CL="$DIR/cluster"; W=$((base + 432)); R=$((base + 433)); PGP=$((base + 440))
-  API=$((base + 8008)); EC=$((base + 2379))
+  API=$((base + 8008)); EC=$((base + 2379)); CTL_TARGET=(--dir "$CL")
   cat > "$DIR/cluster.yaml" <<YAML
 name: $name
 replicas: 3
@@ -48,7 +55,8 @@ YAML
   "$PGHACTL" local up --dir "$CL" -f "$DIR/cluster.yaml" >"$DIR/up.log" 2>&1
 }
 sql() { psql -X -A -t -q -h 127.0.0.1 -p "$1" -U app -d appdb -c "$2" 2>/dev/null; }
-list_json() { "$PGHACTL" --dir "$CL" list -f json 2>/dev/null; }
+# pghactl's target: start_cluster sets (--dir "$CL"); a test may set (-c FILE) instead.
+list_json() { "$PGHACTL" "${CTL_TARGET[@]}" list -f json 2>/dev/null; }
 leader() { list_json | jq -r '.[] | select(.Role == "Leader") | .Member'; }
 timeline_of() { list_json | jq -r --arg m "$1" '.[] | select(.Member == $m) | .TL'; }
 node_index() { echo "${1#node}"; }

@@ -1,0 +1,45 @@
+// Which client certificate a member presents to other members' REST APIs (api::MemberClientCert):
+// ctl first, else restapi, as Patroni's PatroniRequest.
+#include <gtest/gtest.h>
+
+#include "api/server.h"
+
+namespace pgha::api {
+namespace {
+
+TEST(MemberClientCert, NoneWithoutTls) {
+  ClientCert cert = MemberClientCert(config::Config{});
+  EXPECT_EQ(cert.certfile, "");
+  EXPECT_EQ(cert.keyfile, "");
+}
+
+TEST(MemberClientCert, RestApiCertificateWhenNoCtlCertificate) {
+  config::Config c;
+  c.restapi.certfile = "/tls/server.crt";
+  c.restapi.keyfile = "/tls/server.key";
+  ClientCert cert = MemberClientCert(c);
+  EXPECT_EQ(cert.certfile, "/tls/server.crt");
+  EXPECT_EQ(cert.keyfile, "/tls/server.key");
+}
+
+TEST(MemberClientCert, CtlCertificateWinsAndKeepsItsOwnKey) {
+  config::Config c;
+  c.restapi.certfile = "/tls/server.crt";
+  c.restapi.keyfile = "/tls/server.key";
+  c.ctl.certfile = "/tls/client.crt";
+  c.ctl.keyfile = "/tls/client.key";
+  ClientCert cert = MemberClientCert(c);
+  EXPECT_EQ(cert.certfile, "/tls/client.crt");
+  EXPECT_EQ(cert.keyfile, "/tls/client.key");
+  c.ctl.keyfile.clear();  // never the restapi key with the ctl certificate
+  EXPECT_EQ(MemberClientCert(c).keyfile, "/tls/client.crt");
+}
+
+TEST(MemberClientCert, KeyDefaultsToTheCertificateFile) {
+  config::Config c;
+  c.restapi.certfile = "/tls/both.pem";
+  EXPECT_EQ(MemberClientCert(c).keyfile, "/tls/both.pem");
+}
+
+}  // namespace
+}  // namespace pgha::api
