@@ -6,7 +6,6 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <thread>
 
 #include "agent/agent.h"
@@ -306,20 +305,12 @@ void Agent::SyncHistory(const ha::Observation& obs) {
     return;
   }
   std::vector<ha::HistoryEntry> history;
-  std::istringstream in(*text);
-  std::string line;
-  while (std::getline(in, line)) {
-    unsigned tl = 0;
-    char lsn[64] = {0};
-    if (std::sscanf(line.c_str(), "%u %63s", &tl, lsn) != 2) continue;
-    auto parsed = Lsn::Parse(lsn);
-    if (!parsed) continue;
-    ha::HistoryEntry e{tl, parsed->value, "no recovery target specified",
+  for (const auto& sw : pg::ParseTimelineHistory(*text)) {
+    ha::HistoryEntry e{sw.timeline, sw.switch_lsn,
+                       sw.reason.empty() ? "no recovery target specified" : sw.reason,
                        IsoTime(clock_.WallSeconds()), cfg_.name};
-    auto tab = line.find('\t', line.find('\t') + 1);
-    if (tab != std::string::npos) e.reason = line.substr(tab + 1);
     for (const auto& old : obs.cluster.history) {
-      if (old.timeline == tl) {  // keep what the earlier leaders recorded
+      if (old.timeline == sw.timeline) {  // keep what the earlier leaders recorded
         e.timestamp = old.timestamp;
         e.new_leader = old.new_leader;
       }

@@ -460,17 +460,28 @@ void ParseControlData(const std::string& output, ha::LocalPg* pg) {
   }
 }
 
-std::optional<uint64_t> TimelineStartFromHistory(const std::string& text) {
-  std::optional<uint64_t> last;
+std::vector<TimelineSwitch> ParseTimelineHistory(const std::string& text) {
+  std::vector<TimelineSwitch> out;
   std::istringstream in(text);
   std::string line;
   while (std::getline(in, line)) {
     unsigned tl = 0;
     char lsn[64] = {0};
     if (std::sscanf(line.c_str(), "%u %63s", &tl, lsn) != 2) continue;
-    if (auto parsed = Lsn::Parse(lsn)) last = parsed->value;
+    auto parsed = Lsn::Parse(lsn);
+    if (!parsed) continue;
+    TimelineSwitch sw{tl, parsed->value, ""};
+    auto tab = line.find('\t', line.find('\t') + 1);
+    if (tab != std::string::npos) sw.reason = line.substr(tab + 1);
+    out.push_back(std::move(sw));
   }
-  return last;
+  return out;
+}
+
+std::optional<uint64_t> TimelineStartFromHistory(const std::string& text) {
+  auto switches = ParseTimelineHistory(text);
+  if (switches.empty()) return std::nullopt;
+  return switches.back().switch_lsn;
 }
 
 Result<std::string> FindBinDir(const std::string& configured) {

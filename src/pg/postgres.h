@@ -59,8 +59,15 @@ class Postgres {
   virtual std::string data_dir() const = 0;
 };
 
-// The LSN where the timeline described by a pg_wal/<tl>.history file began (its last line's
-// switch point); nullopt when the text has no entry.
+// One line of a pg_wal/<tl>.history file: "<parent tl>\t<switch LSN>\t<reason>".
+struct TimelineSwitch {
+  uint32_t timeline = 0;  // the parent timeline, which ended at switch_lsn
+  uint64_t switch_lsn = 0;
+  std::string reason;  // empty when the line has none
+};
+std::vector<TimelineSwitch> ParseTimelineHistory(const std::string& text);
+// The LSN where the timeline described by a history file began (its last line's switch point);
+// nullopt when the text has no entry.
 std::optional<uint64_t> TimelineStartFromHistory(const std::string& text);
 
 // Finds the directory with pg_ctl: `bin_dir` if set (must contain pg_ctl), else the newest
