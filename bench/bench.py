@@ -33,8 +33,8 @@ from cluster import Ports  # noqa: E402
 from patroni_cluster import PatroniCluster, etcd_args, render_haproxy  # noqa: E402
 from pgha_cluster import PghaCluster, destroy, settings_defaults  # noqa: E402
 
-SCENARIOS = ["bootstrap", "node-death", "pg-crash", "switchover", "footprint", "etcd-load",
-             "router", "soak"]
+SCENARIOS = ["bootstrap", "node-death", "pg-crash", "switchover", "switchover-sync",
+             "footprint", "etcd-load", "router", "soak"]
 
 # pghactl local's default ports + offset; the default cluster (offset 0) is never touched.
 PGHA_PORTS = Ports(15432, 15433, 17000, 15440, 18008, 12379, 12380)
@@ -57,6 +57,10 @@ METRICS = [
     ("switchover", "switchover_outage_s", "write outage (longest gap)", "s", 2),
     ("switchover", "switchover_call_s", "POST /switchover returns", "s", 2),
     ("switchover", "switchover_lost", "acknowledged writes lost", "", 0),
+    ("switchover-sync", "sync_switchover_outage_s", "write outage (longest gap), "
+     "synchronous_mode on", "s", 2),
+    ("switchover-sync", "sync_switchover_call_s", "POST /switchover returns", "s", 2),
+    ("switchover-sync", "sync_switchover_lost", "acknowledged writes lost", "", 0),
     ("footprint", "rss_mb", "RSS per agent", "MB", 1),
     ("footprint", "rss_anon_mb", "RSS anonymous (heap, stacks) per agent", "MB", 1),
     ("footprint", "pss_mb", "PSS per agent", "MB", 1),
@@ -145,6 +149,9 @@ class Bench:
         if self.want("switchover"):
             steps.append(("switchover", lambda: scenarios.switchover(cluster, self.args.writer,
                                                                      work)))
+        if self.want("switchover-sync"):
+            steps.append(("switchover-sync", lambda: scenarios.switchover_sync(
+                cluster, self.args.writer, work)))
         # Long: once per run (round 1), on the systems --soak-systems names.
         soak_labels = ("pgha",) if self.args.soak_systems == "pgha" else ("pgha", "patroni-equal")
         if self.want("soak") and run["round"] == 1 and label in soak_labels:
@@ -349,6 +356,14 @@ class Report:
             lines.append("- switchover ≤ 1 s (asynchronous replication): " + (
                 f"pgha {sw:.2f} s{ratio} → {'met' if sw <= 1 else 'NOT met'}" if sw is not None
                 else "pgha n/a → not measurable"))
+        ssw = med("pgha", "sync_switchover_outage_s")
+        if self.b.want("switchover-sync"):
+            pssw = med("patroni-equal", "sync_switchover_outage_s")
+            ratio = f", {ssw / psw:.2f}× Patroni's asynchronous {psw:.2f} s" if ssw and psw else ""
+            other = f"; Patroni in synchronous mode {pssw:.2f} s" if pssw else ""
+            lines.append("- switchover ≤ 1 s (synchronous replication): " + (
+                f"pgha {ssw:.2f} s{ratio}{other} → {'met' if ssw <= 1 else 'NOT met'}"
+                if ssw is not None else "pgha n/a → not measurable"))
         if self.b.want("soak"):
             fo = med("pgha", "soak_failovers")
             dm = med("pgha", "soak_demotes")

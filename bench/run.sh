@@ -7,8 +7,9 @@
 #   bench/run.sh [--rounds N] [--scenario NAME[,NAME...]] [--settings equal|defaults|both]
 #                [--no-doc] [--soak-seconds N] [--soak-systems pgha|both]
 #
-# Scenarios: bootstrap node-death pg-crash switchover footprint etcd-load router soak (default:
-# all). The soak (10 min by default, etcd-leader kills under pgbench) runs once, in round 1.
+# Scenarios: bootstrap node-death pg-crash switchover switchover-sync footprint etcd-load router
+# soak (default: all). The soak (10 min by default, etcd-leader kills under pgbench) runs once, in
+# round 1.
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

@@ -212,12 +212,12 @@ def pg_crash(cluster, writer_bin, work_dir, ttl):
             "crash_lost": res["lost"]}, {"crash_writer": summary}
 
 
-def switchover(cluster, writer_bin, work_dir):
+def switchover(cluster, writer_bin, work_dir, candidate=None, table="bench_switch"):
     """POST /switchover leader → a replica; outage = longest gap between acknowledged writes
     from the call until the first write acknowledged by the new primary."""
     primary = cluster.wait_healthy(60)
-    candidate = next(n for n in cluster.nodes if n.name != primary.name)
-    writer = Writer(writer_bin, cluster, "bench_switch", work_dir)
+    candidate = candidate or next(n for n in cluster.nodes if n.name != primary.name)
+    writer = Writer(writer_bin, cluster, table, work_dir)
     extra = {}
     try:
         writer.wait_acks(25)
@@ -243,6 +243,39 @@ def switchover(cluster, writer_bin, work_dir):
     cluster.wait_healthy(120)
     return {"switchover_outage_s": gap, "switchover_call_s": (t_ret - t_call) / 1e9,
             "switchover_lost": extra["switchover_writer"].get("lost")}, extra
+
+
+def _sync_standbys(cluster, api_port):
+    status, text = util.http("GET", api_port, "/cluster")
+    if status != 200:
+        return []
+    return [m["name"] for m in json.loads(text).get("members", [])
+            if m.get("role") == "sync_standby"]
+
+
+def _set_sync_mode(cluster, on):
+    """PATCH /config synchronous_mode on both systems alike; waits until /cluster shows a
+    synchronous standby (on) or none (off)."""
+    primary = cluster.wait_healthy(60)
+    status, text = util.http("PATCH", primary.api_port, "/config", {"synchronous_mode": on})
+    if status != 200:
+        raise util.BenchError(f"{cluster.system}: PATCH /config synchronous_mode={on} answered "
+                              f"{status}: {text.strip()[:300]}")
+    util.poll(f"{cluster.system}: synchronous standby {'named' if on else 'gone'}",
+              lambda: bool(_sync_standbys(cluster, primary.api_port)) == on, 60, 0.1)
+    return primary
+
+
+def switchover_sync(cluster, writer_bin, work_dir):
+    """synchronous_mode on (PATCH /config), then the switchover scenario to the synchronous
+    standby; synchronous_mode off again afterwards so later scenarios run as before."""
+    primary = _set_sync_mode(cluster, True)
+    name = _sync_standbys(cluster, primary.api_port)[0]
+    candidate = next(n for n in cluster.nodes if n.name == name)
+    metrics, extra = switchover(cluster, writer_bin, work_dir, candidate, "bench_switch_sync")
+    _set_sync_mode(cluster, False)
+    return ({"sync_" + k: v for k, v in metrics.items()},
+            {"sync_" + k: v for k, v in extra.items()})
 
 
 def pg_settings(cluster):

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "dcs/codec.h"
+#include "ha/sync.h"
 
 namespace pgha::agent {
 
@@ -146,6 +147,11 @@ bool Agent::RunOnce() {
   obs.settings = settings_;
   obs.pg = pg_.Observe();
   KeepReplicaTimeline(&obs.pg);
+  // Only a running primary keeps the standbys it chose; anything else writes the value that is
+  // safe at the moment of a promotion.
+  if (!obs.pg.running || obs.pg.in_recovery || !settings_.synchronous_mode) {
+    sync_names_ = ha::IdleSyncStandbyNames(settings_);
+  }
   obs.now = clock_.Now();
   obs.wall_now = clock_.WallSeconds();
   obs.lease_valid_until = leader_valid_until_;
@@ -163,6 +169,10 @@ bool Agent::RunOnce() {
     not_streaming_since_.reset();
   }
   obs.not_streaming_since = not_streaming_since_;
+  if (!obs.pg.running || obs.pg.synchronous_standby_names != sync_seen_.first) {
+    sync_seen_ = {obs.pg.synchronous_standby_names, obs.now};
+  }
+  obs.sync_names_applied_since = sync_seen_.second;
   // A replica that lost its stream checks whether the leader's processes are simply gone.
   if (obs.dcs_ok && obs.cluster.leader && *obs.cluster.leader != cfg_.name && obs.pg.running &&
       obs.pg.in_recovery && !obs.pg.streaming) {

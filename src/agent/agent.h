@@ -61,6 +61,9 @@ class Agent {
   Status EnsureSlots(const ha::Observation& obs);
   Status Rewind(const ha::Observation& obs, const std::string& leader);
   Status Switchover(ha::Observation& obs, const std::string& candidate);
+  Status ApplySync(const ha::Observation& obs, const std::string& value,
+                   const std::string& standbys);
+  Status ClaimSyncKey(const ha::Observation& obs);
   Status MoveAsideForReclone(const std::string& leader);
   std::unique_ptr<pg::Connection> ConnectToMember(const ha::Observation& obs,
                                                   const std::string& name) const;
@@ -104,6 +107,8 @@ class Agent {
   MonoTime last_status_write_{};
   std::string last_reason_;
   std::string written_params_;  // dump of the parameters last written to postgresql.conf
+  std::string sync_names_;      // synchronous_standby_names while synchronous_mode is on
+  std::pair<std::string, MonoTime> sync_seen_;  // value PostgreSQL reported, first seen at
   std::vector<std::string> slots_known_;
   bool checkpoint_pending_ = false;
   std::optional<MonoTime> primary_down_since_;

@@ -104,6 +104,14 @@ Status Agent::ExecuteAction(const ha::Action& a, ha::Observation& obs) {
       spdlog::warn("deleted the leader key of {}: its processes are gone", a.target);
       return OkStatus();
     }
+    case ActionKind::kSyncReplication:
+      return ApplySync(obs, a.target, a.mode);
+    case ActionKind::kClearSync: {
+      auto r = dcs_.DeleteSync(obs.cluster.sync_mod_revision);
+      if (!r.ok()) return r.error();
+      spdlog::info("synchronous_mode is off: /sync deleted");
+      return OkStatus();
+    }
     case ActionKind::kClearFailover: {
       auto r = dcs_.WriteFailover("{}", obs.cluster.failover_mod_revision);
       if (!r.ok()) return r.error();
@@ -284,6 +292,7 @@ Status Agent::Promote(ha::Observation& obs) {
   // Bounded well inside the lease: a promotion still running after that is asked for again by
   // the next loop, which also keeps the lease.
   int wait = std::max(1, std::min(cfg_.postgresql.pg_ctl_timeout, settings_.ttl / 2));
+  if (settings_.synchronous_mode) PGHA_TRY(ClaimSyncKey(obs));
   PGHA_TRY(pg_.Promote(wait));
   PGHA_TRY(pg_.WriteConfig(Parameters(), Hba(), std::nullopt));
   checkpoint_pending_ = true;

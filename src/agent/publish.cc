@@ -24,6 +24,8 @@ nlohmann::json Agent::Parameters() const {
   p["listen_addresses"] = listen.substr(0, listen.rfind(':'));
   p["port"] = cfg_.postgresql.Port();
   p["cluster_name"] = cfg_.scope;
+  // Owned by the synchronous-replication step while synchronous_mode is on (ha/sync.h).
+  if (settings_.synchronous_mode) p["synchronous_standby_names"] = sync_names_;
   return p;
 }
 

@@ -54,6 +54,8 @@ class Dcs {
   virtual Result<bool> WriteConfig(const std::string& config_json, int64_t mod_revision) = 0;
   virtual Result<bool> WriteFailover(const std::string& json, int64_t mod_revision) = 0;
   virtual Result<bool> WriteSync(const std::string& json, int64_t mod_revision) = 0;
+  // Deletes /sync if its mod_revision is still `mod_revision` (synchronous_mode turned off).
+  virtual Result<bool> DeleteSync(int64_t mod_revision) = 0;
   virtual Status DeleteCluster() = 0;  // pghactl remove
 
   // Blocks until something under the prefix changes after `revision`, or the deadline.

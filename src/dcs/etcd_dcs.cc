@@ -184,6 +184,13 @@ class EtcdDcs final : public Dcs {
   Result<bool> WriteSync(const std::string& json, int64_t mod_revision) override {
     return CasWrite(keys_.sync(), json, mod_revision);
   }
+  Result<bool> DeleteSync(int64_t mod_revision) override {
+    std::lock_guard lock(mu_);
+    const std::string key = keys_.sync();
+    auto txn = client_->Txn({Cmp(key, Target::kMod, mod_revision)}, {DeleteOp(key)}, {});
+    if (!txn.ok()) return txn.error();
+    return txn->succeeded;
+  }
 
   Status DeleteCluster() override {
     std::lock_guard lock(mu_);

@@ -5,6 +5,7 @@
 
 #include "core/lsn.h"
 #include "ha/decision.h"
+#include "ha/sync.h"
 
 namespace pgha::ha {
 namespace {
@@ -171,25 +172,49 @@ std::optional<Decision> DecideFailoverAsLeader(const Observation& obs) {
     }
     if (*at > obs.wall_now) return Do("switchover scheduled at " + f.scheduled_at);
   }
+  // In synchronous mode a switchover goes only to a standby that has every acknowledged commit.
+  bool sync_only = obs.settings.synchronous_mode && !f.leader.empty();
   std::string candidate = f.member;
   if (candidate.empty()) {  // any healthy replica: the most advanced one
     uint64_t best = 0;
     for (const auto& m : obs.cluster.members) {
       if (!CandidateProblem(obs.cluster, m.name).empty()) continue;
+      if (sync_only && !IsSyncStandby(obs.cluster, m.name)) continue;
       if (candidate.empty() || m.xlog_location.value_or(0) > best) {
         candidate = m.name;
         best = m.xlog_location.value_or(0);
       }
     }
     if (candidate.empty()) {
-      return Do("switchover is not possible: no healthy replica", {A(ActionKind::kClearFailover)});
+      return Do(sync_only ? "switchover is not possible: no healthy synchronous standby"
+                          : "switchover is not possible: no healthy replica",
+                {A(ActionKind::kClearFailover)});
     }
   }
   std::string problem = CandidateProblem(obs.cluster, candidate);
+  if (problem.empty() && sync_only && !IsSyncStandby(obs.cluster, candidate)) {
+    problem = candidate + " is not a synchronous standby in /sync";
+  }
   if (!problem.empty()) {
     return Do("switchover is not possible: " + problem, {A(ActionKind::kClearFailover)});
   }
   return Do("switching over to " + candidate, {A(ActionKind::kSwitchover, candidate)});
+}
+
+// The leader's synchronous-replication step, when /sync or synchronous_standby_names must move:
+// target = the synchronous_standby_names value, mode = the /sync standbys (comma-separated). The
+// executor writes /sync first, then the setting; ha/sync.h says why that order is safe.
+std::optional<Action> SyncStep(const Observation& obs) {
+  if (!obs.settings.synchronous_mode) return std::nullopt;
+  SyncTarget t = PickSyncStandbys(obs);
+  std::string value = SyncStandbyNamesValue(t);
+  std::vector<std::string> publish = SyncStandbysToPublish(obs, t);
+  if (SyncKeyMatches(obs.cluster, obs.me, publish) && obs.pg.synchronous_standby_names == value) {
+    return std::nullopt;
+  }
+  std::string list;
+  for (const auto& n : publish) list += (list.empty() ? "" : ",") + n;
+  return A(ActionKind::kSyncReplication, value, list);
 }
 
 Decision DecideAsLeader(const Observation& obs) {
@@ -207,9 +232,18 @@ Decision DecideAsLeader(const Observation& obs) {
       if (auto d = DecideFailoverAsLeader(obs)) return *d;
     }
     std::vector<Action> actions;
+    std::string reason = "no action: I am the leader with the lock";
     if (obs.checkpoint_after_promote_pending) actions.push_back(A(ActionKind::kCheckpoint));
+    if (auto sync = SyncStep(obs)) {
+      actions.push_back(*sync);
+      reason = "updating synchronous replication: synchronous_standby_names '" + sync->target +
+               "', /sync standbys [" + sync->mode + "]";
+    } else if (!obs.settings.synchronous_mode && obs.cluster.sync) {
+      actions.push_back(A(ActionKind::kClearSync));
+      reason = "synchronous_mode is off: deleting /sync";
+    }
     if (obs.settings.use_slots) actions.push_back(A(ActionKind::kEnsureSlots));
-    return Do("no action: I am the leader with the lock", std::move(actions));
+    return Do(reason, std::move(actions));
   }
   if (obs.settings.pause) return Do("paused: I hold the leader key but run as a replica");
   if (LeaseExpiring(obs)) return Do("not promoting: the leader lease could expire first");
@@ -314,9 +348,18 @@ bool IsHealthiest(const Observation& obs, std::string* why_not) {
     *why_not = "tags forbid promotion (nofailover / failover_priority)";
     return false;
   }
+  // Synchronous mode: only the members /sync names hold every acknowledged commit.
+  const bool sync_race = SyncRestrictsRace(obs);
+  if (sync_race && !InSyncKey(obs.cluster, obs.me)) {
+    *why_not = "synchronous_mode is on and I am not a synchronous standby in /sync";
+    return false;
+  }
   const LocalPg& pg = obs.pg;
   uint64_t mine = pg.WalPosition();
-  if (obs.cluster.optime && *obs.cluster.optime > mine &&
+  // A synchronous standby has every acknowledged commit; what the leader published beyond it
+  // was never confirmed to a client, so lag does not disqualify it.
+  bool lag_matters = !(sync_race && IsSyncStandby(obs.cluster, obs.me));
+  if (lag_matters && obs.cluster.optime && *obs.cluster.optime > mine &&
       *obs.cluster.optime - mine > obs.settings.maximum_lag_on_failover) {
     *why_not = "my WAL position lags the last leader optime by more than maximum_lag_on_failover";
     return false;
@@ -335,6 +378,11 @@ bool IsHealthiest(const Observation& obs, std::string* why_not) {
     }
     // Members that may never be promoted take no part in the race (as in Patroni).
     if (!p.tags.CanPromote()) continue;
+    // In synchronous mode only /sync members race; the former leader's extra WAL was never
+    // acknowledged to a client, so it does not veto either (as in Patroni).
+    if (sync_race && (!InSyncKey(obs.cluster, p.name) || p.name == obs.cluster.sync->leader)) {
+      continue;
+    }
     // A peer left on an older timeline cannot veto by WAL position: its extra WAL is on a branch
     // the cluster abandoned (it must be rewound), and letting it veto leaves no leader (sim B1).
     if (p.timeline != 0 && pg.timeline != 0 && p.timeline < pg.timeline) continue;
@@ -418,6 +466,10 @@ const char* ActionName(ActionKind kind) {
       return "clear_failover";
     case ActionKind::kBreakLeaderKey:
       return "break_leader_key";
+    case ActionKind::kSyncReplication:
+      return "sync_replication";
+    case ActionKind::kClearSync:
+      return "clear_sync";
     case ActionKind::kHalt:
       return "halt";
   }

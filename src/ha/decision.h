@@ -44,6 +44,8 @@ struct Observation {
   std::optional<MonoTime> primary_down_since;
   // Since when this running replica has had no streaming WAL receiver.
   std::optional<MonoTime> not_streaming_since;
+  // Since when pg.synchronous_standby_names has had its current value (first seen by this agent).
+  std::optional<MonoTime> sync_names_applied_since;
 };
 
 enum class ActionKind {
@@ -63,6 +65,8 @@ enum class ActionKind {
   kSwitchover,       // leader: checkpoint, stop, hand the key to `target` once it has our WAL
   kClearFailover,    // overwrite /failover with {} (request done or impossible)
   kBreakLeaderKey,   // delete the dead `target`'s leader key (compare value and lease)
+  kSyncReplication,  // leader: /sync and synchronous_standby_names toward `target` (ha/sync.h)
+  kClearSync,        // synchronous_mode is off: delete /sync
   kHalt,             // refuse to run: exit with `target` as the message
 };
 

@@ -43,7 +43,8 @@ struct LocalPg {
   std::string upstream_host;  // WAL receiver's sender host, when streaming
   int upstream_port = 0;
   std::vector<ReplicationClient> replication;
-  int server_version = 0;  // e.g. 150018
+  std::string synchronous_standby_names;  // the value in force (current_setting)
+  int server_version = 0;                 // e.g. 150018
   std::string postmaster_start_time;
   bool pending_restart = false;
 

@@ -389,7 +389,8 @@ class RealPostgres final : public Postgres {
         "(pg_control_recovery()).min_recovery_end_timeline) ELSE ('x' || "
         "substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int END, "
         "(SELECT status FROM pg_stat_wal_receiver), (SELECT sender_host FROM "
-        "pg_stat_wal_receiver), (SELECT sender_port FROM pg_stat_wal_receiver)";
+        "pg_stat_wal_receiver), (SELECT sender_port FROM pg_stat_wal_receiver), "
+        "current_setting('synchronous_standby_names')";
     auto r = conn_->Query(kSql);
     if (!r.ok() || r->empty()) return false;
     const Row& row = r->front();
@@ -406,6 +407,7 @@ class RealPostgres final : public Postgres {
     pg->streaming = row[10] == std::optional<std::string>("streaming");
     pg->upstream_host = row[11].value_or("");
     pg->upstream_port = static_cast<int>(ToU64(row[12]));
+    pg->synchronous_standby_names = row[13].value_or("");
     if (!pg->in_recovery) QueryReplication(pg);
     return true;
   }

@@ -211,6 +211,7 @@ const Table<ha::LocalPg>& LocalPgTable() {
       {"server_version", Field(&P::server_version)},
       {"postmaster_start_time", Field(&P::postmaster_start_time)},
       {"pending_restart", Field(&P::pending_restart)},
+      {"synchronous_standby_names", Field(&P::synchronous_standby_names)},
       {"state", Field(&P::state)},
   };
   return t;

@@ -122,6 +122,9 @@ const std::map<std::string, Directive, std::less<>>& Directives() {
        Once([](Scenario& s, std::string_view r) { s.obs.lease_valid_until = OptionalTime(r); })},
       {"not_streaming_since",
        Once([](Scenario& s, std::string_view r) { s.obs.not_streaming_since = OptionalTime(r); })},
+      {"sync_names_applied_since", Once([](Scenario& s, std::string_view r) {
+         s.obs.sync_names_applied_since = OptionalTime(r);
+       })},
       {"primary_down_since",
        Once([](Scenario& s, std::string_view r) { s.obs.primary_down_since = OptionalTime(r); })},
       {"watchdog_usable",

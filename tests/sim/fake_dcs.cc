@@ -177,6 +177,11 @@ Result<bool> FakeDcs::WriteFailover(const std::string& json, int64_t mod_revisio
 Result<bool> FakeDcs::WriteSync(const std::string& json, int64_t mod_revision) {
   return CasWrite(keys_.sync(), json, mod_revision);
 }
+Result<bool> FakeDcs::DeleteSync(int64_t mod_revision) {
+  auto txn = Txn({Cmp(keys_.sync(), Target::kMod, mod_revision)}, {DeleteOp(keys_.sync())}, {});
+  if (!txn.ok()) return txn.error();
+  return txn->succeeded;
+}
 
 Status FakeDcs::DeleteCluster() {
   PGHA_TRY(link_.Cross());

@@ -41,6 +41,7 @@ class FakeDcs final : public dcs::Dcs {
   Result<bool> WriteConfig(const std::string& config_json, int64_t mod_revision) override;
   Result<bool> WriteFailover(const std::string& json, int64_t mod_revision) override;
   Result<bool> WriteSync(const std::string& json, int64_t mod_revision) override;
+  Result<bool> DeleteSync(int64_t mod_revision) override;
   Status DeleteCluster() override;
   // The simulator calls RunOnce itself: never block.
   bool WaitForChange(int64_t, std::chrono::steady_clock::time_point) override { return false; }

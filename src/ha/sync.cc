@@ -1,0 +1,124 @@
+// Synchronous replication rules (ha/sync.h).
+#include "ha/sync.h"
+
+#include <algorithm>
+
+namespace pgha::ha {
+namespace {
+
+std::vector<std::string> ListedStandbys(const ClusterView& view, const std::string& me) {
+  if (!view.sync || view.sync->leader != me) return {};
+  return view.sync->sync_standby;
+}
+
+bool Contains(const std::vector<std::string>& v, const std::string& s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
+
+std::string QuoteName(const std::string& name) {
+  std::string out = "\"";
+  for (char c : name) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+}  // namespace
+
+SyncTarget PickSyncStandbys(const Observation& obs) {
+  const std::vector<std::string> listed = ListedStandbys(obs.cluster, obs.me);
+  struct Candidate {
+    const ReplicationClient* row;
+    bool listed, sync;
+  };
+  std::vector<Candidate> candidates;
+  for (const auto& r : obs.pg.replication) {
+    if (r.state != "streaming" || r.application_name == obs.me) continue;
+    const Member* m = obs.cluster.FindMember(r.application_name);
+    if (!m || m->tags.nosync) continue;
+    bool seen = std::any_of(candidates.begin(), candidates.end(), [&](const Candidate& c) {
+      return c.row->application_name == r.application_name;
+    });
+    if (seen) continue;  // two connections under one name: the first row speaks for it
+    candidates.push_back({&r, Contains(listed, r.application_name), r.sync_state == "sync"});
+  }
+  std::stable_sort(candidates.begin(), candidates.end(), [](const auto& a, const auto& b) {
+    if (a.listed != b.listed) return a.listed;
+    if (a.sync != b.sync) return a.sync;
+    uint64_t fa = a.row->flush_lsn.value_or(0), fb = b.row->flush_lsn.value_or(0);
+    if (fa != fb) return fa > fb;
+    return a.row->application_name < b.row->application_name;
+  });
+  SyncTarget t;
+  size_t want = static_cast<size_t>(std::max(1, obs.settings.synchronous_node_count));
+  for (const auto& c : candidates) {
+    if (t.names.size() == want) break;
+    t.names.push_back(c.row->application_name);
+  }
+  if (t.names.empty() && obs.settings.synchronous_mode_strict) {
+    // Never fall back to asynchronous commits: wait for the standbys that were synchronous, or
+    // for a standby that does not exist until a real one streams again.
+    for (const auto& s : listed) {
+      if (t.names.size() < want) t.names.push_back(s);
+    }
+    if (t.names.empty()) t.names.push_back(kStrictSyncPlaceholder);
+  }
+  t.num = static_cast<int>(t.names.size());
+  return t;
+}
+
+std::string SyncStandbyNamesValue(const SyncTarget& t) {
+  if (t.names.empty()) return "";
+  if (t.names.size() == 1 && t.num == 1) return QuoteName(t.names[0]);
+  std::string out = "FIRST " + std::to_string(t.num) + " (";
+  for (size_t i = 0; i < t.names.size(); ++i) {
+    if (i > 0) out += ",";
+    out += QuoteName(t.names[i]);
+  }
+  return out + ")";
+}
+
+std::string IdleSyncStandbyNames(const Settings& settings) {
+  if (!settings.synchronous_mode || !settings.synchronous_mode_strict) return "";
+  return SyncStandbyNamesValue(SyncTarget{{kStrictSyncPlaceholder}, 1});
+}
+
+std::vector<std::string> SyncStandbysToPublish(const Observation& obs, const SyncTarget& t) {
+  const std::vector<std::string> listed = ListedStandbys(obs.cluster, obs.me);
+  bool applied = obs.pg.synchronous_standby_names == SyncStandbyNamesValue(t) &&
+                 obs.sync_names_applied_since &&
+                 obs.now - *obs.sync_names_applied_since >= kSyncSettleTime;
+  std::vector<std::string> out;
+  for (const auto& name : t.names) {
+    if (name == kStrictSyncPlaceholder) continue;
+    bool confirmed = applied && std::any_of(obs.pg.replication.begin(), obs.pg.replication.end(),
+                                            [&](const ReplicationClient& r) {
+                                              return r.application_name == name &&
+                                                     r.state == "streaming" &&
+                                                     r.sync_state == "sync";
+                                            });
+    if (Contains(listed, name) || confirmed) out.push_back(name);
+  }
+  return out;
+}
+
+bool SyncKeyMatches(const ClusterView& view, const std::string& me,
+                    const std::vector<std::string>& standbys) {
+  return view.sync && view.sync->leader == me && view.sync->sync_standby == standbys &&
+         view.sync->quorum == 0;
+}
+
+bool SyncRestrictsRace(const Observation& obs) {
+  return obs.settings.synchronous_mode && obs.cluster.sync && !obs.cluster.sync->leader.empty();
+}
+
+bool InSyncKey(const ClusterView& view, const std::string& name) {
+  return view.sync && (view.sync->leader == name || IsSyncStandby(view, name));
+}
+
+bool IsSyncStandby(const ClusterView& view, const std::string& name) {
+  return view.sync && Contains(view.sync->sync_standby, name);
+}
+
+}  // namespace pgha::ha

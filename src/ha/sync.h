@@ -1,0 +1,63 @@
+#pragma once
+// Synchronous replication (synchronous_mode, reference/patroni.md §2.7): the pure rules the
+// leader follows to keep `synchronous_standby_names` and the `/sync` key consistent, and that
+// the leader race uses to decide who may be promoted. docs/synchronous.md explains the design.
+//
+// The invariant: every standby listed in `/sync` is synchronous in the leader's
+// synchronous_standby_names, with a required count equal to the list length, so every commit
+// acknowledged while it is listed was flushed on it. Hence removals go to `/sync` first and
+// additions to synchronous_standby_names first; an addition reaches `/sync` only on a later
+// loop that sees pg_stat_replication report it as `sync`.
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "ha/decision.h"
+
+namespace pgha::ha {
+
+// Stands in for a standby in strict mode when none is available: no standby has this
+// application_name, so commits wait instead of silently becoming asynchronous.
+inline constexpr const char* kStrictSyncPlaceholder = "__pgha_strict_sync_placeholder__";
+
+struct SyncTarget {
+  std::vector<std::string> names;  // in priority order; may hold the strict placeholder
+  int num = 0;                     // how many of `names` must confirm a commit
+  bool operator==(const SyncTarget&) const = default;
+};
+
+// The standbys the leader wants synchronous now: streaming, member of the cluster, not `nosync`,
+// at most synchronous_node_count of them; members already in `/sync` first (no churn), then the
+// most advanced. Strict mode never returns an empty target.
+SyncTarget PickSyncStandbys(const Observation& obs);
+
+// synchronous_standby_names for `t`: "" (asynchronous), "\"a\"", or FIRST n ("a","b").
+std::string SyncStandbyNamesValue(const SyncTarget& t);
+
+// What a server that is not the leader writes: it only matters the moment it is promoted, when
+// strict mode must not let a single commit through unconfirmed.
+std::string IdleSyncStandbyNames(const Settings& settings);
+
+// How long a new synchronous_standby_names must have been in force before a standby it names is
+// published: a reload reaches the walsenders (which pg_stat_replication shows) and the
+// checkpointer (which makes commits wait) separately, and only the first can be observed.
+inline constexpr std::chrono::seconds kSyncSettleTime{1};
+
+// The standbys `/sync` may list after this loop: those it lists now (when this leader wrote it)
+// that stay in the target, plus target members pg_stat_replication reports as synchronous under
+// the value in force for at least kSyncSettleTime. Order follows the target.
+std::vector<std::string> SyncStandbysToPublish(const Observation& obs, const SyncTarget& t);
+
+// `/sync` names this leader with these standbys already.
+bool SyncKeyMatches(const ClusterView& view, const std::string& me,
+                    const std::vector<std::string>& standbys);
+
+// True when `/sync` is in force for the leader race: synchronous_mode is on and a leader has
+// written the key. Only the members it names may then be promoted automatically.
+bool SyncRestrictsRace(const Observation& obs);
+// `name` is the `/sync` leader or one of its standbys.
+bool InSyncKey(const ClusterView& view, const std::string& name);
+// `name` is one of the `/sync` standbys.
+bool IsSyncStandby(const ClusterView& view, const std::string& name);
+
+}  // namespace pgha::ha
