@@ -148,9 +148,9 @@ bool Agent::RunOnce() {
   obs.pg = pg_.Observe();
   KeepReplicaTimeline(&obs.pg);
   // Only a running primary keeps the standbys it chose; anything else writes the value that is
-  // safe at the moment of a promotion.
-  if (!obs.pg.running || obs.pg.in_recovery || !settings_.synchronous_mode) {
-    sync_names_ = ha::IdleSyncStandbyNames(settings_);
+  // safe the moment it starts as a primary or is promoted.
+  if (obs.dcs_ok && (!obs.pg.running || obs.pg.in_recovery || !settings_.synchronous_mode)) {
+    sync_names_ = ha::RestartSyncStandbyNames(obs);
   }
   obs.now = clock_.Now();
   obs.wall_now = clock_.WallSeconds();

@@ -101,6 +101,14 @@ Result<Plan> MakePlan(const Cluster& c, const ha::ClusterView& view, const std::
     }
     return Err("Member " + p.candidate + " does not exist in cluster " + c.name);
   }
+  if (action == "failover" && api::ReadDynamic(view.config_json).synchronous_mode && view.sync &&
+      std::find(view.sync->sync_standby.begin(), view.sync->sync_standby.end(), p.candidate) ==
+          view.sync->sync_standby.end()) {
+    std::fprintf(stderr,
+                 "Warning: %s is not a synchronous standby: it may lack commits that were "
+                 "acknowledged to clients\n",
+                 p.candidate.c_str());
+  }
   if (action == "switchover") {
     std::string when = o.scheduled;
     if (when.empty() && !o.force) {

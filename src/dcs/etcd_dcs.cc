@@ -47,7 +47,7 @@ class EtcdDcs final : public Dcs {
       : keys_(options.namespace_, options.scope),
         name_(options.name),
         client_(MakeEtcdClient(options.etcd)),
-        watcher_(options.watch ? MakeEtcdClient(options.etcd) : nullptr, keys_.prefix()) {}
+        watcher_(options.watch ? MakeEtcdClient(options.etcd) : nullptr, keys_.prefix(), options.name) {}
 
   Result<ha::ClusterView> Load() override {
     std::lock_guard lock(mu_);

@@ -12,9 +12,27 @@ constexpr std::chrono::milliseconds kMaxBackoff{2000};
 
 }  // namespace
 
-ChangeWatcher::ChangeWatcher(std::unique_ptr<EtcdClient> client, std::string prefix)
-    : client_(std::move(client)), prefix_(std::move(prefix)) {
+ChangeWatcher::ChangeWatcher(std::unique_ptr<EtcdClient> client, std::string prefix,
+                             std::string self)
+    : client_(std::move(client)), prefix_(std::move(prefix)), self_(std::move(self)) {
   if (client_) thread_ = std::thread([this] { Run(); });
+}
+
+bool ChangeWatcher::Wakes(const std::string& prefix, const std::string& self,
+                          const std::string& leader, const std::string& key) {
+  if (key.compare(0, prefix.size(), prefix) != 0) return true;
+  const std::string rel = key.substr(prefix.size());
+  if (rel == "status" || rel == "history") return false;
+  static const std::string kMembers = "members/";
+  if (rel.compare(0, kMembers.size(), kMembers) != 0) return true;
+  const std::string name = rel.substr(kMembers.size());
+  if (name == self) return false;
+  return leader.empty() || name == leader;
+}
+
+void ChangeWatcher::NoteLeader(const KeyValue& kv, bool deleted) {
+  if (kv.key != prefix_ + "leader") return;
+  leader_ = deleted ? "" : kv.value;
 }
 
 ChangeWatcher::~ChangeWatcher() {
@@ -65,7 +83,12 @@ int64_t ChangeWatcher::Relist() {
     spdlog::debug("watch: re-list of {} failed: {}", prefix_, listed.message());
     return 0;
   }
-  Record(listed->revision);  // a change missed while the stream was down shows up here
+  leader_.clear();
+  for (const auto& kv : listed->kvs) NoteLeader(kv, false);
+  // A change missed while the stream was down shows up here. The first listing is only the
+  // starting point: the loop reads the cluster itself.
+  if (listed_before_) Record(listed->revision);
+  listed_before_ = true;
   return listed->revision + 1;
 }
 
@@ -77,8 +100,14 @@ void ChangeWatcher::Run() {
       Backoff(&delay);
       continue;
     }
-    auto on_event = [&](const std::vector<WatchEvent>&, int64_t revision) {
-      Record(revision);
+    auto on_event = [&](const std::vector<WatchEvent>& events, int64_t revision) {
+      bool wake = false;
+      for (const auto& e : events) {
+        // Judge a member key against the leader before this batch changed it.
+        wake = wake || Wakes(prefix_, self_, leader_, e.kv.key);
+        NoteLeader(e.kv, e.type == WatchEvent::Type::kDelete);
+      }
+      if (wake) Record(revision);
       next = revision + 1;
       delay = kMinBackoff;  // the stream works again
       return true;

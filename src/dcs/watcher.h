@@ -1,6 +1,11 @@
 #pragma once
 // Internal: the watch thread behind Dcs::WaitForChange. It only wakes the HA loop early;
 // correctness never depends on it (etcd.md §2: the watch is an accelerator).
+//
+// Only changes a loop must react to wake it: not /status or /history, not this member's own key,
+// and not the keys of members other than the leader (while a leader is known). Under writes every
+// member key changes every loop; waking on them made every agent loop back to back, each wake
+// causing the next (docs/timing.md).
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -16,8 +21,13 @@ namespace pgha::dcs {
 
 class ChangeWatcher {
  public:
-  // With a client, a thread watches `prefix`; without one only Wake() and deadlines end waits.
-  ChangeWatcher(std::unique_ptr<EtcdClient> client, std::string prefix);
+  // With a client, a thread watches `prefix` (ending in '/'); without one only Wake() and
+  // deadlines end waits. `self` is this member's name.
+  ChangeWatcher(std::unique_ptr<EtcdClient> client, std::string prefix, std::string self = "");
+  // Whether a change of `key` should wake the loop of member `self` while `leader` leads ("" =
+  // none known). Exposed for tests.
+  static bool Wakes(const std::string& prefix, const std::string& self, const std::string& leader,
+                    const std::string& key);
   ~ChangeWatcher();  // stops and joins the thread
   ChangeWatcher(const ChangeWatcher&) = delete;
   ChangeWatcher& operator=(const ChangeWatcher&) = delete;
@@ -32,8 +42,14 @@ class ChangeWatcher {
   void Record(int64_t revision);
   void Backoff(std::chrono::milliseconds* delay);
 
+  // Tracks the leader key from the listing and the events (watch thread only).
+  void NoteLeader(const KeyValue& kv, bool deleted);
+
   std::unique_ptr<EtcdClient> client_;
   const std::string prefix_;
+  const std::string self_;
+  std::string leader_;          // watch thread only
+  bool listed_before_ = false;  // watch thread only
   std::mutex mu_;
   std::condition_variable cv_;
   int64_t seen_revision_ = 0;  // guarded by mu_

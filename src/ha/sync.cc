@@ -84,6 +84,15 @@ std::string IdleSyncStandbyNames(const Settings& settings) {
   return SyncStandbyNamesValue(SyncTarget{{kStrictSyncPlaceholder}, 1});
 }
 
+std::string RestartSyncStandbyNames(const Observation& obs) {
+  if (!obs.settings.synchronous_mode) return "";
+  const std::vector<std::string> listed = ListedStandbys(obs.cluster, obs.me);
+  if (obs.cluster.leader == obs.me && !listed.empty()) {
+    return SyncStandbyNamesValue(SyncTarget{listed, static_cast<int>(listed.size())});
+  }
+  return IdleSyncStandbyNames(obs.settings);
+}
+
 std::vector<std::string> SyncStandbysToPublish(const Observation& obs, const SyncTarget& t) {
   const std::vector<std::string> listed = ListedStandbys(obs.cluster, obs.me);
   bool applied = obs.pg.synchronous_standby_names == SyncStandbyNamesValue(t) &&

@@ -37,6 +37,10 @@ std::string SyncStandbyNamesValue(const SyncTarget& t);
 // What a server that is not the leader writes: it only matters the moment it is promoted, when
 // strict mode must not let a single commit through unconfirmed.
 std::string IdleSyncStandbyNames(const Settings& settings);
+// What a server that is not running as primary writes into its configuration: the idle value,
+// except for the key holder that /sync names as leader — its PostgreSQL restarting as primary
+// (after a crash) must keep waiting for the standbys /sync lists, or the invariant breaks.
+std::string RestartSyncStandbyNames(const Observation& obs);
 
 // How long a new synchronous_standby_names must have been in force before a standby it names is
 // published: a reload reaches the walsenders (which pg_stat_replication shows) and the

@@ -239,6 +239,24 @@ TEST_F(EtcdDcsTest, WaitForChangeWakesOnAnotherClientsWrite) {
   waker.join();
 }
 
+TEST_F(EtcdDcsTest, WaitForChangeIgnoresStatusAndOtherMembersKeys) {
+  auto a = MakeDcs("a", /*watch=*/true);
+  auto raw = MakeEtcdClient(Etcd());
+  const Keys k = ScopeKeys();
+  ASSERT_TRUE(raw->Put(k.leader(), "b", 0).ok());
+  auto view = a->Load();
+  ASSERT_TRUE(view.ok());
+  // Writes every loop makes under load: /status, my own key, a replica's key.
+  ASSERT_TRUE(raw->Put(k.status(), "{}", 0).ok());
+  ASSERT_TRUE(raw->Put(k.member("a"), "{}", 0).ok());
+  ASSERT_TRUE(raw->Put(k.member("c"), "{}", 0).ok());
+  auto start = Clock::now();
+  EXPECT_FALSE(a->WaitForChange(view->revision, start + 500ms));
+  // The leader's member key does wake (replicas clone once the leader is running).
+  ASSERT_TRUE(raw->Put(k.member("b"), "{}", 0).ok());
+  EXPECT_TRUE(a->WaitForChange(view->revision, Clock::now() + 5s));
+}
+
 TEST_F(EtcdDcsTest, WatchDeliversEventsAndStopsPromptly) {
   auto client = MakeEtcdClient(Etcd());
   auto raw = MakeEtcdClient(Etcd());

@@ -44,6 +44,18 @@ TEST(IdleSyncStandbyNames, OnlyStrictModeWaitsForAStandby) {
   EXPECT_EQ(IdleSyncStandbyNames(s), std::string("\"") + kStrictSyncPlaceholder + "\"");
 }
 
+TEST(RestartSyncStandbyNames, KeyHolderKeepsWaitingForListedStandbys) {
+  Observation o = Leader();
+  o.cluster.sync = SyncState{"n1", {"n2", "n3"}, 0};
+  EXPECT_EQ(RestartSyncStandbyNames(o), "FIRST 2 (\"n2\",\"n3\")");
+  o.cluster.leader = "n2";  // /sync is stale: the key moved on
+  EXPECT_EQ(RestartSyncStandbyNames(o), "");
+  o.settings.synchronous_mode_strict = true;
+  EXPECT_EQ(RestartSyncStandbyNames(o), IdleSyncStandbyNames(o.settings));
+  o.settings.synchronous_mode = false;
+  EXPECT_EQ(RestartSyncStandbyNames(o), "");
+}
+
 TEST(PickSyncStandbys, IgnoresNonStreamingUnknownAndSelf) {
   Observation o = Leader();
   ReplicationClient catching_up = Row("n2", "async", 900);
