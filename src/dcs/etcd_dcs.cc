@@ -1,7 +1,9 @@
 // Dcs over etcd: Patroni's key layout and compare-and-swap operations (patroni.md §3.3).
 #include <spdlog/spdlog.h>
 
+#include <chrono>
 #include <mutex>
+#include <optional>
 
 #include "dcs/codec.h"
 #include "dcs/dcs.h"
@@ -47,16 +49,29 @@ class EtcdDcs final : public Dcs {
       : keys_(options.namespace_, options.scope),
         name_(options.name),
         client_(MakeEtcdClient(options.etcd)),
-        watcher_(options.watch ? MakeEtcdClient(options.etcd) : nullptr, keys_.prefix(), options.name) {}
+        watcher_(options.watch ? MakeEtcdClient(options.etcd) : nullptr, keys_.prefix(),
+                 options.name) {}
 
   Result<ha::ClusterView> Load() override {
     std::lock_guard lock(mu_);
+    // A replica reuses its last read while the watch has seen no change since (at most
+    // kCacheMaxAge): most loops then cost etcd one keepalive, as Patroni's watch cache does.
+    // The key holder always reads: its view of its own key is what it acts on as primary.
+    auto now = std::chrono::steady_clock::now();
+    if (cache_ && cache_->leader != name_ && now - cache_time_ < kCacheMaxAge &&
+        watcher_.UnchangedSince(cache_epoch_, cache_->revision)) {
+      return *cache_;
+    }
+    uint64_t epoch = watcher_.Epoch();  // before the read: a re-list during it voids the cache
     // Linearizable: ownership decisions follow from this read (etcd.md §3, stale members).
     auto range = client_->Range(keys_.prefix(), /*prefix=*/true, /*serializable=*/false);
     if (!range.ok()) return range.error();
     std::vector<std::string> warnings;
     ha::ClusterView view = BuildClusterView(keys_, range->kvs, range->revision, &warnings);
     for (const auto& w : warnings) spdlog::warn("dcs: {}", w);
+    cache_ = view;
+    cache_epoch_ = epoch;
+    cache_time_ = now;
     return view;
   }
 
@@ -82,6 +97,7 @@ class EtcdDcs final : public Dcs {
 
   Status RevokeLease() override {
     std::lock_guard lock(mu_);
+    cache_.reset();
     if (lease_ == 0) return OkStatus();
     Status revoked = client_->LeaseRevoke(lease_);
     if (!revoked.ok() && ClassifyError(revoked.error()) != EtcdErrc::kLeaseNotFound) {
@@ -95,17 +111,20 @@ class EtcdDcs final : public Dcs {
 
   Status TouchMember(const std::string& member_json) override {
     std::lock_guard lock(mu_);
+    cache_.reset();
     PGHA_TRY(RequireLease());
     return AsStatus(Checked(client_->Put(keys_.member(name_), member_json, lease_)));
   }
 
   Status DeleteMember(const std::string& name) override {
     std::lock_guard lock(mu_);
+    cache_.reset();
     return AsStatus(client_->Delete(keys_.member(name), false));
   }
 
   Result<bool> RaceInitialize() override {
     std::lock_guard lock(mu_);
+    cache_.reset();
     auto txn = client_->Txn({Cmp(keys_.initialize(), Target::kCreate, 0)},
                             {PutOp(keys_.initialize(), "")}, {});
     if (!txn.ok()) return txn.error();
@@ -114,16 +133,19 @@ class EtcdDcs final : public Dcs {
 
   Status SetInitialize(const std::string& sysid) override {
     std::lock_guard lock(mu_);
+    cache_.reset();
     return AsStatus(client_->Put(keys_.initialize(), sysid, 0));
   }
 
   Status CancelInitialize() override {
     std::lock_guard lock(mu_);
+    cache_.reset();
     return AsStatus(client_->Delete(keys_.initialize(), false));
   }
 
   Result<bool> AcquireLeader() override {
     std::lock_guard lock(mu_);
+    cache_.reset();
     PGHA_TRY(RequireLease());
     const std::string key = keys_.leader();
     auto txn = Checked(
@@ -135,6 +157,7 @@ class EtcdDcs final : public Dcs {
 
   Result<bool> RefreshLeader() override {
     std::lock_guard lock(mu_);
+    cache_.reset();
     if (lease_ == 0) return false;
     const std::string key = keys_.leader();
     auto check = client_->Txn({ValueIs(key, name_), Cmp(key, Target::kLease, lease_)},
@@ -150,6 +173,7 @@ class EtcdDcs final : public Dcs {
 
   Status ReleaseLeader() override {
     std::lock_guard lock(mu_);
+    cache_.reset();
     const std::string key = keys_.leader();
     auto txn = client_->Txn({ValueIs(key, name_)}, {DeleteOp(key)}, {});
     if (!txn.ok()) return txn.error();
@@ -158,6 +182,7 @@ class EtcdDcs final : public Dcs {
 
   Result<bool> BreakLeader(const std::string& holder, int64_t lease) override {
     std::lock_guard lock(mu_);
+    cache_.reset();
     const std::string key = keys_.leader();
     auto txn =
         client_->Txn({ValueIs(key, holder), Cmp(key, Target::kLease, lease)}, {DeleteOp(key)}, {});
@@ -167,11 +192,13 @@ class EtcdDcs final : public Dcs {
 
   Status WriteStatus(const std::string& status_json) override {
     std::lock_guard lock(mu_);
+    cache_.reset();
     return AsStatus(client_->Put(keys_.status(), status_json, 0));
   }
 
   Status WriteHistory(const std::string& history_json) override {
     std::lock_guard lock(mu_);
+    cache_.reset();
     return AsStatus(client_->Put(keys_.history(), history_json, 0));
   }
 
@@ -186,6 +213,7 @@ class EtcdDcs final : public Dcs {
   }
   Result<bool> DeleteSync(int64_t mod_revision) override {
     std::lock_guard lock(mu_);
+    cache_.reset();
     const std::string key = keys_.sync();
     auto txn = client_->Txn({Cmp(key, Target::kMod, mod_revision)}, {DeleteOp(key)}, {});
     if (!txn.ok()) return txn.error();
@@ -194,6 +222,7 @@ class EtcdDcs final : public Dcs {
 
   Status DeleteCluster() override {
     std::lock_guard lock(mu_);
+    cache_.reset();
     return AsStatus(client_->Delete(keys_.prefix(), /*prefix=*/true));
   }
 
@@ -225,6 +254,7 @@ class EtcdDcs final : public Dcs {
   // mod_revision: -1 unconditional, 0 create only if absent, else the revision last read.
   Result<bool> CasWrite(const std::string& key, const std::string& value, int64_t mod_revision) {
     std::lock_guard lock(mu_);
+    cache_.reset();
     if (mod_revision < 0) {
       auto put = client_->Put(key, value, 0);
       if (!put.ok()) return put.error();
@@ -243,6 +273,11 @@ class EtcdDcs final : public Dcs {
   std::unique_ptr<EtcdClient> client_;
   std::atomic<int64_t> lease_{0};
   ChangeWatcher watcher_;
+  // The last read, reused by Load() while the watch shows nothing changed (guarded by mu_).
+  static constexpr std::chrono::seconds kCacheMaxAge{5};
+  std::optional<ha::ClusterView> cache_;
+  uint64_t cache_epoch_ = 0;
+  std::chrono::steady_clock::time_point cache_time_{};
 };
 
 }  // namespace

@@ -61,6 +61,16 @@ void ChangeWatcher::Wake() {
   cv_.notify_all();
 }
 
+uint64_t ChangeWatcher::Epoch() {
+  std::lock_guard lock(mu_);
+  return epoch_;
+}
+
+bool ChangeWatcher::UnchangedSince(uint64_t epoch, int64_t revision) {
+  std::lock_guard lock(mu_);
+  return client_ && streaming_ && epoch == epoch_ && any_revision_ <= revision;
+}
+
 void ChangeWatcher::Record(int64_t revision) {
   {
     std::lock_guard lock(mu_);
@@ -78,6 +88,11 @@ void ChangeWatcher::Backoff(std::chrono::milliseconds* delay) {
 }
 
 int64_t ChangeWatcher::Relist() {
+  {
+    std::lock_guard lock(mu_);
+    ++epoch_;
+    streaming_ = false;
+  }
   auto listed = client_->Range(prefix_, /*prefix=*/true, /*serializable=*/false);
   if (!listed.ok()) {
     spdlog::debug("watch: re-list of {} failed: {}", prefix_, listed.message());
@@ -89,6 +104,11 @@ int64_t ChangeWatcher::Relist() {
   // starting point: the loop reads the cluster itself.
   if (listed_before_) Record(listed->revision);
   listed_before_ = true;
+  {
+    std::lock_guard lock(mu_);
+    any_revision_ = listed->revision;
+    streaming_ = true;  // the watch from here on sees every later change, or ends the epoch
+  }
   return listed->revision + 1;
 }
 
@@ -101,18 +121,31 @@ void ChangeWatcher::Run() {
       continue;
     }
     auto on_event = [&](const std::vector<WatchEvent>& events, int64_t revision) {
-      bool wake = false;
+      // One response can carry events up to a later header revision: wake at the revision of
+      // the relevant event itself, so a wait that began after it is not woken by its batch.
+      int64_t wake_at = 0;
       for (const auto& e : events) {
         // Judge a member key against the leader before this batch changed it.
-        wake = wake || Wakes(prefix_, self_, leader_, e.kv.key);
+        if (Wakes(prefix_, self_, leader_, e.kv.key)) {
+          wake_at = std::max(wake_at, e.kv.mod_revision > 0 ? e.kv.mod_revision : revision);
+        }
         NoteLeader(e.kv, e.type == WatchEvent::Type::kDelete);
       }
-      if (wake) Record(revision);
+      {
+        std::lock_guard lock(mu_);
+        if (!events.empty()) any_revision_ = std::max(any_revision_, revision);
+      }
+      if (wake_at > 0) Record(wake_at);
       next = revision + 1;
       delay = kMinBackoff;  // the stream works again
       return true;
     };
     Status ended = client_->Watch(prefix_, next, on_event, stop_);
+    {
+      std::lock_guard lock(mu_);
+      ++epoch_;
+      streaming_ = false;
+    }
     if (stop_) break;
     // Compaction, a broken stream or an idle timeout: re-list and watch again.
     if (!ended.ok()) spdlog::debug("watch: {}", ended.message());

@@ -35,6 +35,12 @@ class ChangeWatcher {
   bool WaitForChange(int64_t revision, std::chrono::steady_clock::time_point deadline);
   void Wake();
 
+  // For reading the cluster from a cache: an opaque token taken before a read, and whether no
+  // change under the prefix has been seen since that read at `revision`. False whenever the
+  // stream broke or re-listed in between, or there is no watch thread.
+  uint64_t Epoch();
+  bool UnchangedSince(uint64_t epoch, int64_t revision);
+
  private:
   void Run();
   // Lists the prefix; returns the revision to watch from, 0 on failure.
@@ -52,8 +58,11 @@ class ChangeWatcher {
   bool listed_before_ = false;  // watch thread only
   std::mutex mu_;
   std::condition_variable cv_;
-  int64_t seen_revision_ = 0;  // guarded by mu_
+  int64_t seen_revision_ = 0;  // guarded by mu_: the last change that wakes the loop
   bool woken_ = false;         // guarded by mu_
+  uint64_t epoch_ = 1;         // guarded by mu_: bumped on every re-list and broken stream
+  bool streaming_ = false;     // guarded by mu_: a stream runs from the last re-list
+  int64_t any_revision_ = 0;   // guarded by mu_: the last change of any key under the prefix
   std::atomic<bool> stop_{false};
   std::thread thread_;
 };

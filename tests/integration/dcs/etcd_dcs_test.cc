@@ -255,6 +255,37 @@ TEST_F(EtcdDcsTest, WaitForChangeIgnoresStatusAndOtherMembersKeys) {
   // The leader's member key does wake (replicas clone once the leader is running).
   ASSERT_TRUE(raw->Put(k.member("b"), "{}", 0).ok());
   EXPECT_TRUE(a->WaitForChange(view->revision, Clock::now() + 5s));
+  // So does the leader key's deletion (the race starts on it).
+  view = a->Load();
+  ASSERT_TRUE(view.ok());
+  ASSERT_TRUE(raw->Delete(k.leader(), false).ok());
+  start = Clock::now();
+  EXPECT_TRUE(a->WaitForChange(view->revision, start + 5s));
+  EXPECT_LT(Clock::now() - start, 1s);
+}
+
+// Load() may answer from its last read while the watch sees no change; any change under the
+// prefix (even one that does not wake the loop) and every own write must void that at once.
+TEST_F(EtcdDcsTest, CachedLoadFollowsEveryChange) {
+  auto a = MakeDcs("a", /*watch=*/true);
+  auto raw = MakeEtcdClient(Etcd());
+  const Keys k = ScopeKeys();
+  ASSERT_TRUE(raw->Put(k.leader(), "b", 0).ok());
+  ASSERT_TRUE(a->Load().ok());
+  ASSERT_TRUE(a->Load().ok());  // possibly from the cache now
+  ASSERT_TRUE(raw->Put(k.status(), EncodeStatus(777, {}, {}), 0).ok());
+  auto sees_status = [&] {
+    auto v = a->Load();
+    return v.ok() && v->optime == std::optional<uint64_t>(777);
+  };
+  auto start = Clock::now();
+  while (!sees_status() && Clock::now() - start < 10s) std::this_thread::sleep_for(10ms);
+  EXPECT_LT(Clock::now() - start, 2s) << "a change under the prefix must void the cache";
+  ASSERT_TRUE(a->EnsureLease(10).ok());
+  ASSERT_TRUE(a->TouchMember(R"({"role":"replica"})").ok());
+  auto v = a->Load();  // at once, with no wait for the watch: own writes void the cache
+  ASSERT_TRUE(v.ok());
+  EXPECT_NE(v->FindMember("a"), nullptr);
 }
 
 TEST_F(EtcdDcsTest, WatchDeliversEventsAndStopsPromptly) {
