@@ -32,7 +32,7 @@ ha::PeerStatus ProbeOne(const ha::Member& m, std::chrono::milliseconds timeout,
     auto secs = timeout.count() / 1000, usecs = (timeout.count() % 1000) * 1000;
     cli.set_connection_timeout(secs, usecs);
     cli.set_read_timeout(secs, usecs);
-    cli.enable_server_certificate_verification(false);
+    api::UseMemberTls(&cli, cert);
     auto res = cli.Get(path);
     if (!res || res->status != 200) return s;
     return ParsePeerStatus(m.name, res->body);

@@ -11,7 +11,14 @@ ClientCert MemberClientCert(const config::Config& config) {
   cert.certfile = ctl ? config.ctl.certfile : config.restapi.certfile;
   cert.keyfile = ctl ? config.ctl.keyfile : config.restapi.keyfile;
   if (cert.keyfile.empty()) cert.keyfile = cert.certfile;
+  cert.cafile = config.ctl.cacert.empty() ? config.restapi.cafile : config.ctl.cacert;
+  cert.verify = !cert.cafile.empty() && !config.ctl.insecure;
   return cert;
+}
+
+void UseMemberTls(httplib::Client* client, const ClientCert& cert) {
+  if (cert.verify) client->set_ca_cert_path(cert.cafile);
+  client->enable_server_certificate_verification(cert.verify);
 }
 
 std::optional<nlohmann::json> FetchMemberStatus(const ha::Member& member, const ClientCert& cert) {
@@ -23,7 +30,7 @@ std::optional<nlohmann::json> FetchMemberStatus(const ha::Member& member, const 
   std::string path = path_start == std::string::npos ? "/patroni" : url.substr(path_start);
   try {
     httplib::Client client(base, cert.certfile, cert.keyfile);  // no certificate when empty
-    client.enable_server_certificate_verification(false);
+    UseMemberTls(&client, cert);
     client.set_connection_timeout(std::chrono::seconds(2));
     client.set_read_timeout(std::chrono::seconds(2));
     httplib::Result res = client.Get(path);

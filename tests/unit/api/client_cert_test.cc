@@ -35,6 +35,18 @@ TEST(MemberClientCert, CtlCertificateWinsAndKeepsItsOwnKey) {
   EXPECT_EQ(MemberClientCert(c).keyfile, "/tls/client.crt");
 }
 
+TEST(MemberClientCert, VerifiesPeersAgainstCtlCacertElseRestApiCafile) {
+  config::Config c;
+  EXPECT_FALSE(MemberClientCert(c).verify);  // no CA file: nothing to verify against
+  c.restapi.cafile = "/tls/ca.crt";
+  EXPECT_TRUE(MemberClientCert(c).verify);
+  EXPECT_EQ(MemberClientCert(c).cafile, "/tls/ca.crt");
+  c.ctl.cacert = "/tls/ctl-ca.crt";
+  EXPECT_EQ(MemberClientCert(c).cafile, "/tls/ctl-ca.crt");
+  c.ctl.insecure = true;
+  EXPECT_FALSE(MemberClientCert(c).verify);
+}
+
 TEST(MemberClientCert, KeyDefaultsToTheCertificateFile) {
   config::Config c;
   c.restapi.certfile = "/tls/both.pem";
