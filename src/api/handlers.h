@@ -53,8 +53,8 @@ class OperationHandlers {
   OperationContext context_;
 };
 
-// GET <api_url> with a 2 s timeout (cpp-httplib; TLS without verification of the peer, as a
-// health probe carries no secrets), presenting `cert` when set (a peer may require one).
+// GET <api_url> with a 2 s timeout (cpp-httplib), presenting `cert`'s client certificate when
+// set (a peer may require one) and verifying the peer as `cert` says (api::MemberClientCert).
 std::optional<nlohmann::json> FetchMemberStatus(const ha::Member& member,
                                                 const ClientCert& cert = {});
 

@@ -1,10 +1,151 @@
 #include "sim/fake_postgres.h"
 
+#include <algorithm>
+#include <cctype>
 #include <cmath>
+#include <strings.h>
 
 #include "core/lsn.h"
 
 namespace pgha::sim {
+namespace {
+
+bool IsSpace(char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; }
+bool IsIdentStart(char c) {
+  return std::isalpha(static_cast<unsigned char>(c)) || c == '_' || (c & 0x80);
+}
+bool IsIdentChar(char c) {
+  return IsIdentStart(c) || std::isdigit(static_cast<unsigned char>(c)) || c == '$';
+}
+
+// The tokens of PostgreSQL's syncrep scanner: NAME (identifier, '*' or "quoted"), NUM, '(', ')',
+// ','. `quoted` tells a "FIRST" name from the keyword.
+struct Token {
+  enum Kind { kName, kNum, kOpen, kClose, kComma } kind;
+  std::string text;
+  bool quoted = false;
+};
+
+std::optional<std::vector<Token>> Scan(const std::string& v) {
+  std::vector<Token> out;
+  size_t i = 0;
+  while (i < v.size()) {
+    char c = v[i];
+    if (IsSpace(c)) {
+      ++i;
+    } else if (c == '(' || c == ')' || c == ',') {
+      out.push_back({c == '(' ? Token::kOpen : c == ')' ? Token::kClose : Token::kComma, {}});
+      ++i;
+    } else if (c == '*') {
+      out.push_back({Token::kName, "*"});
+      ++i;
+    } else if (std::isdigit(static_cast<unsigned char>(c))) {
+      size_t j = i;
+      while (j < v.size() && std::isdigit(static_cast<unsigned char>(v[j]))) ++j;
+      out.push_back({Token::kNum, v.substr(i, j - i)});
+      i = j;
+    } else if (c == '"') {
+      std::string name;
+      for (++i;; ++i) {
+        if (i >= v.size()) return std::nullopt;  // unterminated quoted identifier
+        if (v[i] != '"') {
+          name += v[i];
+        } else if (i + 1 < v.size() && v[i + 1] == '"') {
+          name += '"';
+          ++i;
+        } else {
+          ++i;
+          break;
+        }
+      }
+      if (name.empty()) return std::nullopt;  // zero-length delimited identifier
+      out.push_back({Token::kName, name, true});
+    } else if (IsIdentStart(c)) {
+      size_t j = i;
+      while (j < v.size() && IsIdentChar(v[j])) ++j;
+      out.push_back({Token::kName, v.substr(i, j - i)});
+      i = j;
+    } else {
+      return std::nullopt;
+    }
+  }
+  return out;
+}
+
+bool Keyword(const Token& t, const char* word) {
+  return t.kind == Token::kName && !t.quoted && strcasecmp(t.text.c_str(), word) == 0;
+}
+
+// standby_list: NAME (',' NAME)* up to `end`; a number is a name too.
+bool ParseList(const std::vector<Token>& t, size_t at, size_t end, std::vector<std::string>* out) {
+  if (at >= end) return false;
+  for (size_t i = at; i < end; ++i) {
+    bool name_slot = (i - at) % 2 == 0;
+    if (name_slot && t[i].kind != Token::kName && t[i].kind != Token::kNum) return false;
+    if (!name_slot && t[i].kind != Token::kComma) return false;
+    if (name_slot) out->push_back(t[i].text);
+  }
+  return (end - at) % 2 == 1;
+}
+
+// PostgreSQL matches standby names case-insensitively; '*' matches any standby.
+bool StandbyMatches(const std::string& standby, const std::string& application_name) {
+  return standby == "*" || strcasecmp(standby.c_str(), application_name.c_str()) == 0;
+}
+
+}  // namespace
+
+std::optional<SyncNames> ParseSyncStandbyNames(const std::string& value) {
+  auto tokens = Scan(value);
+  if (!tokens) return std::nullopt;
+  const std::vector<Token>& t = *tokens;
+  SyncNames out;
+  if (t.empty()) return out;
+  size_t at = 0;
+  if (Keyword(t[0], "ANY")) return std::nullopt;  // quorum commit: pgha never writes it
+  if (Keyword(t[0], "FIRST") && t.size() > 1 && t[1].kind == Token::kNum) at = 1;
+  if (t[at].kind == Token::kNum && at + 1 < t.size() && t[at + 1].kind == Token::kOpen) {
+    // [FIRST] n ( list )
+    if (t.back().kind != Token::kClose) return std::nullopt;
+    out.num = std::stoi(t[at].text);
+    if (!ParseList(t, at + 2, t.size() - 1, &out.names)) return std::nullopt;
+    if (out.num <= 0) return std::nullopt;  // "number of synchronous standbys must be > 0"
+    return out;
+  }
+  if (at != 0 || !ParseList(t, 0, t.size(), &out.names)) return std::nullopt;
+  out.num = 1;  // the pre-9.6 form: a plain list means FIRST 1
+  return out;
+}
+
+std::optional<std::string> ConninfoValue(const std::string& conninfo, const std::string& key) {
+  size_t i = 0;
+  const size_t n = conninfo.size();
+  while (i < n) {
+    while (i < n && IsSpace(conninfo[i])) ++i;
+    size_t k = i;
+    while (i < n && conninfo[i] != '=' && !IsSpace(conninfo[i])) ++i;
+    std::string keyword = conninfo.substr(k, i - k);
+    while (i < n && IsSpace(conninfo[i])) ++i;
+    if (i >= n || conninfo[i] != '=') return std::nullopt;  // malformed
+    ++i;
+    while (i < n && IsSpace(conninfo[i])) ++i;
+    std::string value;
+    if (i < n && conninfo[i] == '\'') {
+      for (++i; i < n && conninfo[i] != '\''; ++i) {
+        if (conninfo[i] == '\\' && i + 1 < n) ++i;
+        value += conninfo[i];
+      }
+      ++i;  // the closing quote
+    } else {
+      for (; i < n && !IsSpace(conninfo[i]); ++i) {
+        if (conninfo[i] == '\\' && i + 1 < n) ++i;
+        value += conninfo[i];
+      }
+    }
+    if (keyword == key) return value;
+  }
+  return std::nullopt;
+}
 
 std::optional<int> ConninfoPort(const std::string& conninfo) {
   auto at = conninfo.find("port=");
@@ -55,11 +196,13 @@ ha::LocalPg FakePostgres::Observe() {
   pg.in_recovery = in_recovery_;
   pg.timeline = data_.Timeline();
   pg.server_version = 150000;
+  pg.synchronous_standby_names = sync_value_;
   if (in_recovery_) {
     pg.receive_lsn = data_.lsn;
     pg.replay_lsn = data_.lsn;
   } else {
     pg.wal_lsn = data_.lsn;
+    pg.replication = ReplicationRows();
   }
   pg.streaming = streaming_;
   if (streaming_) {
@@ -81,24 +224,132 @@ Status FakePostgres::Initdb(const std::vector<std::string>&) {
   return OkStatus();
 }
 
-Status FakePostgres::WriteConfig(const nlohmann::json&, const std::vector<std::string>&,
+Status FakePostgres::WriteConfig(const nlohmann::json& parameters,
+                                 const std::vector<std::string>&,
                                  const std::optional<pg::RecoveryTarget>& recovery) {
   if (!data_.exists) return Err("cannot write postgresql.conf: no data directory");
   data_.standby_signal = recovery.has_value();
   data_.conf_upstream_port.reset();
-  if (recovery) data_.conf_upstream_port = ConninfoPort(recovery->primary_conninfo);
+  data_.conf_application_name.clear();
+  if (recovery) {
+    data_.conf_upstream_port = ConninfoPort(recovery->primary_conninfo);
+    // Without application_name the WAL receiver reports cluster_name (PostgreSQL 12+); pgha
+    // always sets it.
+    data_.conf_application_name =
+        ConninfoValue(recovery->primary_conninfo, "application_name").value_or("walreceiver");
+  }
+  data_.conf_sync_names.clear();
+  auto it = parameters.find("synchronous_standby_names");
+  if (it != parameters.end()) {
+    if (!it->is_string()) {
+      net_.OnBadConfig(*this, "synchronous_standby_names is not a string: " + it->dump());
+    } else {
+      data_.conf_sync_names = it->get<std::string>();
+    }
+  }
   return OkStatus();
+}
+
+void FakePostgres::LoadSyncNames(bool at_start) {
+  auto parsed = ParseSyncStandbyNames(data_.conf_sync_names);
+  if (!parsed) {
+    // PostgreSQL refuses to start, or keeps the old value on a reload; either way pgha wrote a
+    // value it must never write.
+    net_.OnBadConfig(*this, "invalid value for parameter \"synchronous_standby_names\": \"" +
+                                data_.conf_sync_names + "\"");
+    if (!at_start) return;
+    parsed = SyncNames{};
+  }
+  sync_value_ = data_.conf_sync_names;
+  sync_ = *parsed;
+  if (at_start) {
+    sync_defined_ = sync_.num > 0;
+    checkpointer_reload_at_.reset();
+  } else if (!checkpointer_reload_at_) {
+    // The checkpointer re-reads postgresql.conf a little later, and then sees the newest file.
+    checkpointer_reload_at_ = net_.Now() + net_.CheckpointerReloadDelay();
+  }
+}
+
+bool FakePostgres::CommitsWait() {
+  if (!running_) return false;
+  if (checkpointer_reload_at_ && net_.Now() >= *checkpointer_reload_at_) {
+    checkpointer_reload_at_.reset();
+    sync_defined_ = sync_.num > 0;
+  }
+  return sync_defined_;
+}
+
+namespace {
+
+// 1-based position of the first entry naming this standby in the list; 0 = not listed.
+int SyncPriority(const SyncNames& s, const std::string& application_name) {
+  for (size_t i = 0; i < s.names.size(); ++i) {
+    if (StandbyMatches(s.names[i], application_name)) return static_cast<int>(i) + 1;
+  }
+  return 0;
+}
+
+}  // namespace
+
+// As PostgreSQL 15's SyncRepGetCandidateStandbys (priority mode): the walsenders in state
+// "streaming" with a priority, lowest priority value first, the first `num` are synchronous.
+std::optional<uint64_t> FakePostgres::SyncFlushLsn() const {
+  if (!running_ || in_recovery_ || sync_.num <= 0) return std::nullopt;
+  std::vector<std::pair<int, uint64_t>> candidates;  // priority, flush LSN
+  for (const FakePostgres* r : net_.StreamingReplicas(*this)) {
+    int prio = SyncPriority(sync_, r->application_name());
+    if (prio > 0 && r->caught_up()) candidates.emplace_back(prio, r->data().lsn);
+  }
+  if (static_cast<int>(candidates.size()) < sync_.num) return std::nullopt;
+  std::stable_sort(candidates.begin(), candidates.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  uint64_t lsn = candidates.front().second;
+  for (int i = 0; i < sync_.num; ++i) lsn = std::min(lsn, candidates[i].second);
+  return lsn;
+}
+
+std::vector<ha::ReplicationClient> FakePostgres::ReplicationRows() const {
+  std::vector<ha::ReplicationClient> rows;
+  if (!running_ || in_recovery_) return rows;
+  std::vector<std::pair<int, size_t>> candidates;  // priority, row
+  for (const FakePostgres* r : net_.StreamingReplicas(*this)) {
+    ha::ReplicationClient c;
+    c.usename = "replicator";
+    c.application_name = r->application_name();
+    c.client_addr = "127.0.0.1";
+    c.state = r->caught_up() ? "streaming" : "catchup";
+    c.sync_priority = SyncPriority(sync_, c.application_name);
+    c.sync_state = c.sync_priority > 0 ? "potential" : "async";
+    c.flush_lsn = r->data().lsn;
+    c.replay_lsn = r->data().lsn;
+    if (c.sync_priority > 0 && r->caught_up()) candidates.emplace_back(c.sync_priority, rows.size());
+    rows.push_back(std::move(c));
+  }
+  std::stable_sort(candidates.begin(), candidates.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (int i = 0; i < sync_.num && i < static_cast<int>(candidates.size()); ++i) {
+    rows[candidates[i].second].sync_state = "sync";
+  }
+  return rows;
 }
 
 Status FakePostgres::Start(int) {
   if (!data_.exists) return Err("pg_ctl start: no data directory");
   if (running_) return Err("pg_ctl start: another server might be running");
   running_ = true;
+  ++incarnation_;
   in_recovery_ = data_.standby_signal;
   data_.control_state = in_recovery_ ? "in archive recovery" : "in production";
   upstream_.reset();
-  if (in_recovery_) upstream_ = data_.conf_upstream_port;
+  application_name_.clear();
+  if (in_recovery_) {
+    upstream_ = data_.conf_upstream_port;
+    application_name_ = data_.conf_application_name;
+  }
+  LoadSyncNames(true);
   Connect();
+  net_.OnServerChange(*this);
   return OkStatus();
 }
 
@@ -117,9 +368,17 @@ Status FakePostgres::Stop(const std::string& mode, int) {
 Status FakePostgres::Reload() {
   if (!running_) return Err("pg_ctl reload: no server running");
   if (in_recovery_) {
-    upstream_ = data_.conf_upstream_port;  // primary_conninfo is reloadable since PostgreSQL 13
+    // primary_conninfo is reloadable since PostgreSQL 13: a change restarts the WAL receiver.
+    if (upstream_ != data_.conf_upstream_port ||
+        application_name_ != data_.conf_application_name) {
+      streaming_ = false;
+    }
+    upstream_ = data_.conf_upstream_port;
+    application_name_ = data_.conf_application_name;
     Connect();
   }
+  if (sync_value_ != data_.conf_sync_names) LoadSyncNames(false);
+  net_.OnServerChange(*this);
   return OkStatus();
 }
 
@@ -129,10 +388,13 @@ Status FakePostgres::Promote(int) {
   net_.OnPromote(*this);
   in_recovery_ = false;
   streaming_ = false;
+  caught_up_ = false;
   upstream_.reset();
+  application_name_.clear();
   data_.standby_signal = false;
   data_.history.push_back(Segment{data_.Timeline() + 1, net_.NewUid(), data_.lsn});
   data_.control_state = "in production";
+  net_.OnServerChange(*this);
   return OkStatus();
 }
 
@@ -210,7 +472,14 @@ void FakePostgres::Kill() {
   running_ = false;
   in_recovery_ = false;
   streaming_ = false;
+  caught_up_ = false;
   upstream_.reset();
+  application_name_.clear();
+  sync_value_.clear();
+  sync_ = SyncNames{};
+  sync_defined_ = false;
+  checkpointer_reload_at_.reset();
+  net_.OnServerChange(*this);
 }
 
 const FakePostgres* FakePostgres::Upstream() const {
@@ -221,11 +490,16 @@ const FakePostgres* FakePostgres::Upstream() const {
   return src;
 }
 
-void FakePostgres::Connect() { streaming_ = Upstream() != nullptr; }
+void FakePostgres::Connect() {
+  const FakePostgres* src = Upstream();
+  if (!src) caught_up_ = false;
+  if (src && !streaming_) caught_up_ = data_.lsn == src->data_.lsn;  // a new walsender
+  streaming_ = src != nullptr;
+}
 
 void FakePostgres::Replicate(double fraction) {
+  Connect();
   const FakePostgres* src = Upstream();
-  streaming_ = src != nullptr;
   if (!src) return;
   uint64_t gap = src->data_.lsn - data_.lsn;
   uint64_t lsn = data_.lsn + static_cast<uint64_t>(std::ceil(static_cast<double>(gap) * fraction));
@@ -236,6 +510,7 @@ void FakePostgres::Replicate(double fraction) {
   }
   data_.history = std::move(history);
   data_.lsn = lsn;
+  if (lsn == src->data_.lsn) caught_up_ = true;
 }
 
 }  // namespace pgha::sim

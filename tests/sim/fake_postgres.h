@@ -1,12 +1,14 @@
 #pragma once
 // A PostgreSQL server as a state machine: a data directory (system identifier, timeline history,
 // WAL position, standby.signal, the upstream written to postgresql.conf) and a server process
-// (stopped / primary / replica streaming from an upstream found by its port).
+// (stopped / primary / replica streaming from an upstream found by its port), with synchronous
+// replication (synchronous_standby_names, pg_stat_replication).
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "core/clock.h"
 #include "pg/postgres.h"
 
 namespace pgha::sim {
@@ -27,10 +29,23 @@ struct DataDir {
   uint64_t lsn = 0;
   bool standby_signal = false;
   std::optional<int> conf_upstream_port;  // primary_conninfo in postgresql.conf
+  std::string conf_application_name;      // its application_name
+  std::string conf_sync_names;            // synchronous_standby_names in postgresql.conf
   uint64_t checkpoint = 0;                // latest checkpoint location (pg_control)
   std::string control_state;
   uint32_t Timeline() const { return history.empty() ? 0 : history.back().tl; }
 };
+
+// A parsed synchronous_standby_names: `num` of `names` (in priority order) must confirm a commit.
+// num == 0: asynchronous. Only the priority form (a bare name, a list, FIRST n (...)) is modelled.
+struct SyncNames {
+  int num = 0;
+  std::vector<std::string> names;
+  bool operator==(const SyncNames&) const = default;
+};
+// PostgreSQL's syncrep grammar: "" ; name ; name,name ; [FIRST] n (name,...) ; names are
+// identifiers, '*' or double-quoted with "" for a quote. nullopt: PostgreSQL would reject it.
+std::optional<SyncNames> ParseSyncStandbyNames(const std::string& value);
 
 class FakePostgres;
 
@@ -46,6 +61,18 @@ class PgNetwork {
   virtual void OnPromote(const FakePostgres& pg) = 0;
   // A primary shutting down cleanly sends all its WAL to the replicas streaming from it.
   virtual void FlushToReplicas(const FakePostgres& primary) = 0;
+  // The running replicas whose WAL receiver streams from `primary` right now (its walsenders).
+  virtual std::vector<const FakePostgres*> StreamingReplicas(const FakePostgres& primary) = 0;
+  virtual MonoTime Now() const = 0;
+  // How long after a reload the checkpointer applies the new synchronous_standby_names (it
+  // decides whether commits wait; the walsenders, which pg_stat_replication shows, apply it at
+  // once).
+  virtual Millis CheckpointerReloadDelay() = 0;
+  // The server started, stopped, reloaded or was promoted: commits waiting on it may be released
+  // (or lost with it).
+  virtual void OnServerChange(const FakePostgres& pg) = 0;
+  // PostgreSQL would refuse the configuration pgha wrote.
+  virtual void OnBadConfig(const FakePostgres& pg, const std::string& what) = 0;
 };
 
 // Whether a replica with data `r` can stream from a server with data `s` (PostgreSQL's rules:
@@ -84,6 +111,25 @@ class FakePostgres final : public pg::Postgres {
   bool in_recovery() const { return in_recovery_; }
   bool streaming() const { return streaming_; }
   std::optional<int> upstream_port() const { return upstream_; }
+  // The application_name this replica's WAL receiver connects with.
+  const std::string& application_name() const { return application_name_; }
+  // The walsender has sent this replica everything once since it connected (state "streaming"
+  // rather than "catchup" in pg_stat_replication).
+  bool caught_up() const { return streaming_ && caught_up_; }
+  // Changes every time the server starts: commits waiting on an earlier run are never confirmed.
+  uint64_t incarnation() const { return incarnation_; }
+  // synchronous_standby_names as the walsenders and current_setting() see it.
+  const std::string& sync_names_value() const { return sync_value_; }
+  const SyncNames& sync_names() const { return sync_; }
+  // Whether a commit waits for synchronous standbys now (the checkpointer's view:
+  // WalSndCtl->sync_standbys_defined). Applies a pending reload whose time has come.
+  bool CommitsWait();
+  // The LSN every synchronous standby has flushed, when enough are streaming; nullopt otherwise.
+  std::optional<uint64_t> SyncFlushLsn() const;
+  // pg_stat_replication on this primary.
+  std::vector<ha::ReplicationClient> ReplicationRows() const;
+  // The commit record goes to the local WAL at once (durable, replayed after a crash); whether
+  // the client is told is the world's business.
   void Write(uint64_t bytes) { data_.lsn += bytes; }
   // Crash (kill -9, fencing guard, power loss): the data directory stays as it was.
   void Kill();
@@ -92,6 +138,8 @@ class FakePostgres final : public pg::Postgres {
 
  private:
   void Connect();
+  // Loads synchronous_standby_names from postgresql.conf (at start, or on a reload).
+  void LoadSyncNames(bool at_start);
   // The running, reachable server at the conninfo's port, or nullptr.
   const FakePostgres* Source(const std::string& conninfo) const;
   // The server this replica can stream from right now, if any.
@@ -105,10 +153,19 @@ class FakePostgres final : public pg::Postgres {
   bool running_ = false;
   bool in_recovery_ = false;
   bool streaming_ = false;
+  bool caught_up_ = false;
   std::optional<int> upstream_;  // primary_conninfo the running server uses
+  std::string application_name_;
+  uint64_t incarnation_ = 0;
+  std::string sync_value_;  // synchronous_standby_names in force (walsenders, current_setting)
+  SyncNames sync_;
+  bool sync_defined_ = false;  // the checkpointer's view: commits wait
+  std::optional<MonoTime> checkpointer_reload_at_;  // a reload the checkpointer has yet to apply
 };
 
 // The port in a libpq conninfo ("host=... port=5441 ..."), if any.
 std::optional<int> ConninfoPort(const std::string& conninfo);
+// A keyword's value in a libpq conninfo (single quotes and backslash escapes undone), if any.
+std::optional<std::string> ConninfoValue(const std::string& conninfo, const std::string& key);
 
 }  // namespace pgha::sim

@@ -120,16 +120,28 @@ std::string KnownBug(const ha::ClusterView& view, const Servers& servers) {
   return "";
 }
 
-int LostWrites(const std::vector<AckedWrite>& acked, const FakePostgres& leader) {
-  int lost = 0;
-  for (const auto& w : acked) {
-    std::vector<Segment> history;
-    for (const auto& s : w.history) {
-      if (history.empty() || s.start <= w.lsn) history.push_back(s);
-    }
-    if (!HistoryContains(leader.data(), history, w.lsn)) ++lost;
+bool HasWrite(const FakePostgres& leader, const AckedWrite& w) {
+  std::vector<Segment> history;
+  for (const auto& s : w.history) {
+    if (history.empty() || s.start <= w.lsn) history.push_back(s);
   }
-  return lost;
+  return HistoryContains(leader.data(), history, w.lsn);
+}
+
+int LostWrites(const std::vector<AckedWrite>& acked, const FakePostgres& leader) {
+  return static_cast<int>(std::count_if(acked.begin(), acked.end(), [&](const AckedWrite& w) {
+    return !HasWrite(leader, w);
+  }));
+}
+
+std::string KnownSyncBug(const std::vector<const AckedWrite*>& lost) {
+  if (lost.empty()) return "";
+  bool named = false;
+  for (const auto* w : lost) {
+    if (w->confirmed) return "";
+    named = named || w->sync_leader == w->primary;
+  }
+  return named ? "S2" : "S1";
 }
 
 std::optional<std::string> TimelineChecker::Check(const Servers& servers, const SimEtcd& etcd) {

@@ -18,6 +18,10 @@ inline constexpr char kScope[] = "sim";
 struct AckedWrite {
   std::vector<Segment> history;
   uint64_t lsn = 0;
+  std::string primary;      // for reports
+  bool confirmed = false;   // a synchronous standby had it when the client got the ack
+  std::string sync_leader;  // the leader /sync named at that moment ("" if no /sync)
+  bool forgiven = false;    // already lost to a tolerated known bug: not reported again
 };
 
 // The cluster as the DCS holds it right now (through the real codec).
@@ -45,8 +49,20 @@ std::optional<std::string> Converged(const std::optional<std::string>& leader,
 //       way that replica never rewinds and never streams again.
 std::string KnownBug(const ha::ClusterView& view, const Servers& servers);
 
+// Whether an acknowledged write is part of `leader`'s history.
+bool HasWrite(const FakePostgres& leader, const AckedWrite& w);
 // Acknowledged writes that are not part of `leader`'s history.
 int LostWrites(const std::vector<AckedWrite>& acked, const FakePostgres& leader);
+// Synchronous mode: the known pgha bug a set of lost acknowledged writes is an instance of, or "".
+// Both need every lost write to have been acknowledged without any standby's confirmation (the
+// primary's synchronous_standby_names was empty, for the commit-waiting checkpointer):
+//   S1: ... while /sync did not name its primary as the leader: a freshly bootstrapped leader
+//       acknowledges commits before it ever wrote /sync, so the race is not restricted to it.
+//   S2: ... while /sync named its primary with no standby, and that leader then listed in /sync a
+//       standby that had not received them: a standby is published once pg_stat_replication
+//       reports it "sync", with no check that its flush LSN reached the commits acknowledged
+//       before the setting took effect.
+std::string KnownSyncBug(const std::vector<const AckedWrite*>& lost);
 
 // (3) Timelines only move forward: per server, and the cluster's /history.
 class TimelineChecker {

@@ -47,6 +47,8 @@ std::optional<KeyValue> SimEtcd::Get(const std::string& key) const {
 
 void SimEtcd::PutAt(const std::string& key, const std::string& value, int64_t lease, int64_t rev) {
   KeyValue& kv = kv_[key];
+  std::optional<std::string> before;
+  if (kv.create_revision != 0) before = kv.value;
   if (kv.create_revision == 0) {
     kv.key = key;
     kv.create_revision = rev;
@@ -56,6 +58,7 @@ void SimEtcd::PutAt(const std::string& key, const std::string& value, int64_t le
   kv.lease = lease;
   kv.mod_revision = rev;
   kv.version++;
+  if (on_put_) on_put_(key, before, value);
 }
 
 bool SimEtcd::DeleteAt(const std::string& key, bool prefix) {

@@ -1,6 +1,7 @@
 #pragma once
 // An in-memory etcd v3: revisions, transactions with compares, and leases that expire on the
 // simulated clock, deleting their keys. Shared by every node's FakeDcs.
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -39,6 +40,12 @@ class SimEtcd {
 
   int64_t revision() const { return revision_; }
 
+  // Observes every put: the key, its value before (nullopt: it did not exist) and after.
+  using PutHook = std::function<void(const std::string& key,
+                                     const std::optional<std::string>& before,
+                                     const std::string& after)>;
+  void OnPut(PutHook hook) { on_put_ = std::move(hook); }
+
  private:
   struct Lease {
     int64_t ttl = 0;
@@ -56,6 +63,7 @@ class SimEtcd {
   int64_t revision_ = 1;
   int64_t next_lease_ = 7000;
   bool frozen_ = false;
+  PutHook on_put_;
 };
 
 }  // namespace pgha::sim

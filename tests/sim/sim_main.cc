@@ -1,6 +1,7 @@
 // sim_runner: runs the deterministic simulator over many seeds, or replays one with a trace.
-//   sim_runner --seeds 10000 [--first-seed S] [--nodes 3] [--faults a,b,...]
+//   sim_runner --seeds 10000 [--first-seed S] [--nodes 3] [--faults a,b,...] [--sync]
 //   sim_runner --seed S --trace
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <cstdlib>
@@ -60,7 +61,8 @@ std::set<std::string> DefaultFaults() {
 void Usage() {
   std::cerr << "usage: sim_runner [--seeds N] [--first-seed S] [--seed S] [--nodes 2..5]\n"
                "                  [--faults all|none|kind,kind...] [--steps N] [--quiet SECONDS]\n"
-               "                  [--lenient-rewind] [--tolerate B1,B2] [--no-fence] [--trace]\n";
+               "                  [--lenient-rewind] [--tolerate B1,B2] [--no-fence] [--trace]\n"
+               "                  [--sync] [--sync-strict] [--reload-lag SECONDS]\n";
   std::cerr << "fault kinds:";
   for (const auto& k : pgha::sim::AllFaultKinds()) std::cerr << " " << k;
   std::cerr << "\n";
@@ -103,6 +105,13 @@ Args Parse(int argc, char** argv) {
       a.sim.fence = false;
     } else if (f == "--trace") {
       a.sim.trace = true;
+    } else if (f == "--sync") {
+      a.sim.sync = true;
+    } else if (f == "--reload-lag") {
+      a.sim.reload_lag = std::stod(value());
+    } else if (f == "--sync-strict") {
+      a.sim.sync = true;
+      a.sim.sync_strict = true;
     } else {
       Usage();
     }
@@ -121,6 +130,14 @@ std::string ReplayCommand(const Args& a, uint64_t seed) {
   if (!a.sim.strict_rewind) cmd += " --lenient-rewind";
   if (!a.tolerate_text.empty()) cmd += " --tolerate " + a.tolerate_text;
   if (!a.sim.fence) cmd += " --no-fence";
+  if (a.sim.reload_lag != SimOptions{}.reload_lag) {
+    cmd += " --reload-lag " + fmt::format("{}", a.sim.reload_lag);
+  }
+  if (a.sim.sync_strict) {
+    cmd += " --sync-strict";
+  } else if (a.sim.sync) {
+    cmd += " --sync";
+  }
   return cmd;
 }
 
@@ -145,6 +162,7 @@ int main(int argc, char** argv) {
   }
   uint64_t passed = 0, failed = 0;
   long diverged = 0, lost = 0, failovers = 0, fence_kills = 0;
+  long acked_at_once = 0, acked_after_wait = 0, never_acked = 0;
   std::map<std::string, int> tolerated;
   for (uint64_t seed = args.first_seed; seed < args.first_seed + args.seeds; ++seed) {
     SimOptions opt = args.sim;
@@ -154,6 +172,9 @@ int main(int argc, char** argv) {
     lost += out.lost_writes;
     failovers += out.failovers;
     fence_kills += out.fence_kills;
+    acked_at_once += out.writes_acked_at_once;
+    acked_after_wait += out.writes_acked_after_wait;
+    never_acked += out.writes_never_acked;
     if (!out.tolerated.empty()) ++tolerated[out.tolerated];
     if (out.ok) {
       ++passed;
@@ -164,7 +185,11 @@ int main(int argc, char** argv) {
   }
   std::cout << "stats: " << failovers << " promotions, " << fence_kills << " fencing kills, "
             << diverged << " replicas left diverged (need pg_rewind), " << lost
-            << " acknowledged writes lost to async failover\n";
+            << (args.sim.sync ? " acknowledged writes lost (synchronous mode: must be 0)\n"
+                              : " acknowledged writes lost to async failover\n");
+  std::cout << "writes: " << acked_at_once << " acknowledged at once, " << acked_after_wait
+            << " acknowledged once the synchronous standbys had them, " << never_acked
+            << " never acknowledged (primary stopped, or still waiting at the end)\n";
   for (const auto& [bug, seeds] : tolerated) {
     std::cout << "KNOWN BUG " << bug << " tolerated (--tolerate) in " << seeds
               << " seeds: see tests/sim/README.md\n";

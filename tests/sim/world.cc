@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <iostream>
 
+#include "dcs/codec.h"
 #include "dcs/etcd_errors.h"
 
 namespace pgha::sim {
@@ -27,6 +28,8 @@ Status Node::Cross() { return world->CrossLink(*this); }
 
 World::World(const SimOptions& options) : opt_(options), rng_(options.seed), etcd_(clock_) {
   clock_.OnAdvance([this] { OnClockAdvance(); });
+  etcd_.OnPut([this](const std::string& key, const std::optional<std::string>& before,
+                     const std::string& after) { OnEtcdPut(key, before, after); });
   prober_ =
       std::make_unique<FakePeerProber>([this](const std::string& from, const std::string& name) {
         return PeerSnapshot(from, name);
@@ -45,6 +48,7 @@ World::World(const SimOptions& options) : opt_(options), rng_(options.seed), etc
 
 World::~World() {
   clock_.OnAdvance(nullptr);
+  etcd_.OnPut(nullptr);
   for (auto& n : nodes_) StopAgent(*n);
 }
 
@@ -62,6 +66,8 @@ config::Config World::NodeConfig(int index) const {
   c.postgresql.superuser = {"postgres", "postgres-secret", {}};
   c.postgresql.replication = {"replicator", "replicator-secret", {}};
   c.local_dynamic = {{"ttl", 10}, {"loop_wait", 1}, {"retry_timeout", 3}};
+  if (opt_.sync) c.local_dynamic["synchronous_mode"] = true;
+  if (opt_.sync_strict) c.local_dynamic["synchronous_mode_strict"] = true;
   return c;
 }
 
@@ -141,6 +147,20 @@ Status World::CrossLink(Node& node) {
   return OkStatus();
 }
 
+void World::OnEtcdPut(const std::string& key, const std::optional<std::string>& before,
+                      const std::string& after) {
+  if (key != "/service/" + std::string(kScope) + "/sync") return;
+  auto now = dcs::DecodeSync(after);
+  if (!now.ok()) return;
+  std::optional<ha::SyncState> old;
+  if (before) {
+    auto decoded = dcs::DecodeSync(*before);
+    if (decoded.ok()) old = *decoded;
+  }
+  if (old && old->leader == now->leader) return;  // the same leader updating its standbys
+  sync_before_claim_[now->leader] = old;
+}
+
 void World::OnPromote(const FakePostgres& pg) {
   ++out_.failovers;
   Node* n = NodeAtPort(pg.port());
@@ -149,13 +169,92 @@ void World::OnPromote(const FakePostgres& pg) {
   auto optime = ReadView(etcd_).optime;
   Log(pg.name(), fmt::format("PG promote at lsn {} (status.optime {})", pg.data().lsn,
                              optime ? std::to_string(*optime) : "none"));
-  if (auto v = PromotionWithinLag(pg, optime, max_lag)) Fail(*v);
+  if (auto v = PromotionWithinLag(pg, optime, max_lag)) {
+    // Synchronous mode: a standby /sync listed (before this member claimed it) has every
+    // acknowledged commit, so pgha lets it ignore the lag; invariant 6 checks that instead.
+    auto it = sync_before_claim_.find(pg.name());
+    bool listed = opt_.sync && it != sync_before_claim_.end() && it->second &&
+                  std::count(it->second->sync_standby.begin(), it->second->sync_standby.end(),
+                             pg.name()) > 0;
+    if (listed) {
+      Log("CHECK", "lag limit waived: " + pg.name() + " was a synchronous standby in /sync");
+    } else {
+      Fail(*v);
+    }
+  }
+  if (opt_.sync) CheckNoAckedWriteLost(pg, "promoted");
+}
+
+std::string World::SyncLeaderNow() const {
+  auto kv = etcd_.Get("/service/" + std::string(kScope) + "/sync");
+  if (!kv) return "";
+  auto sync = dcs::DecodeSync(kv->value);
+  return sync.ok() ? sync->leader : "";
+}
+
+void World::Acknowledge(AckedWrite w, bool confirmed) {
+  w.confirmed = confirmed;
+  if (opt_.sync) w.sync_leader = SyncLeaderNow();
+  acked_.push_back(std::move(w));
+}
+
+void World::CheckNoAckedWriteLost(const FakePostgres& pg, const std::string& when) {
+  std::vector<AckedWrite*> lost_now;
+  for (auto& w : acked_) {
+    if (!w.forgiven && !HasWrite(pg, w)) lost_now.push_back(&w);
+  }
+  std::vector<const AckedWrite*> lost_writes(lost_now.begin(), lost_now.end());
+  int lost = static_cast<int>(lost_writes.size());
+  if (lost == 0) return;
+  const AckedWrite* first = lost_writes.front();
+  auto sync = ReadView(etcd_).sync;
+  std::string sync_text = "none";
+  if (sync) {
+    std::string standbys;
+    for (const auto& s : sync->sync_standby) standbys += (standbys.empty() ? "" : ",") + s;
+    sync_text = fmt::format("{{leader {}, standbys [{}]}}", sync->leader, standbys);
+  }
+  std::string v = fmt::format(
+      "no acknowledged write lost (synchronous mode): {} {} at lsn {} (timeline {}) without {} "
+      "acknowledged write(s), the oldest at lsn {} on {} (timeline {}, acknowledged {}, /sync "
+      "leader then: {}); /sync is {}",
+      pg.name(), when, pg.data().lsn, pg.data().Timeline(), lost, first->lsn, first->primary,
+      first->history.empty() ? 0 : first->history.back().tl,
+      first->confirmed ? "after a standby confirmed it" : "without a standby's confirmation",
+      first->sync_leader.empty() ? "none" : first->sync_leader, sync_text);
+  std::string bug = KnownSyncBug(lost_writes);
+  if (bug.empty() || !opt_.tolerate.count(bug)) {
+    Fail(bug.empty() ? v : v + " [known bug " + bug + "]");
+    return;
+  }
+  if (out_.tolerated.find(bug) == std::string::npos) {
+    out_.tolerated += (out_.tolerated.empty() ? "" : "+") + bug;
+  }
+  Log("CHECK", "known bug " + bug + " tolerated: " + v);
+  for (auto* w : lost_now) w->forgiven = true;
 }
 
 void World::FlushToReplicas(const FakePostgres& primary) {
   for (auto& n : nodes_) {
     if (n->pg->streaming() && n->pg->upstream_port() == primary.port()) n->pg->Replicate(1.0);
   }
+}
+
+std::vector<const FakePostgres*> World::StreamingReplicas(const FakePostgres& primary) {
+  std::vector<const FakePostgres*> out;
+  for (const auto& n : nodes_) {
+    const FakePostgres& r = *n->pg;
+    if (r.running() && r.in_recovery() && r.streaming() && r.upstream_port() == primary.port()) {
+      out.push_back(&r);
+    }
+  }
+  return out;
+}
+
+void World::OnServerChange(const FakePostgres&) { ReleaseCommits(); }
+
+void World::OnBadConfig(const FakePostgres& pg, const std::string& what) {
+  Fail("PostgreSQL on " + pg.name() + " rejects the configuration pgha wrote: " + what);
 }
 
 void World::OnClockAdvance() {
@@ -166,6 +265,7 @@ void World::OnClockAdvance() {
   if (had_leader && !etcd_.Get(kLeaderKey)) Log("etcd", "leader key expired with its lease");
   EnforceFences();
   ReplicateAll();
+  ReleaseCommits();
   CheckStep();
   in_hook_ = false;
 }

@@ -2,6 +2,7 @@
 // The simulated cluster: N real agent::Agent objects over in-memory fakes, a simulated clock, a
 // seeded fault schedule and invariant checks after every step (tests/sim/README.md).
 #include <deque>
+#include <map>
 #include <memory>
 #include <optional>
 #include <random>
@@ -36,6 +37,11 @@ struct SimOptions {
   std::set<std::string> tolerate;  // known bugs (B1, B2) counted instead of failing the run
   bool fence = true;               // self-test: without the fencing guard, split brain appears
   bool trace = false;              // print every event as it happens
+  bool sync = false;               // synchronous_mode: true in the cluster configuration
+  bool sync_strict = false;        // and synchronous_mode_strict: true
+  // The checkpointer applies a reloaded synchronous_standby_names up to this many seconds after
+  // the walsenders (so commits wait a little later than pg_stat_replication shows).
+  double reload_lag = 0.5;
 };
 
 struct Outcome {
@@ -49,6 +55,11 @@ struct Outcome {
   int failovers = 0;      // promotions
   int fence_kills = 0;    // fencing guards that fired on a running PostgreSQL
   std::string tolerated;  // the known bug this run hit (and was not failed for)
+  // Client writes: acknowledged at once (no synchronous standby required), after the synchronous
+  // standbys confirmed them, never (the primary stopped first, or still waiting at the end).
+  int writes_acked_at_once = 0;
+  int writes_acked_after_wait = 0;
+  int writes_never_acked = 0;
 };
 
 class World;
@@ -88,6 +99,13 @@ class World final : public PgNetwork {
   uint64_t NewUid() override { return ++uid_; }
   void OnPromote(const FakePostgres& pg) override;
   void FlushToReplicas(const FakePostgres& primary) override;
+  std::vector<const FakePostgres*> StreamingReplicas(const FakePostgres& primary) override;
+  MonoTime Now() const override { return clock_.Now(); }
+  Millis CheckpointerReloadDelay() override {
+    return opt_.reload_lag > 0 ? Ms(Uniform(0, opt_.reload_lag)) : Millis(0);
+  }
+  void OnServerChange(const FakePostgres& pg) override;
+  void OnBadConfig(const FakePostgres& pg, const std::string& what) override;
 
   Status CrossLink(Node& node);
 
@@ -105,6 +123,14 @@ class World final : public PgNetwork {
   Node* NextDue();
   void AdvanceTime(const Node* due);
   void ClientWrite();
+  void LogWrite(const FakePostgres& primary, const std::string& what);
+  // Acknowledges the waiting commits whose synchronous standbys have confirmed them, and forgets
+  // those whose primary is gone (their clients got an error, not an acknowledgement).
+  void ReleaseCommits();
+  void Acknowledge(AckedWrite w, bool confirmed);
+  std::string SyncLeaderNow() const;
+  // (6) synchronous mode: every acknowledged write is in `pg`'s WAL.
+  void CheckNoAckedWriteLost(const FakePostgres& pg, const std::string& when);
   void InjectFault();
   bool Inject(const Fault& f);
   bool InjectNodeFault(const Fault& f);
@@ -112,6 +138,8 @@ class World final : public PgNetwork {
   void HealDue(bool all);
   bool Active(const std::string& kind, int node) const;
   void OnClockAdvance();
+  void OnEtcdPut(const std::string& key, const std::optional<std::string>& before,
+                 const std::string& after);
   void EnforceFences();
   void ReplicateAll();
   Servers AllServers() const;
@@ -143,6 +171,17 @@ class World final : public PgNetwork {
   std::string last_writer_;  // the last trace line is a burst of writes to this primary
   int burst_ = 0;
   std::vector<AckedWrite> acked_;
+  // A commit written to the primary's WAL whose client still waits for synchronous standbys.
+  struct WaitingCommit {
+    int port = 0;
+    uint64_t incarnation = 0;
+    AckedWrite write;
+  };
+  std::vector<WaitingCommit> waiting_;
+  // Per member: the /sync its latest claim (a /sync write naming it leader over another leader)
+  // replaced; nullopt when there was no /sync.
+  std::map<std::string, std::optional<ha::SyncState>> sync_before_claim_;
+  bool releasing_ = false;
   Outcome out_;
 };
 

@@ -2,6 +2,8 @@
 // invariants are checked after every step and whenever simulated time moves.
 #include <fmt/format.h>
 
+#include <map>
+
 #include "sim/world.h"
 
 namespace pgha::sim {
@@ -42,6 +44,7 @@ void World::Step(bool faults_allowed) {
   } else {
     AdvanceTime(due);
   }
+  ReleaseCommits();
   CheckStep();
 }
 
@@ -78,14 +81,71 @@ void World::ClientWrite() {
   if (!primary) return;
   uint64_t bytes = std::uniform_int_distribution<uint64_t>(4096, 393216)(rng_);
   primary->Write(bytes);
-  acked_.push_back(AckedWrite{primary->data().history, primary->data().lsn});
-  // One trace line per burst of writes to the same primary.
-  bool burst = last_writer_ == primary->name() && !trace_.empty();
+  AckedWrite w{primary->data().history, primary->data().lsn, primary->name()};
+  if (!primary->CommitsWait()) {
+    // No synchronous standby required: the commit returns as soon as it is in the local WAL.
+    Acknowledge(std::move(w), false);
+    ++out_.writes_acked_at_once;
+    LogWrite(*primary, "acknowledged");
+    return;
+  }
+  waiting_.push_back(WaitingCommit{primary->port(), primary->incarnation(), std::move(w)});
+  LogWrite(*primary, "waiting for synchronous standbys '" + primary->sync_names_value() + "'");
+  ReleaseCommits();
+}
+
+void World::LogWrite(const FakePostgres& primary, const std::string& what) {
+  // One trace line per burst of writes to the same primary with the same outcome.
+  std::string key = primary.name() + " " + what;
+  bool burst = last_writer_ == key && !trace_.empty();
   if (burst) trace_.pop_back();
   burst_ = burst ? burst_ + 1 : 1;
-  Log(primary->name(),
-      fmt::format("client writes x{} acknowledged, lsn now {}", burst_, primary->data().lsn));
-  last_writer_ = primary->name();
+  Log(primary.name(),
+      fmt::format("client writes x{} {}, lsn now {}", burst_, what, primary.data().lsn));
+  last_writer_ = key;
+}
+
+void World::ReleaseCommits() {
+  if (waiting_.empty() || releasing_) return;
+  releasing_ = true;
+  std::vector<WaitingCommit> keep;
+  std::map<std::string, std::pair<int, uint64_t>> acked, dropped;  // primary: count, last lsn
+  for (auto& c : waiting_) {
+    FakePostgres& pg = *NodeAtPort(c.port)->pg;
+    if (!pg.writable() || pg.incarnation() != c.incarnation) {
+      // The backend died with the server: the client never hears that the commit happened.
+      auto& d = dropped[pg.name()];
+      d = {d.first + 1, c.write.lsn};
+      ++out_.writes_never_acked;
+      continue;
+    }
+    bool released = !pg.CommitsWait();  // the setting was emptied: every waiter is released
+    bool confirmed = false;
+    if (!released) {
+      auto flushed = pg.SyncFlushLsn();
+      confirmed = flushed && *flushed >= c.write.lsn;
+    }
+    if (!released && !confirmed) {
+      keep.push_back(std::move(c));
+      continue;
+    }
+    auto& a = acked[pg.name()];
+    a = {a.first + 1, c.write.lsn};
+    ++out_.writes_acked_after_wait;
+    Acknowledge(std::move(c.write), confirmed);
+  }
+  waiting_ = std::move(keep);
+  for (const auto& [name, a] : acked) {
+    const FakePostgres& pg = *FindNode(name)->pg;
+    Log(name, fmt::format("{} waiting commit(s) acknowledged up to lsn {} (synchronous_standby_names "
+                          "'{}')",
+                          a.first, a.second, pg.sync_names_value()));
+  }
+  for (const auto& [name, d] : dropped) {
+    Log(name, fmt::format("{} waiting commit(s) up to lsn {} never acknowledged: the primary is gone",
+                          d.first, d.second));
+  }
+  releasing_ = false;
 }
 
 void World::FinalChecks() {
@@ -94,7 +154,7 @@ void World::FinalChecks() {
   if (auto v = Converged(view.leader, servers, opt_.strict_rewind, &out_.diverged)) {
     std::string bug = KnownBug(view, servers);
     if (!bug.empty() && opt_.tolerate.count(bug)) {
-      out_.tolerated = bug;
+      out_.tolerated += (out_.tolerated.empty() ? "" : "+") + bug;
       Log("CHECK", "known bug " + bug + " tolerated: " + *v);
     } else {
       Fail(bug.empty() ? *v : *v + " [known bug " + bug + "]");
@@ -102,6 +162,8 @@ void World::FinalChecks() {
   }
   Node* leader = view.leader ? FindNode(*view.leader) : nullptr;
   if (leader) out_.lost_writes = LostWrites(acked_, *leader->pg);
+  if (leader && opt_.sync) CheckNoAckedWriteLost(*leader->pg, "leads after the quiet period");
+  out_.writes_never_acked += static_cast<int>(waiting_.size());  // still waiting at the end
 }
 
 }  // namespace pgha::sim
