@@ -192,6 +192,11 @@ class Bench:
         """pgha's generated HAProxy file and etcd flags vs what the Patroni runner uses."""
         with open(os.path.join(pgha.dir, "haproxy.cfg"), encoding="utf-8") as f:
             self.checks["haproxy_identical"] = f.read() == render_haproxy(pgha.ports, pgha.nodes)
+        if not self.checks["haproxy_identical"]:
+            # Unequal routers make every outage ratio meaningless (it happened once: the Patroni
+            # runner kept `timeout connect 4s` after pgha moved to 200ms).
+            raise util.BenchError("the Patroni runner's HAProxy file differs from pgha's "
+                                  "generated one: fix render_haproxy() in patroni_cluster.py")
         pid = util.read_pid_file(os.path.join(pgha.dir, "pids", "etcd1.pid"))
         with open(f"/proc/{pid}/cmdline", encoding="utf-8") as f:
             argv = f.read().rstrip("\0").split("\0")

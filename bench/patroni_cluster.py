@@ -45,7 +45,7 @@ def render_haproxy(ports, nodes):
         "# Written by `pghactl local up` for cluster bench; rewritten on every up.\n"
         "global\n    maxconn 1000\n    log stderr format iso local0 notice\n\n"
         "defaults\n    mode tcp\n    log global\n    retries 3\n    option redispatch\n"
-        "    timeout connect 4s\n"
+        "    timeout connect 200ms\n"
         "    timeout client 30m\n    timeout server 30m\n    timeout check 2s\n\n"
         f"listen stats\n    mode http\n    bind 127.0.0.1:{ports.stats}\n"
         "    stats enable\n    stats uri /\n    stats refresh 5s\n\n"
