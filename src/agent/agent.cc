@@ -145,6 +145,7 @@ bool Agent::RunOnce() {
   obs.tags = cfg_.tags;
   obs.dcs_ok = RefreshDcs(&obs);
   obs.settings = settings_;
+  const MonoTime observed_at = clock_.Now();
   obs.pg = pg_.Observe();
   KeepReplicaTimeline(&obs.pg);
   // Only a running primary keeps the standbys it chose; anything else writes the value that is
@@ -152,6 +153,7 @@ bool Agent::RunOnce() {
   if (obs.dcs_ok && (!obs.pg.running || obs.pg.in_recovery || !settings_.synchronous_mode)) {
     sync_names_ = ha::RestartSyncStandbyNames(obs);
   }
+  FenceUnclaimedPrimary(obs);
   obs.now = clock_.Now();
   obs.wall_now = clock_.WallSeconds();
   obs.lease_valid_until = leader_valid_until_;
@@ -169,10 +171,7 @@ bool Agent::RunOnce() {
     not_streaming_since_.reset();
   }
   obs.not_streaming_since = not_streaming_since_;
-  if (!obs.pg.running || obs.pg.synchronous_standby_names != sync_seen_.first) {
-    sync_seen_ = {obs.pg.synchronous_standby_names, obs.now};
-  }
-  obs.sync_names_applied_since = sync_seen_.second;
+  TrackSyncNames(&obs, observed_at);
   // A replica that lost its stream checks whether the leader's processes are simply gone.
   if (obs.dcs_ok && obs.cluster.leader && *obs.cluster.leader != cfg_.name && obs.pg.running &&
       obs.pg.in_recovery && !obs.pg.streaming) {

@@ -50,6 +50,8 @@ class Agent {
   void RenewLeaseNow();
   void ApplyDynamicConfig(const ha::ClusterView& view);
   void KeepReplicaTimeline(ha::LocalPg* pg);
+  void TrackSyncNames(ha::Observation* obs, MonoTime observed_at);
+  void FenceUnclaimedPrimary(const ha::Observation& obs);
   bool Execute(const ha::Decision& decision, ha::Observation& obs);
   Status ExecuteAction(const ha::Action& action, ha::Observation& obs);
   Status Bootstrap(ha::Observation& obs);
@@ -64,6 +66,7 @@ class Agent {
   Status ApplySync(const ha::Observation& obs, const std::string& value,
                    const std::string& standbys);
   Status ClaimSyncKey(const ha::Observation& obs);
+  void ClaimSyncKeyAtBootstrap(const ha::Observation& obs);
   Status MoveAsideForReclone(const std::string& leader);
   std::unique_ptr<pg::Connection> ConnectToMember(const ha::Observation& obs,
                                                   const std::string& name) const;
@@ -108,7 +111,12 @@ class Agent {
   std::string last_reason_;
   std::string written_params_;  // dump of the parameters last written to postgresql.conf
   std::string sync_names_;      // synchronous_standby_names while synchronous_mode is on
-  std::pair<std::string, MonoTime> sync_seen_;  // value PostgreSQL reported, first seen at
+  struct SyncSeen {
+    std::string value;                // synchronous_standby_names PostgreSQL reported
+    MonoTime since{};                 // first seen at
+    std::optional<uint64_t> settled;  // WAL position read once it had held kSyncSettleTime
+  } sync_seen_;
+  bool sync_key_mine_ = false;  // the last cluster read had /sync naming this member as leader
   std::vector<std::string> slots_known_;
   bool checkpoint_pending_ = false;
   std::optional<MonoTime> primary_down_since_;

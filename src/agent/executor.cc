@@ -131,6 +131,7 @@ Status Agent::Bootstrap(ha::Observation& obs) {
     return e;
   };
   if (auto st = pg_.Initdb(cfg_.bootstrap.initdb); !st.ok()) return fail(st.error());
+  sync_names_ = "";  // a new cluster has no commit to protect yet; roles are created below
   std::vector<std::string> hba = cfg_.bootstrap.pg_hba.empty() ? Hba() : cfg_.bootstrap.pg_hba;
   if (auto st = pg_.WriteConfig(Parameters(), hba, std::nullopt); !st.ok()) {
     return fail(st.error());
@@ -149,6 +150,7 @@ Status Agent::Bootstrap(ha::Observation& obs) {
   if (!won.ok()) return won.error();
   if (!*won) return Err("the leader key was taken during bootstrap");
   OnLeaderKeyTaken();
+  ClaimSyncKeyAtBootstrap(obs);
   spdlog::info("bootstrapped cluster {} (system identifier {})", cfg_.scope, obs.pg.sysid);
   return OkStatus();
 }

@@ -41,6 +41,55 @@ Status Agent::ApplySync(const ha::Observation& obs, const std::string& value,
   return OkStatus();
 }
 
+// When synchronous_standby_names last changed, and the WAL position once it had held long enough
+// to make commits wait (ha/sync.h kSyncSettleTime). `observed_at` is taken before PostgreSQL was
+// read, so the position is never from before the settle time.
+void Agent::TrackSyncNames(ha::Observation* obs, MonoTime observed_at) {
+  const ha::LocalPg& pg = obs->pg;
+  if (!pg.running || pg.in_recovery || pg.synchronous_standby_names != sync_seen_.value) {
+    sync_seen_ = SyncSeen{pg.synchronous_standby_names, observed_at, std::nullopt};
+  }
+  if (!sync_seen_.settled && pg.running && !pg.in_recovery &&
+      observed_at - sync_seen_.since >= ha::kSyncSettleTime) {
+    sync_seen_.settled = pg.wal_lsn;
+  }
+  obs->sync_names_settled_lsn = sync_seen_.settled;
+}
+
+// In synchronous mode a running primary commits without waiting only once /sync names it as the
+// leader: until then nothing stops another member from being promoted over those commits (sim
+// bugs S1: a bootstrap whose /sync write failed; a primary re-taking the key). It waits for a
+// standby that does not exist until its leader step has written /sync; while etcd cannot be read
+// the last read decides.
+void Agent::FenceUnclaimedPrimary(const ha::Observation& obs) {
+  if (obs.cluster.revision != 0) {
+    sync_key_mine_ = obs.cluster.sync && obs.cluster.sync->leader == cfg_.name;
+  }
+  if (!settings_.synchronous_mode || !obs.pg.running || obs.pg.in_recovery || sync_key_mine_) {
+    return;
+  }
+  const std::string fence =
+      ha::SyncStandbyNamesValue(ha::SyncTarget{{ha::kStrictSyncPlaceholder}, 1});
+  if (sync_names_ == fence && obs.pg.synchronous_standby_names == fence) return;
+  sync_names_ = fence;
+  nlohmann::json params = Parameters();
+  if (auto st = pg_.WriteConfig(params, Hba(), std::nullopt); !st.ok()) {
+    spdlog::error("writing postgresql.conf: {}", st.message());
+    return;
+  }
+  written_params_ = params.dump();
+  if (auto st = pg_.Reload(); !st.ok()) spdlog::error("reload: {}", st.message());
+  spdlog::warn("synchronous_mode: commits wait until /sync names this primary as the leader");
+}
+
+// A new cluster in synchronous mode: /sync names the new leader before any client can commit,
+// so until a standby is listed nobody else may be promoted over those commits.
+void Agent::ClaimSyncKeyAtBootstrap(const ha::Observation& obs) {
+  if (!settings_.synchronous_mode) return;
+  Status st = WriteSyncKey(dcs_, obs.cluster, ha::SyncState{cfg_.name, {}, 0});
+  if (!st.ok()) spdlog::warn("writing /sync at bootstrap: {}", st.message());
+}
+
 // Before a promotion in synchronous mode: `/sync` names me as the leader with no standby yet, so
 // a member the old leader listed cannot be promoted over commits I acknowledge from now on.
 // Losing the compare-and-swap postpones the promotion to the next loop.

@@ -356,9 +356,10 @@ bool IsHealthiest(const Observation& obs, std::string* why_not) {
   }
   const LocalPg& pg = obs.pg;
   uint64_t mine = pg.WalPosition();
-  // A synchronous standby has every acknowledged commit; what the leader published beyond it
-  // was never confirmed to a client, so lag does not disqualify it.
-  bool lag_matters = !(sync_race && IsSyncStandby(obs.cluster, obs.me));
+  // Every member /sync names has every acknowledged commit (a standby, or a leader that claimed
+  // the key before a promotion that then failed); what the leader published beyond that was
+  // never confirmed to a client, so lag does not disqualify it — nobody else may race anyway.
+  bool lag_matters = !sync_race;
   if (lag_matters && obs.cluster.optime && *obs.cluster.optime > mine &&
       *obs.cluster.optime - mine > obs.settings.maximum_lag_on_failover) {
     *why_not = "my WAL position lags the last leader optime by more than maximum_lag_on_failover";

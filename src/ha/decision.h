@@ -44,8 +44,10 @@ struct Observation {
   std::optional<MonoTime> primary_down_since;
   // Since when this running replica has had no streaming WAL receiver.
   std::optional<MonoTime> not_streaming_since;
-  // Since when pg.synchronous_standby_names has had its current value (first seen by this agent).
-  std::optional<MonoTime> sync_names_applied_since;
+  // This primary's WAL position, read once pg.synchronous_standby_names had been in force for
+  // kSyncSettleTime (ha/sync.h); unset before that. A standby must have flushed up to here before
+  // /sync may list it: commits acknowledged before the setting held were not waiting for it.
+  std::optional<uint64_t> sync_names_settled_lsn;
 };
 
 enum class ActionKind {

@@ -96,17 +96,17 @@ std::string RestartSyncStandbyNames(const Observation& obs) {
 std::vector<std::string> SyncStandbysToPublish(const Observation& obs, const SyncTarget& t) {
   const std::vector<std::string> listed = ListedStandbys(obs.cluster, obs.me);
   bool applied = obs.pg.synchronous_standby_names == SyncStandbyNamesValue(t) &&
-                 obs.sync_names_applied_since &&
-                 obs.now - *obs.sync_names_applied_since >= kSyncSettleTime;
+                 obs.sync_names_settled_lsn.has_value();
   std::vector<std::string> out;
   for (const auto& name : t.names) {
     if (name == kStrictSyncPlaceholder) continue;
-    bool confirmed = applied && std::any_of(obs.pg.replication.begin(), obs.pg.replication.end(),
-                                            [&](const ReplicationClient& r) {
-                                              return r.application_name == name &&
-                                                     r.state == "streaming" &&
-                                                     r.sync_state == "sync";
-                                            });
+    bool confirmed =
+        applied && std::any_of(obs.pg.replication.begin(), obs.pg.replication.end(),
+                               [&](const ReplicationClient& r) {
+                                 return r.application_name == name && r.state == "streaming" &&
+                                        r.sync_state == "sync" &&
+                                        r.flush_lsn.value_or(0) >= *obs.sync_names_settled_lsn;
+                               });
     if (Contains(listed, name) || confirmed) out.push_back(name);
   }
   return out;

@@ -49,7 +49,8 @@ inline constexpr std::chrono::seconds kSyncSettleTime{1};
 
 // The standbys `/sync` may list after this loop: those it lists now (when this leader wrote it)
 // that stay in the target, plus target members pg_stat_replication reports as synchronous under
-// the value in force for at least kSyncSettleTime. Order follows the target.
+// the value in force, whose flush position reached Observation::sync_names_settled_lsn (so they
+// also hold every commit acknowledged before the value held). Order follows the target.
 std::vector<std::string> SyncStandbysToPublish(const Observation& obs, const SyncTarget& t);
 
 // `/sync` names this leader with these standbys already.

@@ -122,8 +122,15 @@ const std::map<std::string, Directive, std::less<>>& Directives() {
        Once([](Scenario& s, std::string_view r) { s.obs.lease_valid_until = OptionalTime(r); })},
       {"not_streaming_since",
        Once([](Scenario& s, std::string_view r) { s.obs.not_streaming_since = OptionalTime(r); })},
-      {"sync_names_applied_since", Once([](Scenario& s, std::string_view r) {
-         s.obs.sync_names_applied_since = OptionalTime(r);
+      {"sync_names_settled_lsn", Once([](Scenario& s, std::string_view r) {
+         std::string_view word = Single(r);
+         if (word == "none") return;
+         uint64_t lsn = 0;
+         for (char c : word) {
+           if (c < '0' || c > '9') Bad("expects a decimal LSN or none");
+           lsn = lsn * 10 + static_cast<uint64_t>(c - '0');
+         }
+         s.obs.sync_names_settled_lsn = lsn;
        })},
       {"primary_down_since",
        Once([](Scenario& s, std::string_view r) { s.obs.primary_down_since = OptionalTime(r); })},

@@ -1,9 +1,10 @@
 #include "sim/fake_postgres.h"
 
+#include <strings.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cmath>
-#include <strings.h>
 
 #include "core/lsn.h"
 
@@ -224,8 +225,7 @@ Status FakePostgres::Initdb(const std::vector<std::string>&) {
   return OkStatus();
 }
 
-Status FakePostgres::WriteConfig(const nlohmann::json& parameters,
-                                 const std::vector<std::string>&,
+Status FakePostgres::WriteConfig(const nlohmann::json& parameters, const std::vector<std::string>&,
                                  const std::optional<pg::RecoveryTarget>& recovery) {
   if (!data_.exists) return Err("cannot write postgresql.conf: no data directory");
   data_.standby_signal = recovery.has_value();
@@ -323,7 +323,8 @@ std::vector<ha::ReplicationClient> FakePostgres::ReplicationRows() const {
     c.sync_state = c.sync_priority > 0 ? "potential" : "async";
     c.flush_lsn = r->data().lsn;
     c.replay_lsn = r->data().lsn;
-    if (c.sync_priority > 0 && r->caught_up()) candidates.emplace_back(c.sync_priority, rows.size());
+    if (c.sync_priority > 0 && r->caught_up())
+      candidates.emplace_back(c.sync_priority, rows.size());
     rows.push_back(std::move(c));
   }
   std::stable_sort(candidates.begin(), candidates.end(),
@@ -369,8 +370,7 @@ Status FakePostgres::Reload() {
   if (!running_) return Err("pg_ctl reload: no server running");
   if (in_recovery_) {
     // primary_conninfo is reloadable since PostgreSQL 13: a change restarts the WAL receiver.
-    if (upstream_ != data_.conf_upstream_port ||
-        application_name_ != data_.conf_application_name) {
+    if (upstream_ != data_.conf_upstream_port || application_name_ != data_.conf_application_name) {
       streaming_ = false;
     }
     upstream_ = data_.conf_upstream_port;

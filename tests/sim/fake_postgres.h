@@ -159,7 +159,7 @@ class FakePostgres final : public pg::Postgres {
   uint64_t incarnation_ = 0;
   std::string sync_value_;  // synchronous_standby_names in force (walsenders, current_setting)
   SyncNames sync_;
-  bool sync_defined_ = false;  // the checkpointer's view: commits wait
+  bool sync_defined_ = false;                       // the checkpointer's view: commits wait
   std::optional<MonoTime> checkpointer_reload_at_;  // a reload the checkpointer has yet to apply
 };
 

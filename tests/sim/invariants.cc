@@ -129,9 +129,8 @@ bool HasWrite(const FakePostgres& leader, const AckedWrite& w) {
 }
 
 int LostWrites(const std::vector<AckedWrite>& acked, const FakePostgres& leader) {
-  return static_cast<int>(std::count_if(acked.begin(), acked.end(), [&](const AckedWrite& w) {
-    return !HasWrite(leader, w);
-  }));
+  return static_cast<int>(std::count_if(acked.begin(), acked.end(),
+                                        [&](const AckedWrite& w) { return !HasWrite(leader, w); }));
 }
 
 std::string KnownSyncBug(const std::vector<const AckedWrite*>& lost) {

@@ -41,9 +41,8 @@ class SimEtcd {
   int64_t revision() const { return revision_; }
 
   // Observes every put: the key, its value before (nullopt: it did not exist) and after.
-  using PutHook = std::function<void(const std::string& key,
-                                     const std::optional<std::string>& before,
-                                     const std::string& after)>;
+  using PutHook = std::function<void(
+      const std::string& key, const std::optional<std::string>& before, const std::string& after)>;
   void OnPut(PutHook hook) { on_put_ = std::move(hook); }
 
  private:

@@ -68,6 +68,7 @@ config::Config World::NodeConfig(int index) const {
   c.local_dynamic = {{"ttl", 10}, {"loop_wait", 1}, {"retry_timeout", 3}};
   if (opt_.sync) c.local_dynamic["synchronous_mode"] = true;
   if (opt_.sync_strict) c.local_dynamic["synchronous_mode_strict"] = true;
+  if (opt_.sync_count > 0) c.local_dynamic["synchronous_node_count"] = opt_.sync_count;
   return c;
 }
 
@@ -173,9 +174,9 @@ void World::OnPromote(const FakePostgres& pg) {
     // Synchronous mode: a standby /sync listed (before this member claimed it) has every
     // acknowledged commit, so pgha lets it ignore the lag; invariant 6 checks that instead.
     auto it = sync_before_claim_.find(pg.name());
-    bool listed = opt_.sync && it != sync_before_claim_.end() && it->second &&
-                  std::count(it->second->sync_standby.begin(), it->second->sync_standby.end(),
-                             pg.name()) > 0;
+    bool listed =
+        opt_.sync && it != sync_before_claim_.end() && it->second &&
+        std::count(it->second->sync_standby.begin(), it->second->sync_standby.end(), pg.name()) > 0;
     if (listed) {
       Log("CHECK", "lag limit waived: " + pg.name() + " was a synchronous standby in /sync");
     } else {

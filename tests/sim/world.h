@@ -34,11 +34,13 @@ struct SimOptions {
   double quiet_seconds = 25;  // simulated seconds without faults before the final checks
   std::set<std::string> faults;
   bool strict_rewind = true;       // also fail on replicas left diverged after the quiet period
-  std::set<std::string> tolerate;  // known bugs (B1, B2) counted instead of failing the run
+  std::set<std::string> tolerate;  // known bugs (B1, B2, S1, S2) counted, not failed
   bool fence = true;               // self-test: without the fencing guard, split brain appears
   bool trace = false;              // print every event as it happens
   bool sync = false;               // synchronous_mode: true in the cluster configuration
   bool sync_strict = false;        // and synchronous_mode_strict: true
+  int sync_count = 0;              // synchronous_node_count, when > 0
+  bool sync_wait = true;           // self-test: without it commits never wait, writes are lost
   // The checkpointer applies a reloaded synchronous_standby_names up to this many seconds after
   // the walsenders (so commits wait a little later than pg_stat_replication shows).
   double reload_lag = 0.5;
@@ -56,9 +58,11 @@ struct Outcome {
   int fence_kills = 0;    // fencing guards that fired on a running PostgreSQL
   std::string tolerated;  // the known bug this run hit (and was not failed for)
   // Client writes: acknowledged at once (no synchronous standby required), after the synchronous
-  // standbys confirmed them, never (the primary stopped first, or still waiting at the end).
+  // standbys confirmed them, after waiting until synchronous_standby_names was emptied, never
+  // (the primary stopped first, or still waiting at the end).
   int writes_acked_at_once = 0;
   int writes_acked_after_wait = 0;
+  int writes_released = 0;
   int writes_never_acked = 0;
 };
 

@@ -82,7 +82,7 @@ void World::ClientWrite() {
   uint64_t bytes = std::uniform_int_distribution<uint64_t>(4096, 393216)(rng_);
   primary->Write(bytes);
   AckedWrite w{primary->data().history, primary->data().lsn, primary->name()};
-  if (!primary->CommitsWait()) {
+  if (!opt_.sync_wait || !primary->CommitsWait()) {
     // No synchronous standby required: the commit returns as soon as it is in the local WAL.
     Acknowledge(std::move(w), false);
     ++out_.writes_acked_at_once;
@@ -131,19 +131,21 @@ void World::ReleaseCommits() {
     }
     auto& a = acked[pg.name()];
     a = {a.first + 1, c.write.lsn};
-    ++out_.writes_acked_after_wait;
+    ++(confirmed ? out_.writes_acked_after_wait : out_.writes_released);
     Acknowledge(std::move(c.write), confirmed);
   }
   waiting_ = std::move(keep);
   for (const auto& [name, a] : acked) {
     const FakePostgres& pg = *FindNode(name)->pg;
-    Log(name, fmt::format("{} waiting commit(s) acknowledged up to lsn {} (synchronous_standby_names "
-                          "'{}')",
-                          a.first, a.second, pg.sync_names_value()));
+    Log(name,
+        fmt::format("{} waiting commit(s) acknowledged up to lsn {} (synchronous_standby_names "
+                    "'{}')",
+                    a.first, a.second, pg.sync_names_value()));
   }
   for (const auto& [name, d] : dropped) {
-    Log(name, fmt::format("{} waiting commit(s) up to lsn {} never acknowledged: the primary is gone",
-                          d.first, d.second));
+    Log(name,
+        fmt::format("{} waiting commit(s) up to lsn {} never acknowledged: the primary is gone",
+                    d.first, d.second));
   }
   releasing_ = false;
 }

@@ -83,25 +83,25 @@ TEST(PickSyncStandbys, StrictPadsWithListedStandbysOnly) {
   EXPECT_EQ(PickSyncStandbys(o), (SyncTarget{{kStrictSyncPlaceholder}, 1}));
 }
 
-TEST(SyncStandbysToPublish, ConfirmsOnlyUnderTheAppliedValue) {
+TEST(SyncStandbysToPublish, ConfirmsOnlyUnderTheSettledValueAndPosition) {
   Observation o = Leader();
   o.pg.replication = {Row("n2", "sync", 9)};
   SyncTarget t{{"n2"}, 1};
-  o.now = MonoTime{} + std::chrono::seconds(100);
-  o.sync_names_applied_since = o.now - kSyncSettleTime;
+  o.sync_names_settled_lsn = 9;
   o.pg.synchronous_standby_names = "";  // the sync_state was computed under another value
   EXPECT_TRUE(SyncStandbysToPublish(o, t).empty());
   o.pg.synchronous_standby_names = "\"n2\"";
   EXPECT_EQ(SyncStandbysToPublish(o, t), std::vector<std::string>{"n2"});
-  o.sync_names_applied_since = o.now - std::chrono::milliseconds(999);  // not settled yet
+  o.sync_names_settled_lsn = 10;  // commits acknowledged up to 10 may not be on n2
   EXPECT_TRUE(SyncStandbysToPublish(o, t).empty());
-  o.sync_names_applied_since.reset();
+  o.sync_names_settled_lsn.reset();  // not settled yet
   EXPECT_TRUE(SyncStandbysToPublish(o, t).empty());
 }
 
 TEST(SyncStandbysToPublish, NeverListsThePlaceholder) {
   Observation o = Leader();
   SyncTarget t{{kStrictSyncPlaceholder}, 1};
+  o.sync_names_settled_lsn = 0;
   o.pg.synchronous_standby_names = SyncStandbyNamesValue(t);
   o.pg.replication = {Row(kStrictSyncPlaceholder, "sync", 9)};
   EXPECT_TRUE(SyncStandbysToPublish(o, t).empty());
