@@ -442,6 +442,12 @@ class Report:
             "over the unix socket). *first agent started* uses the agents' start time from "
             "/proc. Node death and PostgreSQL crash: time from the SIGKILL to the first "
             "INSERT acknowledged through the write port.",
+            "- Switchover: `POST /switchover` from the leader to a replica while the writer "
+            "inserts through the write port; the outage is the longest gap between "
+            "acknowledged INSERTs from the call until the new primary acknowledges one. "
+            "Synchronous: the same after `PATCH /config {\"synchronous_mode\": true}` on both "
+            "systems, once `/cluster` shows a `sync_standby`, to that standby; the mode is "
+            "switched off again afterwards.",
         ]
         return "\n".join(lines)
 
