@@ -24,9 +24,26 @@ int Agent::Run(const std::atomic<bool>& stop) {
     if (!RunOnce()) return 1;
     auto deadline = started + std::chrono::seconds(settings_.loop_wait);
     if (stop.load()) break;
-    dcs_.WaitForChange(last_revision_, deadline);
+    WaitForNextLoop(deadline);
   }
   return 0;
+}
+
+// Until an etcd change that matters, or the deadline. A replica streaming from the leader also
+// looks at its WAL receiver every 100 ms: when the leader's PostgreSQL dies the stream ends at
+// once (its socket closes), and judging the leader then rather than up to loop_wait later is
+// most of a fast failover (docs/timing.md). One local query per look; primaries never poll.
+void Agent::WaitForNextLoop(MonoTime deadline) {
+  if (!streaming_from_leader_) {
+    dcs_.WaitForChange(last_revision_, deadline);
+    return;
+  }
+  constexpr auto kLook = std::chrono::milliseconds(100);
+  while (clock_.Now() < deadline) {
+    if (dcs_.WaitForChange(last_revision_, std::min(deadline, clock_.Now() + kLook))) return;
+    auto r = pg_.Query("SELECT status FROM pg_stat_wal_receiver");
+    if (!r.ok() || r->empty() || (*r)[0][0] != std::optional<std::string>("streaming")) return;
+  }
 }
 
 bool Agent::RefreshDcs(ha::Observation* obs) {
@@ -199,6 +216,8 @@ bool Agent::RunOnce() {
   }
   UpdateFence(obs);
   PublishSnapshot(obs);
+  streaming_from_leader_ = obs.dcs_ok && obs.cluster.leader && *obs.cluster.leader != cfg_.name &&
+                           obs.pg.running && obs.pg.in_recovery && obs.pg.streaming;
   return keep_running;
 }
 

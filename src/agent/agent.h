@@ -50,6 +50,7 @@ class Agent {
   void RenewLeaseNow();
   void ApplyDynamicConfig(const ha::ClusterView& view);
   void KeepReplicaTimeline(ha::LocalPg* pg);
+  void WaitForNextLoop(MonoTime deadline);
   void TrackSyncNames(ha::Observation* obs, MonoTime observed_at);
   void FenceUnclaimedPrimary(const ha::Observation& obs);
   bool Execute(const ha::Decision& decision, ha::Observation& obs);
@@ -116,7 +117,10 @@ class Agent {
     MonoTime since{};                 // first seen at
     std::optional<uint64_t> settled;  // WAL position read once it had held kSyncSettleTime
   } sync_seen_;
-  bool sync_key_mine_ = false;  // the last cluster read had /sync naming this member as leader
+  bool sync_key_mine_ = false;
+  bool streaming_from_leader_ =
+      false;  // the last loop saw this replica streaming from the leader  // the last cluster read
+              // had /sync naming this member as leader
   std::vector<std::string> slots_known_;
   bool checkpoint_pending_ = false;
   std::optional<MonoTime> primary_down_since_;
