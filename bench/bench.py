@@ -94,6 +94,9 @@ class Bench:
         self.timing_equal = None
         self.timing_source = None
         self.checks = {}  # one-off comparisons of the two setups
+        # The tree the run started from: later commits (the run takes most of an hour) must not
+        # be credited with its figures.
+        self.tree = sh("git", "-C", self.repo, "describe", "--always", "--dirty")
         self.stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
         self.keep_dir = os.path.join(os.path.abspath(args.results_dir), self.stamp)
 
@@ -357,18 +360,22 @@ class Report:
                          f"{'met' if death <= 6 else 'NOT met'}")
         sw, psw = med("pgha", "switchover_outage_s"), med("patroni-equal", "switchover_outage_s")
         if self.b.want("switchover"):
-            ratio = f", {sw / psw:.2f}× Patroni's {psw:.2f} s (goal ≤ 0.2×)" if sw and psw else ""
             lines.append("- switchover ≤ 1 s (asynchronous replication): " + (
-                f"pgha {sw:.2f} s{ratio} → {'met' if sw <= 1 else 'NOT met'}" if sw is not None
+                f"pgha {sw:.2f} s → {'met' if sw <= 1 else 'NOT met'}" if sw is not None
                 else "pgha n/a → not measurable"))
+            if sw and psw:
+                lines.append(f"- switchover ≤ 0.2× Patroni's asynchronous figure: {sw / psw:.2f}× "
+                             f"Patroni's {psw:.2f} s → {'met' if sw / psw <= 0.2 else 'NOT met'}")
         ssw = med("pgha", "sync_switchover_outage_s")
         if self.b.want("switchover-sync"):
             pssw = med("patroni-equal", "sync_switchover_outage_s")
-            ratio = f", {ssw / psw:.2f}× Patroni's asynchronous {psw:.2f} s" if ssw and psw else ""
-            other = f"; Patroni in synchronous mode {pssw:.2f} s" if pssw else ""
+            other = f" (Patroni in synchronous mode {pssw:.2f} s)" if pssw else ""
             lines.append("- switchover ≤ 1 s (synchronous replication): " + (
-                f"pgha {ssw:.2f} s{ratio}{other} → {'met' if ssw <= 1 else 'NOT met'}"
+                f"pgha {ssw:.2f} s{other} → {'met' if ssw <= 1 else 'NOT met'}"
                 if ssw is not None else "pgha n/a → not measurable"))
+            if ssw and psw:
+                lines.append(f"- synchronous switchover ≤ 0.2× Patroni's asynchronous figure: "
+                             f"{ssw / psw:.2f}× → {'met' if ssw / psw <= 0.2 else 'NOT met'}")
         if self.b.want("soak"):
             fo = med("pgha", "soak_failovers")
             dm = med("pgha", "soak_demotes")
@@ -526,7 +533,7 @@ class Report:
         agent = os.path.join(os.path.dirname(self.b.args.pghactl), "pgha")
         built = datetime.datetime.fromtimestamp(os.path.getmtime(agent))
         digest = sh("sha256sum", agent).split()[0][:12]
-        return (f"tree {sh('git', '-C', self.b.repo, 'describe', '--always', '--dirty')} "
+        return (f"tree {self.b.tree} at the start of the run "
                 f"(agent binary built {built.strftime('%Y-%m-%d %H:%M')}, sha256 {digest}…, "
                 "copied at the start of the run and used for every round)")
 
