@@ -67,7 +67,7 @@ class Agent {
   Status ApplySync(const ha::Observation& obs, const std::string& value,
                    const std::string& standbys);
   Status ClaimSyncKey(const ha::Observation& obs);
-  void ClaimSyncKeyAtBootstrap(const ha::Observation& obs);
+  Status SetSyncNames(const std::string& value);
   Status MoveAsideForReclone(const std::string& leader);
   std::unique_ptr<pg::Connection> ConnectToMember(const ha::Observation& obs,
                                                   const std::string& name) const;
@@ -117,10 +117,8 @@ class Agent {
     MonoTime since{};                 // first seen at
     std::optional<uint64_t> settled;  // WAL position read once it had held kSyncSettleTime
   } sync_seen_;
-  bool sync_key_mine_ = false;
-  bool streaming_from_leader_ =
-      false;  // the last loop saw this replica streaming from the leader  // the last cluster read
-              // had /sync naming this member as leader
+  bool sync_key_mine_ = false;          // the last cluster read had /sync naming me as leader
+  bool streaming_from_leader_ = false;  // the last loop saw this replica streaming from it
   std::vector<std::string> slots_known_;
   bool checkpoint_pending_ = false;
   std::optional<MonoTime> primary_down_since_;

@@ -150,7 +150,9 @@ Status Agent::Bootstrap(ha::Observation& obs) {
   if (!won.ok()) return won.error();
   if (!*won) return Err("the leader key was taken during bootstrap");
   OnLeaderKeyTaken();
-  ClaimSyncKeyAtBootstrap(obs);
+  if (settings_.synchronous_mode) {  // before any client can commit (sim bug S1)
+    if (auto st = ClaimSyncKey(obs); !st.ok()) spdlog::warn("writing /sync: {}", st.message());
+  }
   spdlog::info("bootstrapped cluster {} (system identifier {})", cfg_.scope, obs.pg.sysid);
   return OkStatus();
 }
@@ -294,7 +296,9 @@ Status Agent::Promote(ha::Observation& obs) {
   // Bounded well inside the lease: a promotion still running after that is asked for again by
   // the next loop, which also keeps the lease.
   int wait = std::max(1, std::min(cfg_.postgresql.pg_ctl_timeout, settings_.ttl / 2));
-  if (settings_.synchronous_mode) PGHA_TRY(ClaimSyncKey(obs));
+  if (settings_.synchronous_mode) {
+    if (auto st = ClaimSyncKey(obs); !st.ok()) return Err("postponing promotion: " + st.message());
+  }
   PGHA_TRY(pg_.Promote(wait));
   PGHA_TRY(pg_.WriteConfig(Parameters(), Hba(), std::nullopt));
   checkpoint_pending_ = true;

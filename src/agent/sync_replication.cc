@@ -32,6 +32,11 @@ Status Agent::ApplySync(const ha::Observation& obs, const std::string& value,
     spdlog::info("/sync: leader {}, synchronous standbys [{}]", cfg_.name, standbys);
   }
   if (obs.pg.synchronous_standby_names == value && sync_names_ == value) return OkStatus();
+  return SetSyncNames(value);
+}
+
+// Writes this primary's postgresql.conf with synchronous_standby_names = `value` and reloads.
+Status Agent::SetSyncNames(const std::string& value) {
   sync_names_ = value;
   nlohmann::json params = Parameters();
   PGHA_TRY(pg_.WriteConfig(params, Hba(), std::nullopt));
@@ -68,36 +73,19 @@ void Agent::FenceUnclaimedPrimary(const ha::Observation& obs) {
   if (!settings_.synchronous_mode || !obs.pg.running || obs.pg.in_recovery || sync_key_mine_) {
     return;
   }
-  const std::string fence =
-      ha::SyncStandbyNamesValue(ha::SyncTarget{{ha::kStrictSyncPlaceholder}, 1});
+  const std::string fence = ha::PlaceholderSyncStandbyNames();
   if (sync_names_ == fence && obs.pg.synchronous_standby_names == fence) return;
-  sync_names_ = fence;
-  nlohmann::json params = Parameters();
-  if (auto st = pg_.WriteConfig(params, Hba(), std::nullopt); !st.ok()) {
-    spdlog::error("writing postgresql.conf: {}", st.message());
-    return;
-  }
-  written_params_ = params.dump();
-  if (auto st = pg_.Reload(); !st.ok()) spdlog::error("reload: {}", st.message());
   spdlog::warn("synchronous_mode: commits wait until /sync names this primary as the leader");
+  if (auto st = SetSyncNames(fence); !st.ok()) spdlog::error("{}", st.message());
 }
 
-// A new cluster in synchronous mode: /sync names the new leader before any client can commit,
-// so until a standby is listed nobody else may be promoted over those commits.
-void Agent::ClaimSyncKeyAtBootstrap(const ha::Observation& obs) {
-  if (!settings_.synchronous_mode) return;
-  Status st = WriteSyncKey(dcs_, obs.cluster, ha::SyncState{cfg_.name, {}, 0});
-  if (!st.ok()) spdlog::warn("writing /sync at bootstrap: {}", st.message());
-}
-
-// Before a promotion in synchronous mode: `/sync` names me as the leader with no standby yet, so
-// a member the old leader listed cannot be promoted over commits I acknowledge from now on.
-// Losing the compare-and-swap postpones the promotion to the next loop.
+// Before a promotion, and at bootstrap, in synchronous mode: `/sync` names me as the leader with
+// no standby yet, so a member an old leader listed cannot be promoted over commits I acknowledge
+// from now on. A promotion that loses the compare-and-swap waits for the next loop.
 Status Agent::ClaimSyncKey(const ha::Observation& obs) {
   if (ha::SyncKeyMatches(obs.cluster, cfg_.name, {})) return OkStatus();
-  Status st = WriteSyncKey(dcs_, obs.cluster, ha::SyncState{cfg_.name, {}, 0});
-  if (!st.ok()) return Err("postponing promotion: " + st.message());
-  spdlog::info("/sync: leader {} (promoting), no synchronous standby yet", cfg_.name);
+  PGHA_TRY(WriteSyncKey(dcs_, obs.cluster, ha::SyncState{cfg_.name, {}, 0}));
+  spdlog::info("/sync: leader {}, no synchronous standby yet", cfg_.name);
   return OkStatus();
 }
 

@@ -1,8 +1,7 @@
 // POST /switchover and /failover: body, eligibility of the candidate, and the outcome poll
 // (Patroni's do_POST_failover, is_failover_possible and poll_failover_result).
-#include <algorithm>
-
 #include "api/requests.h"
+#include "ha/sync.h"
 
 namespace pgha::api {
 namespace {
@@ -24,12 +23,6 @@ std::optional<std::string> StringField(const json& body, const char* key, bool* 
     return std::nullopt;
   }
   return it->get<std::string>();
-}
-
-bool InSync(const ha::ClusterView& view, const std::string& name) {
-  if (!view.sync) return false;
-  const std::vector<std::string>& s = view.sync->sync_standby;
-  return std::find(s.begin(), s.end(), name) != s.end();
 }
 
 }  // namespace
@@ -88,7 +81,8 @@ Checked<std::vector<ha::Member>> FailoverTargets(const FailoverBody& request,
       return R::Refuse(400, Title(action) + " target and source are the same: " +
                                 request.candidate + " is the current leader");
     }
-    if (action == "switchover" && dynamic.synchronous_mode && !InSync(view, request.candidate)) {
+    if (action == "switchover" && dynamic.synchronous_mode &&
+        !ha::IsSyncStandby(view, request.candidate)) {
       return R::Refuse(412, "candidate name does not match with sync_standby");
     }
     if (!m->tags.CanPromote()) {
@@ -98,7 +92,7 @@ Checked<std::vector<ha::Member>> FailoverTargets(const FailoverBody& request,
     targets.push_back(*m);
   } else if (dynamic.synchronous_mode) {
     for (const ha::Member& m : view.members) {
-      if (InSync(view, m.name) && m.tags.CanPromote()) targets.push_back(m);
+      if (ha::IsSyncStandby(view, m.name) && m.tags.CanPromote()) targets.push_back(m);
     }
     if (targets.empty()) return R::Refuse(412, not_possible + "can not find sync_standby");
   } else {

@@ -8,6 +8,7 @@
 #include "ctl/list.h"
 #include "ctl/prompt.h"
 #include "dcs/codec.h"
+#include "ha/sync.h"
 
 namespace pgha::ctl {
 namespace {
@@ -102,8 +103,7 @@ Result<Plan> MakePlan(const Cluster& c, const ha::ClusterView& view, const std::
     return Err("Member " + p.candidate + " does not exist in cluster " + c.name);
   }
   if (action == "failover" && api::ReadDynamic(view.config_json).synchronous_mode && view.sync &&
-      std::find(view.sync->sync_standby.begin(), view.sync->sync_standby.end(), p.candidate) ==
-          view.sync->sync_standby.end()) {
+      !ha::IsSyncStandby(view, p.candidate)) {
     std::fprintf(stderr,
                  "Warning: %s is not a synchronous standby: it may lack commits that were "
                  "acknowledged to clients\n",

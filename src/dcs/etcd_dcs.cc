@@ -96,8 +96,7 @@ class EtcdDcs final : public Dcs {
   }
 
   Status RevokeLease() override {
-    std::lock_guard lock(mu_);
-    cache_.reset();
+    auto lock = WriteLock();
     if (lease_ == 0) return OkStatus();
     Status revoked = client_->LeaseRevoke(lease_);
     if (!revoked.ok() && ClassifyError(revoked.error()) != EtcdErrc::kLeaseNotFound) {
@@ -110,21 +109,18 @@ class EtcdDcs final : public Dcs {
   int64_t lease_id() const override { return lease_; }
 
   Status TouchMember(const std::string& member_json) override {
-    std::lock_guard lock(mu_);
-    cache_.reset();
+    auto lock = WriteLock();
     PGHA_TRY(RequireLease());
     return AsStatus(Checked(client_->Put(keys_.member(name_), member_json, lease_)));
   }
 
   Status DeleteMember(const std::string& name) override {
-    std::lock_guard lock(mu_);
-    cache_.reset();
+    auto lock = WriteLock();
     return AsStatus(client_->Delete(keys_.member(name), false));
   }
 
   Result<bool> RaceInitialize() override {
-    std::lock_guard lock(mu_);
-    cache_.reset();
+    auto lock = WriteLock();
     auto txn = client_->Txn({Cmp(keys_.initialize(), Target::kCreate, 0)},
                             {PutOp(keys_.initialize(), "")}, {});
     if (!txn.ok()) return txn.error();
@@ -132,20 +128,17 @@ class EtcdDcs final : public Dcs {
   }
 
   Status SetInitialize(const std::string& sysid) override {
-    std::lock_guard lock(mu_);
-    cache_.reset();
+    auto lock = WriteLock();
     return AsStatus(client_->Put(keys_.initialize(), sysid, 0));
   }
 
   Status CancelInitialize() override {
-    std::lock_guard lock(mu_);
-    cache_.reset();
+    auto lock = WriteLock();
     return AsStatus(client_->Delete(keys_.initialize(), false));
   }
 
   Result<bool> AcquireLeader() override {
-    std::lock_guard lock(mu_);
-    cache_.reset();
+    auto lock = WriteLock();
     PGHA_TRY(RequireLease());
     const std::string key = keys_.leader();
     auto txn = Checked(
@@ -156,8 +149,7 @@ class EtcdDcs final : public Dcs {
   }
 
   Result<bool> RefreshLeader() override {
-    std::lock_guard lock(mu_);
-    cache_.reset();
+    auto lock = WriteLock();
     if (lease_ == 0) return false;
     const std::string key = keys_.leader();
     auto check = client_->Txn({ValueIs(key, name_), Cmp(key, Target::kLease, lease_)},
@@ -172,8 +164,7 @@ class EtcdDcs final : public Dcs {
   }
 
   Status ReleaseLeader() override {
-    std::lock_guard lock(mu_);
-    cache_.reset();
+    auto lock = WriteLock();
     const std::string key = keys_.leader();
     auto txn = client_->Txn({ValueIs(key, name_)}, {DeleteOp(key)}, {});
     if (!txn.ok()) return txn.error();
@@ -181,8 +172,7 @@ class EtcdDcs final : public Dcs {
   }
 
   Result<bool> BreakLeader(const std::string& holder, int64_t lease) override {
-    std::lock_guard lock(mu_);
-    cache_.reset();
+    auto lock = WriteLock();
     const std::string key = keys_.leader();
     auto txn =
         client_->Txn({ValueIs(key, holder), Cmp(key, Target::kLease, lease)}, {DeleteOp(key)}, {});
@@ -191,14 +181,12 @@ class EtcdDcs final : public Dcs {
   }
 
   Status WriteStatus(const std::string& status_json) override {
-    std::lock_guard lock(mu_);
-    cache_.reset();
+    auto lock = WriteLock();
     return AsStatus(client_->Put(keys_.status(), status_json, 0));
   }
 
   Status WriteHistory(const std::string& history_json) override {
-    std::lock_guard lock(mu_);
-    cache_.reset();
+    auto lock = WriteLock();
     return AsStatus(client_->Put(keys_.history(), history_json, 0));
   }
 
@@ -212,8 +200,7 @@ class EtcdDcs final : public Dcs {
     return CasWrite(keys_.sync(), json, mod_revision);
   }
   Result<bool> DeleteSync(int64_t mod_revision) override {
-    std::lock_guard lock(mu_);
-    cache_.reset();
+    auto lock = WriteLock();
     const std::string key = keys_.sync();
     auto txn = client_->Txn({Cmp(key, Target::kMod, mod_revision)}, {DeleteOp(key)}, {});
     if (!txn.ok()) return txn.error();
@@ -221,8 +208,7 @@ class EtcdDcs final : public Dcs {
   }
 
   Status DeleteCluster() override {
-    std::lock_guard lock(mu_);
-    cache_.reset();
+    auto lock = WriteLock();
     return AsStatus(client_->Delete(keys_.prefix(), /*prefix=*/true));
   }
 
@@ -232,6 +218,14 @@ class EtcdDcs final : public Dcs {
   void Wake() override { watcher_.Wake(); }
 
  private:
+  // Every write takes the lock through here: it voids the cached read, so the next Load() sees
+  // this agent's own change without waiting for the watch to report it.
+  std::unique_lock<std::mutex> WriteLock() {
+    std::unique_lock lock(mu_);
+    cache_.reset();
+    return lock;
+  }
+
   Status RequireLease() const {
     if (lease_ != 0) return OkStatus();
     return EtcdErr(EtcdErrc::kLeaseNotFound, "no lease granted yet (EnsureLease first)");
@@ -253,8 +247,7 @@ class EtcdDcs final : public Dcs {
 
   // mod_revision: -1 unconditional, 0 create only if absent, else the revision last read.
   Result<bool> CasWrite(const std::string& key, const std::string& value, int64_t mod_revision) {
-    std::lock_guard lock(mu_);
-    cache_.reset();
+    auto lock = WriteLock();
     if (mod_revision < 0) {
       auto put = client_->Put(key, value, 0);
       if (!put.ok()) return put.error();

@@ -79,9 +79,13 @@ std::string SyncStandbyNamesValue(const SyncTarget& t) {
   return out + ")";
 }
 
+std::string PlaceholderSyncStandbyNames() {
+  return SyncStandbyNamesValue(SyncTarget{{kStrictSyncPlaceholder}, 1});
+}
+
 std::string IdleSyncStandbyNames(const Settings& settings) {
   if (!settings.synchronous_mode || !settings.synchronous_mode_strict) return "";
-  return SyncStandbyNamesValue(SyncTarget{{kStrictSyncPlaceholder}, 1});
+  return PlaceholderSyncStandbyNames();
 }
 
 std::string RestartSyncStandbyNames(const Observation& obs) {

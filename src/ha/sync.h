@@ -3,11 +3,11 @@
 // leader follows to keep `synchronous_standby_names` and the `/sync` key consistent, and that
 // the leader race uses to decide who may be promoted. docs/synchronous.md explains the design.
 //
-// The invariant: every standby listed in `/sync` is synchronous in the leader's
-// synchronous_standby_names, with a required count equal to the list length, so every commit
-// acknowledged while it is listed was flushed on it. Hence removals go to `/sync` first and
-// additions to synchronous_standby_names first; an addition reaches `/sync` only on a later
-// loop that sees pg_stat_replication report it as `sync`.
+// The invariant: every member `/sync` names holds every acknowledged commit. A listed standby is
+// synchronous in the leader's synchronous_standby_names (required count = list length) and had
+// caught up before it was listed. Hence removals go to `/sync` first and additions to
+// synchronous_standby_names first; an addition reaches `/sync` only on a later loop that sees
+// pg_stat_replication report it `sync` and caught up (SyncStandbysToPublish).
 #include <chrono>
 #include <string>
 #include <vector>
@@ -33,6 +33,9 @@ SyncTarget PickSyncStandbys(const Observation& obs);
 
 // synchronous_standby_names for `t`: "" (asynchronous), "\"a\"", or FIRST n ("a","b").
 std::string SyncStandbyNamesValue(const SyncTarget& t);
+
+// synchronous_standby_names naming only the placeholder: every commit waits.
+std::string PlaceholderSyncStandbyNames();
 
 // What a server that is not the leader writes: it only matters the moment it is promoted, when
 // strict mode must not let a single commit through unconfirmed.
