@@ -103,6 +103,15 @@ void SetConn(ha::Member& m, Value v) {
   m.conn_url = "postgres://" + std::string(Need(v)) + "/postgres";
 }
 
+// "name:value" -> one entry of a map (tags' raw JSON text, status.slots).
+template <class T>
+void SetEntry(std::map<std::string, T>& out, Value v) {
+  std::string_view text = Need(v);
+  size_t colon = text.find(':');
+  if (colon == 0 || colon == std::string_view::npos) Bad("expects name:value");
+  Set(out[std::string(text.substr(0, colon))], Value(text.substr(colon + 1)));
+}
+
 void SetUpstream(ha::LocalPg& pg, Value v) {
   std::string_view text = Need(v);
   size_t colon = text.rfind(':');
@@ -120,6 +129,7 @@ const Table<ha::Tags>& TagsTable() {
       {"clonefrom", Field(&ha::Tags::clonefrom)},
       {"nostream", Field(&ha::Tags::nostream)},
       {"replicatefrom", Field(&ha::Tags::replicatefrom)},
+      {"raw", [](ha::Tags& t, Value v) { SetEntry(t.raw, v); }},  // raw=name:json, repeatable
   };
   return t;
 }
@@ -154,6 +164,7 @@ const Table<ha::ClusterView>& ClusterTable() {
       {"leader_lease", Field(&C::leader_lease)},
       {"leader_mod_revision", Field(&C::leader_mod_revision)},
       {"optime", Field(&C::optime)},
+      {"slot", [](C& c, Value v) { SetEntry(c.slots, v); }},  // slot=name:lsn, repeatable
       {"config_mod_revision", Field(&C::config_mod_revision)},
       {"failover_mod_revision", Field(&C::failover_mod_revision)},
       {"sync_mod_revision", Field(&C::sync_mod_revision)},
@@ -270,6 +281,38 @@ const Table<ha::ReplicationClient>& ReplicationTable() {
       {"flush", Field(&R::flush_lsn)},         {"replay", Field(&R::replay_lsn)},
   };
   return t;
+}
+
+// Every field has a key above. Each structured binding below names every field of its struct, so
+// adding or removing a field stops the build here until the table above (and README.md) follow.
+[[maybe_unused]] void EveryFieldHasAKey(ha::Tags& t, ha::Settings& s, ha::ClusterView& c,
+                                        ha::Member& m, ha::LocalPg& pg, ha::PeerStatus& p,
+                                        ha::HistoryEntry& h, ha::FailoverRequest& f,
+                                        ha::SyncState& sy, ha::ReplicationClient& r) {
+  [[maybe_unused]] auto& [nofailover, failover_priority, noloadbalance, nosync, clonefrom, nostream,
+                          replicatefrom, raw] = t;
+  [[maybe_unused]] auto& [ttl, loop_wait, retry_timeout, maximum_lag_on_failover,
+                          primary_start_timeout, primary_stop_timeout, pause, check_timeline,
+                          synchronous_mode, synchronous_mode_strict, synchronous_node_count,
+                          use_pg_rewind, use_slots, failsafe_mode] = s;
+  [[maybe_unused]] auto& [revision, initialize, leader, leader_lease, leader_mod_revision, members,
+                          optime, slots, config_json, config_mod_revision, history, failover,
+                          failover_mod_revision, sync, sync_mod_revision] = c;
+  [[maybe_unused]] auto& [m_name, conn_url, api_url, state, role, version, xlog_location,
+                          receive_lsn, replay_lsn, replication_state, timeline, tags,
+                          pending_restart, m_pause, checkpoint_after_promote, reason] = m;
+  [[maybe_unused]] auto& [data_dir_empty, sysid, control_state, control_timeline,
+                          control_checkpoint, standby_signal, timeline_start_of, timeline_start,
+                          running, postmaster, in_recovery, pg_timeline, wal_lsn, pg_receive_lsn,
+                          pg_replay_lsn, replayed_timestamp, replay_paused, streaming,
+                          upstream_host, upstream_port, replication, synchronous_standby_names,
+                          server_version, postmaster_start_time, pg_pending_restart, pg_state] = pg;
+  [[maybe_unused]] auto& [p_name, reachable, p_role, wal_position, p_timeline, p_tags] = p;
+  [[maybe_unused]] auto& [h_timeline, switch_lsn, h_reason, timestamp, new_leader] = h;
+  [[maybe_unused]] auto& [f_leader, member, scheduled_at] = f;
+  [[maybe_unused]] auto& [sy_leader, sync_standby, quorum] = sy;
+  [[maybe_unused]] auto& [usename, application_name, client_addr, r_state, sync_state,
+                          sync_priority, flush_lsn, r_replay_lsn] = r;
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 // Scenario files: one `directive: words` per line, `#` comments, blank lines ignored.
 #include <algorithm>
+#include <cstdlib>
 #include <fstream>
 #include <functional>
 #include <map>
@@ -89,6 +90,18 @@ bool Bool(std::string_view rest) {
   return word == "true";
 }
 
+// Epoch seconds (decimals allowed) or an ISO 8601 time with a zone, as /failover's scheduled_at.
+double WallTime(std::string_view rest) {
+  std::string word(Single(rest));
+  if (auto iso = ha::ParseIsoTime(word)) return *iso;
+  char* end = nullptr;
+  double seconds = std::strtod(word.c_str(), &end);
+  if (word.empty() || end != word.c_str() + word.size()) {
+    Bad("expects epoch seconds or an ISO 8601 time with a zone");
+  }
+  return seconds;
+}
+
 bool DcsUp(std::string_view rest) {
   std::string_view word = Single(rest);
   if (word != "up" && word != "down") Bad("expects up or down");
@@ -132,6 +145,9 @@ const std::map<std::string, Directive, std::less<>>& Directives() {
          }
          s.obs.sync_names_settled_lsn = lsn;
        })},
+      {"wall_now", Once([](Scenario& s, std::string_view r) { s.obs.wall_now = WallTime(r); })},
+      {"leader_processes_gone",
+       Once([](Scenario& s, std::string_view r) { s.obs.leader_processes_gone = Bool(r); })},
       {"primary_down_since",
        Once([](Scenario& s, std::string_view r) { s.obs.primary_down_since = OptionalTime(r); })},
       {"watchdog_usable",
@@ -173,6 +189,16 @@ const std::map<std::string, Directive, std::less<>>& Directives() {
       {"reason", Once([](Scenario& s, std::string_view r) { s.reason = std::string(r); })},
   };
   return table;
+}
+
+// Every Observation field has a directive above (the lists and maps have repeatable ones). This
+// binding names every field, so adding or removing one stops the build here until the table above
+// (and README.md) follow. fields.cc does the same for the structs inside.
+[[maybe_unused]] void EveryFieldHasADirective(ha::Observation& o) {
+  [[maybe_unused]] auto& [me, now, wall_now, settings, tags, dcs_ok, cluster, pg, peers,
+                          lease_valid_until, checkpoint_after_promote_pending,
+                          leader_processes_gone, watchdog_usable, watchdog_failed,
+                          primary_down_since, not_streaming_since, sync_names_settled_lsn] = o;
 }
 
 void ParseLine(Scenario& s, size_t index, std::set<std::string, std::less<>>& seen) {
