@@ -63,8 +63,20 @@ bool Agent::RefreshDcs(ha::Observation* obs) {
       spdlog::warn("lease keepalive failed: {}", alive.message());
     }
   }
+  if (lease_ok && dcs_.lease_ttl() != settings_.ttl) {
+    // A lease keeps the TTL it was granted with: a changed ttl takes effect only on a new lease
+    // (the leader key is re-bound to it by TrackLeaderBinding before it may extend the fence).
+    spdlog::info("ttl is {} s but the lease was granted {} s: granting a new lease", settings_.ttl,
+                 dcs_.lease_ttl());
+    auto granted_at = clock_.Now();
+    if (auto st = dcs_.ReplaceLease(settings_.ttl); st.ok()) {
+      sent = granted_at;
+    } else {
+      spdlog::warn("granting a lease with the new ttl: {}", st.message());
+    }
+  }
   if (lease_ok) {
-    lease_valid_until_ = sent + std::chrono::seconds(settings_.ttl);
+    lease_valid_until_ = LeaseDeadline(sent);
     // Our lease only protects the leader key while the key is bound to it.
     if (bound_lease_ != 0 && dcs_.lease_id() == bound_lease_) {
       leader_valid_until_ = lease_valid_until_;
@@ -109,6 +121,14 @@ void Agent::TrackLeaderBinding(ha::Observation* obs, bool lease_ok) {
   leader_valid_until_ = lease_valid_until_;
 }
 
+// A lease renewed by a request sent at `sent` lives in etcd at least until sent + its granted TTL;
+// the smaller of granted and configured ttl keeps the deadline safe whichever etcd applies.
+MonoTime Agent::LeaseDeadline(MonoTime sent) const {
+  int64_t granted = dcs_.lease_ttl();
+  int64_t ttl = granted > 0 ? std::min<int64_t>(granted, settings_.ttl) : settings_.ttl;
+  return sent + std::chrono::seconds(ttl);
+}
+
 // Long actions (initdb, clone) can outlast the lease renewed at the start of the loop: renew it
 // right before taking the leader key, so the deadline the fence gets is a fresh one.
 void Agent::RenewLeaseNow() {
@@ -116,7 +136,7 @@ void Agent::RenewLeaseNow() {
   auto alive = dcs_.KeepAlive();
   bool ok = alive.ok() && *alive;
   if (alive.ok() && !*alive) ok = dcs_.EnsureLease(settings_.ttl).ok();
-  if (ok) lease_valid_until_ = sent + std::chrono::seconds(settings_.ttl);
+  if (ok) lease_valid_until_ = LeaseDeadline(sent);
 }
 
 void Agent::OnLeaderKeyTaken() {
@@ -189,18 +209,12 @@ bool Agent::RunOnce() {
   }
   obs.not_streaming_since = not_streaming_since_;
   TrackSyncNames(&obs, observed_at);
-  // A replica that lost its stream checks whether the leader's processes are simply gone.
-  if (obs.dcs_ok && obs.cluster.leader && *obs.cluster.leader != cfg_.name && obs.pg.running &&
-      obs.pg.in_recovery && !obs.pg.streaming) {
-    if (const ha::Member* l = obs.cluster.LeaderMember()) {
-      obs.leader_processes_gone = peers_.ProcessesGone(*l);
-    }
-  }
-  if (obs.dcs_ok && (!obs.cluster.leader || obs.leader_processes_gone) && obs.pg.running) {
+  if (obs.dcs_ok && !obs.cluster.leader && obs.pg.running) {
     obs.peers = peers_.Probe(obs.cluster.members, cfg_.name);
     obs.watchdog_usable = !watchdog_ || watchdog_->UsableForLeadership();
   }
   obs.watchdog_failed = watchdog_failed_;
+  obs.fence_failed = !fence_.Healthy();
   ha::Decision decision = ha::Decide(obs);
   if (decision.reason != last_reason_ || !decision.actions.empty()) {
     spdlog::info("{}", decision.reason);
@@ -223,21 +237,23 @@ bool Agent::RunOnce() {
 
 void Agent::UpdateFence(const ha::Observation& obs) {
   bool primary = obs.pg.running && !obs.pg.in_recovery;
-  if (!primary || settings_.pause) {
+  // The guard is disarmed only when this node cannot write: PostgreSQL confirmed a replica, or no
+  // postmaster at all. A postmaster we cannot query (connection slots full, a long crash
+  // recovery) keeps whatever deadline it had: it may still be a primary (docs/safety.md).
+  bool cannot_write = (obs.pg.running && obs.pg.in_recovery) || !obs.pg.postmaster;
+  if (settings_.pause || (!primary && cannot_write)) {
     fence_.Disarm();
     if (watchdog_) watchdog_->Disable();
     watchdog_failed_ = false;
     return;
   }
+  if (!primary) return;  // role unknown: neither extend nor disarm
   if (watchdog_ && watchdog_->enabled()) {
     Status st = watchdog_->Keepalive();
     if (!st.ok()) spdlog::error("{}", st.message());
     watchdog_failed_ = !st.ok() && watchdog_->required();
   }
-  // Writes must stop before the lease can expire in etcd; keep a second for the stop itself.
-  // Without a confirmed deadline leave the fence as it is (never extend it on a guess): the
-  // loop demotes, and an earlier deadline — ours or a previous agent's guard — still holds.
-  if (leader_valid_until_) fence_.Arm(*leader_valid_until_ - std::chrono::seconds(1));
+  ArmFence();
 }
 
 void Agent::Shutdown() {

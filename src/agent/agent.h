@@ -48,6 +48,7 @@ class Agent {
   void TrackLeaderBinding(ha::Observation* obs, bool lease_ok);
   void OnLeaderKeyTaken();
   void RenewLeaseNow();
+  MonoTime LeaseDeadline(MonoTime sent) const;
   void ApplyDynamicConfig(const ha::ClusterView& view);
   void KeepReplicaTimeline(ha::LocalPg* pg);
   void WaitForNextLoop(MonoTime deadline);
@@ -107,6 +108,7 @@ class Agent {
   double dcs_last_seen_ = 0;
   int64_t last_revision_ = 0;
   std::string last_member_json_;
+  int64_t member_lease_ = 0;  // the lease the member key was last written with
   std::optional<uint64_t> last_status_optime_;
   MonoTime last_status_write_{};
   std::string last_reason_;

@@ -97,13 +97,6 @@ Status Agent::ExecuteAction(const ha::Action& a, ha::Observation& obs) {
       return Rewind(obs, a.target);
     case ActionKind::kSwitchover:
       return Switchover(obs, a.target);
-    case ActionKind::kBreakLeaderKey: {
-      auto r = dcs_.BreakLeader(a.target, obs.cluster.leader_lease);
-      if (!r.ok()) return r.error();
-      if (!*r) return Err("the leader key changed meanwhile");
-      spdlog::warn("deleted the leader key of {}: its processes are gone", a.target);
-      return OkStatus();
-    }
     case ActionKind::kSyncReplication:
       return ApplySync(obs, a.target, a.mode);
     case ActionKind::kClearSync: {
@@ -233,9 +226,14 @@ Status Agent::StartAs(const std::optional<std::string>& upstream, const ha::Obse
   return pg_.Start(cfg_.postgresql.pg_ctl_timeout);
 }
 
+// Writes must stop before the lease can expire in etcd; keep a second for the stop itself.
+// Without a confirmed deadline leave the fence as it is (never extend it on a guess): the loop
+// demotes, and an earlier deadline — ours or a previous agent's guard — still holds.
 void Agent::ArmFence() {
   if (settings_.pause) return;
-  if (leader_valid_until_) fence_.Arm(*leader_valid_until_ - std::chrono::seconds(1));
+  if (leader_valid_until_) {
+    fence_.Arm(*leader_valid_until_ - std::chrono::seconds(1), bound_lease_);
+  }
 }
 
 Status Agent::Rewind(const ha::Observation& obs, const std::string& leader) {

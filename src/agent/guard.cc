@@ -29,33 +29,45 @@ pid_t ReadPidFile(const std::string& path) {
 }  // namespace
 
 Result<std::unique_ptr<GuardFence>> GuardFence::Start(const std::string& exe,
-                                                      const std::string& data_dir) {
+                                                      const std::string& data_dir,
+                                                      const std::string& etcd_endpoints) {
   // The guard is pgha-fence-guard next to the pgha binary.
   char resolved[4096];
   ssize_t len = ::readlink(exe.c_str(), resolved, sizeof resolved - 1);
   std::string self = len > 0 ? std::string(resolved, static_cast<size_t>(len)) : exe;
   std::string path = self.substr(0, self.rfind('/') + 1) + "pgha-fence-guard";
   if (::access(path.c_str(), X_OK) != 0) return Err("fencing guard binary missing: " + path);
+  auto fence = std::unique_ptr<GuardFence>(new GuardFence(path, data_dir, etcd_endpoints));
+  fence->old_guard_ = ReadPidFile(data_dir + ".guard.pid");
+  PGHA_TRY(fence->Spawn());
+  return fence;
+}
+
+Status GuardFence::Spawn() {
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) return Err(std::string("pipe: ") + std::strerror(errno));
   pid_t pid = ::fork();
-  if (pid < 0) return Err(std::string("fork: ") + std::strerror(errno));
+  if (pid < 0) {
+    ::close(fds[0]);
+    ::close(fds[1]);
+    return Err(std::string("fork: ") + std::strerror(errno));
+  }
   if (pid == 0) {
     ::dup2(fds[0], STDIN_FILENO);
     ::setpgid(0, 0);  // a signal to the agent's process group must not reach the guard
     sigset_t none;
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
-    ::execl(path.c_str(), path.c_str(), data_dir.c_str(), nullptr);
+    ::execl(exe_.c_str(), exe_.c_str(), data_dir_.c_str(), endpoints_.c_str(), nullptr);
     ::_exit(127);
   }
   ::close(fds[0]);
-  std::string pid_file = data_dir + ".guard.pid";
-  pid_t old = ReadPidFile(pid_file);
-  std::ofstream(pid_file) << pid << "\n";
-  auto fence = std::unique_ptr<GuardFence>(new GuardFence(fds[1], pid, data_dir));
-  fence->old_guard_ = old;
-  return fence;
+  fd_ = fds[1];
+  pid_ = pid;
+  broken_ = false;
+  last_sent_.clear();
+  std::ofstream(data_dir_ + ".guard.pid") << pid << "\n";
+  return OkStatus();
 }
 
 GuardFence::~GuardFence() {
@@ -66,15 +78,32 @@ GuardFence::~GuardFence() {
 }
 
 void GuardFence::Send(const std::string& line) {
-  if (line == last_sent_) return;
+  if (line == last_sent_ || broken_) return;
   std::string msg = line + "\n";
-  if (::write(fd_, msg.data(), msg.size()) == static_cast<ssize_t>(msg.size())) last_sent_ = line;
+  if (::write(fd_, msg.data(), msg.size()) == static_cast<ssize_t>(msg.size())) {
+    last_sent_ = line;
+  } else {
+    broken_ = true;  // EPIPE: the guard is gone (SIGPIPE is ignored by the agent)
+  }
 }
 
-void GuardFence::Arm(MonoTime deadline) {
+bool GuardFence::Healthy() {
+  int status = 0;
+  if (!broken_ && ::waitpid(pid_, &status, WNOHANG) == 0) return true;
+  // The guard died (killed by hand, OOM): whatever it was promised is void. Start a new one; the
+  // caller re-arms it in the same loop.
+  ::close(fd_);
+  if (::waitpid(pid_, &status, WNOHANG) == 0) {
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, &status, 0);
+  }
+  return Spawn().ok();
+}
+
+void GuardFence::Arm(MonoTime deadline, int64_t lease) {
   auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(deadline.time_since_epoch());
   // steady_clock is CLOCK_MONOTONIC on Linux: the guard compares against the same clock.
-  Send("arm " + std::to_string(ns.count()));
+  Send("arm " + std::to_string(ns.count()) + " " + std::to_string(lease));
   RetireOldGuard();
 }
 

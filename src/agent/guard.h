@@ -4,10 +4,15 @@
 // (SIGSTOP), which no code inside the agent can handle. No kernel watchdog needed.
 //
 // Protocol on the guard's stdin (a pipe from the agent), one line per message:
-//   "arm <CLOCK_MONOTONIC ns>"  fence at that moment unless re-armed or disarmed before
-//   "disarm"                    no deadline
-//   "exit"                      the agent is shutting down cleanly: exit without fencing
-// EOF (the agent died) keeps the last deadline: the guard fences when it passes, then exits.
+//   "arm <CLOCK_MONOTONIC ns> [<lease>]"  fence at that moment unless re-armed or disarmed
+//                                         before; <lease> is the agent's etcd lease (decimal)
+//   "disarm"                              no deadline
+//   "exit"                                the agent is shutting down cleanly: exit, no fencing
+// EOF while armed (the agent died while its PostgreSQL was primary): the guard kills PostgreSQL
+// at once, waits until every one of its processes is gone, then revokes <lease> through etcd's
+// plain-HTTP endpoints given on its command line, so the leader key leaves etcd by its holder's
+// own revoke and the replicas race without waiting for the lease to expire (docs/safety.md).
+// EOF while disarmed: exit.
 #include <sys/types.h>
 
 #include <memory>
@@ -18,8 +23,10 @@
 
 namespace pgha::agent {
 
-// Entry point of `pgha-fence-guard DATA_DIR` (reads stdin). Returns the exit code.
-int RunGuard(const std::string& data_dir);
+// Entry point of `pgha-fence-guard DATA_DIR [HOST:PORT,...]` (reads stdin): the etcd endpoints
+// that speak plain HTTP without authentication (none: the guard never revokes, the lease
+// expires). Returns the exit code.
+int RunGuard(const std::string& data_dir, const std::string& etcd_endpoints);
 
 // Kills the postmaster of data_dir and every process it started (SIGKILL): after this returns,
 // nothing of that PostgreSQL can commit. Returns false when no postmaster was running.
@@ -29,22 +36,31 @@ bool FencePostgres(const std::string& data_dir);
 class GuardFence final : public Fence {
  public:
   // exe: path of the pgha binary (usually /proc/self/exe).
+  // etcd_endpoints: "host:port,..." the guard may revoke the lease at ("" = never).
   static Result<std::unique_ptr<GuardFence>> Start(const std::string& exe,
-                                                   const std::string& data_dir);
+                                                   const std::string& data_dir,
+                                                   const std::string& etcd_endpoints = "");
   ~GuardFence() override;  // sends "exit" (clean shutdown) and reaps the guard
-  void Arm(MonoTime deadline) override;
+  void Arm(MonoTime deadline, int64_t lease) override;
   void Disarm() override;
+  // False when the guard process is gone and a new one could not be started.
+  bool Healthy() override;
   // Before shutdown in pause mode or after a clean stop: tell the guard not to fence.
   void Release();
 
  private:
-  GuardFence(int fd, pid_t pid, std::string data_dir) : fd_(fd), pid_(pid), data_dir_(data_dir) {}
+  GuardFence(std::string exe, std::string data_dir, std::string endpoints)
+      : exe_(std::move(exe)), data_dir_(std::move(data_dir)), endpoints_(std::move(endpoints)) {}
+  Status Spawn();
   void Send(const std::string& line);
   void RetireOldGuard();
 
-  int fd_;
-  pid_t pid_;
+  std::string exe_;
   std::string data_dir_;
+  std::string endpoints_;
+  int fd_ = -1;
+  pid_t pid_ = 0;
+  bool broken_ = false;  // a write to the guard failed or it exited
   pid_t old_guard_ = 0;  // guard of a previous agent instance, retired on the first decision
   std::string last_sent_;
 };

@@ -2,8 +2,10 @@
 // libc: it is its own small binary, pgha-fence-guard, so it costs well under a megabyte.
 #include <dirent.h>
 #include <fcntl.h>
+#include <netdb.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -87,6 +89,112 @@ void Log(const std::string& data_dir, const char* what) {
   std::fflush(stderr);
 }
 
+// Waits until the postmaster of data_dir and every process it had started are gone (reaped or
+// zombies: neither can commit). False when one still runs after `bound_ms`.
+bool WaitGone(const std::vector<pid_t>& pids, int bound_ms) {
+  for (int waited = 0; waited <= bound_ms; waited += 10) {
+    bool any = false;
+    for (pid_t p : pids) any = any || Live(p);
+    if (!any) return true;
+    ::poll(nullptr, 0, 10);
+  }
+  return false;
+}
+
+// One connect with a deadline; -1 on failure.
+int ConnectWithin(const std::string& host, const std::string& port, int timeout_ms) {
+  addrinfo hints{};
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* res = nullptr;
+  if (getaddrinfo(host.c_str(), port.c_str(), &hints, &res) != 0 || !res) return -1;
+  int fd = ::socket(res->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  int rc = fd < 0 ? -1 : ::connect(fd, res->ai_addr, res->ai_addrlen);
+  freeaddrinfo(res);
+  if (fd < 0) return -1;
+  if (rc != 0 && errno != EINPROGRESS) {
+    ::close(fd);
+    return -1;
+  }
+  pollfd p{fd, POLLOUT, 0};
+  int err = 0;
+  socklen_t len = sizeof err;
+  if (rc != 0 && (::poll(&p, 1, timeout_ms) != 1 ||
+                  ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0 || err != 0)) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+// POST /v3/lease/revoke to one plain-HTTP etcd endpoint ("host:port"). True when etcd answered
+// 200 (revoked: the leader key is gone) or 404 (the lease had already expired).
+bool RevokeAt(const std::string& endpoint, const std::string& lease, int timeout_ms) {
+  auto colon = endpoint.rfind(':');
+  if (colon == std::string::npos) return false;
+  std::string host = endpoint.substr(0, colon), port = endpoint.substr(colon + 1);
+  if (host.size() > 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
+  int fd = ConnectWithin(host, port, timeout_ms);
+  if (fd < 0) return false;
+  std::string body = "{\"ID\":\"" + lease + "\"}";
+  std::string req =
+      "POST /v3/lease/revoke HTTP/1.1\r\nHost: " + endpoint +
+      "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+      "\r\nConnection: close\r\n\r\n" + body;
+  bool sent = ::send(fd, req.data(), req.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(req.size());
+  std::string reply;
+  char buf[512];
+  while (sent && reply.find("\r\n") == std::string::npos) {
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, timeout_ms) != 1) break;
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n <= 0) break;
+    reply.append(buf, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  return reply.rfind("HTTP/1.1 200", 0) == 0 || reply.rfind("HTTP/1.1 404", 0) == 0;
+}
+
+// The agent died while this node was primary: make sure nothing of PostgreSQL can commit, then
+// free the leader key at once by revoking the agent's lease, so the replicas race now instead of
+// when the lease expires. The order is the safety argument: fenced first, free key second.
+void FenceAndRevoke(const std::string& data_dir, const std::string& lease,
+                    const std::vector<std::string>& endpoints) {
+  pid_t postmaster = ReadPid(data_dir + "/postmaster.pid");
+  std::vector<pid_t> pids;
+  if (postmaster > 0 && Live(postmaster)) {
+    pids = ChildrenOf(postmaster);
+    pids.push_back(postmaster);
+  }
+  Log(data_dir, FencePostgres(data_dir) ? "agent gone while primary: PostgreSQL fenced (killed)"
+                                        : "agent gone while primary: PostgreSQL was not running");
+  if (!WaitGone(pids, 5000)) {
+    Log(data_dir, "PostgreSQL processes still alive after SIGKILL: leaving the lease to expire");
+    return;
+  }
+  if (lease.empty() || lease == "0" || endpoints.empty()) return;
+  for (int round = 0; round < 3; ++round) {
+    for (const auto& e : endpoints) {
+      if (RevokeAt(e, lease, 500)) {
+        Log(data_dir, ("lease " + lease + " revoked at " + e + ": the leader key is free").c_str());
+        return;
+      }
+    }
+  }
+  Log(data_dir, "could not revoke the lease: the leader key is freed when it expires");
+}
+
+std::vector<std::string> SplitEndpoints(const std::string& list) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start < list.size()) {
+    size_t comma = list.find(',', start);
+    if (comma == std::string::npos) comma = list.size();
+    if (comma > start) out.push_back(list.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return out;
+}
+
 }  // namespace
 
 bool FencePostgres(const std::string& data_dir) {
@@ -99,13 +207,14 @@ bool FencePostgres(const std::string& data_dir) {
   return true;
 }
 
-int RunGuard(const std::string& data_dir) {
+int RunGuard(const std::string& data_dir, const std::string& etcd_endpoints) {
+  const std::vector<std::string> endpoints = SplitEndpoints(etcd_endpoints);
   ::signal(SIGPIPE, SIG_IGN);
   ::signal(SIGHUP, SIG_IGN);
   ::signal(SIGINT, SIG_IGN);   // a Ctrl-C meant for the agent must not take the guard down
-  ::signal(SIGTERM, SIG_IGN);  // only "exit", EOF + deadline, or SIGKILL end the guard
+  ::signal(SIGTERM, SIG_IGN);  // only "exit", EOF or SIGKILL end the guard
   int64_t deadline = kNone;
-  bool agent_alive = true;
+  std::string lease;  // the agent's etcd lease while armed ("" or "0": none known)
   std::string buffer;
   while (true) {
     int64_t now = MonotonicNs();
@@ -113,15 +222,9 @@ int RunGuard(const std::string& data_dir) {
       Log(data_dir, FencePostgres(data_dir) ? "deadline passed: PostgreSQL fenced (killed)"
                                             : "deadline passed: PostgreSQL was not running");
       deadline = kNone;
-      if (!agent_alive) return 0;
     }
-    if (!agent_alive && deadline == kNone) return 0;
     int timeout_ms = -1;
     if (deadline != kNone) timeout_ms = static_cast<int>((deadline - now) / 1000000 + 1);
-    if (!agent_alive) {
-      ::poll(nullptr, 0, timeout_ms);
-      continue;
-    }
     pollfd p{STDIN_FILENO, POLLIN, 0};
     int n = ::poll(&p, 1, timeout_ms);
     if (n <= 0) continue;
@@ -129,9 +232,9 @@ int RunGuard(const std::string& data_dir) {
     ssize_t got = ::read(STDIN_FILENO, chunk, sizeof chunk);
     if (got <= 0) {
       if (got < 0 && errno == EINTR) continue;
-      agent_alive = false;  // keep the last deadline: nobody will extend it any more
-      if (deadline != kNone) Log(data_dir, "agent gone: fencing at the current deadline");
-      continue;
+      if (deadline == kNone) return 0;  // not a primary (or paused): nothing to fence
+      FenceAndRevoke(data_dir, lease, endpoints);
+      return 0;
     }
     buffer.append(chunk, static_cast<size_t>(got));
     size_t nl;
@@ -140,7 +243,11 @@ int RunGuard(const std::string& data_dir) {
       buffer.erase(0, nl + 1);
       if (line == "exit") return 0;
       if (line == "disarm") deadline = kNone;
-      if (line.rfind("arm ", 0) == 0) deadline = std::strtoll(line.c_str() + 4, nullptr, 10);
+      if (line.rfind("arm ", 0) == 0) {  // "arm <ns> [<lease id>]"
+        char* end = nullptr;
+        deadline = std::strtoll(line.c_str() + 4, &end, 10);
+        lease = end && *end == ' ' ? std::string(end + 1) : std::string();
+      }
     }
   }
 }

@@ -1,14 +1,7 @@
 #include "agent/peers.h"
 
-#include <arpa/inet.h>
-#include <fcntl.h>
 #include <httplib.h>
-#include <netdb.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
-#include <cerrno>
 #include <future>
 #include <nlohmann/json.hpp>
 
@@ -51,6 +44,7 @@ ha::PeerStatus ParsePeerStatus(const std::string& name, const std::string& body)
   s.reachable = true;
   std::string role = j.value("role", "");
   s.role = role == "master" ? "primary" : role;
+  s.running = j.value("state", "") == "running";
   if (j.contains("timeline") && j["timeline"].is_number())
     s.timeline = j["timeline"].get<uint32_t>();
   const auto& x = j.contains("xlog") ? j["xlog"] : j.value("wal", nlohmann::json::object());
@@ -81,45 +75,6 @@ std::vector<ha::PeerStatus> HttpPeerProber::Probe(const std::vector<ha::Member>&
   std::vector<ha::PeerStatus> out;
   for (auto& f : futures) out.push_back(f.get());
   return out;
-}
-
-Reach ProbeTcp(const std::string& host, int port, std::chrono::milliseconds timeout) {
-  addrinfo hints{};
-  hints.ai_socktype = SOCK_STREAM;
-  addrinfo* res = nullptr;
-  if (getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &res) != 0 || !res) {
-    return Reach::kUnknown;
-  }
-  std::unique_ptr<addrinfo, decltype(&freeaddrinfo)> guard(res, &freeaddrinfo);
-  int fd = ::socket(res->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd < 0) return Reach::kUnknown;
-  Reach out = Reach::kUnknown;
-  int rc = ::connect(fd, res->ai_addr, res->ai_addrlen);
-  if (rc == 0) {
-    out = Reach::kOpen;
-  } else if (errno == ECONNREFUSED) {
-    out = Reach::kRefused;
-  } else if (errno == EINPROGRESS) {
-    pollfd p{fd, POLLOUT, 0};
-    if (::poll(&p, 1, static_cast<int>(timeout.count())) == 1) {
-      int err = 0;
-      socklen_t len = sizeof err;
-      ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
-      out = err == 0 ? Reach::kOpen : err == ECONNREFUSED ? Reach::kRefused : Reach::kUnknown;
-    }
-  }
-  ::close(fd);
-  return out;
-}
-
-bool HttpPeerProber::ProcessesGone(const ha::Member& member) {
-  std::string pg_host, api_host;
-  int pg_port = 0, api_port = 0;
-  if (!pg::ParseConnUrl(member.conn_url, &pg_host, &pg_port)) return false;
-  if (!pg::ParseConnUrl(member.api_url, &api_host, &api_port)) return false;
-  auto t = std::chrono::milliseconds(300);
-  return ProbeTcp(pg_host, pg_port, t) == Reach::kRefused &&
-         ProbeTcp(api_host, api_port, t) == Reach::kRefused;
 }
 
 }  // namespace pgha::agent

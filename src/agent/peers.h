@@ -15,10 +15,6 @@ class PeerProber {
   virtual ~PeerProber() = default;
   virtual std::vector<ha::PeerStatus> Probe(const std::vector<ha::Member>& members,
                                             const std::string& me) = 0;
-  // True only when both the member's PostgreSQL port and its REST API port actively refuse
-  // connections (TCP reset): neither process is listening, so neither can accept a write or
-  // renew anything. A hung or partitioned process never answers "refused" (it times out).
-  virtual bool ProcessesGone(const ha::Member&) { return false; }
 };
 
 class HttpPeerProber final : public PeerProber {
@@ -28,16 +24,11 @@ class HttpPeerProber final : public PeerProber {
       : timeout_(timeout), cert_(std::move(cert)) {}
   std::vector<ha::PeerStatus> Probe(const std::vector<ha::Member>& members,
                                     const std::string& me) override;
-  bool ProcessesGone(const ha::Member& member) override;
 
  private:
   std::chrono::milliseconds timeout_;
   api::ClientCert cert_;
 };
-
-enum class Reach { kRefused, kOpen, kUnknown };
-// One TCP connect with a deadline: refused (RST), open, or unknown (timeout, other error).
-Reach ProbeTcp(const std::string& host, int port, std::chrono::milliseconds timeout);
 
 // Parses a /patroni body into a PeerStatus (exposed for tests).
 ha::PeerStatus ParsePeerStatus(const std::string& name, const std::string& body);

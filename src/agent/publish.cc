@@ -80,12 +80,15 @@ void Agent::PublishMember(const ha::Observation& obs, const std::string& state_o
   if (checkpoint_pending_ && obs.cluster.leader == cfg_.name) m.checkpoint_after_promote = false;
   m.reason = last_reason_;
   std::string json = dcs::EncodeMember(m);
-  if (json == last_member_json_) return;
+  // Re-put also when the lease changed (re-granted, or a new ttl): the key lives on its lease.
+  if (json == last_member_json_ && member_lease_ == dcs_.lease_id()) return;
+  int64_t lease = dcs_.lease_id();
   if (auto st = dcs_.TouchMember(json); !st.ok()) {
     spdlog::warn("updating member key: {}", st.message());
     return;
   }
   last_member_json_ = json;
+  member_lease_ = lease;
 }
 
 void Agent::PublishStatus(const ha::Observation& obs) {

@@ -47,6 +47,18 @@ dcs::DcsOptions DcsOptionsFor(const config::Config& cfg, bool watch) {
   return o;
 }
 
+// The etcd endpoints the fencing guard may revoke the lease at: plain HTTP without
+// authentication only (the guard is libc-only; with TLS or auth the lease simply expires).
+std::string GuardRevokeEndpoints(const config::Config& cfg) {
+  if (!cfg.etcd.username.empty()) return "";
+  std::string out;
+  for (const auto& e : cfg.etcd.Endpoints()) {
+    if (e.rfind("http://", 0) != 0) return "";
+    out += (out.empty() ? "" : ",") + e.substr(7);
+  }
+  return out;
+}
+
 int RunAgent(const std::string& path) {
   if (::geteuid() == 0) {
     std::fprintf(stderr,
@@ -85,7 +97,8 @@ int RunAgent(const std::string& path) {
   auto postgres = pg::MakePostgres(cfg, *bin_dir);
   agent::HttpPeerProber prober(std::chrono::milliseconds(1500), api::MemberClientCert(cfg));
   RealClock clock;
-  auto guard = agent::GuardFence::Start("/proc/self/exe", cfg.postgresql.data_dir);
+  auto guard = agent::GuardFence::Start("/proc/self/exe", cfg.postgresql.data_dir,
+                                        GuardRevokeEndpoints(cfg));
   if (!guard.ok()) {
     spdlog::critical("cannot start the fencing guard: {}", guard.message());
     return 1;

@@ -23,6 +23,12 @@ class Dcs {
   virtual Result<bool> KeepAlive() = 0;
   virtual Status RevokeLease() = 0;
   virtual int64_t lease_id() const = 0;
+  // The TTL etcd reported for the current lease (granted, then every keepalive); 0 without one.
+  virtual int64_t lease_ttl() const = 0;
+  // Grants a new lease of `ttl_seconds` and makes it the current one (ttl changed). Keys stay on
+  // the old lease until re-put: the caller re-binds the leader key and re-puts its member key.
+  // On failure the current lease is kept.
+  virtual Status ReplaceLease(int ttl_seconds) = 0;
 
   // members/<me> = JSON, attached to the lease.
   virtual Status TouchMember(const std::string& member_json) = 0;
@@ -40,14 +46,6 @@ class Dcs {
   virtual Result<bool> RefreshLeader() = 0;
   // Deletes leader only if its value is my name.
   virtual Status ReleaseLeader() = 0;
-  // Deletes leader only if it still names `holder` on `lease` (a dead member's key, see
-  // agent/peers.h ProcessesGone). Returns whether it was deleted.
-  virtual Result<bool> BreakLeader(const std::string& holder, int64_t lease) {
-    (void)holder;
-    (void)lease;
-    return Err("BreakLeader is not supported by this DCS");
-  }
-
   virtual Status WriteStatus(const std::string& status_json) = 0;
   virtual Status WriteHistory(const std::string& history_json) = 0;
   // Compare-and-swap on mod_revision (0 = create only if absent; -1 = unconditional).

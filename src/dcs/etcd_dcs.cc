@@ -81,15 +81,30 @@ class EtcdDcs final : public Dcs {
     auto id = client_->LeaseGrant(ttl_seconds);
     if (!id.ok()) return id.error();
     lease_ = *id;
+    lease_ttl_ = ttl_seconds;
     return OkStatus();
   }
+
+  Status ReplaceLease(int ttl_seconds) override {
+    std::lock_guard lock(mu_);
+    auto id = client_->LeaseGrant(ttl_seconds);
+    if (!id.ok()) return id.error();
+    lease_ = *id;
+    lease_ttl_ = ttl_seconds;
+    return OkStatus();
+  }
+
+  int64_t lease_ttl() const override { return lease_ == 0 ? 0 : lease_ttl_.load(); }
 
   Result<bool> KeepAlive() override {
     std::lock_guard lock(mu_);
     if (lease_ == 0) return false;
     auto ttl = client_->LeaseKeepAlive(lease_);
     if (!ttl.ok()) return ttl.error();
-    if (*ttl > 0) return true;
+    if (*ttl > 0) {
+      lease_ttl_ = *ttl;
+      return true;
+    }
     spdlog::warn("dcs: lease {} is gone", lease_.load());
     lease_ = 0;
     return false;
@@ -169,15 +184,6 @@ class EtcdDcs final : public Dcs {
     auto txn = client_->Txn({ValueIs(key, name_)}, {DeleteOp(key)}, {});
     if (!txn.ok()) return txn.error();
     return OkStatus();
-  }
-
-  Result<bool> BreakLeader(const std::string& holder, int64_t lease) override {
-    auto lock = WriteLock();
-    const std::string key = keys_.leader();
-    auto txn =
-        client_->Txn({ValueIs(key, holder), Cmp(key, Target::kLease, lease)}, {DeleteOp(key)}, {});
-    if (!txn.ok()) return txn.error();
-    return txn->succeeded;
   }
 
   Status WriteStatus(const std::string& status_json) override {
@@ -265,6 +271,7 @@ class EtcdDcs final : public Dcs {
   std::mutex mu_;  // the client is single-threaded; Dcs may be shared with the REST thread
   std::unique_ptr<EtcdClient> client_;
   std::atomic<int64_t> lease_{0};
+  std::atomic<int64_t> lease_ttl_{0};  // TTL etcd reported for lease_
   ChangeWatcher watcher_;
   // The last read, reused by Load() while the watch shows nothing changed (guarded by mu_).
   static constexpr std::chrono::seconds kCacheMaxAge{5};

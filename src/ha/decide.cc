@@ -115,19 +115,50 @@ Decision DecideStopped(const Observation& obs) {
             {A(ActionKind::kStartReplica, *c.leader)});
 }
 
+// Why the /failover request cannot make `candidate` the leader now ("" when it can): the same
+// limits as a race (tags, /sync, lag) plus the request's own schedule, as Patroni checks them.
+std::string ManualCandidateProblem(const Observation& obs, const std::string& candidate) {
+  const FailoverRequest& f = *obs.cluster.failover;
+  if (!f.scheduled_at.empty()) {
+    auto at = ParseIsoTime(f.scheduled_at);
+    if (!at || *at > obs.wall_now) return "the request is scheduled at " + f.scheduled_at;
+  }
+  if (SyncRestrictsRace(obs) && !InSyncKey(obs.cluster, candidate)) {
+    return candidate + " is not a synchronous standby in /sync";
+  }
+  if (candidate == obs.me) {
+    if (!obs.tags.CanPromote()) return "my tags forbid promotion";
+    uint64_t mine = obs.pg.WalPosition();
+    if (!SyncRestrictsRace(obs) && obs.cluster.optime && *obs.cluster.optime > mine &&
+        *obs.cluster.optime - mine > obs.settings.maximum_lag_on_failover) {
+      return "my WAL position lags the last leader optime by more than maximum_lag_on_failover";
+    }
+    return "";
+  }
+  for (const auto& p : obs.peers) {
+    if (p.name != candidate) continue;
+    if (!p.reachable || !p.running || p.role != "replica") {
+      return candidate + " is not a reachable running replica";
+    }
+    if (!p.tags.CanPromote()) return candidate + " has tags that forbid promotion";
+    return "";
+  }
+  return candidate + " did not answer";
+}
+
 Decision DecideUnlocked(const Observation& obs) {
   if (obs.cluster.failover && !obs.cluster.failover->member.empty()) {
     const std::string& wanted = obs.cluster.failover->member;
-    if (wanted == obs.me && obs.tags.CanPromote()) {
+    std::string problem = ManualCandidateProblem(obs, wanted);
+    if (problem.empty() && wanted == obs.me) {
       std::vector<Action> actions = {A(ActionKind::kAcquireLeader)};
       if (!IsPrimary(obs.pg)) actions.push_back(A(ActionKind::kPromote));
       return Do("taking the leader key: manual switchover/failover to me", std::move(actions));
     }
-    for (const auto& p : obs.peers) {
-      if (p.name == wanted && p.reachable && p.role == "replica") {
-        return Do("waiting for " + wanted + " to take over (manual switchover/failover)");
-      }
+    if (problem.empty()) {
+      return Do("waiting for " + wanted + " to take over (manual switchover/failover)");
     }
+    // An impossible request does not hold the cluster without a leader: race as usual.
   }
   if (obs.settings.pause) {
     if (IsPrimary(obs.pg)) {
@@ -172,8 +203,8 @@ std::optional<Decision> DecideFailoverAsLeader(const Observation& obs) {
     }
     if (*at > obs.wall_now) return Do("switchover scheduled at " + f.scheduled_at);
   }
-  // In synchronous mode a switchover goes only to a standby that has every acknowledged commit.
-  bool sync_only = obs.settings.synchronous_mode && !f.leader.empty();
+  // In synchronous mode the key goes only to a standby that has every acknowledged commit.
+  bool sync_only = obs.settings.synchronous_mode;
   std::string candidate = f.member;
   if (candidate.empty()) {  // any healthy replica: the most advanced one
     uint64_t best = 0;
@@ -224,6 +255,10 @@ Decision DecideAsLeader(const Observation& obs) {
       return Do("demoting: the leader lease could not be renewed in time",
                 {A(ActionKind::kDemote, "", "offline")});
     }
+    if (obs.fence_failed && !obs.settings.pause) {
+      return Do("demoting: the fencing guard is gone and could not be restarted",
+                {A(ActionKind::kDemote, "", "immediate")});
+    }
     if (obs.watchdog_failed && !obs.settings.pause) {
       return Do("demoting: watchdog.mode is required and the watchdog could not be kept alive",
                 {A(ActionKind::kDemote, "", "immediate")});
@@ -246,6 +281,12 @@ Decision DecideAsLeader(const Observation& obs) {
     return Do(reason, std::move(actions));
   }
   if (obs.settings.pause) return Do("paused: I hold the leader key but run as a replica");
+  if (SyncRestrictsRace(obs) && !InSyncKey(obs.cluster, obs.me)) {
+    // Only a member /sync names holds every acknowledged commit; the claim before promoting
+    // would fail anyway. Free the key so a synchronous standby can take it.
+    return Do("releasing the leader key: synchronous_mode is on and /sync does not name me",
+              {A(ActionKind::kReleaseLeader)});
+  }
   if (LeaseExpiring(obs)) return Do("not promoting: the leader lease could expire first");
   return Do("promoting: I hold the leader key", {A(ActionKind::kPromote)});
 }
@@ -271,17 +312,6 @@ Decision DecideAsFollower(const Observation& obs) {
     if (obs.settings.pause) return Do("paused: running as primary while " + leader + " leads");
     return Do("demoting: " + leader + " holds the leader key",
               {A(ActionKind::kDemote, leader, "immediate-nolock")});
-  }
-  if (obs.leader_processes_gone && !obs.settings.pause) {
-    std::string why_not;
-    if (IsHealthiest(obs, &why_not)) {
-      return Do("taking over from " + leader +
-                    ": its PostgreSQL and agent refuse connections "
-                    "(processes gone), no need to wait for its lease",
-                {A(ActionKind::kBreakLeaderKey, leader), A(ActionKind::kAcquireLeader),
-                 A(ActionKind::kPromote)});
-    }
-    return Do("leader " + leader + " is gone but I am not the healthiest member: " + why_not);
   }
   const Member* m = obs.cluster.LeaderMember();
   if (!m || m->conn_url.empty()) return Do("no action: leader " + leader + " has no member key");
@@ -333,7 +363,7 @@ bool IsHealthiest(const Observation& obs, std::string* why_not) {
       return false;
     }
     for (const auto& p : obs.peers) {
-      if (p.reachable && p.name != obs.me && p.role == "primary") {
+      if (p.reachable && p.running && p.name != obs.me && p.role == "primary") {
         *why_not = "primary " + p.name + " is also running";
         return false;
       }
@@ -372,7 +402,9 @@ bool IsHealthiest(const Observation& obs, std::string* why_not) {
     return false;
   }
   for (const auto& p : obs.peers) {
-    if (!p.reachable || p.name == obs.me) continue;
+    // Only a running PostgreSQL can veto: a stopped one can neither write nor be promoted now,
+    // and letting it veto leaves the cluster without a leader while its agent lives.
+    if (!p.reachable || !p.running || p.name == obs.me) continue;
     if (p.role == "primary") {
       *why_not = "primary " + p.name + " is still alive";
       return false;
@@ -465,8 +497,6 @@ const char* ActionName(ActionKind kind) {
       return "switchover";
     case ActionKind::kClearFailover:
       return "clear_failover";
-    case ActionKind::kBreakLeaderKey:
-      return "break_leader_key";
     case ActionKind::kSyncReplication:
       return "sync_replication";
     case ActionKind::kClearSync:

@@ -16,7 +16,8 @@ namespace pgha::ha {
 struct PeerStatus {
   std::string name;
   bool reachable = false;
-  std::string role;  // primary / replica
+  bool running = false;  // its PostgreSQL is running (state "running")
+  std::string role;      // primary / replica
   uint64_t wal_position = 0;
   uint32_t timeline = 0;
   Tags tags;
@@ -36,10 +37,9 @@ struct Observation {
   // successful keepalive + ttl). Unset: we never had one.
   std::optional<MonoTime> lease_valid_until;
   bool checkpoint_after_promote_pending = false;  // promoted, CHECKPOINT not yet done
-  // The leader's PostgreSQL and agent both refuse connections: its processes are gone.
-  bool leader_processes_gone = false;
   bool watchdog_usable = true;   // false: watchdog.mode is required and the device is unusable
   bool watchdog_failed = false;  // required watchdog could not be kept alive while leading
+  bool fence_failed = false;     // the fencing guard died and could not be restarted
   // Since when PostgreSQL has not been running while we hold the leader key.
   std::optional<MonoTime> primary_down_since;
   // Since when this running replica has had no streaming WAL receiver.
@@ -66,7 +66,6 @@ enum class ActionKind {
   kRewind,           // pg_rewind from `target`; on failure move the data directory aside
   kSwitchover,       // leader: checkpoint, stop, hand the key to `target` once it has our WAL
   kClearFailover,    // overwrite /failover with {} (request done or impossible)
-  kBreakLeaderKey,   // delete the dead `target`'s leader key (compare value and lease)
   kSyncReplication,  // leader: /sync and synchronous_standby_names toward `target` (ha/sync.h)
   kClearSync,        // synchronous_mode is off: delete /sync
   kHalt,             // refuse to run: exit with `target` as the message

@@ -146,14 +146,13 @@ const std::map<std::string, Directive, std::less<>>& Directives() {
          s.obs.sync_names_settled_lsn = lsn;
        })},
       {"wall_now", Once([](Scenario& s, std::string_view r) { s.obs.wall_now = WallTime(r); })},
-      {"leader_processes_gone",
-       Once([](Scenario& s, std::string_view r) { s.obs.leader_processes_gone = Bool(r); })},
       {"primary_down_since",
        Once([](Scenario& s, std::string_view r) { s.obs.primary_down_since = OptionalTime(r); })},
       {"watchdog_usable",
        Once([](Scenario& s, std::string_view r) { s.obs.watchdog_usable = Bool(r); })},
       {"watchdog_failed",
        Once([](Scenario& s, std::string_view r) { s.obs.watchdog_failed = Bool(r); })},
+      {"fence_failed", Once([](Scenario& s, std::string_view r) { s.obs.fence_failed = Bool(r); })},
       {"checkpoint_after_promote_pending", Once([](Scenario& s, std::string_view r) {
          s.obs.checkpoint_after_promote_pending = Bool(r);
        })},
@@ -196,9 +195,9 @@ const std::map<std::string, Directive, std::less<>>& Directives() {
 // (and README.md) follow. fields.cc does the same for the structs inside.
 [[maybe_unused]] void EveryFieldHasADirective(ha::Observation& o) {
   [[maybe_unused]] auto& [me, now, wall_now, settings, tags, dcs_ok, cluster, pg, peers,
-                          lease_valid_until, checkpoint_after_promote_pending,
-                          leader_processes_gone, watchdog_usable, watchdog_failed,
-                          primary_down_since, not_streaming_since, sync_names_settled_lsn] = o;
+                          lease_valid_until, checkpoint_after_promote_pending, watchdog_usable,
+                          watchdog_failed, fence_failed, primary_down_since, not_streaming_since,
+                          sync_names_settled_lsn] = o;
 }
 
 void ParseLine(Scenario& s, size_t index, std::set<std::string, std::less<>>& seen) {

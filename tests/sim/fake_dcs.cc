@@ -44,13 +44,24 @@ Status FakeDcs::EnsureLease(int ttl_seconds) {
   if (lease_ != 0) return OkStatus();
   PGHA_TRY(link_.Cross());
   lease_ = etcd_.LeaseGrant(ttl_seconds);
+  lease_ttl_ = ttl_seconds;
+  return OkStatus();
+}
+
+Status FakeDcs::ReplaceLease(int ttl_seconds) {
+  PGHA_TRY(link_.Cross());
+  lease_ = etcd_.LeaseGrant(ttl_seconds);
+  lease_ttl_ = ttl_seconds;
   return OkStatus();
 }
 
 Result<bool> FakeDcs::KeepAlive() {
   if (lease_ == 0) return false;
   PGHA_TRY(link_.Cross());
-  if (etcd_.LeaseKeepAlive(lease_) > 0) return true;
+  if (int64_t ttl = etcd_.LeaseKeepAlive(lease_); ttl > 0) {
+    lease_ttl_ = ttl;
+    return true;
+  }
   lease_ = 0;
   return false;
 }

@@ -28,6 +28,8 @@ class FakeDcs final : public dcs::Dcs {
   Result<bool> KeepAlive() override;
   Status RevokeLease() override;
   int64_t lease_id() const override { return lease_; }
+  int64_t lease_ttl() const override { return lease_ == 0 ? 0 : lease_ttl_; }
+  Status ReplaceLease(int ttl_seconds) override;
   Status TouchMember(const std::string& member_json) override;
   Status DeleteMember(const std::string& name) override;
   Result<bool> RaceInitialize() override;
@@ -62,6 +64,7 @@ class FakeDcs final : public dcs::Dcs {
   const dcs::Keys keys_;
   const std::string name_;
   int64_t lease_ = 0;
+  int64_t lease_ttl_ = 0;
 };
 
 }  // namespace pgha::sim

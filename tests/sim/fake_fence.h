@@ -1,7 +1,9 @@
 #pragma once
 // The fencing guard as the agent sees it: Arm/Disarm record a deadline. The simulator plays the
 // guard process: when simulated time reaches an armed deadline, it kills that node's PostgreSQL
-// (World::EnforceFences), whether or not the agent is still alive to re-arm it.
+// (World::EnforceFences), whether or not the agent is still alive to re-arm it. When the agent
+// dies while the guard is armed, the guard kills PostgreSQL at once and revokes the lease
+// (World::GuardOnAgentDeath), as agent/guard.h describes.
 #include <optional>
 
 #include "agent/fence.h"
@@ -10,12 +12,17 @@ namespace pgha::sim {
 
 class FakeFence final : public agent::Fence {
  public:
-  void Arm(MonoTime deadline) override { deadline_ = deadline; }
+  void Arm(MonoTime deadline, int64_t lease) override {
+    deadline_ = deadline;
+    lease_ = lease;
+  }
   void Disarm() override { deadline_.reset(); }
   const std::optional<MonoTime>& deadline() const { return deadline_; }
+  int64_t lease() const { return lease_; }  // the lease to revoke after fencing (0: none)
 
  private:
   std::optional<MonoTime> deadline_;
+  int64_t lease_ = 0;
 };
 
 }  // namespace pgha::sim

@@ -13,9 +13,10 @@ namespace {
 
 constexpr Millis kCallTimeout{3000};  // an etcd request that gets no answer fails after this
 constexpr size_t kTraceLength = 40;
-const std::string kLeaderKey = "/service/" + std::string(kScope) + "/leader";
 
 }  // namespace
+
+const std::string kLeaderKey = "/service/" + std::string(kScope) + "/leader";
 
 const std::vector<std::string>& AllFaultKinds() {
   static const std::vector<std::string> kinds = {"power",   "kill",    "stop",      "pause",

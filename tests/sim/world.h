@@ -21,6 +21,8 @@
 
 namespace pgha::sim {
 
+extern const std::string kLeaderKey;  // the leader key's full etcd path
+
 // Every kind of fault the simulator can inject (--faults picks a subset).
 const std::vector<std::string>& AllFaultKinds();
 // Faults that happen at once and need no healing.
@@ -117,6 +119,7 @@ class World final : public PgNetwork {
   config::Config NodeConfig(int index) const;
   void StartAgent(Node& n);
   void StopAgent(Node& n);
+  void GuardOnAgentDeath(Node& n);
   std::shared_ptr<const api::Snapshot> PeerSnapshot(const std::string& from,
                                                     const std::string& name);
   Node* FindNode(const std::string& name);

@@ -36,6 +36,7 @@ bool World::InjectNodeFault(const Fault& f) {
   } else if (f.kind == "kill") {
     if (!alive) return false;
     StopAgent(n);
+    GuardOnAgentDeath(n);
   } else if (f.kind == "stop") {
     if (!alive) return false;
     n.agent->Shutdown();
@@ -51,6 +52,24 @@ bool World::InjectNodeFault(const Fault& f) {
     return false;  // isolate, etcd-cut, flaky, latency, lag: one of each per node
   }
   return true;
+}
+
+// The guard's side of an agent's death (agent/guard.h): armed means the node was primary, so it
+// kills PostgreSQL at once and then revokes the lease, if etcd is reachable from the node.
+void World::GuardOnAgentDeath(Node& n) {
+  if (!opt_.fence || !n.fence.deadline()) return;
+  int64_t lease = n.fence.lease();
+  n.fence.Disarm();
+  if (n.pg->running()) {
+    n.pg->Kill();
+    ++out_.fence_kills;
+    Log(n.name(), "fencing guard: agent gone while primary, PostgreSQL killed");
+  }
+  if (lease == 0 || !CrossLink(n).ok()) return;
+  bool had_leader = etcd_.Get(kLeaderKey).has_value();
+  etcd_.LeaseRevoke(lease);
+  Log(n.name(), fmt::format("fencing guard: lease {} revoked{}", lease,
+                            had_leader && !etcd_.Get(kLeaderKey) ? ", leader key freed" : ""));
 }
 
 bool World::Inject(const Fault& f) {

@@ -1,15 +1,20 @@
-// The fencing guard on real processes: a stand-in "postmaster" (a sleeping child) is killed when
-// the deadline passes after the agent died, and left alone after a clean exit or a disarm.
+// The fencing guard on real processes: a stand-in "postmaster" (a sleeping child) is killed at once
+// when the agent dies while armed (then the lease is revoked at a stand-in etcd), killed when the
+// deadline passes, and left alone after a clean exit or a disarm.
 #include "agent/guard.h"
 
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <thread>
 
 #include "support/wait.h"
 
@@ -41,10 +46,11 @@ class GuardTest : public ::testing::Test {
   // True once the stand-in postmaster has died (reaped here, so no zombie confusion).
   bool PostmasterDead() { return waitpid(postmaster_, nullptr, WNOHANG) == postmaster_; }
   // Runs `body` with a guard in a child process that then dies without a clean exit (kill -9).
-  void InDyingAgent(const std::function<void(GuardFence&)>& body) {
+  void InDyingAgent(const std::function<void(GuardFence&)>& body,
+                    const std::string& endpoints = "") {
     pid_t agent = fork();
     if (agent == 0) {
-      auto guard = GuardFence::Start(std::string(PGHA_BIN_DIR) + "/pgha", data_);
+      auto guard = GuardFence::Start(std::string(PGHA_BIN_DIR) + "/pgha", data_, endpoints);
       if (!guard.ok()) _exit(3);
       body(**guard);
       kill(getpid(), SIGKILL);
@@ -57,17 +63,110 @@ class GuardTest : public ::testing::Test {
   pid_t postmaster_ = 0;
 };
 
-TEST_F(GuardTest, FencesAtTheDeadlineAfterTheAgentDies) {
+// A one-shot HTTP server on 127.0.0.1 standing in for etcd: it records the request it gets and
+// whether the stand-in postmaster was already dead at that moment, and answers 200.
+class FakeEtcd {
+ public:
+  explicit FakeEtcd(std::function<bool()> postmaster_dead) {
+    fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    socklen_t len = sizeof a;
+    getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
+    port_ = ntohs(a.sin_port);
+    listen(fd_, 4);
+    thread_ = std::thread([this, postmaster_dead] {
+      pollfd p{fd_, POLLIN, 0};
+      if (poll(&p, 1, 10000) != 1) return;  // bounded: the test fails on an empty request
+      int c = accept(fd_, nullptr, nullptr);
+      if (c < 0) return;
+      dead_at_request_ = postmaster_dead();
+      char buf[2048];
+      ssize_t n = read(c, buf, sizeof buf);
+      if (n > 0) request_.assign(buf, static_cast<size_t>(n));
+      std::string reply = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}";
+      (void)!write(c, reply.data(), reply.size());
+      close(c);
+    });
+  }
+  ~FakeEtcd() {
+    shutdown(fd_, SHUT_RDWR);
+    close(fd_);
+    thread_.join();
+  }
+  std::string endpoint() const { return "127.0.0.1:" + std::to_string(port_); }
+  void Join() {
+    thread_.join(), thread_ = std::thread([] {});
+  }
+  std::string request_;
+  bool dead_at_request_ = false;
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+  std::thread thread_;
+};
+
+TEST_F(GuardTest, FencesAtOnceWhenTheAgentDiesWhileArmed) {
+  auto died_at = std::chrono::steady_clock::now();
+  InDyingAgent(
+      [](GuardFence& g) { g.Arm(std::chrono::steady_clock::now() + std::chrono::seconds(60), 0); });
+  ASSERT_TRUE(pgha::testing::WaitFor([&] { return PostmasterDead(); }, milliseconds(5000)));
+  EXPECT_LT(std::chrono::steady_clock::now() - died_at, milliseconds(5000));
+}
+
+TEST_F(GuardTest, RevokesTheLeaseOnlyAfterPostgresIsGone) {
+  bool dead = false;
+  FakeEtcd etcd([&] { return dead = dead || PostmasterDead(); });
+  InDyingAgent(
+      [](GuardFence& g) { g.Arm(std::chrono::steady_clock::now() + std::chrono::seconds(60), 42); },
+      etcd.endpoint());
+  etcd.Join();
+  EXPECT_TRUE(etcd.dead_at_request_) << "the lease was revoked while PostgreSQL could still write";
+  EXPECT_NE(etcd.request_.find("POST /v3/lease/revoke "), std::string::npos) << etcd.request_;
+  EXPECT_NE(etcd.request_.find("\"ID\":\"42\""), std::string::npos) << etcd.request_;
+}
+
+TEST_F(GuardTest, FencesAtTheDeadlineWhileTheAgentLives) {
+  auto guard = GuardFence::Start(std::string(PGHA_BIN_DIR) + "/pgha", data_);
+  ASSERT_TRUE(guard.ok()) << guard.message();
   auto armed_at = std::chrono::steady_clock::now();
-  InDyingAgent([](GuardFence& g) { g.Arm(std::chrono::steady_clock::now() + milliseconds(700)); });
-  EXPECT_FALSE(PostmasterDead()) << "fenced before the deadline";
+  (*guard)->Arm(armed_at + milliseconds(700), 0);
   ASSERT_TRUE(pgha::testing::WaitFor([&] { return PostmasterDead(); }, milliseconds(5000)));
   EXPECT_GE(std::chrono::steady_clock::now() - armed_at, milliseconds(650));
 }
 
+TEST_F(GuardTest, ADeadGuardIsReplaced) {
+  auto guard = GuardFence::Start(std::string(PGHA_BIN_DIR) + "/pgha", data_);
+  ASSERT_TRUE(guard.ok()) << guard.message();
+  std::ifstream pid_file(data_ + ".guard.pid");
+  pid_t first = 0;
+  pid_file >> first;
+  ASSERT_GT(first, 0);
+  kill(first, SIGKILL);
+  ASSERT_TRUE(pgha::testing::WaitFor(
+      [&] {
+        std::ifstream f("/proc/" + std::to_string(first) + "/stat");
+        std::string line;
+        std::getline(f, line);
+        return line.empty() || line.find(") Z") != std::string::npos;
+      },
+      milliseconds(3000)));
+  EXPECT_TRUE((*guard)->Healthy());
+  std::ifstream again(data_ + ".guard.pid");
+  pid_t second = 0;
+  again >> second;
+  EXPECT_NE(second, first);
+  (*guard)->Arm(std::chrono::steady_clock::now() + milliseconds(300), 0);
+  EXPECT_TRUE(pgha::testing::WaitFor([&] { return PostmasterDead(); }, milliseconds(5000)))
+      << "the replacement guard does not fence";
+}
+
 TEST_F(GuardTest, DisarmedGuardLeavesPostgresRunning) {
   InDyingAgent([](GuardFence& g) {
-    g.Arm(std::chrono::steady_clock::now() + milliseconds(300));
+    g.Arm(std::chrono::steady_clock::now() + milliseconds(300), 0);
     g.Disarm();
   });
   EXPECT_FALSE(pgha::testing::WaitFor([&] { return PostmasterDead(); }, milliseconds(1500)));
@@ -77,7 +176,7 @@ TEST_F(GuardTest, CleanExitNeverFences) {
   {
     auto guard = GuardFence::Start(std::string(PGHA_BIN_DIR) + "/pgha", data_);
     ASSERT_TRUE(guard.ok()) << guard.message();
-    (*guard)->Arm(std::chrono::steady_clock::now() + milliseconds(300));
+    (*guard)->Arm(std::chrono::steady_clock::now() + milliseconds(300), 0);
   }  // destructor: "exit"
   EXPECT_FALSE(pgha::testing::WaitFor([&] { return PostmasterDead(); }, milliseconds(1500)));
 }
@@ -86,7 +185,7 @@ TEST_F(GuardTest, ReArmingPostponesTheFence) {
   auto guard = GuardFence::Start(std::string(PGHA_BIN_DIR) + "/pgha", data_);
   ASSERT_TRUE(guard.ok()) << guard.message();
   for (int i = 0; i < 10; ++i) {
-    (*guard)->Arm(std::chrono::steady_clock::now() + milliseconds(400));
+    (*guard)->Arm(std::chrono::steady_clock::now() + milliseconds(400), 0);
     EXPECT_FALSE(pgha::testing::WaitFor([&] { return PostmasterDead(); }, milliseconds(150)));
   }
 }

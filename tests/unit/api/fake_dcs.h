@@ -30,6 +30,8 @@ class FakeDcs final : public dcs::Dcs {
   Result<bool> KeepAlive() override { return true; }
   Status RevokeLease() override { return OkStatus(); }
   int64_t lease_id() const override { return 1; }
+  int64_t lease_ttl() const override { return 30; }
+  Status ReplaceLease(int) override { return OkStatus(); }
   Status TouchMember(const std::string&) override { return OkStatus(); }
   Status DeleteMember(const std::string&) override { return OkStatus(); }
   Result<bool> RaceInitialize() override { return false; }
