@@ -47,6 +47,11 @@ void Agent::WaitForNextLoop(MonoTime deadline) {
 }
 
 bool Agent::RefreshDcs(ha::Observation* obs) {
+  // A primary's etcd calls end before it must decide to demote (with 100 ms to decide): an
+  // unreachable etcd makes them fail, never delays the clean demote past the guard's kill.
+  std::optional<MonoTime> not_after;
+  if (leader_valid_until_) not_after = *leader_valid_until_ - ha::kDemoteMargin - Millis(100);
+  dcs_.BoundCalls(std::chrono::seconds(settings_.retry_timeout), not_after);
   // Renew first, timing the lease from when the request was sent (DESIGN.md safety rules).
   auto sent = clock_.Now();
   bool lease_ok = false;
@@ -258,6 +263,7 @@ void Agent::UpdateFence(const ha::Observation& obs) {
 
 void Agent::Shutdown() {
   spdlog::info("shutting down");
+  dcs_.BoundCalls(std::chrono::seconds(settings_.retry_timeout), std::nullopt);
   auto obs = pg_.Observe();
   bool was_primary = obs.running && !obs.in_recovery;
   if (settings_.pause) {

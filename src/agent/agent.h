@@ -1,6 +1,7 @@
 #pragma once
 // The agent: one HA loop per node, observe -> decide -> act (DESIGN.md).
 #include <atomic>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -122,6 +123,8 @@ class Agent {
   bool sync_key_mine_ = false;          // the last cluster read had /sync naming me as leader
   bool streaming_from_leader_ = false;  // the last loop saw this replica streaming from it
   std::vector<std::string> slots_known_;
+  std::string slots_epoch_;  // postmaster start + leader key revision the slots were checked for
+  std::map<std::string, MonoTime> slot_member_seen_;  // slot -> last loop its member was listed
   bool checkpoint_pending_ = false;
   std::optional<MonoTime> primary_down_since_;
   std::optional<MonoTime> not_streaming_since_;

@@ -11,6 +11,7 @@
 #include "agent/agent.h"
 #include "core/lsn.h"
 #include "dcs/codec.h"
+#include "pg/failures.h"
 #include "pg/render.h"
 
 namespace pgha::agent {
@@ -253,6 +254,10 @@ Status Agent::Rewind(const ha::Observation& obs, const std::string& leader) {
     return st;
   }
   spdlog::error("{}", st.message());
+  if (pg::RewindFailureIsTransient(st.message())) {
+    // It never reached the data directory (the source was not reachable): try again next loop.
+    return Err("pg_rewind could not connect to " + leader + "; retrying: " + st.message());
+  }
   auto moved = pg_.MoveDataDirAside();
   if (!moved.ok()) return moved.error();
   spdlog::warn("rewind failed: data directory moved aside to {}; re-cloning from {}", *moved,
@@ -380,10 +385,11 @@ Status Agent::Switchover(ha::Observation& obs, const std::string& candidate) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));  // poll pacing, bounded above
   }
   if (!caught_up) {
-    spdlog::warn(
-        "{} did not confirm our shutdown checkpoint {}; handing over anyway (it holds "
-        "all WAL we streamed)",
-        candidate, Lsn{*end}.ToString());
+    // Handing over now could lose what the candidate lacks: keep the key, drop the request; the
+    // next loop starts this PostgreSQL again as the primary (it holds the key).
+    (void)dcs_.WriteFailover("{}", obs.cluster.failover_mod_revision);
+    return Err(candidate + " did not confirm our shutdown checkpoint " + Lsn{*end}.ToString() +
+               "; switchover cancelled, keeping the leader key");
   }
   (void)dcs_.WriteStatus(dcs::EncodeStatus(*end, {}, {}));
   PGHA_TRY(dcs_.ReleaseLeader());
@@ -410,26 +416,58 @@ std::unique_ptr<pg::Connection> Agent::ConnectToMember(const ha::Observation& ob
   return std::move(c).value();
 }
 
+// Physical slots for every other member. Re-checked whenever this node becomes the leader again
+// or its PostgreSQL restarts (a rewound or re-cloned former leader has none), and whenever the
+// member list changes. A departed member's slot is dropped once it has been gone longer than
+// member_slots_ttl (only slots this agent saw a member for: never a slot it knows nothing of),
+// so a removed node cannot fill the leader's disk with retained WAL.
 Status Agent::EnsureSlots(const ha::Observation& obs) {
   std::vector<std::string> wanted;
   for (const auto& m : obs.cluster.members) {
-    if (m.name != cfg_.name) wanted.push_back(pg::SlotName(m.name));
+    if (m.name == cfg_.name) continue;
+    wanted.push_back(pg::SlotName(m.name));
+    slot_member_seen_[wanted.back()] = obs.now;
   }
-  if (wanted == slots_known_) return OkStatus();
+  const auto keep_for = std::chrono::seconds(settings_.member_slots_ttl);
+  std::vector<std::string> expired;
+  for (const auto& [slot, seen] : slot_member_seen_) {
+    if (obs.now - seen > keep_for) expired.push_back(slot);
+  }
+  std::string epoch =
+      obs.pg.postmaster_start_time + "/" + std::to_string(obs.cluster.leader_mod_revision);
+  if (wanted == slots_known_ && epoch == slots_epoch_ && expired.empty()) return OkStatus();
   auto existing =
       pg_.Query("SELECT slot_name FROM pg_replication_slots WHERE slot_type = 'physical'");
   if (!existing.ok()) return existing.error();
+  auto exists = [&](const std::string& slot) {
+    for (const auto& row : *existing)
+      if (row[0] == slot) return true;
+    return false;
+  };
   for (const auto& slot : wanted) {
-    bool found = false;
-    for (const auto& row : *existing) found = found || row[0] == slot;
-    if (found) continue;
+    if (exists(slot)) continue;
     auto lit = pg_.Literal(slot);
     if (!lit.ok()) return lit.error();
     auto r = pg_.Query("SELECT pg_create_physical_replication_slot(" + *lit + ", true)");
     if (!r.ok()) return Err("creating slot " + slot + ": " + r.message());
     spdlog::info("created replication slot {}", slot);
   }
+  for (const auto& slot : expired) {
+    slot_member_seen_.erase(slot);
+    if (!exists(slot)) continue;
+    auto lit = pg_.Literal(slot);
+    if (!lit.ok()) return lit.error();
+    auto r = pg_.Query(
+        "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = " +
+        *lit + " AND NOT active");
+    if (!r.ok()) return Err("dropping slot " + slot + ": " + r.message());
+    spdlog::info(
+        "dropped replication slot {}: its member has been gone longer than "
+        "member_slots_ttl ({} s)",
+        slot, settings_.member_slots_ttl);
+  }
   slots_known_ = wanted;
+  slots_epoch_ = epoch;
   return OkStatus();
 }
 

@@ -25,6 +25,7 @@ constexpr IntKey kIntKeys[] = {
     {"primary_start_timeout", &ha::Settings::primary_start_timeout, 0},
     {"primary_stop_timeout", &ha::Settings::primary_stop_timeout, 0},
     {"synchronous_node_count", &ha::Settings::synchronous_node_count, 1},
+    {"member_slots_ttl", &ha::Settings::member_slots_ttl, 0},
 };
 
 struct BoolKey {
@@ -47,7 +48,6 @@ constexpr const char* kOtherKeys[] = {"maximum_lag_on_failover",
                                       "maximum_lag_on_syncnode",
                                       "max_timelines_history",
                                       "primary_race_backoff",
-                                      "member_slots_ttl",
                                       "slots",
                                       "ignore_slots",
                                       "standby_cluster",

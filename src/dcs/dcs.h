@@ -3,8 +3,10 @@
 // Every write that decides ownership is a compare-and-swap (DESIGN.md, safety rules).
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 
+#include "core/clock.h"
 #include "core/result.h"
 #include "dcs/etcd_client.h"
 #include "ha/cluster.h"
@@ -29,6 +31,10 @@ class Dcs {
   // the old lease until re-put: the caller re-binds the leader key and re-puts its member key.
   // On failure the current lease is kept.
   virtual Status ReplaceLease(int ttl_seconds) = 0;
+  // Every later call ends within `timeout` and, when set, by `not_after` (failing fast once it
+  // has passed): a primary's etcd calls must leave it time to demote cleanly before its lease
+  // may expire (docs/safety.md).
+  virtual void BoundCalls(std::chrono::milliseconds timeout, std::optional<MonoTime> not_after) = 0;
 
   // members/<me> = JSON, attached to the lease.
   virtual Status TouchMember(const std::string& member_json) = 0;

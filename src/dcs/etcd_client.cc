@@ -97,7 +97,13 @@ class EtcdClientImpl final : public EtcdClient {
     return status;
   }
 
+  void Bound(milliseconds timeout, std::optional<Clock::time_point> not_after) override {
+    options_.timeout = timeout;
+    not_after_ = not_after;
+  }
+
  private:
+  std::optional<Clock::time_point> not_after_;
   bool NeedsAuth() const { return !options_.username.empty() && token_.empty(); }
   const std::string& Endpoint() const { return options_.endpoints[current_]; }
   void Rotate() { current_ = (current_ + 1) % options_.endpoints.size(); }
@@ -110,7 +116,8 @@ class EtcdClientImpl final : public EtcdClient {
   // Runs one RPC against the endpoints in turn until one answers or the deadline passes.
   Result<json> Call(const std::string& path, const std::string& body) {
     if (options_.endpoints.empty()) return EtcdErr(EtcdErrc::kOther, "no etcd endpoints");
-    const auto deadline = Clock::now() + options_.timeout;
+    auto deadline = Clock::now() + options_.timeout;
+    if (not_after_ && *not_after_ < deadline) deadline = *not_after_;
     const size_t n = options_.endpoints.size();
     const size_t max_attempts = n == 1 ? 2 : n;  // one endpoint: one retry, as Patroni
     std::vector<std::string> failures;

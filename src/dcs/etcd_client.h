@@ -15,9 +15,9 @@
 namespace pgha::dcs {
 
 struct EtcdOptions {
-  std::vector<std::string> endpoints;  // "http://127.0.0.1:2379" (scheme + host + port)
-  std::string username, password;      // empty: no auth
-  std::string cacert, cert, key;       // TLS (optional)
+  std::vector<std::string> endpoints;       // "http://127.0.0.1:2379" (scheme + host + port)
+  std::string username, password;           // empty: no auth
+  std::string cacert, cert, key;            // TLS (optional)
   std::chrono::milliseconds timeout{3000};  // deadline of one call, split across endpoints
 };
 
@@ -80,10 +80,14 @@ class EtcdClient {
   virtual Status LeaseRevoke(int64_t lease_id) = 0;
   // Blocks streaming events for keys under `prefix` from `start_revision` until `stop` is set,
   // the stream breaks, or on_event returns false. Returns the error that ended it.
-  virtual Status Watch(const std::string& prefix, int64_t start_revision,
-                       const std::function<bool(const std::vector<WatchEvent>&, int64_t revision)>&
-                           on_event,
-                       const std::atomic<bool>& stop) = 0;
+  virtual Status Watch(
+      const std::string& prefix, int64_t start_revision,
+      const std::function<bool(const std::vector<WatchEvent>&, int64_t revision)>& on_event,
+      const std::atomic<bool>& stop) = 0;
+  // Bounds every later call (not Watch): each ends within `timeout`, and none after `not_after`
+  // when set (the caller must act before then, e.g. a primary before its lease may expire).
+  virtual void Bound(std::chrono::milliseconds timeout,
+                     std::optional<std::chrono::steady_clock::time_point> not_after) = 0;
 };
 
 std::unique_ptr<EtcdClient> MakeEtcdClient(const EtcdOptions& options);

@@ -94,6 +94,11 @@ class EtcdDcs final : public Dcs {
     return OkStatus();
   }
 
+  void BoundCalls(std::chrono::milliseconds timeout, std::optional<MonoTime> not_after) override {
+    std::lock_guard lock(mu_);
+    client_->Bound(timeout, not_after);
+  }
+
   int64_t lease_ttl() const override { return lease_ == 0 ? 0 : lease_ttl_.load(); }
 
   Result<bool> KeepAlive() override {

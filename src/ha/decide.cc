@@ -331,7 +331,7 @@ bool LeaseExpiring(const Observation& obs) {
   if (!obs.lease_valid_until) return true;
   // Demote cleanly 1.5 s before the lease could expire. The hard guarantee does not depend on
   // this loop being awake: the fencing guard kills PostgreSQL 1 s before expiry (agent/guard.h).
-  return obs.now + std::chrono::milliseconds(1500) >= *obs.lease_valid_until;
+  return obs.now + kDemoteMargin >= *obs.lease_valid_until;
 }
 
 std::optional<uint64_t> SwitchPoint(const ClusterView& view, uint32_t tl) {

@@ -51,9 +51,13 @@ struct LocalPg {
   // The state string Patroni publishes: running, starting, stopped, crashed, ...
   std::string state = "stopped";
 
+  // While PostgreSQL is not running its role comes from the data directory: standby.signal, or
+  // a control file left in recovery, make it a replica (a query's in_recovery is stale then).
   std::string Role() const {
-    if (!running) return data_dir_empty ? "uninitialized" : (in_recovery ? "replica" : "primary");
-    return in_recovery ? "replica" : "primary";
+    if (running) return in_recovery ? "replica" : "primary";
+    if (data_dir_empty) return "uninitialized";
+    bool recovery = standby_signal || control_state.find("recovery") != std::string::npos;
+    return recovery ? "replica" : "primary";
   }
   uint64_t WalPosition() const { return in_recovery ? std::max(receive_lsn, replay_lsn) : wal_lsn; }
 };

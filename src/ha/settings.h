@@ -20,6 +20,7 @@ struct Settings {
   bool use_pg_rewind = true;
   bool use_slots = true;
   bool failsafe_mode = false;
+  int member_slots_ttl = 1800;  // seconds a departed member's slot is kept (Patroni: 30min)
   bool operator==(const Settings&) const = default;
 };
 

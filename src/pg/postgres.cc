@@ -1,6 +1,7 @@
 #include "pg/postgres.h"
 
 #include <signal.h>
+#include <spdlog/spdlog.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -14,6 +15,7 @@
 
 #include "core/lsn.h"
 #include "core/strings.h"
+#include "pg/data_dir.h"
 #include "pg/process.h"
 
 namespace fs = std::filesystem;
@@ -115,6 +117,13 @@ class RealPostgres final : public Postgres {
     bool wrote = ::write(fd, pw.data(), pw.size()) == static_cast<ssize_t>(pw.size());
     ::close(fd);
     if (!wrote) return Err("cannot write the temporary password file");
+    std::string moved;
+    if (auto st = MakeRoomForNewCluster(cfg_.data_dir, &moved); !st.ok()) {
+      ::unlink(pwfile);
+      return st;
+    }
+    if (!moved.empty())
+      spdlog::warn("{} held no PostgreSQL cluster: moved aside to {}", cfg_.data_dir, moved);
     std::vector<std::string> argv = {bin_ + "/initdb", "-D", cfg_.data_dir, "-U",
                                      cfg_.superuser.username};
     if (!cfg_.superuser.password.empty()) argv.push_back(std::string("--pwfile=") + pwfile);
@@ -250,18 +259,38 @@ class RealPostgres final : public Postgres {
     return OkStatus();
   }
 
+  // The clone is built in a sibling directory and renamed into place, so a failed or interrupted
+  // one never looks like a data directory; only when the data directory is a mount point (it
+  // cannot be renamed) is it built in place, and then only into an empty directory.
   Status Basebackup(const std::string& conninfo, int timeout_seconds) override {
+    std::string moved;
+    PGHA_TRY(MakeRoomForNewCluster(cfg_.data_dir, &moved));
+    if (!moved.empty()) {
+      spdlog::warn("{} held no PostgreSQL cluster: moved aside to {}", cfg_.data_dir, moved);
+    }
+    const std::string staging = CloneStagingDir(cfg_.data_dir);
+    const bool in_place = staging == cfg_.data_dir;
     std::error_code ec;
-    fs::create_directories(cfg_.data_dir, ec);
-    ::chmod(cfg_.data_dir.c_str(), 0700);
-    auto r = RunCommand({bin_ + "/pg_basebackup", "-D", cfg_.data_dir, "-X", "stream", "-c", "fast",
-                         "-w", "-d", conninfo},
+    if (!in_place) fs::remove_all(staging, ec);  // an earlier clone of ours that was interrupted
+    fs::create_directories(staging, ec);
+    ::chmod(staging.c_str(), 0700);
+    auto r = RunCommand({bin_ + "/pg_basebackup", "-D", staging, "-X", "stream", "-c", "fast", "-w",
+                         "-d", conninfo},
                         {}, seconds(timeout_seconds));
     if (!r.ok() || r->exit_code != 0) {
-      // Leave no half-copied data directory behind: it would look like a real one next loop.
-      for (const auto& e : fs::directory_iterator(cfg_.data_dir, ec)) fs::remove_all(e.path(), ec);
+      // Remove only what this clone wrote: the staging directory, or (in place) the entries of a
+      // directory that was empty before.
+      if (!in_place) fs::remove_all(staging, ec);
+      for (const auto& e : DataDirEntries(cfg_.data_dir)) {
+        if (in_place) fs::remove_all(cfg_.data_dir + "/" + e, ec);
+      }
       if (!r.ok()) return r.error();
       return Err(DescribeFailure("pg_basebackup", *r));
+    }
+    if (!in_place) {
+      fs::remove(cfg_.data_dir, ec);  // empty (made so above): removing it loses nothing
+      fs::rename(staging, cfg_.data_dir, ec);
+      if (ec) return Err("cannot rename " + staging + " to " + cfg_.data_dir + ": " + ec.message());
     }
     return OkStatus();
   }
@@ -279,14 +308,8 @@ class RealPostgres final : public Postgres {
 
   Result<std::string> MoveDataDirAside() override {
     conn_.reset();
-    std::string target = cfg_.data_dir + ".failed-" + std::to_string(::time(nullptr));
-    std::error_code ec;
-    fs::rename(cfg_.data_dir, target, ec);
-    if (ec) return Err("cannot move " + cfg_.data_dir + " aside: " + ec.message());
-    fs::create_directory(cfg_.data_dir, ec);
-    ::chmod(cfg_.data_dir.c_str(), 0700);
     sysid_.clear();
-    return target;
+    return pg::MoveDataDirAside(cfg_.data_dir);
   }
 
   Result<std::string> ReadTimelineHistory(uint32_t timeline) override {

@@ -143,6 +143,7 @@ const Table<ha::Settings>& SettingsTable() {
       {"maximum_lag_on_failover", Field(&S::maximum_lag_on_failover)},
       {"primary_start_timeout", Field(&S::primary_start_timeout)},
       {"primary_stop_timeout", Field(&S::primary_stop_timeout)},
+      {"member_slots_ttl", Field(&S::member_slots_ttl)},
       {"pause", Field(&S::pause)},
       {"check_timeline", Field(&S::check_timeline)},
       {"synchronous_mode", Field(&S::synchronous_mode)},
@@ -295,7 +296,7 @@ const Table<ha::ReplicationClient>& ReplicationTable() {
   [[maybe_unused]] auto& [ttl, loop_wait, retry_timeout, maximum_lag_on_failover,
                           primary_start_timeout, primary_stop_timeout, pause, check_timeline,
                           synchronous_mode, synchronous_mode_strict, synchronous_node_count,
-                          use_pg_rewind, use_slots, failsafe_mode] = s;
+                          use_pg_rewind, use_slots, failsafe_mode, member_slots_ttl] = s;
   [[maybe_unused]] auto& [revision, initialize, leader, leader_lease, leader_mod_revision, members,
                           optime, slots, config_json, config_mod_revision, history, failover,
                           failover_mod_revision, sync, sync_mod_revision] = c;

@@ -30,6 +30,11 @@ class FakeDcs final : public dcs::Dcs {
   int64_t lease_id() const override { return lease_; }
   int64_t lease_ttl() const override { return lease_ == 0 ? 0 : lease_ttl_; }
   Status ReplaceLease(int ttl_seconds) override;
+  // Recorded only: the simulated link decides how long a failing call takes.
+  void BoundCalls(std::chrono::milliseconds, std::optional<MonoTime> not_after) override {
+    not_after_ = not_after;
+  }
+  const std::optional<MonoTime>& not_after() const { return not_after_; }
   Status TouchMember(const std::string& member_json) override;
   Status DeleteMember(const std::string& name) override;
   Result<bool> RaceInitialize() override;
@@ -65,6 +70,7 @@ class FakeDcs final : public dcs::Dcs {
   const std::string name_;
   int64_t lease_ = 0;
   int64_t lease_ttl_ = 0;
+  std::optional<MonoTime> not_after_;
 };
 
 }  // namespace pgha::sim

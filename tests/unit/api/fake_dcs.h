@@ -32,6 +32,7 @@ class FakeDcs final : public dcs::Dcs {
   int64_t lease_id() const override { return 1; }
   int64_t lease_ttl() const override { return 30; }
   Status ReplaceLease(int) override { return OkStatus(); }
+  void BoundCalls(std::chrono::milliseconds, std::optional<MonoTime>) override {}
   Status TouchMember(const std::string&) override { return OkStatus(); }
   Status DeleteMember(const std::string&) override { return OkStatus(); }
   Result<bool> RaceInitialize() override { return false; }

@@ -51,7 +51,7 @@ inline Snapshot Stopped() {
   Snapshot s = Base();
   s.pg.running = s.pg.postmaster = false;
   s.pg.state = "stopped";
-  s.pg.in_recovery = true;
+  s.pg.standby_signal = true;  // a stopped replica: its role comes from the data directory
   return s;
 }
 

@@ -83,6 +83,15 @@ TEST(StatusJson, StoppedHasNoServerFields) {
   EXPECT_EQ(StatusJson(empty)["role"], "uninitialized");
 }
 
+TEST(StatusJson, StoppedRoleComesFromTheDataDirectory) {
+  Snapshot s = Stopped();
+  s.pg.standby_signal = false;
+  s.pg.in_recovery = true;  // stale: from before the stop
+  EXPECT_EQ(StatusJson(s)["role"], "primary");
+  s.pg.control_state = "shut down in recovery";
+  EXPECT_EQ(StatusJson(s)["role"], "replica");
+}
+
 ha::Member MakeMember(std::string name, std::string conn_url, std::optional<uint64_t> lsn) {
   ha::Member m;
   m.name = std::move(name);

@@ -1,0 +1,67 @@
+#include "pg/data_dir.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <ctime>
+#include <filesystem>
+
+namespace fs = std::filesystem;
+
+namespace pgha::pg {
+
+std::vector<std::string> DataDirEntries(const std::string& dir) {
+  std::vector<std::string> out;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(dir, ec)) {
+    std::string name = e.path().filename().string();
+    if (name != "lost+found") out.push_back(name);
+  }
+  return out;
+}
+
+bool IsMountPoint(const std::string& dir) {
+  struct stat self {
+  }, parent{};
+  if (::stat(dir.c_str(), &self) != 0) return false;
+  if (::stat((dir + "/..").c_str(), &parent) != 0) return false;
+  return self.st_dev != parent.st_dev || self.st_ino == parent.st_ino;
+}
+
+Result<std::string> MoveDataDirAside(const std::string& dir) {
+  if (IsMountPoint(dir)) {
+    return Err(dir + " is a mount point and cannot be moved aside; pgha never deletes data it " +
+               "did not create: reinitialize this member (pghactl reinit) to replace it");
+  }
+  std::string target = dir + ".failed-" + std::to_string(::time(nullptr));
+  std::error_code ec;
+  if (fs::exists(target, ec)) target += "-" + std::to_string(::getpid());
+  fs::rename(dir, target, ec);
+  if (ec) return Err("cannot move " + dir + " aside to " + target + ": " + ec.message());
+  fs::create_directory(dir, ec);
+  if (ec) return Err("cannot create " + dir + ": " + ec.message());
+  ::chmod(dir.c_str(), 0700);
+  return target;
+}
+
+Status MakeRoomForNewCluster(const std::string& dir, std::string* moved_to) {
+  std::error_code ec;
+  if (!fs::exists(dir, ec)) {
+    fs::create_directories(dir, ec);
+    if (ec) return Err("cannot create " + dir + ": " + ec.message());
+  } else if (!DataDirEntries(dir).empty()) {
+    auto moved = MoveDataDirAside(dir);
+    if (!moved.ok()) {
+      return Err(dir + " holds files but no PostgreSQL cluster: " + moved.message());
+    }
+    *moved_to = *moved;
+  }
+  ::chmod(dir.c_str(), 0700);
+  return OkStatus();
+}
+
+std::string CloneStagingDir(const std::string& dir) {
+  return IsMountPoint(dir) ? dir : dir + ".pgha-clone";
+}
+
+}  // namespace pgha::pg

@@ -1,0 +1,30 @@
+#pragma once
+// The data directory on disk: when it counts as empty, and how pgha makes room for a new cluster
+// without ever deleting what it did not create (docs/safety.md).
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+
+namespace pgha::pg {
+
+// Entries of `dir` other than lost+found (what a fresh filesystem holds); empty when `dir` is
+// absent. A data directory is empty exactly when this is empty.
+std::vector<std::string> DataDirEntries(const std::string& dir);
+
+// True when `dir` is the root of a mounted filesystem (a volume): it cannot be renamed.
+bool IsMountPoint(const std::string& dir);
+
+// Renames `dir` to `dir.failed-<epoch seconds>` and creates a new empty `dir` (0700). Returns
+// where the old one went. Refuses a mount point (the error says what to do instead).
+Result<std::string> MoveDataDirAside(const std::string& dir);
+
+// Makes `dir` an empty directory (0700) for initdb or a clone: created when absent, left as it
+// is when empty, moved aside (never deleted) when it holds anything. `moved_to` receives where.
+Status MakeRoomForNewCluster(const std::string& dir, std::string* moved_to);
+
+// Where a clone is built before it is renamed into place: a sibling of `dir`, or `dir` itself
+// when it is a mount point.
+std::string CloneStagingDir(const std::string& dir);
+
+}  // namespace pgha::pg

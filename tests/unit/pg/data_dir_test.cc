@@ -1,0 +1,71 @@
+#include "pg/data_dir.h"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <fstream>
+
+namespace fs = std::filesystem;
+
+namespace pgha::pg {
+namespace {
+
+class DataDirTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/pgha-datadir-XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    root_ = tmpl;
+    data_ = root_ + "/data";
+  }
+  void TearDown() override { fs::remove_all(root_); }
+  std::string root_, data_;
+};
+
+TEST_F(DataDirTest, AbsentOrOnlyLostFoundIsEmpty) {
+  EXPECT_TRUE(DataDirEntries(data_).empty());
+  fs::create_directories(data_ + "/lost+found");
+  EXPECT_TRUE(DataDirEntries(data_).empty());
+  std::ofstream(data_ + "/notes.txt") << "mine";
+  EXPECT_EQ(DataDirEntries(data_), std::vector<std::string>{"notes.txt"});
+}
+
+TEST_F(DataDirTest, MakingRoomCreatesAnAbsentDirectory) {
+  std::string moved;
+  ASSERT_TRUE(MakeRoomForNewCluster(data_, &moved).ok());
+  EXPECT_TRUE(fs::is_directory(data_));
+  EXPECT_TRUE(moved.empty());
+  EXPECT_EQ(fs::status(data_).permissions() & fs::perms::all, fs::perms::owner_all);
+}
+
+TEST_F(DataDirTest, MakingRoomMovesForeignFilesAsideNeverDeletesThem) {
+  fs::create_directories(data_);
+  std::ofstream(data_ + "/notes.txt") << "mine";
+  std::string moved;
+  ASSERT_TRUE(MakeRoomForNewCluster(data_, &moved).ok());
+  EXPECT_TRUE(DataDirEntries(data_).empty());
+  ASSERT_FALSE(moved.empty());
+  EXPECT_EQ(moved.rfind(data_ + ".failed-", 0), 0u) << moved;
+  std::ifstream kept(moved + "/notes.txt");
+  std::string text;
+  kept >> text;
+  EXPECT_EQ(text, "mine");
+}
+
+TEST_F(DataDirTest, ClonesAreStagedBesideTheDataDirectory) {
+  fs::create_directories(data_);
+  EXPECT_EQ(CloneStagingDir(data_), data_ + ".pgha-clone");
+  EXPECT_FALSE(IsMountPoint(data_));
+  EXPECT_TRUE(IsMountPoint("/"));
+}
+
+TEST_F(DataDirTest, AMountPointIsNeverRenamed) {
+  auto moved = MoveDataDirAside("/proc");  // a mount point on every Linux machine
+  ASSERT_FALSE(moved.ok());
+  EXPECT_NE(moved.message().find("mount point"), std::string::npos) << moved.message();
+  EXPECT_EQ(CloneStagingDir("/proc"), "/proc");
+}
+
+}  // namespace
+}  // namespace pgha::pg
