@@ -179,6 +179,10 @@ void Agent::ApplyDynamicConfig(const ha::ClusterView& view) {
   for (const auto& w : warnings) spdlog::warn("{}", w);
   if (!(next == settings_)) spdlog::info("dynamic configuration changed");
   settings_ = next;
+  if (watchdog_) {
+    watchdog_->SetTimeout(
+        WatchdogTimeout(settings_.ttl, settings_.loop_wait, cfg_.watchdog.safety_margin));
+  }
 }
 
 bool Agent::RunOnce() {

@@ -5,13 +5,28 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
 namespace pgha::agent {
 
+int WatchdogTimeout(int ttl, int loop_wait, int safety_margin) {
+  int margin = safety_margin < 0 ? ttl / 2 : std::min(safety_margin, ttl / 2);
+  return std::max(loop_wait + 1, ttl - margin);
+}
+
 Status Watchdog::Open() {
+  if (fd_ >= 0 && timeout_ != wanted_timeout_) {
+    int timeout = wanted_timeout_;
+    if (::ioctl(fd_, WDIOC_SETTIMEOUT, &timeout) != 0) {
+      return Err("watchdog " + device_ + ": cannot change the timeout to " +
+                 std::to_string(wanted_timeout_) + " s: " + std::strerror(errno));
+    }
+    timeout_ = wanted_timeout_;
+  }
   if (fd_ >= 0) return OkStatus();
+  timeout_ = wanted_timeout_;
   int fd = ::open(device_.c_str(), O_WRONLY | O_CLOEXEC);
   if (fd < 0) return Err("watchdog " + device_ + ": " + std::strerror(errno));
   int timeout = timeout_;

@@ -8,11 +8,19 @@
 
 namespace pgha::agent {
 
+// The watchdog must fire before the lease can expire, yet never between two loops of a healthy
+// agent: ttl - safety_margin, the margin at most half the ttl (Patroni's default margin of 5 s
+// would leave 0 s of a 5 s ttl), and at least loop_wait + 1 s. safety_margin < 0: ttl / 2.
+int WatchdogTimeout(int ttl, int loop_wait, int safety_margin);
+
 class Watchdog {
  public:
   // mode: off | automatic | required; timeout: seconds before the machine is reset.
   Watchdog(std::string mode, std::string device, int timeout_seconds)
-      : mode_(std::move(mode)), device_(std::move(device)), timeout_(timeout_seconds) {}
+      : mode_(std::move(mode)),
+        device_(std::move(device)),
+        timeout_(timeout_seconds),
+        wanted_timeout_(timeout_seconds) {}
   ~Watchdog() { Disable(); }
   Watchdog(const Watchdog&) = delete;
   Watchdog& operator=(const Watchdog&) = delete;
@@ -22,6 +30,9 @@ class Watchdog {
   Status Keepalive();
   // Disarms cleanly (magic close) when this node stops being the primary.
   void Disable();
+  // Follows the current ttl: applied to the device at the next Keepalive when it changed.
+  void SetTimeout(int timeout_seconds) { wanted_timeout_ = timeout_seconds; }
+  int timeout() const { return wanted_timeout_; }
   bool required() const { return mode_ == "required"; }
   bool enabled() const { return mode_ != "off"; }
   // True when leadership is allowed: mode is not `required`, or the device can be opened.
@@ -30,7 +41,8 @@ class Watchdog {
  private:
   Status Open();
   std::string mode_, device_;
-  int timeout_;
+  int timeout_;         // what the open device was set to
+  int wanted_timeout_;  // what the current ttl asks for
   int fd_ = -1;
 };
 

@@ -105,11 +105,12 @@ int RunAgent(const std::string& path) {
   }
   agent::Agent agent(cfg, *dcs, *postgres, prober, **guard, clock);
 
-  // The watchdog must fire before the lease can expire: ttl - safety_margin (at least 1 s).
+  // The timeout follows the cluster's ttl (the agent updates it when /config changes).
   std::vector<std::string> ignored;
-  int ttl = config::MergeDynamic(cfg, nlohmann::json::object(), &ignored).ttl;
-  int margin = cfg.watchdog.safety_margin < 0 ? ttl / 2 : cfg.watchdog.safety_margin;
-  agent::Watchdog watchdog(cfg.watchdog.mode, cfg.watchdog.device, std::max(1, ttl - margin));
+  ha::Settings initial = config::MergeDynamic(cfg, nlohmann::json::object(), &ignored);
+  agent::Watchdog watchdog(
+      cfg.watchdog.mode, cfg.watchdog.device,
+      agent::WatchdogTimeout(initial.ttl, initial.loop_wait, cfg.watchdog.safety_margin));
   if (watchdog.required() && !watchdog.UsableForLeadership()) {
     spdlog::warn("watchdog.mode is required but {} is not usable: this member will not lead",
                  cfg.watchdog.device);

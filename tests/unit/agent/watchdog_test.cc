@@ -46,4 +46,11 @@ TEST(Watchdog, ARegularFileIsNotAWatchdog) {
 }
 
 }  // namespace
+TEST(WatchdogTimeout, FollowsTtlAndNeverUndercutsALoop) {
+  EXPECT_EQ(WatchdogTimeout(30, 10, 5), 25);  // Patroni's defaults
+  EXPECT_EQ(WatchdogTimeout(5, 1, 5), 3);     // pgha's ttl with Patroni's margin: not 0
+  EXPECT_EQ(WatchdogTimeout(20, 1, -1), 10);  // margin -1: half the ttl
+  EXPECT_EQ(WatchdogTimeout(5, 4, 1), 5);     // at least loop_wait + 1
+}
+
 }  // namespace pgha::agent
