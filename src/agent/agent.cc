@@ -49,8 +49,12 @@ void Agent::WaitForNextLoop(MonoTime deadline) {
 bool Agent::RefreshDcs(ha::Observation* obs) {
   // A primary's etcd calls end before it must decide to demote (with 100 ms to decide): an
   // unreachable etcd makes them fail, never delays the clean demote past the guard's kill.
+  // Only while PostgreSQL may be writing: once it is stopped or a replica, nothing hurries, and a
+  // deadline in the past would fail every call for good.
   std::optional<MonoTime> not_after;
-  if (leader_valid_until_) not_after = *leader_valid_until_ - ha::kDemoteMargin - Millis(100);
+  if (leader_valid_until_ && may_write_) {
+    not_after = *leader_valid_until_ - ha::kDemoteMargin - Millis(100);
+  }
   dcs_.BoundCalls(std::chrono::seconds(settings_.retry_timeout), not_after);
   // Renew first, timing the lease from when the request was sent (DESIGN.md safety rules).
   auto sent = clock_.Now();
@@ -238,6 +242,7 @@ bool Agent::RunOnce() {
     PublishStatus(obs);
   }
   UpdateFence(obs);
+  may_write_ = !((obs.pg.running && obs.pg.in_recovery) || !obs.pg.postmaster);
   PublishSnapshot(obs);
   streaming_from_leader_ = obs.dcs_ok && obs.cluster.leader && *obs.cluster.leader != cfg_.name &&
                            obs.pg.running && obs.pg.in_recovery && obs.pg.streaming;

@@ -126,6 +126,7 @@ class Agent {
   std::string slots_epoch_;  // postmaster start + leader key revision the slots were checked for
   std::map<std::string, MonoTime> slot_member_seen_;  // slot -> last loop its member was listed
   bool checkpoint_pending_ = false;
+  bool may_write_ = false;  // the last loop ended with a postmaster not confirmed a replica
   std::optional<MonoTime> primary_down_since_;
   std::optional<MonoTime> not_streaming_since_;
   OperationQueue* ops_ = nullptr;

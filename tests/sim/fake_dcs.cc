@@ -35,21 +35,21 @@ TxnOp DeleteOp(const std::string& key) { return TxnOp{TxnOp::Kind::kDelete, key,
 }  // namespace
 
 Result<ha::ClusterView> FakeDcs::Load() {
-  PGHA_TRY(link_.Cross());
+  PGHA_TRY(Reach());
   auto range = etcd_.Range(keys_.prefix());
   return dcs::BuildClusterView(keys_, range.kvs, range.revision, nullptr);
 }
 
 Status FakeDcs::EnsureLease(int ttl_seconds) {
   if (lease_ != 0) return OkStatus();
-  PGHA_TRY(link_.Cross());
+  PGHA_TRY(Reach());
   lease_ = etcd_.LeaseGrant(ttl_seconds);
   lease_ttl_ = ttl_seconds;
   return OkStatus();
 }
 
 Status FakeDcs::ReplaceLease(int ttl_seconds) {
-  PGHA_TRY(link_.Cross());
+  PGHA_TRY(Reach());
   lease_ = etcd_.LeaseGrant(ttl_seconds);
   lease_ttl_ = ttl_seconds;
   return OkStatus();
@@ -57,7 +57,7 @@ Status FakeDcs::ReplaceLease(int ttl_seconds) {
 
 Result<bool> FakeDcs::KeepAlive() {
   if (lease_ == 0) return false;
-  PGHA_TRY(link_.Cross());
+  PGHA_TRY(Reach());
   if (int64_t ttl = etcd_.LeaseKeepAlive(lease_); ttl > 0) {
     lease_ttl_ = ttl;
     return true;
@@ -68,10 +68,19 @@ Result<bool> FakeDcs::KeepAlive() {
 
 Status FakeDcs::RevokeLease() {
   if (lease_ == 0) return OkStatus();
-  PGHA_TRY(link_.Cross());
+  PGHA_TRY(Reach());
   etcd_.LeaseRevoke(lease_);  // "lease not found" counts as revoked, as in EtcdDcs
   lease_ = 0;
   return OkStatus();
+}
+
+// A call past the BoundCalls deadline fails at once, as EtcdClient::Call does; otherwise it
+// crosses the node's link.
+Status FakeDcs::Reach() {
+  if (not_after_ && etcd_.Now() >= *not_after_) {
+    return dcs::EtcdErr(dcs::EtcdErrc::kUnavailable, "deadline passed before the call");
+  }
+  return link_.Cross();
 }
 
 Status FakeDcs::RequireLease() const {
@@ -88,12 +97,12 @@ Result<T> FakeDcs::Checked(Result<T> r) {
 Result<dcs::TxnResult> FakeDcs::Txn(const std::vector<Compare>& compares,
                                     const std::vector<TxnOp>& success,
                                     const std::vector<TxnOp>& failure) {
-  PGHA_TRY(link_.Cross());
+  PGHA_TRY(Reach());
   return etcd_.Txn(compares, success, failure);
 }
 
 Status FakeDcs::Put(const std::string& key, const std::string& value, int64_t lease) {
-  PGHA_TRY(link_.Cross());
+  PGHA_TRY(Reach());
   auto r = etcd_.Put(key, value, lease);
   if (!r.ok()) return r.error();
   return OkStatus();
@@ -106,7 +115,7 @@ Status FakeDcs::TouchMember(const std::string& member_json) {
 }
 
 Status FakeDcs::DeleteMember(const std::string& name) {
-  PGHA_TRY(link_.Cross());
+  PGHA_TRY(Reach());
   etcd_.Delete(keys_.member(name), false);
   return OkStatus();
 }
@@ -123,7 +132,7 @@ Status FakeDcs::SetInitialize(const std::string& sysid) {
 }
 
 Status FakeDcs::CancelInitialize() {
-  PGHA_TRY(link_.Cross());
+  PGHA_TRY(Reach());
   etcd_.Delete(keys_.initialize(), false);
   return OkStatus();
 }
@@ -195,7 +204,7 @@ Result<bool> FakeDcs::DeleteSync(int64_t mod_revision) {
 }
 
 Status FakeDcs::DeleteCluster() {
-  PGHA_TRY(link_.Cross());
+  PGHA_TRY(Reach());
   etcd_.Delete(keys_.prefix(), true);
   return OkStatus();
 }

@@ -30,7 +30,7 @@ class FakeDcs final : public dcs::Dcs {
   int64_t lease_id() const override { return lease_; }
   int64_t lease_ttl() const override { return lease_ == 0 ? 0 : lease_ttl_; }
   Status ReplaceLease(int ttl_seconds) override;
-  // Recorded only: the simulated link decides how long a failing call takes.
+  // A call after `not_after` fails at once (the link decides how long other failures take).
   void BoundCalls(std::chrono::milliseconds, std::optional<MonoTime> not_after) override {
     not_after_ = not_after;
   }
@@ -56,6 +56,7 @@ class FakeDcs final : public dcs::Dcs {
 
  private:
   Status RequireLease() const;
+  Status Reach();
   Result<dcs::TxnResult> Txn(const std::vector<dcs::Compare>& compares,
                              const std::vector<dcs::TxnOp>& success,
                              const std::vector<dcs::TxnOp>& failure);

@@ -16,6 +16,7 @@ namespace pgha::sim {
 class SimEtcd {
  public:
   explicit SimEtcd(const FakeClock& clock) : clock_(clock) {}
+  MonoTime Now() const { return clock_.Now(); }
 
   dcs::RangeResult Range(const std::string& prefix) const;
   std::optional<dcs::KeyValue> Get(const std::string& key) const;
