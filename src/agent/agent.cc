@@ -35,12 +35,13 @@ int Agent::Run(const std::atomic<bool>& stop) {
 // most of a fast failover (docs/timing.md). One local query per look; primaries never poll.
 void Agent::WaitForNextLoop(MonoTime deadline) {
   if (!streaming_from_leader_) {
-    dcs_.WaitForChange(last_revision_, deadline);
+    dcs_.WaitForChange(last_revision_, clock_.ToSteady(deadline));
     return;
   }
   constexpr auto kLook = std::chrono::milliseconds(100);
   while (clock_.Now() < deadline) {
-    if (dcs_.WaitForChange(last_revision_, std::min(deadline, clock_.Now() + kLook))) return;
+    auto until = std::min(deadline, clock_.Now() + kLook);
+    if (dcs_.WaitForChange(last_revision_, clock_.ToSteady(until))) return;
     auto r = pg_.Query("SELECT status FROM pg_stat_wal_receiver");
     if (!r.ok() || r->empty() || (*r)[0][0] != std::optional<std::string>("streaming")) return;
   }
@@ -55,6 +56,7 @@ bool Agent::RefreshDcs(ha::Observation* obs) {
   if (leader_valid_until_ && may_write_) {
     not_after = *leader_valid_until_ - ha::kDemoteMargin - Millis(100);
   }
+  if (not_after) not_after = clock_.ToSteady(*not_after);
   dcs_.BoundCalls(std::chrono::seconds(settings_.retry_timeout), not_after);
   // Renew first, timing the lease from when the request was sent (DESIGN.md safety rules).
   auto sent = clock_.Now();
@@ -326,7 +328,8 @@ void Agent::PublishSnapshot(const ha::Observation& obs) {
   s->reason = last_reason_;
   s->watchdog_failed = watchdog_failed_;
   auto ttl = std::chrono::seconds(settings_.ttl);
-  s->liveness_deadline = obs.now + std::chrono::seconds(settings_.loop_wait) + ttl;
+  // Compared with steady_clock by the REST server.
+  s->liveness_deadline = clock_.ToSteady(obs.now + std::chrono::seconds(settings_.loop_wait) + ttl);
   std::lock_guard<std::mutex> lock(snapshot_mu_);
   snapshot_ = std::move(s);
 }

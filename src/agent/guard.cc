@@ -102,7 +102,7 @@ bool GuardFence::Healthy() {
 
 void GuardFence::Arm(MonoTime deadline, int64_t lease) {
   auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(deadline.time_since_epoch());
-  // steady_clock is CLOCK_MONOTONIC on Linux: the guard compares against the same clock.
+  // The agent's clock is CLOCK_BOOTTIME (core/clock.h): the guard compares against the same.
   Send("arm " + std::to_string(ns.count()) + " " + std::to_string(lease));
   RetireOldGuard();
 }

@@ -4,7 +4,7 @@
 // (SIGSTOP), which no code inside the agent can handle. No kernel watchdog needed.
 //
 // Protocol on the guard's stdin (a pipe from the agent), one line per message:
-//   "arm <CLOCK_MONOTONIC ns> [<lease>]"  fence at that moment unless re-armed or disarmed
+//   "arm <CLOCK_BOOTTIME ns> [<lease>]"   fence at that moment unless re-armed or disarmed
 //                                         before; <lease> is the agent's etcd lease (decimal)
 //   "disarm"                              no deadline
 //   "exit"                                the agent is shutting down cleanly: exit, no fencing

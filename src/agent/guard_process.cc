@@ -6,6 +6,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -25,9 +26,10 @@ namespace {
 
 constexpr int64_t kNone = -1;
 
-int64_t MonotonicNs() {
+// CLOCK_BOOTTIME, as the agent's clock (core/clock.h): it counts a suspend, as etcd's lease does.
+int64_t BootNs() {
   timespec ts{};
-  clock_gettime(CLOCK_MONOTONIC, &ts);
+  clock_gettime(CLOCK_BOOTTIME, &ts);
   return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
 }
 
@@ -216,18 +218,35 @@ int RunGuard(const std::string& data_dir, const std::string& etcd_endpoints) {
   int64_t deadline = kNone;
   std::string lease;  // the agent's etcd lease while armed ("" or "0": none known)
   std::string buffer;
+  // A CLOCK_BOOTTIME timer wakes the guard at the deadline, also right after a resume from a
+  // suspend that outlasted it (a poll timeout would not count the suspended time).
+  int timer = ::timerfd_create(CLOCK_BOOTTIME, TFD_CLOEXEC | TFD_NONBLOCK);
+  if (timer < 0) Log(data_dir, "timerfd_create(CLOCK_BOOTTIME) failed: polling instead");
   while (true) {
-    int64_t now = MonotonicNs();
+    int64_t now = BootNs();
     if (deadline != kNone && now >= deadline) {
       Log(data_dir, FencePostgres(data_dir) ? "deadline passed: PostgreSQL fenced (killed)"
                                             : "deadline passed: PostgreSQL was not running");
       deadline = kNone;
     }
     int timeout_ms = -1;
-    if (deadline != kNone) timeout_ms = static_cast<int>((deadline - now) / 1000000 + 1);
-    pollfd p{STDIN_FILENO, POLLIN, 0};
-    int n = ::poll(&p, 1, timeout_ms);
+    if (deadline != kNone) {
+      timeout_ms = static_cast<int>((deadline - now) / 1000000 + 1);
+      if (timer >= 0) {
+        itimerspec at{};
+        at.it_value.tv_sec = deadline / 1000000000;
+        at.it_value.tv_nsec = deadline % 1000000000;
+        ::timerfd_settime(timer, TFD_TIMER_ABSTIME, &at, nullptr);
+      }
+    }
+    pollfd p[2] = {{STDIN_FILENO, POLLIN, 0}, {timer, POLLIN, 0}};
+    int n = ::poll(p, timer >= 0 ? 2 : 1, timeout_ms);
     if (n <= 0) continue;
+    if (timer >= 0 && (p[1].revents & POLLIN)) {
+      uint64_t expirations = 0;
+      (void)!::read(timer, &expirations, sizeof expirations);
+    }
+    if (!(p[0].revents & (POLLIN | POLLHUP | POLLERR))) continue;
     char chunk[256];
     ssize_t got = ::read(STDIN_FILENO, chunk, sizeof chunk);
     if (got <= 0) {

@@ -31,7 +31,8 @@ class Dcs {
   // the old lease until re-put: the caller re-binds the leader key and re-puts its member key.
   // On failure the current lease is kept.
   virtual Status ReplaceLease(int ttl_seconds) = 0;
-  // Every later call ends within `timeout` and, when set, by `not_after` (failing fast once it
+  // Every later call ends within `timeout` and, when set, by `not_after` (steady_clock; failing
+  // fast once it
   // has passed): a primary's etcd calls must leave it time to demote cleanly before its lease
   // may expire (docs/safety.md).
   virtual void BoundCalls(std::chrono::milliseconds timeout, std::optional<MonoTime> not_after) = 0;

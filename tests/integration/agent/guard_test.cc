@@ -110,19 +110,17 @@ class FakeEtcd {
 };
 
 TEST_F(GuardTest, FencesAtOnceWhenTheAgentDiesWhileArmed) {
-  auto died_at = std::chrono::steady_clock::now();
-  InDyingAgent(
-      [](GuardFence& g) { g.Arm(std::chrono::steady_clock::now() + std::chrono::seconds(60), 0); });
+  auto died_at = BootTimeNow();
+  InDyingAgent([](GuardFence& g) { g.Arm(BootTimeNow() + std::chrono::seconds(60), 0); });
   ASSERT_TRUE(pgha::testing::WaitFor([&] { return PostmasterDead(); }, milliseconds(5000)));
-  EXPECT_LT(std::chrono::steady_clock::now() - died_at, milliseconds(5000));
+  EXPECT_LT(BootTimeNow() - died_at, milliseconds(5000));
 }
 
 TEST_F(GuardTest, RevokesTheLeaseOnlyAfterPostgresIsGone) {
   bool dead = false;
   FakeEtcd etcd([&] { return dead = dead || PostmasterDead(); });
-  InDyingAgent(
-      [](GuardFence& g) { g.Arm(std::chrono::steady_clock::now() + std::chrono::seconds(60), 42); },
-      etcd.endpoint());
+  InDyingAgent([](GuardFence& g) { g.Arm(BootTimeNow() + std::chrono::seconds(60), 42); },
+               etcd.endpoint());
   etcd.Join();
   EXPECT_TRUE(etcd.dead_at_request_) << "the lease was revoked while PostgreSQL could still write";
   EXPECT_NE(etcd.request_.find("POST /v3/lease/revoke "), std::string::npos) << etcd.request_;
@@ -132,10 +130,10 @@ TEST_F(GuardTest, RevokesTheLeaseOnlyAfterPostgresIsGone) {
 TEST_F(GuardTest, FencesAtTheDeadlineWhileTheAgentLives) {
   auto guard = GuardFence::Start(std::string(PGHA_BIN_DIR) + "/pgha", data_);
   ASSERT_TRUE(guard.ok()) << guard.message();
-  auto armed_at = std::chrono::steady_clock::now();
+  auto armed_at = BootTimeNow();
   (*guard)->Arm(armed_at + milliseconds(700), 0);
   ASSERT_TRUE(pgha::testing::WaitFor([&] { return PostmasterDead(); }, milliseconds(5000)));
-  EXPECT_GE(std::chrono::steady_clock::now() - armed_at, milliseconds(650));
+  EXPECT_GE(BootTimeNow() - armed_at, milliseconds(650));
 }
 
 TEST_F(GuardTest, ADeadGuardIsReplaced) {
@@ -159,14 +157,14 @@ TEST_F(GuardTest, ADeadGuardIsReplaced) {
   pid_t second = 0;
   again >> second;
   EXPECT_NE(second, first);
-  (*guard)->Arm(std::chrono::steady_clock::now() + milliseconds(300), 0);
+  (*guard)->Arm(BootTimeNow() + milliseconds(300), 0);
   EXPECT_TRUE(pgha::testing::WaitFor([&] { return PostmasterDead(); }, milliseconds(5000)))
       << "the replacement guard does not fence";
 }
 
 TEST_F(GuardTest, DisarmedGuardLeavesPostgresRunning) {
   InDyingAgent([](GuardFence& g) {
-    g.Arm(std::chrono::steady_clock::now() + milliseconds(300), 0);
+    g.Arm(BootTimeNow() + milliseconds(300), 0);
     g.Disarm();
   });
   EXPECT_FALSE(pgha::testing::WaitFor([&] { return PostmasterDead(); }, milliseconds(1500)));
@@ -176,7 +174,7 @@ TEST_F(GuardTest, CleanExitNeverFences) {
   {
     auto guard = GuardFence::Start(std::string(PGHA_BIN_DIR) + "/pgha", data_);
     ASSERT_TRUE(guard.ok()) << guard.message();
-    (*guard)->Arm(std::chrono::steady_clock::now() + milliseconds(300), 0);
+    (*guard)->Arm(BootTimeNow() + milliseconds(300), 0);
   }  // destructor: "exit"
   EXPECT_FALSE(pgha::testing::WaitFor([&] { return PostmasterDead(); }, milliseconds(1500)));
 }
@@ -185,7 +183,7 @@ TEST_F(GuardTest, ReArmingPostponesTheFence) {
   auto guard = GuardFence::Start(std::string(PGHA_BIN_DIR) + "/pgha", data_);
   ASSERT_TRUE(guard.ok()) << guard.message();
   for (int i = 0; i < 10; ++i) {
-    (*guard)->Arm(std::chrono::steady_clock::now() + milliseconds(400), 0);
+    (*guard)->Arm(BootTimeNow() + milliseconds(400), 0);
     EXPECT_FALSE(pgha::testing::WaitFor([&] { return PostmasterDead(); }, milliseconds(150)));
   }
 }

@@ -36,6 +36,8 @@ late_or_old=$(for x in $lost; do t=${x#*@}; [ "$(echo "$t < -0.5 || $t > 0" | bc
 check "[1] no acknowledged write lost beyond the async window" test -z "$late_or_old"
 "$PGHACTL" local start "$L" --dir "$CL" >/dev/null
 check "[1] old primary $L rejoins and streams" wait_for 60 streaming "$L"
+echo "    $L's rejoin, from its log:"
+grep -E "rewind|clon|starting as|moved aside|following" "$CL/$L/pgha.log" | tail -6 | sed 's/^/      /'
 check "[1] $L rejoined (pg_rewind, or followed directly when nothing diverged)" \
   grep -qE "pg_rewind from .* done|starting as a replica of leader" "$CL/$L/pgha.log"
 
