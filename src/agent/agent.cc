@@ -181,7 +181,7 @@ void Agent::ApplyDynamicConfig(const ha::ClusterView& view) {
   if (parsed == dcs_config_ && !view.config_json.empty()) return;
   dcs_config_ = parsed;
   std::vector<std::string> warnings;
-  auto next = config::MergeDynamic(cfg_, dcs_config_, &warnings);
+  auto next = config::MergeDynamic(cfg_, dcs_config_, settings_, &warnings);
   for (const auto& w : warnings) spdlog::warn("{}", w);
   if (!(next == settings_)) spdlog::info("dynamic configuration changed");
   settings_ = next;

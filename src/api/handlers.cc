@@ -19,6 +19,12 @@ OpResponse Json(int status, const json& body) {
 }
 OpResponse DcsDown(const std::string& why) { return Text(503, "DCS unavailable: " + why); }
 
+// 400 naming every invalid key, its value and what is allowed; nothing is written then.
+std::optional<OpResponse> Refusal(const Status& valid) {
+  if (valid.ok()) return std::nullopt;
+  return Text(400, "invalid configuration, nothing changed: " + valid.message());
+}
+
 }  // namespace
 
 OperationHandlers::OperationHandlers(OperationContext context) : context_(std::move(context)) {
@@ -66,6 +72,8 @@ Result<bool> OperationHandlers::WriteConfig(const std::string& value, int64_t mo
   if (h.dcs_mu) lock = std::unique_lock<std::mutex>(*h.dcs_mu);
   return h.dcs->WriteConfig(value, mod_revision);
 }
+
+const config::GucCatalog* OperationHandlers::Gucs() const { return context_.handlers.gucs.get(); }
 
 void OperationHandlers::Wake() {
   if (context_.handlers.wake) context_.handlers.wake();
@@ -157,7 +165,13 @@ OpResponse OperationHandlers::PatchConfig(const std::string& body) {
   }
   json config = json::parse(view->config_json, nullptr, /*allow_exceptions=*/false);
   if (!config.is_object()) config = json::object();
+  const json before = config;
   if (MergePatch(config, *patch.value)) {
+    // Only what this change breaks is refused: a value already broken in etcd (written there
+    // directly) must not block an unrelated change such as pause.
+    if (auto refused = Refusal(config::ValidateDynamicChange(before, config, Gucs(), nullptr))) {
+      return *refused;
+    }
     Result<bool> written = WriteConfig(config.dump(), view->config_mod_revision);
     if (!written.ok()) return DcsDown(written.message());
     if (!*written) return Text(409, "Conflict: /config was changed concurrently, retry");
@@ -173,6 +187,9 @@ OpResponse OperationHandlers::PutConfig(const std::string& body) {
   if (!view.ok()) return DcsDown(view.message());
   json current = json::parse(view->config_json, nullptr, /*allow_exceptions=*/false);
   if (current != *config.value) {
+    if (auto refused = Refusal(config::ValidateDynamicConfig(*config.value, Gucs(), "", nullptr))) {
+      return *refused;
+    }
     Result<bool> written = WriteConfig(config.value->dump(), -1);
     if (!written.ok() || !*written) {
       return Text(502,

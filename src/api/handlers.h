@@ -49,6 +49,7 @@ class OperationHandlers {
                                             const FailoverBody& request);
   OpResponse PollOutcome(const std::string& old_leader, const FailoverBody& request, int loop_wait);
   void Wake();
+  const config::GucCatalog* Gucs() const;
 
   OperationContext context_;
 };

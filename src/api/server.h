@@ -53,7 +53,8 @@ class RestServer {
 // What the unsafe operations need (issue 4). `dcs` is used under `dcs_mu` (it is the same
 // connection the ClusterLoader reads through); `wake` nudges the HA loop after a DCS write;
 // `node` runs restart/reload/reinitialize (null: those answer 503 "not available");
-// `client_cert` is presented when probing a switchover candidate's REST API.
+// `client_cert` is presented when probing a switchover candidate's REST API; `gucs` checks
+// postgresql.parameters written through PATCH/PUT /config (null: names and shapes only).
 // Without `dcs` every operation answers 503.
 struct Handlers {
   dcs::Dcs* dcs = nullptr;
@@ -61,6 +62,7 @@ struct Handlers {
   NodeOperations* node = nullptr;
   std::function<void()> wake;
   ClientCert client_cert;
+  std::shared_ptr<const config::GucCatalog> gucs;
 };
 
 std::unique_ptr<RestServer> MakeRestServer(const config::RestApi& options, SnapshotSource snapshot,

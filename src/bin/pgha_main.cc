@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 #include <atomic>
 #include <cstdio>
+#include <memory>
 #include <mutex>
 #include <thread>
 
@@ -14,11 +15,23 @@
 #include "api/server.h"
 #include "config/config.h"
 #include "dcs/dcs.h"
+#include "pg/guc_loader.h"
 #include "pg/postgres.h"
 
 namespace {
 
 using namespace pgha;
+
+// The installed PostgreSQL's parameters (postgresql.bin_dir or the newest installed major);
+// null, with the reason in *why, when the binaries cannot describe them.
+std::shared_ptr<const config::GucCatalog> LoadGucs(const std::string& bin_dir, std::string* why) {
+  auto gucs = pg::LoadGucCatalog(bin_dir);
+  if (!gucs.ok()) {
+    *why = gucs.message();
+    return nullptr;
+  }
+  return std::make_shared<const config::GucCatalog>(std::move(gucs).value());
+}
 
 int ValidateOnly(const std::string& path) {
   auto cfg = config::LoadConfigFile(path, config::ProcessEnvironment());
@@ -28,8 +41,28 @@ int ValidateOnly(const std::string& path) {
   }
   for (const auto& w : cfg->warnings)
     std::fprintf(stderr, "%s: warning: %s\n", path.c_str(), w.c_str());
+  std::string why;
+  auto bin_dir = pg::FindBinDir(cfg->postgresql.bin_dir);
+  if (bin_dir.ok()) cfg->postgresql.gucs = LoadGucs(*bin_dir, &why);
+  if (!bin_dir.ok()) why = bin_dir.message();
+  if (!cfg->postgresql.gucs) {
+    std::fprintf(stderr, "%s: warning: PostgreSQL parameters checked for name and shape only: %s\n",
+                 path.c_str(), why.c_str());
+  }
+  std::vector<std::string> problems = config::LocalParameterProblems(*cfg);
+  for (const auto& p : problems) {
+    std::fprintf(stderr, "%s: invalid configuration: %s\n", path.c_str(), p.c_str());
+  }
+  if (!problems.empty()) return 1;
   std::printf("%s: configuration is valid\n", path.c_str());
   return 0;
+}
+
+// Invalid local parameters are not written (config::EffectiveParameters); say which.
+void WarnLocalParameters(config::Config* cfg) {
+  for (const auto& p : config::LocalParameterProblems(*cfg)) {
+    cfg->warnings.push_back("not writing invalid " + p + " into postgresql.conf");
+  }
 }
 
 dcs::DcsOptions DcsOptionsFor(const config::Config& cfg, bool watch) {
@@ -76,12 +109,19 @@ int RunAgent(const std::string& path) {
   config::Config cfg = std::move(loaded).value();
   spdlog::set_pattern("%Y-%m-%d %H:%M:%S.%e %^%l%$ [" + cfg.name + "] %v");
   spdlog::set_level(spdlog::level::from_str(cfg.log_level));
-  for (const auto& w : cfg.warnings) spdlog::warn("config: {}", w);
   auto bin_dir = pg::FindBinDir(cfg.postgresql.bin_dir);
   if (!bin_dir.ok()) {
+    for (const auto& w : cfg.warnings) spdlog::warn("config: {}", w);
     spdlog::critical("{}", bin_dir.message());
     return 1;
   }
+  std::string why;
+  cfg.postgresql.gucs = LoadGucs(*bin_dir, &why);
+  if (!cfg.postgresql.gucs) {
+    spdlog::warn("PostgreSQL parameters are checked for name and shape only: {}", why);
+  }
+  WarnLocalParameters(&cfg);
+  for (const auto& w : cfg.warnings) spdlog::warn("config: {}", w);
 
   // Signals go to one thread that turns them into a stop request (no work in handlers).
   sigset_t sigs;
@@ -118,8 +158,14 @@ int RunAgent(const std::string& path) {
   agent.set_watchdog(&watchdog);
   agent::OperationQueue operations([&] { dcs->Wake(); });
   agent.set_operations(&operations);
-  agent.set_config_reloader(
-      [path] { return config::LoadConfigFile(path, config::ProcessEnvironment()); });
+  agent.set_config_reloader([path, gucs = cfg.postgresql.gucs] {
+    auto fresh = config::LoadConfigFile(path, config::ProcessEnvironment());
+    if (fresh.ok()) {
+      fresh->postgresql.gucs = gucs;
+      WarnLocalParameters(&*fresh);
+    }
+    return fresh;
+  });
   auto server = api::MakeRestServer(
       cfg.restapi, [&] { return agent.snapshot(); },
       [&]() -> Result<ha::ClusterView> {
@@ -127,7 +173,7 @@ int RunAgent(const std::string& path) {
         return api_dcs->Load();
       },
       api::Handlers{api_dcs.get(), &api_dcs_mu, &operations, [&] { dcs->Wake(); },
-                    api::MemberClientCert(cfg)});
+                    api::MemberClientCert(cfg), cfg.postgresql.gucs});
   if (auto st = server->Start(); !st.ok()) {
     spdlog::critical("REST API: {}", st.message());
     return 1;

@@ -52,8 +52,7 @@ Status ReadDcs(const Section& s, Bootstrap* b) {
   if (!dcs.IsDefined() || dcs.IsNull()) return OkStatus();
   if (!dcs.IsMap()) return s.Fail("dcs", "expected a mapping, got " + Describe(dcs));
   b->dcs = NodeToJson(dcs);
-  ha::Settings scratch;
-  return ApplyDynamicLayer(b->dcs, s.PathOf("dcs") + ".", true, &scratch, &s.ctx()->warnings);
+  return ValidateDynamicConfig(b->dcs, nullptr, s.PathOf("dcs") + ".", &s.ctx()->warnings);
 }
 
 }  // namespace

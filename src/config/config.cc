@@ -71,11 +71,11 @@ Status ReadLocalDynamic(const Section& top, Config* c) {
     // The top-level postgresql section is the local one, not a dynamic override.
     if (IsDynamicKey(key) && key != "postgresql") layer[key] = NodeToJson(kv.second);
   }
-  ha::Settings scratch;
-  PGHA_TRY(ApplyDynamicLayer(layer, "", true, &scratch, &top.ctx()->warnings));
   c->local_dynamic = c->bootstrap.dcs;
   MergeJson(&c->local_dynamic, layer);
-  return OkStatus();
+  // bootstrap.dcs alone was checked with its own key paths (ReadDcs): what is left to find here
+  // is a top-level value, or the two layers together breaking the lease arithmetic.
+  return ValidateDynamicConfig(c->local_dynamic, nullptr, "", nullptr);
 }
 
 void WarnIgnoredTopLevel(const Section& top) {

@@ -2,11 +2,13 @@
 // pgha's configuration: Patroni's YAML format (reference/patroni.md §6) plus PATRONI_* / PGHA_*
 // environment overrides, validated into typed values.
 #include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "config/guc_catalog.h"
 #include "core/result.h"
 #include "ha/cluster.h"
 #include "ha/settings.h"
@@ -55,6 +57,9 @@ struct Postgresql {
   bool use_pg_rewind = true;
   bool remove_data_directory_on_rewind_failure = false;
   int pg_ctl_timeout = 60;
+  // The installed PostgreSQL's parameters, set by pgha at start from bin_dir (not read from the
+  // file); null: parameters are checked only for their name and shape.
+  std::shared_ptr<const GucCatalog> gucs;
   int Port() const;  // from listen
 };
 
@@ -101,11 +106,37 @@ Result<Config> ParseConfig(const std::string& yaml_text, const Env& env);
 Result<Config> LoadConfigFile(const std::string& path, const Env& env);
 
 // Dynamic settings: `dcs_config` (the /config JSON, may be empty/{}) over the local values.
-// Invalid values in the DCS are ignored with a warning (the cluster keeps running).
+// Invalid values in the DCS are ignored with a warning naming them (the cluster keeps running):
+// such a key keeps its value in `previous` (the agent's settings before this /config), and
+// ttl, loop_wait and retry_timeout are kept together when they break the lease arithmetic.
+// Nothing is clamped. Invalid postgresql.parameters are reported as not written.
+ha::Settings MergeDynamic(const Config& local, const nlohmann::json& dcs_config,
+                          const ha::Settings& previous, std::vector<std::string>* warnings);
+// The same without previous settings: an invalid value leaves the local (or default) one.
 ha::Settings MergeDynamic(const Config& local, const nlohmann::json& dcs_config,
                           std::vector<std::string>* warnings);
+
+// Validates a whole dynamic configuration (/config, bootstrap.dcs): types, ranges, the lease
+// arithmetic of ttl, loop_wait and retry_timeout (docs/timing.md), and postgresql.parameters
+// against `gucs` (null: their names and shapes only). The error lists every problem, joined
+// with "; ", each naming its key path (with `prefix`), the bad value and what is allowed,
+// e.g. "ttl: 2 is below the minimum 5 for loop_wait 1 and retry_timeout 2 (...)". Unknown
+// top-level keys are warnings, as in Patroni.
+Status ValidateDynamicConfig(const nlohmann::json& config, const GucCatalog* gucs,
+                             const std::string& prefix, std::vector<std::string>* warnings);
+// For a change to /config (PATCH, edit-config): the problems `after` has that `before` did not.
+// A problem already in `before` is a warning, so that an unrelated change (pause) still works
+// while someone repairs a value written straight into etcd.
+Status ValidateDynamicChange(const nlohmann::json& before, const nlohmann::json& after,
+                             const GucCatalog* gucs, std::vector<std::string>* warnings);
 // Effective PostgreSQL parameters: DCS postgresql.parameters, then local ones on top (except
-// the GUCs that must be identical cluster-wide, which only the DCS sets).
+// the GUCs that must be identical cluster-wide, which only the DCS sets). Entries that fail
+// CheckParameters against local.postgresql.gucs are left out: an invalid value never reaches
+// postgresql.conf (MergeDynamic and the agent's start warn about them by name).
+
 nlohmann::json EffectiveParameters(const Config& local, const nlohmann::json& dcs_config);
+// What is wrong with the local file's postgresql.parameters and
+// bootstrap.dcs.postgresql.parameters against local.postgresql.gucs, each naming its key path.
+std::vector<std::string> LocalParameterProblems(const Config& local);
 
 }  // namespace pgha::config

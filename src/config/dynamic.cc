@@ -2,10 +2,11 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <optional>
 
 #include "config/config.h"
+#include "config/guc_catalog.h"
 #include "config/values.h"
+#include "core/strings.h"
 
 namespace pgha::config {
 namespace internal {
@@ -15,18 +16,22 @@ struct IntKey {
   const char* name;
   int ha::Settings::*field;
   int min;
+  int max;
 };
 
-// pgha's minimums: ttl >= 2 (Patroni: 20), loop_wait >= 1, retry_timeout >= 1 (Patroni: 3).
+// pgha's ranges. ttl's lower bound depends on loop_wait and retry_timeout (MinimumTtl); 5 is
+// its absolute minimum. retry_timeout >= 2 keeps ttl >= loop_wait + 2 x retry_timeout also
+// >= loop_wait + retry_timeout + 2 (docs/timing.md). Patroni: ttl >= 20, retry_timeout >= 3.
 constexpr IntKey kIntKeys[] = {
-    {"ttl", &ha::Settings::ttl, 2},
-    {"loop_wait", &ha::Settings::loop_wait, 1},
-    {"retry_timeout", &ha::Settings::retry_timeout, 1},
-    {"primary_start_timeout", &ha::Settings::primary_start_timeout, 0},
-    {"primary_stop_timeout", &ha::Settings::primary_stop_timeout, 0},
-    {"synchronous_node_count", &ha::Settings::synchronous_node_count, 1},
-    {"member_slots_ttl", &ha::Settings::member_slots_ttl, 0},
+    {"ttl", &ha::Settings::ttl, 5, 3600},
+    {"loop_wait", &ha::Settings::loop_wait, 1, 600},
+    {"retry_timeout", &ha::Settings::retry_timeout, 2, 600},
+    {"primary_start_timeout", &ha::Settings::primary_start_timeout, 0, 86400},
+    {"primary_stop_timeout", &ha::Settings::primary_stop_timeout, 0, 86400},
+    {"synchronous_node_count", &ha::Settings::synchronous_node_count, 1, 100},
+    {"member_slots_ttl", &ha::Settings::member_slots_ttl, 0, 7 * 86400},
 };
+constexpr int kAbsoluteMinimumTtl = 5;
 
 struct BoolKey {
   const char* name;
@@ -40,7 +45,7 @@ constexpr BoolKey kBoolKeys[] = {
     {"failsafe_mode", &ha::Settings::failsafe_mode},
 };
 
-// Patroni dynamic keys pgha accepts without acting on them.
+// Patroni dynamic keys pgha accepts without acting on them (two are type-checked below).
 constexpr const char* kOtherKeys[] = {"maximum_lag_on_failover",
                                       "synchronous_mode",
                                       "master_start_timeout",
@@ -53,57 +58,94 @@ constexpr const char* kOtherKeys[] = {"maximum_lag_on_failover",
                                       "standby_cluster",
                                       "postgresql"};
 
-// Collects what is wrong with one layer: an error (strict) or warnings (lenient).
+// Collects what is wrong with one layer: errors (strict) or warnings (lenient).
 class Checker {
  public:
-  Checker(std::string prefix, bool strict, std::vector<std::string>* warnings)
-      : prefix_(std::move(prefix)), strict_(strict), warnings_(warnings) {}
-  // Returns false when the value must be skipped.
-  bool Invalid(const std::string& key, const std::string& reason) {
+  Checker(std::string prefix, bool strict, std::vector<std::string>* warnings,
+          const ha::Settings* fallback)
+      : prefix_(std::move(prefix)), strict_(strict), warnings_(warnings), fallback_(fallback) {}
+  // Records the problem; the caller skips the value.
+  void Invalid(const std::string& key, const std::string& reason) {
     std::string message = prefix_ + key + ": " + reason;
-    if (strict_ && !error_) error_ = Err(message);
-    if (!strict_ && warnings_) warnings_->push_back("ignoring invalid dynamic setting " + message);
-    return false;
+    if (strict_) {
+      errors_.push_back(message);
+    } else if (warnings_) {
+      warnings_->push_back("ignoring invalid dynamic setting " + message + KeptNote(key));
+    }
   }
   void Note(const std::string& key, const std::string& message) {
     if (warnings_) warnings_->push_back(prefix_ + key + ": " + message);
   }
-  bool strict() const { return strict_; }
-  Status result() const { return error_ ? Status(*error_) : OkStatus(); }
+  const ha::Settings* fallback() const { return fallback_; }
+  const std::vector<std::string>& errors() const { return errors_; }
 
  private:
+  std::string KeptNote(const std::string& key) const {
+    if (!fallback_) return "";
+    for (const IntKey& k : kIntKeys) {
+      if (key == k.name) return "; keeping " + std::to_string(fallback_->*k.field);
+    }
+    return "; keeping the previous value";
+  }
   std::string prefix_;
   bool strict_;
   std::vector<std::string>* warnings_;
-  std::optional<Error> error_;
+  const ha::Settings* fallback_;
+  std::vector<std::string> errors_;
 };
 
+// Integers: JSON integers, integral floats and numeric strings ("30"), as Patroni.
 void ApplyInt(const nlohmann::json& value, const IntKey& key, Checker* c, ha::Settings* s) {
+  auto invalid = [&](const std::string& reason) {
+    c->Invalid(key.name, reason);
+    if (c->fallback()) s->*key.field = c->fallback()->*key.field;
+  };
   auto parsed = JsonInt(value);
-  if (!parsed.ok()) return (void)c->Invalid(key.name, parsed.message());
-  int64_t v = std::min<int64_t>(*parsed, INT32_MAX);
-  if (v < key.min) {
-    std::string reason = "must be at least " + std::to_string(key.min) + ", got " + Shown(value);
-    if (c->strict()) return (void)c->Invalid(key.name, reason);
-    c->Note(key.name, reason + "; using " + std::to_string(key.min));
-    v = key.min;
+  if (!parsed.ok()) return invalid(parsed.message());
+  // ttl below its absolute minimum is left to the timing rule (TimingProblem), whose message
+  // states the minimum for the loop_wait and retry_timeout in force.
+  const bool timing_checked = std::string(key.name) == "ttl" && *parsed < key.min;
+  if (!timing_checked && (*parsed < key.min || *parsed > key.max)) {
+    return invalid(Shown(value) + " is out of range (allowed: " + std::to_string(key.min) + " to " +
+                   std::to_string(key.max) + ")");
   }
-  s->*key.field = static_cast<int>(v);
+  s->*key.field = static_cast<int>(std::max<int64_t>(*parsed, INT32_MIN));
 }
 
-void ApplyBool(const nlohmann::json& value, const char* name, bool* field, Checker* c) {
+void ApplyBool(const nlohmann::json& value, const char* name, bool* field, const bool* fallback,
+               Checker* c) {
   auto parsed = JsonBool(value);
-  if (!parsed.ok()) return (void)c->Invalid(name, parsed.message());
+  if (!parsed.ok()) {
+    c->Invalid(name, parsed.message());
+    if (fallback) *field = *fallback;
+    return;
+  }
   *field = *parsed;
 }
 
 void ApplyLag(const nlohmann::json& value, Checker* c, ha::Settings* s) {
   auto parsed = JsonInt(value);
-  if (!parsed.ok()) return (void)c->Invalid("maximum_lag_on_failover", parsed.message());
-  if (*parsed < 0) {
-    return (void)c->Invalid("maximum_lag_on_failover", "must not be negative, got " + Shown(value));
+  std::string why = parsed.ok() ? "" : parsed.message();
+  if (parsed.ok() && *parsed < 0) {
+    why = Shown(value) + " is out of range (allowed: 0 to " + std::to_string(INT64_MAX) + ")";
   }
-  s->maximum_lag_on_failover = static_cast<uint64_t>(*parsed);
+  if (why.empty()) {
+    s->maximum_lag_on_failover = static_cast<uint64_t>(*parsed);
+    return;
+  }
+  c->Invalid("maximum_lag_on_failover", why);
+  if (c->fallback()) s->maximum_lag_on_failover = c->fallback()->maximum_lag_on_failover;
+}
+
+// An integer key pgha does not act on: type and lower bound only.
+void CheckOtherInt(const nlohmann::json& layer, const char* name, int64_t min, Checker* c) {
+  if (!layer.contains(name)) return;
+  auto parsed = JsonInt(layer[name]);
+  if (!parsed.ok()) return c->Invalid(name, parsed.message());
+  if (*parsed < min) {
+    c->Invalid(name, Shown(layer[name]) + " is out of range (allowed: " + std::to_string(min) +
+                         " to " + std::to_string(INT64_MAX) + ")");
+  }
 }
 
 // Boolean, or Patroni's "on" / "off" / "quorum".
@@ -116,22 +158,26 @@ void ApplySyncMode(const nlohmann::json& value, Checker* c, ha::Settings* s) {
   }
   auto parsed = JsonBool(value);
   if (!parsed.ok()) {
-    return (void)c->Invalid("synchronous_mode", "expected on, off or quorum, got " + Shown(value));
+    c->Invalid("synchronous_mode", "expected on, off or quorum, got " + Shown(value));
+    if (c->fallback()) s->synchronous_mode = c->fallback()->synchronous_mode;
+    return;
   }
   s->synchronous_mode = *parsed;
 }
 
 void ApplyPostgresql(const nlohmann::json& pg, Checker* c, ha::Settings* s) {
-  if (!pg.is_object())
-    return (void)c->Invalid("postgresql", "expected a mapping, got " + Shown(pg));
+  if (!pg.is_object()) return c->Invalid("postgresql", "expected a mapping, got " + Shown(pg));
+  const ha::Settings* f = c->fallback();
   if (pg.contains("use_pg_rewind")) {
-    ApplyBool(pg["use_pg_rewind"], "postgresql.use_pg_rewind", &s->use_pg_rewind, c);
+    ApplyBool(pg["use_pg_rewind"], "postgresql.use_pg_rewind", &s->use_pg_rewind,
+              f ? &f->use_pg_rewind : nullptr, c);
   }
-  if (pg.contains("use_slots"))
-    ApplyBool(pg["use_slots"], "postgresql.use_slots", &s->use_slots, c);
-  if (pg.contains("parameters") && !pg["parameters"].is_object() && !pg["parameters"].is_null()) {
-    c->Invalid("postgresql.parameters", "expected a mapping, got " + Shown(pg["parameters"]));
+  if (pg.contains("use_slots")) {
+    ApplyBool(pg["use_slots"], "postgresql.use_slots", &s->use_slots, f ? &f->use_slots : nullptr,
+              c);
   }
+  // postgresql.parameters are checked against the PostgreSQL catalog (ValidateDynamicConfig,
+  // MergeDynamic): their problems are not about these settings.
 }
 
 // Legacy master_*_timeout count only when the primary_* spelling is absent from the layer.
@@ -151,10 +197,14 @@ void ApplyKnownKeys(const nlohmann::json& layer, Checker* c, ha::Settings* s) {
     if (layer.contains(key.name)) ApplyInt(layer[key.name], key, c, s);
   }
   for (const BoolKey& key : kBoolKeys) {
-    if (layer.contains(key.name)) ApplyBool(layer[key.name], key.name, &(s->*key.field), c);
+    if (!layer.contains(key.name)) continue;
+    const bool* fallback = c->fallback() ? &(c->fallback()->*key.field) : nullptr;
+    ApplyBool(layer[key.name], key.name, &(s->*key.field), fallback, c);
   }
   ApplyLegacy(layer, c, s);
   if (layer.contains("maximum_lag_on_failover")) ApplyLag(layer["maximum_lag_on_failover"], c, s);
+  CheckOtherInt(layer, "maximum_lag_on_syncnode", -1, c);
+  CheckOtherInt(layer, "max_timelines_history", 0, c);
   if (layer.contains("synchronous_mode")) ApplySyncMode(layer["synchronous_mode"], c, s);
   if (layer.contains("postgresql")) ApplyPostgresql(layer["postgresql"], c, s);
 }
@@ -174,13 +224,15 @@ bool IsDynamicKey(const std::string& key) {
   return false;
 }
 
-Status ApplyDynamicLayer(const nlohmann::json& layer, const std::string& prefix, bool strict,
-                         ha::Settings* settings, std::vector<std::string>* warnings) {
-  Checker checker(prefix, strict, warnings);
-  if (layer.is_null()) return OkStatus();
+std::vector<std::string> CheckDynamicLayer(const nlohmann::json& layer, const std::string& prefix,
+                                           bool strict, ha::Settings* settings,
+                                           std::vector<std::string>* warnings,
+                                           const ha::Settings* fallback) {
+  Checker checker(prefix, strict, warnings, fallback);
+  if (layer.is_null()) return {};
   if (!layer.is_object()) {
     checker.Invalid("", "expected a mapping, got " + Shown(layer));
-    return checker.result();
+    return checker.errors();
   }
   if (strict) {
     for (const auto& [key, value] : layer.items()) {
@@ -188,39 +240,130 @@ Status ApplyDynamicLayer(const nlohmann::json& layer, const std::string& prefix,
     }
   }
   ApplyKnownKeys(layer, &checker, settings);
-  return checker.result();
+  return checker.errors();
 }
 
-void AdjustTimeouts(ha::Settings* s, std::vector<std::string>* warnings) {
-  if (s->loop_wait + 2 * s->retry_timeout <= s->ttl) return;
-  std::string before = "ttl=" + std::to_string(s->ttl) +
-                       ", loop_wait=" + std::to_string(s->loop_wait) +
-                       ", retry_timeout=" + std::to_string(s->retry_timeout);
-  s->loop_wait = std::max(1, s->ttl - 2 * s->retry_timeout);
-  if (s->loop_wait + 2 * s->retry_timeout > s->ttl) {
-    s->retry_timeout = std::max(1, (s->ttl - s->loop_wait) / 2);
-  }
-  if (warnings == nullptr) return;
-  std::string after = "loop_wait=" + std::to_string(s->loop_wait) +
-                      ", retry_timeout=" + std::to_string(s->retry_timeout);
-  std::string still =
-      s->loop_wait + 2 * s->retry_timeout > s->ttl ? " (ttl is still too short)" : "";
-  warnings->push_back("loop_wait + 2*retry_timeout must not exceed ttl (" + before + "); using " +
-                      after + still);
+Status ApplyDynamicLayer(const nlohmann::json& layer, const std::string& prefix, bool strict,
+                         ha::Settings* settings, std::vector<std::string>* warnings,
+                         const ha::Settings* fallback) {
+  return JoinProblems(CheckDynamicLayer(layer, prefix, strict, settings, warnings, fallback));
+}
+
+Status JoinProblems(const std::vector<std::string>& problems) {
+  if (problems.empty()) return OkStatus();
+  std::string joined;
+  for (const auto& p : problems) joined += (joined.empty() ? "" : "; ") + p;
+  return Err(joined);
+}
+
+int MinimumTtl(int loop_wait, int retry_timeout) {
+  return std::max(kAbsoluteMinimumTtl, loop_wait + 2 * retry_timeout);
+}
+
+std::string TimingProblem(const ha::Settings& s) {
+  int minimum = MinimumTtl(s.loop_wait, s.retry_timeout);
+  if (s.ttl >= minimum) return "";
+  return "ttl: " + std::to_string(s.ttl) + " is below the minimum " + std::to_string(minimum) +
+         " for loop_wait " + std::to_string(s.loop_wait) + " and retry_timeout " +
+         std::to_string(s.retry_timeout) + " (ttl >= max(5, loop_wait + 2 x retry_timeout))";
 }
 
 }  // namespace internal
 
-ha::Settings MergeDynamic(const Config& local, const nlohmann::json& dcs_config,
-                          std::vector<std::string>* warnings) {
+namespace {
+
+nlohmann::json ParametersIn(const nlohmann::json& config) {
+  if (!config.is_object() || !config.contains("postgresql")) return nullptr;
+  const nlohmann::json& pg = config["postgresql"];
+  if (!pg.is_object() || !pg.contains("parameters")) return nullptr;
+  return pg["parameters"];
+}
+
+// Every problem of a document, each naming its key path.
+std::vector<std::string> Problems(const nlohmann::json& config, const GucCatalog* gucs,
+                                  const std::string& prefix, std::vector<std::string>* warnings) {
+  ha::Settings settings;
+  std::vector<std::string> problems =
+      internal::CheckDynamicLayer(config, prefix, true, &settings, warnings, nullptr);
+  bool timing_keys_valid = true;
+  for (const char* key : {"ttl:", "loop_wait:", "retry_timeout:"}) {
+    for (const auto& p : problems)
+      timing_keys_valid = timing_keys_valid && !StartsWith(p, prefix + key);
+  }
+  std::string timing = internal::TimingProblem(settings);
+  if (timing_keys_valid && !timing.empty()) problems.push_back(prefix + timing);
+  CheckParameters(ParametersIn(config), gucs, prefix + "postgresql.parameters.", &problems);
+  return problems;
+}
+
+}  // namespace
+
+Status ValidateDynamicConfig(const nlohmann::json& config, const GucCatalog* gucs,
+                             const std::string& prefix, std::vector<std::string>* warnings) {
+  return internal::JoinProblems(Problems(config, gucs, prefix, warnings));
+}
+
+Status ValidateDynamicChange(const nlohmann::json& before, const nlohmann::json& after,
+                             const GucCatalog* gucs, std::vector<std::string>* warnings) {
+  std::vector<std::string> old_problems = Problems(before, gucs, "", nullptr);
+  std::vector<std::string> added;
+  for (const std::string& p : Problems(after, gucs, "", warnings)) {
+    if (std::find(old_problems.begin(), old_problems.end(), p) == old_problems.end()) {
+      added.push_back(p);
+    } else if (warnings) {
+      warnings->push_back("left as it was, still invalid: " + p);
+    }
+  }
+  return internal::JoinProblems(added);
+}
+
+namespace {
+
+// `previous` null: an invalid /config value leaves the local (or default) one.
+ha::Settings Merge(const Config& local, const nlohmann::json& dcs_config,
+                   const ha::Settings* previous, std::vector<std::string>* warnings) {
   ha::Settings settings;
   (void)internal::ApplyDynamicLayer(local.local_dynamic, "", false, &settings, warnings);
-  (void)internal::ApplyDynamicLayer(dcs_config, "/config ", false, &settings, warnings);
+  const ha::Settings local_settings = settings;
+  (void)internal::ApplyDynamicLayer(dcs_config, "/config ", false, &settings, warnings, previous);
+  // The three timing values are kept together: a mix of new and old ones could break the lease
+  // arithmetic that each valid set keeps.
+  if (std::string problem = internal::TimingProblem(settings); !problem.empty()) {
+    const ha::Settings* keep = previous;
+    if (!keep || !internal::TimingProblem(*keep).empty()) keep = &local_settings;
+    if (!internal::TimingProblem(*keep).empty()) keep = nullptr;
+    settings.ttl = keep ? keep->ttl : ha::Settings{}.ttl;
+    settings.loop_wait = keep ? keep->loop_wait : ha::Settings{}.loop_wait;
+    settings.retry_timeout = keep ? keep->retry_timeout : ha::Settings{}.retry_timeout;
+    if (warnings) {
+      warnings->push_back("ignoring invalid dynamic setting /config " + problem + "; keeping ttl " +
+                          std::to_string(settings.ttl) + ", loop_wait " +
+                          std::to_string(settings.loop_wait) + " and retry_timeout " +
+                          std::to_string(settings.retry_timeout));
+    }
+  }
+  std::vector<std::string> dropped;
+  (void)ValidParameters(ParametersIn(dcs_config), local.postgresql.gucs.get(),
+                        "/config postgresql.parameters.", &dropped);
+  for (const auto& d : dropped) {
+    if (warnings) warnings->push_back("not writing invalid " + d + " into postgresql.conf");
+  }
   // Either side may turn pg_rewind off: the local postgresql.use_pg_rewind (default true) and the
   // dynamic postgresql.use_pg_rewind.
   settings.use_pg_rewind = settings.use_pg_rewind && local.postgresql.use_pg_rewind;
-  internal::AdjustTimeouts(&settings, warnings);
   return settings;
+}
+
+}  // namespace
+
+ha::Settings MergeDynamic(const Config& local, const nlohmann::json& dcs_config,
+                          std::vector<std::string>* warnings) {
+  return Merge(local, dcs_config, nullptr, warnings);
+}
+
+ha::Settings MergeDynamic(const Config& local, const nlohmann::json& dcs_config,
+                          const ha::Settings& previous, std::vector<std::string>* warnings) {
+  return Merge(local, dcs_config, &previous, warnings);
 }
 
 }  // namespace pgha::config

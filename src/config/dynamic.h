@@ -1,6 +1,7 @@
 #pragma once
-// Dynamic (DCS /config) settings: one validator shared by the local file (strict: errors) and
-// the DCS (lenient: invalid values are skipped with a warning, the cluster keeps running).
+// Dynamic (DCS /config) settings: one validator shared by the local file and the REST API
+// (strict: every problem is an error) and by the agent reading /config (lenient: an invalid
+// value is ignored with a warning naming it, and the previous value stays; nothing is clamped).
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -14,13 +15,26 @@ namespace pgha::config::internal {
 bool IsDynamicKey(const std::string& key);
 
 // Applies the known keys of `layer` onto *settings. `prefix` is prepended to key paths in
-// messages ("bootstrap.dcs."). strict: the first invalid value is returned as an error;
-// otherwise it is skipped (below-minimum values are raised to the minimum) with a warning.
+// messages ("bootstrap.dcs."). strict: every invalid value is an error (joined with "; ");
+// otherwise it is skipped with a warning, and the key takes its value in `fallback` when given
+// (the agent's previous settings), else keeps what *settings held.
 Status ApplyDynamicLayer(const nlohmann::json& layer, const std::string& prefix, bool strict,
-                         ha::Settings* settings, std::vector<std::string>* warnings);
+                         ha::Settings* settings, std::vector<std::string>* warnings,
+                         const ha::Settings* fallback = nullptr);
 
-// Patroni's rule (reference/patroni.md §1.3): loop_wait + 2*retry_timeout must fit in ttl;
-// shrinks loop_wait, then retry_timeout, and warns.
-void AdjustTimeouts(ha::Settings* settings, std::vector<std::string>* warnings);
+// The same, returning each problem ("<prefix><key>: <reason>") on its own.
+std::vector<std::string> CheckDynamicLayer(const nlohmann::json& layer, const std::string& prefix,
+                                           bool strict, ha::Settings* settings,
+                                           std::vector<std::string>* warnings,
+                                           const ha::Settings* fallback);
+// "a; b; c" as one error; OK when empty.
+Status JoinProblems(const std::vector<std::string>& problems);
+
+// The lease arithmetic (docs/timing.md, "Validated configuration"): the smallest ttl that
+// `loop_wait` and `retry_timeout` allow, max(5, loop_wait + 2 x retry_timeout).
+int MinimumTtl(int loop_wait, int retry_timeout);
+// Empty when ttl, loop_wait and retry_timeout fit together, else the reason, naming ttl and the
+// allowed minimum.
+std::string TimingProblem(const ha::Settings& settings);
 
 }  // namespace pgha::config::internal

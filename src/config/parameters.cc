@@ -47,11 +47,21 @@ nlohmann::json EffectiveParameters(const Config& local, const nlohmann::json& dc
   for (const auto& [name, value] : local_dynamic.items()) {
     if (internal::IsClusterWideGuc(name) && !out.contains(name)) out[name] = value;
   }
-  if (!local.postgresql.parameters.is_object()) return out;
-  for (const auto& [name, value] : local.postgresql.parameters.items()) {
-    if (!internal::IsClusterWideGuc(name)) out[name] = value;
+  if (local.postgresql.parameters.is_object()) {
+    for (const auto& [name, value] : local.postgresql.parameters.items()) {
+      if (!internal::IsClusterWideGuc(name)) out[name] = value;
+    }
   }
-  return out;
+  return ValidParameters(out, local.postgresql.gucs.get(), "", nullptr);
+}
+
+std::vector<std::string> LocalParameterProblems(const Config& local) {
+  std::vector<std::string> problems;
+  const GucCatalog* gucs = local.postgresql.gucs.get();
+  CheckParameters(local.postgresql.parameters, gucs, "postgresql.parameters.", &problems);
+  nlohmann::json dcs = internal::ParametersOf(local.bootstrap.dcs);
+  CheckParameters(dcs, gucs, "bootstrap.dcs.postgresql.parameters.", &problems);
+  return problems;
 }
 
 }  // namespace pgha::config

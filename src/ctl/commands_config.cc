@@ -14,6 +14,8 @@
 #include "ctl/commands.h"
 #include "ctl/edit_config.h"
 #include "ctl/prompt.h"
+#include "pg/guc_loader.h"
+#include "pg/postgres.h"
 
 namespace pgha::ctl {
 namespace {
@@ -23,6 +25,19 @@ using nlohmann::json;
 json ConfigOf(const ha::ClusterView& view) {
   json config = json::parse(view.config_json, nullptr, /*allow_exceptions=*/false);
   return config.is_object() ? config : json::object();
+}
+
+// PostgreSQL's parameters from the binaries on this machine (postgresql.bin_dir of the pghactl
+// config, else the newest installed major); without them parameters are checked for name and
+// shape only, and the agents still drop what their own PostgreSQL would refuse.
+std::shared_ptr<const config::GucCatalog> LocalGucs(const Cluster& c) {
+  auto bin_dir = pg::FindBinDir(c.target.config.postgresql.bin_dir);
+  auto gucs =
+      bin_dir.ok() ? pg::LoadGucCatalog(*bin_dir) : Result<config::GucCatalog>(bin_dir.error());
+  if (gucs.ok()) return std::make_shared<const config::GucCatalog>(std::move(gucs).value());
+  std::fprintf(stderr, "Warning: PostgreSQL parameters checked for name and shape only: %s\n",
+               gucs.message().c_str());
+  return nullptr;
 }
 
 bool AllPublish(const ha::ClusterView& view, bool pause) {
@@ -180,6 +195,12 @@ int EditConfig(const Cluster& c, const EditOptions& o) {
     std::printf("Not changed\n");
     return kExitOk;
   }
+  // As PATCH /config: refuse what the edit breaks, before asking or writing anything.
+  std::vector<std::string> warnings;
+  auto gucs = LocalGucs(c);
+  Status valid = config::ValidateDynamicChange(config, *changed, gucs.get(), &warnings);
+  for (const auto& w : warnings) std::fprintf(stderr, "Warning: %s\n", w.c_str());
+  if (!valid.ok()) return Fail("invalid configuration, nothing changed: " + valid.message());
   if (!o.quiet) std::fputs(UnifiedDiff(before, after, "before", "after").c_str(), stdout);
   Result<bool> yes = Confirm("Apply these changes?", o.force);
   if (!yes.ok()) return Fail(yes.message());

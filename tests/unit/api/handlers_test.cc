@@ -36,7 +36,7 @@ class HandlersTest : public ::testing::Test {
 
   OperationHandlers Make(NodeOperations* node = nullptr) {
     OperationContext c;
-    c.handlers = Handlers{&dcs, &mu, node, [this] { ++woken; }};
+    c.handlers = Handlers{&dcs, &mu, node, [this] { ++woken; }, {}, gucs};
     c.fetch_status = [this](const ha::Member& m) -> std::optional<json> {
       auto it = statuses.find(m.name);
       if (it == statuses.end()) return std::nullopt;
@@ -50,6 +50,7 @@ class HandlersTest : public ::testing::Test {
 
   FakeDcs dcs;
   std::mutex mu;
+  std::shared_ptr<const config::GucCatalog> gucs;
   int woken = 0;
   int sleeps = 0;
   std::map<std::string, json> statuses = {{"node2", {{"state", "running"}, {"role", "replica"}}},
@@ -214,6 +215,89 @@ TEST_F(HandlersTest, PutConfigReplaces) {
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(json::parse(dcs.view.config_json), json({{"ttl", 20}}));
   EXPECT_EQ(Make().PutConfig("\"x\"").status, 400);
+}
+
+// PostgreSQL 15's lines for three parameters, as `postgres --describe-config` prints them.
+std::shared_ptr<const config::GucCatalog> SmallCatalog() {
+  auto c = config::ParseDescribeConfig(
+      "max_connections\tpostmaster\tC\tINTEGER\t0\t1\t262143\tx\t\n"
+      "work_mem\tuser\tR\tINTEGER\t0\t64\t2147483647\tx\t\n"
+      "wal_level\tpostmaster\tW\tENUM\treplica\t\t\tx\t\n",
+      15);
+  return std::make_shared<const config::GucCatalog>(std::move(c).value());
+}
+
+TEST_F(HandlersTest, PatchConfigRefusesEachBadKindAndWritesNothing) {
+  gucs = SmallCatalog();
+  const std::string before = dcs.view.config_json;
+  const std::pair<const char*, const char*> cases[] = {
+      {R"({"ttl":"abc"})", "ttl: expected an integer, got \"abc\""},
+      {R"({"ttl":-5})", "ttl: -5 is below the minimum 5 for loop_wait 1 and retry_timeout 2"},
+      {R"({"ttl":2})",
+       "ttl: 2 is below the minimum 5 for loop_wait 1 and retry_timeout 2 "
+       "(ttl >= max(5, loop_wait + 2 x retry_timeout))"},
+      {R"({"ttl":99999999})", "ttl: 99999999 is out of range (allowed: 5 to 3600)"},
+      {R"({"loop_wait":4})", "ttl: 5 is below the minimum 8 for loop_wait 4"},
+      {R"({"maximum_lag_on_failover":-1})", "maximum_lag_on_failover: -1 is out of range"},
+      {R"({"synchronous_node_count":0})", "synchronous_node_count: 0 is out of range"},
+      {R"({"pause":"maybe"})", "pause: expected a boolean, got \"maybe\""},
+      {R"({"postgresql":{"parameters":{"max_connections":"lots"}}})",
+       "postgresql.parameters.max_connections: \"lots\" is not an integer (allowed: 1 to "
+       "262143)"},
+      {R"({"postgresql":{"parameters":{"max_connections":-5}}})",
+       "max_connections: -5 is outside the valid range"},
+      {R"({"postgresql":{"parameters":{"work_mem":"10s"}}})",
+       "work_mem: \"10s\" has an invalid unit: valid units for this parameter are B, kB"},
+      {R"({"postgresql":{"parameters":{"wal_level":"fast"}}})",
+       "wal_level: \"fast\" is not one of: minimal, replica, logical"},
+      {R"({"postgresql":{"parameters":{"no_such_setting":1}}})",
+       "postgresql.parameters.no_such_setting: unknown parameter for PostgreSQL 15"},
+  };
+  for (const auto& [body, message] : cases) {
+    OpResponse r = Make().PatchConfig(body);
+    EXPECT_EQ(r.status, 400) << body;
+    EXPECT_NE(r.body.find(message), std::string::npos) << body << " -> " << r.body;
+    EXPECT_EQ(r.body.rfind("invalid configuration, nothing changed: ", 0), 0u) << r.body;
+  }
+  EXPECT_EQ(dcs.config_writes, 0);
+  EXPECT_EQ(dcs.view.config_json, before);
+  EXPECT_EQ(woken, 0);
+}
+
+TEST_F(HandlersTest, PatchConfigAcceptsGoodValues) {
+  gucs = SmallCatalog();
+  EXPECT_EQ(Make().PatchConfig(R"({"ttl":"30","loop_wait":10,"retry_timeout":10})").status, 200);
+  EXPECT_EQ(Make()
+                .PatchConfig(R"({"postgresql":{"parameters":{"max_connections":"200",)"
+                             R"("work_mem":"8MB","wal_level":"logical","ext.x":"y"}}})")
+                .status,
+            200);
+  EXPECT_EQ(dcs.config_writes, 2);
+  // Without a catalog (binaries not found) only names and shapes are checked.
+  gucs = nullptr;
+  EXPECT_EQ(Make().PatchConfig(R"({"postgresql":{"parameters":{"work_mem":"9MB"}}})").status, 200);
+  EXPECT_EQ(Make().PatchConfig(R"({"postgresql":{"parameters":{"a b":1}}})").status, 400);
+}
+
+TEST_F(HandlersTest, PatchConfigIsNotBlockedByAValueAlreadyBrokenInEtcd) {
+  dcs.view.config_json = R"({"ttl":-5,"loop_wait":1})";  // written straight into etcd
+  EXPECT_EQ(Make().PatchConfig(R"({"pause":true})").status, 200);
+  EXPECT_EQ(Make().PatchConfig(R"({"ttl":3})").status, 400);  // still broken: refused
+  EXPECT_EQ(Make().PatchConfig(R"({"ttl":5})").status, 200);  // the repair
+  EXPECT_EQ(json::parse(dcs.view.config_json)["ttl"], 5);
+}
+
+TEST_F(HandlersTest, PutConfigValidatesTheWholeDocument) {
+  gucs = SmallCatalog();
+  OpResponse r = Make().PutConfig(R"({"ttl":2})");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("ttl: 2 is below the minimum 5"), std::string::npos);
+  r = Make().PutConfig(R"({"ttl":10,"postgresql":{"parameters":{"max_connections":"lots"}}})");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("max_connections: \"lots\""), std::string::npos);
+  EXPECT_EQ(dcs.config_writes, 0);
+  EXPECT_EQ(Make().PutConfig(R"({"ttl":10,"postgresql":{"parameters":{"work_mem":"4MB"}}})").status,
+            200);
 }
 
 TEST_F(HandlersTest, NodeOperationsAbsent) {

@@ -41,20 +41,23 @@ TEST(MergeDynamic, LocalOverDefaultsAndDcsOverLocal) {
   EXPECT_TRUE(warnings.empty());
 }
 
-TEST(MergeDynamic, ShrinksLoopWaitThenRetryTimeout) {
+TEST(MergeDynamic, TimingThatBreaksTheLeaseKeepsThePreviousThree) {
   std::vector<std::string> warnings;
-  ha::Settings s = MergeDynamic(
-      LocalWith(""), json{{"ttl", 30}, {"loop_wait", 20}, {"retry_timeout", 10}}, &warnings);
+  ha::Settings previous;
+  previous.ttl = 30;
+  previous.loop_wait = 10;
+  previous.retry_timeout = 10;
+  // ttl 20 alone is valid, but not with loop_wait 20: nothing is shrunk, the old set stays.
+  ha::Settings s =
+      MergeDynamic(LocalWith(""), json{{"ttl", 20}, {"loop_wait", 20}, {"retry_timeout", 10}},
+                   previous, &warnings);
+  EXPECT_EQ(s.ttl, 30);
   EXPECT_EQ(s.loop_wait, 10);
   EXPECT_EQ(s.retry_timeout, 10);
-  EXPECT_TRUE(HasWarning(warnings, "loop_wait + 2*retry_timeout must not exceed ttl"));
-  warnings.clear();
-  s = MergeDynamic(LocalWith(""), json{{"ttl", 10}, {"loop_wait", 5}, {"retry_timeout", 8}},
-                   &warnings);
-  EXPECT_EQ(s.loop_wait, 1);
-  EXPECT_EQ(s.retry_timeout, 4);
-  EXPECT_LE(s.loop_wait + 2 * s.retry_timeout, s.ttl);
-  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_TRUE(HasWarning(warnings,
+                         "/config ttl: 20 is below the minimum 40 for loop_wait 20 and "
+                         "retry_timeout 10"));
+  EXPECT_TRUE(HasWarning(warnings, "keeping ttl 30, loop_wait 10 and retry_timeout 10"));
   warnings.clear();
   s = MergeDynamic(LocalWith(""), json{{"ttl", 30}, {"loop_wait", 10}, {"retry_timeout", 10}},
                    &warnings);
@@ -81,7 +84,7 @@ TEST(MergeDynamic, InvalidDcsValuesAreIgnoredWithAWarning) {
   EXPECT_TRUE(HasWarning(warnings, "/config ttl: expected an integer, got \"abc\""));
   EXPECT_TRUE(HasWarning(warnings, "synchronous_mode"));
   EXPECT_TRUE(HasWarning(warnings, "pause: expected a boolean, got 7"));
-  EXPECT_TRUE(HasWarning(warnings, "maximum_lag_on_failover: must not be negative"));
+  EXPECT_TRUE(HasWarning(warnings, "maximum_lag_on_failover: -5 is out of range (allowed: 0 to"));
   EXPECT_TRUE(HasWarning(warnings, "postgresql: expected a mapping"));
   warnings.clear();
   s = MergeDynamic(local, json::array(), &warnings);
@@ -89,18 +92,57 @@ TEST(MergeDynamic, InvalidDcsValuesAreIgnoredWithAWarning) {
   EXPECT_EQ(warnings.size(), 1u);
 }
 
-TEST(MergeDynamic, DcsValuesBelowTheMinimumAreRaised) {
+TEST(MergeDynamic, DcsValuesOutOfRangeKeepThePreviousValueAndAreNeverClamped) {
   std::vector<std::string> warnings;
-  ha::Settings s = MergeDynamic(LocalWith(""), json{{"ttl", 1}, {"retry_timeout", 0}}, &warnings);
-  EXPECT_EQ(s.ttl, 2);
-  EXPECT_EQ(s.retry_timeout, 1);
-  EXPECT_TRUE(HasWarning(warnings, "ttl: must be at least 2, got 1; using 2"));
+  ha::Settings previous;
+  previous.ttl = 12;
+  previous.synchronous_node_count = 2;
+  previous.maximum_lag_on_failover = 7;
+  // ttl 2 is the value that made the fencing guard kill a healthy primary every ~3 s.
+  for (json bad : {json(2), json(-5), json(1), json(0), json(100000), json("2"), json(2.5)}) {
+    warnings.clear();
+    ha::Settings s = MergeDynamic(LocalWith(""), json{{"ttl", bad}}, previous, &warnings);
+    EXPECT_EQ(s.ttl, 12) << bad.dump();
+    EXPECT_FALSE(warnings.empty()) << bad.dump();
+    EXPECT_TRUE(HasWarning(warnings, "ttl")) << bad.dump();
+  }
+  warnings.clear();
+  ha::Settings s = MergeDynamic(LocalWith(""),
+                                json{{"synchronous_node_count", 0},
+                                     {"maximum_lag_on_failover", -1},
+                                     {"retry_timeout", 0},
+                                     {"loop_wait", -3}},
+                                previous, &warnings);
+  EXPECT_EQ(s.synchronous_node_count, 2);
+  EXPECT_EQ(s.maximum_lag_on_failover, 7u);
+  EXPECT_EQ(s.retry_timeout, 2);
+  EXPECT_EQ(s.loop_wait, 1);
+  EXPECT_TRUE(HasWarning(warnings,
+                         "synchronous_node_count: 0 is out of range (allowed: 1 to "
+                         "100); keeping 2"));
+  EXPECT_TRUE(HasWarning(warnings, "retry_timeout: 0 is out of range (allowed: 2 to 600)"));
+  // Without previous settings (the agent's first /config) the local file's value stays.
+  s = MergeDynamic(LocalWith("ttl: 9\n"), json{{"ttl", -5}}, &warnings);
+  EXPECT_EQ(s.ttl, 9);
+}
+
+TEST(MergeDynamic, InvalidDcsParametersAreNamedAsNotWritten) {
+  Config local = LocalWith("");
+  std::vector<std::string> warnings;
+  json dcs = {{"postgresql", {{"parameters", {{"work_mem", "8MB"}, {"bad name", 1}}}}}};
+  (void)MergeDynamic(local, dcs, &warnings);
+  EXPECT_TRUE(HasWarning(warnings,
+                         "not writing invalid /config postgresql.parameters.bad name: "
+                         "not a valid parameter name into postgresql.conf"));
+  EXPECT_EQ(EffectiveParameters(local, dcs), (json{{"work_mem", "8MB"}}));
 }
 
 TEST(MergeDynamic, StringsAndLegacyNames) {
   std::vector<std::string> warnings;
   ha::Settings s = MergeDynamic(LocalWith(""),
                                 json{{"ttl", "25"},
+                                     {"loop_wait", "3"},
+                                     {"retry_timeout", 4.0},
                                      {"master_start_timeout", 60},
                                      {"master_stop_timeout", 5},
                                      {"primary_stop_timeout", 7},
@@ -108,7 +150,9 @@ TEST(MergeDynamic, StringsAndLegacyNames) {
                                      {"synchronous_mode_strict", "true"},
                                      {"synchronous_node_count", 2}},
                                 &warnings);
-  EXPECT_EQ(s.ttl, 25);
+  EXPECT_EQ(s.ttl, 25);  // numeric strings count, as in Patroni
+  EXPECT_EQ(s.loop_wait, 3);
+  EXPECT_EQ(s.retry_timeout, 4);
   EXPECT_EQ(s.primary_start_timeout, 60);
   EXPECT_EQ(s.primary_stop_timeout, 7);  // the primary_* spelling wins
   EXPECT_TRUE(s.synchronous_mode);
@@ -163,6 +207,85 @@ TEST(EffectiveParameters, BeforeTheDcsHasAConfig) {
   EXPECT_EQ(p["work_mem"], "8MB");
   EXPECT_EQ(p["autovacuum"], false);
   EXPECT_EQ(EffectiveParameters(LocalWith(""), nullptr), json::object());
+}
+
+// The validator behind PATCH/PUT /config, edit-config and the local file.
+std::string Invalid(const json& config) {
+  Status st = ValidateDynamicConfig(config, nullptr, "", nullptr);
+  return st.ok() ? "" : st.message();
+}
+
+TEST(ValidateDynamicConfig, DefaultsAndGoodValuesPass) {
+  EXPECT_EQ(Invalid(json::object()), "");
+  EXPECT_EQ(Invalid(json{{"ttl", 5}, {"loop_wait", 1}, {"retry_timeout", 2}}), "");
+  EXPECT_EQ(Invalid(json{{"ttl", 30}, {"loop_wait", 10}, {"retry_timeout", 10}}), "");  // Patroni
+  EXPECT_EQ(Invalid(json{{"ttl", "30"}, {"loop_wait", "10"}, {"retry_timeout", "10"}}), "");
+  EXPECT_EQ(Invalid(json{{"ttl", 6}, {"loop_wait", 2}}), "");  // ops_test.sh's values
+  EXPECT_EQ(Invalid(json{{"ttl", 3600},
+                         {"maximum_lag_on_failover", 0},
+                         {"pause", "on"},
+                         {"synchronous_mode", true},
+                         {"synchronous_node_count", "2"},
+                         {"maximum_lag_on_syncnode", -1},
+                         {"unknown_key", 1}}),
+            "");
+}
+
+TEST(ValidateDynamicConfig, TtlBelowTheLeaseArithmeticNamesTheMinimum) {
+  EXPECT_EQ(Invalid(json{{"ttl", 2}}),
+            "ttl: 2 is below the minimum 5 for loop_wait 1 and retry_timeout 2 "
+            "(ttl >= max(5, loop_wait + 2 x retry_timeout))");
+  EXPECT_EQ(Invalid(json{{"ttl", -5}}),
+            "ttl: -5 is below the minimum 5 for loop_wait 1 and retry_timeout 2 "
+            "(ttl >= max(5, loop_wait + 2 x retry_timeout))");
+  EXPECT_EQ(Invalid(json{{"ttl", 10}, {"loop_wait", 5}, {"retry_timeout", 3}}),
+            "ttl: 10 is below the minimum 11 for loop_wait 5 and retry_timeout 3 "
+            "(ttl >= max(5, loop_wait + 2 x retry_timeout))");
+  EXPECT_THAT(Invalid(json{{"loop_wait", 4}}), ::testing::HasSubstr("ttl: 5 is below the "
+                                                                    "minimum 8"));
+}
+
+TEST(ValidateDynamicConfig, EveryBadKindIsRefusedNamingTheKey) {
+  EXPECT_EQ(Invalid(json{{"ttl", "abc"}}), "ttl: expected an integer, got \"abc\"");
+  EXPECT_EQ(Invalid(json{{"ttl", 2.5}}), "ttl: expected an integer, got 2.5");
+  EXPECT_EQ(Invalid(json{{"ttl", true}}), "ttl: expected an integer, got true");
+  EXPECT_EQ(Invalid(json{{"ttl", 100000}}), "ttl: 100000 is out of range (allowed: 5 to 3600)");
+  EXPECT_EQ(Invalid(json{{"loop_wait", 0}}), "loop_wait: 0 is out of range (allowed: 1 to 600)");
+  EXPECT_EQ(Invalid(json{{"retry_timeout", 1}}),
+            "retry_timeout: 1 is out of range (allowed: 2 to 600)");
+  EXPECT_EQ(Invalid(json{{"maximum_lag_on_failover", -1}}),
+            "maximum_lag_on_failover: -1 is out of range (allowed: 0 to 9223372036854775807)");
+  EXPECT_EQ(Invalid(json{{"maximum_lag_on_failover", "much"}}),
+            "maximum_lag_on_failover: expected an integer, got \"much\"");
+  EXPECT_EQ(Invalid(json{{"synchronous_node_count", 0}}),
+            "synchronous_node_count: 0 is out of range (allowed: 1 to 100)");
+  EXPECT_EQ(Invalid(json{{"primary_start_timeout", -1}}),
+            "primary_start_timeout: -1 is out of range (allowed: 0 to 86400)");
+  EXPECT_EQ(Invalid(json{{"pause", "maybe"}}), "pause: expected a boolean, got \"maybe\"");
+  EXPECT_EQ(Invalid(json{{"max_timelines_history", -2}}),
+            "max_timelines_history: -2 is out of range (allowed: 0 to 9223372036854775807)");
+  EXPECT_EQ(Invalid(json{{"postgresql", {{"parameters", {{"bad name", 1}}}}}}),
+            "postgresql.parameters.bad name: not a valid parameter name");
+  EXPECT_EQ(Invalid(json{{"postgresql", {{"parameters", 5}}}}),
+            "postgresql.parameters: expected a mapping, got 5");
+  // Several problems: all of them, in one message.
+  EXPECT_EQ(Invalid(json{{"loop_wait", "x"}, {"pause", 3}}),
+            "loop_wait: expected an integer, got \"x\"; pause: expected a boolean, got 3");
+}
+
+TEST(ValidateDynamicChange, RefusesOnlyWhatTheChangeBreaks) {
+  json broken = {{"ttl", -5}, {"pause", false}};  // written straight into etcd
+  json paused = {{"ttl", -5}, {"pause", true}};
+  std::vector<std::string> warnings;
+  EXPECT_TRUE(ValidateDynamicChange(broken, paused, nullptr, &warnings).ok());
+  EXPECT_TRUE(HasWarning(warnings, "still invalid: ttl: -5"));
+  Status st = ValidateDynamicChange(json::object(), json{{"ttl", 2}}, nullptr, nullptr);
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.message(),
+            "ttl: 2 is below the minimum 5 for loop_wait 1 and retry_timeout 2 "
+            "(ttl >= max(5, loop_wait + 2 x retry_timeout))");
+  EXPECT_FALSE(ValidateDynamicChange(broken, json{{"ttl", 3}}, nullptr, nullptr).ok());
+  EXPECT_TRUE(ValidateDynamicChange(broken, json{{"ttl", 5}}, nullptr, nullptr).ok());
 }
 
 }  // namespace

@@ -162,8 +162,17 @@ TEST(ParseConfig, DataDirMustBeAbsolute) {
 
 TEST(ParseConfig, TypeErrors) {
   EXPECT_EQ(ErrorOf(Minimal("ttl: abc\n")), "ttl: expected an integer, got \"abc\"");
-  EXPECT_EQ(ErrorOf(Minimal("loop_wait: 0\n")), "loop_wait: must be at least 1, got 0");
-  EXPECT_EQ(ErrorOf(Minimal("ttl: 1\n")), "ttl: must be at least 2, got 1");
+  EXPECT_EQ(ErrorOf(Minimal("loop_wait: 0\n")), "loop_wait: 0 is out of range (allowed: 1 to 600)");
+  EXPECT_EQ(ErrorOf(Minimal("ttl: 1\n")),
+            "ttl: 1 is below the minimum 5 for loop_wait 1 and retry_timeout 2 "
+            "(ttl >= max(5, loop_wait + 2 x retry_timeout))");
+  // The top-level values and bootstrap.dcs together must keep the lease arithmetic.
+  EXPECT_EQ(ErrorOf(Minimal("loop_wait: 5\nbootstrap:\n  dcs:\n    ttl: 8\n")),
+            "ttl: 8 is below the minimum 9 for loop_wait 5 and retry_timeout 2 "
+            "(ttl >= max(5, loop_wait + 2 x retry_timeout))");
+  EXPECT_EQ(ErrorOf(Minimal("bootstrap:\n  dcs:\n    ttl: 2\n")),
+            "bootstrap.dcs.ttl: 2 is below the minimum 5 for loop_wait 1 and retry_timeout 2 "
+            "(ttl >= max(5, loop_wait + 2 x retry_timeout))");
   EXPECT_EQ(ErrorOf(Minimal("bootstrap:\n  dcs:\n    retry_timeout: [1]\n")),
             "bootstrap.dcs.retry_timeout: expected an integer, got [1]");
   EXPECT_EQ(ErrorOf(Minimal("synchronous_mode: sometimes\n")),
