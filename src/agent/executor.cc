@@ -121,6 +121,13 @@ Status Agent::Bootstrap(ha::Observation& obs) {
   PublishMember(obs, "initializing new cluster");
   auto fail = [&](const Error& e) -> Status {
     (void)dcs_.CancelInitialize();
+    // Another member may bootstrap now: a data directory left from this attempt would carry a
+    // system identifier the cluster never had, and halt this member for good (sim seed 83).
+    // Keep it aside, never delete it (as Patroni removes it after a failed bootstrap).
+    (void)pg_.Stop("immediate", cfg_.postgresql.pg_ctl_timeout);
+    if (auto moved = pg_.MoveDataDirAside(); moved.ok()) {
+      spdlog::warn("bootstrap failed: data directory moved aside to {}", *moved);
+    }
     return e;
   };
   if (auto st = pg_.Initdb(cfg_.bootstrap.initdb); !st.ok()) return fail(st.error());
@@ -220,6 +227,9 @@ Status Agent::StartAs(const std::optional<std::string>& upstream, const ha::Obse
   PGHA_TRY(pg_.WriteConfig(Parameters(), Hba(), recovery));
   written_params_ = Parameters().dump();
   PublishMember(obs, "starting");
+  // The slots this server has are read again after every start: the data directory may be a new
+  // clone (pg_basebackup copies no slots) since a leadership of ours created them (sim seed 1219).
+  slots_known_.clear();
   // A primary start (crash recovery) may outlast the lease this loop holds: the guard must
   // stop it at the lease deadline rather than let it run unrenewed.
   if (!upstream) ArmFence();
@@ -298,6 +308,7 @@ Status Agent::Promote(ha::Observation& obs) {
     if (auto st = ClaimSyncKey(obs); !st.ok()) return Err("postponing promotion: " + st.message());
   }
   PGHA_TRY(pg_.Promote(wait));
+  slots_known_.clear();  // a replica's slots are not the ones a former leadership created
   PGHA_TRY(pg_.WriteConfig(Parameters(), Hba(), std::nullopt));
   checkpoint_pending_ = true;
   obs.pg = pg_.Observe();

@@ -28,7 +28,7 @@ class FakeDcs final : public dcs::Dcs {
   Result<bool> KeepAlive() override;
   Status RevokeLease() override;
   int64_t lease_id() const override { return lease_; }
-  int64_t lease_ttl() const override { return lease_ == 0 ? 0 : lease_ttl_; }
+  int64_t lease_ttl() const override;
   Status ReplaceLease(int ttl_seconds) override;
   Status TouchMember(const std::string& member_json) override;
   Status DeleteMember(const std::string& name) override;
@@ -49,8 +49,17 @@ class FakeDcs final : public dcs::Dcs {
   bool WaitForChange(int64_t, std::chrono::steady_clock::time_point) override { return false; }
   void Wake() override {}
 
+  // Negative controls: hazards reintroduced on the simulator's side (tests/sim/README.md).
+  struct Hazards {
+    bool lie_ttl = false;           // lease_ttl() reports the ttl in /config, not the granted one
+    bool fake_sync_member = false;  // Load() shows me as a synchronous standby in /sync
+  };
+  void set_hazards(Hazards h) { hazards_ = h; }
+
  private:
   Status RequireLease() const;
+  // Crosses the link, then tells etcd who is asking.
+  Status Enter();
   Result<dcs::TxnResult> Txn(const std::vector<dcs::Compare>& compares,
                              const std::vector<dcs::TxnOp>& success,
                              const std::vector<dcs::TxnOp>& failure);
@@ -65,6 +74,7 @@ class FakeDcs final : public dcs::Dcs {
   const std::string name_;
   int64_t lease_ = 0;
   int64_t lease_ttl_ = 0;
+  Hazards hazards_;
 };
 
 }  // namespace pgha::sim

@@ -18,10 +18,13 @@ inline constexpr char kScope[] = "sim";
 struct AckedWrite {
   std::vector<Segment> history;
   uint64_t lsn = 0;
-  std::string primary;      // for reports
-  bool confirmed = false;   // a synchronous standby had it when the client got the ack
-  std::string sync_leader;  // the leader /sync named at that moment ("" if no /sync)
-  bool forgiven = false;    // already lost to a tolerated known bug: not reported again
+  std::string primary;         // for reports
+  bool confirmed = false;      // a synchronous standby had it when the client got the ack
+  std::string sync_leader;     // the leader /sync named at that moment ("" if no /sync)
+  bool forgiven = false;       // already lost to a tolerated known bug: not reported again
+  MonoTime acked_at{};         // when the client got the acknowledgement
+  uint64_t acked_seq = 0;      // the same, in event order (World::NewUid)
+  uint64_t primary_since = 0;  // event order stamp: its primary last became writable
 };
 
 // The cluster as the DCS holds it right now (through the real codec).
