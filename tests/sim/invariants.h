@@ -50,6 +50,10 @@ std::optional<std::string> Converged(const std::optional<std::string>& leader,
 //   B2: /history misses a promotion (its write failed and is never retried): another member
 //       promotes to the same timeline number, or a diverged replica finds no switch point; either
 //       way that replica never rewinds and never streams again.
+//   B4: leaderless for ever after a switchover or failover to a named member that will not take
+//       the key (its WAL lags the last optime by more than maximum_lag_on_failover, or it is on
+//       an older timeline): ha::ManualCandidateProblem checks lag only for the member itself,
+//       so every other member waits for it, and only a leader clears /failover.
 std::string KnownBug(const ha::ClusterView& view, const Servers& servers);
 
 // Whether an acknowledged write is part of `leader`'s history.

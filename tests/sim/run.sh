@@ -68,7 +68,7 @@ if [ "${1:-}" = "--controls" ]; then
 fi
 
 # Modes, each split in two halves so that two jobs stay busy.
-MODES=("async|--tolerate B2" "sync|--sync" "strict|--sync-strict")
+MODES=("async|--tolerate B2,B4,B5" "sync|--sync --tolerate B4,B5" "strict|--sync-strict --tolerate B4,B5")
 HALF=$((SEEDS / 2))
 for m in "${MODES[@]}"; do
   IFS='|' read -r name flags <<<"$m"

@@ -142,6 +142,7 @@ class World final : public PgNetwork {
   std::shared_ptr<const api::Snapshot> PeerSnapshot(const std::string& from,
                                                     const std::string& name);
   Node* FindNode(const std::string& name);
+  const Node* FindNode(const std::string& name) const;
   Node* NodeAtPort(int port);
 
   void Step(bool faults_allowed);

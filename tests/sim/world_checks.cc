@@ -146,6 +146,17 @@ void World::CheckLeaderless() {
   int ttl = MaxTtl();
   if (clock_.Now() - *leaderless_since_ <= std::chrono::seconds(3 * ttl)) return;
   auto view = ReadView(etcd_);
+  if (view.failover && !view.failover->member.empty()) {
+    const Node* wanted = FindNode(view.failover->member);
+    if (wanted && !Promotable(*wanted, view) && opt_.tolerate.count("B4")) {
+      if (out_.tolerated.find("B4") == std::string::npos) {
+        out_.tolerated += (out_.tolerated.empty() ? "" : "+") + std::string("B4");
+        Log("CHECK", "known bug B4 tolerated: leaderless, every member waits for " +
+                         view.failover->member + ", which will not take the key");
+      }
+      return;
+    }
+  }
   std::string promotable;
   for (const auto& n : nodes_) {
     if (Promotable(*n, view)) promotable += (promotable.empty() ? "" : ", ") + n->name();
