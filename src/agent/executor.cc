@@ -122,6 +122,13 @@ Status Agent::Bootstrap(ha::Observation& obs) {
   PublishMember(obs, "initializing new cluster");
   auto fail = [&](const Error& e) -> Status {
     (void)dcs_.CancelInitialize();
+    // Another member may bootstrap now: a data directory left from this attempt would carry a
+    // system identifier the cluster never had, and halt this member for good (sim seed 83).
+    // Keep it aside, never delete it (as Patroni removes it after a failed bootstrap).
+    (void)pg_.Stop("immediate", cfg_.postgresql.pg_ctl_timeout);
+    if (auto moved = pg_.MoveDataDirAside(); moved.ok()) {
+      spdlog::warn("bootstrap failed: data directory moved aside to {}", *moved);
+    }
     return e;
   };
   if (auto st = pg_.Initdb(cfg_.bootstrap.initdb); !st.ok()) return fail(st.error());

@@ -1,5 +1,8 @@
 #include "sim/fake_dcs.h"
 
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
 #include "dcs/codec.h"
 #include "dcs/etcd_errors.h"
 
@@ -34,22 +37,52 @@ TxnOp DeleteOp(const std::string& key) { return TxnOp{TxnOp::Kind::kDelete, key,
 
 }  // namespace
 
+// A call past the BoundCalls deadline fails at once, as EtcdClient::Call does; otherwise it
+// crosses the node's link.
+Status FakeDcs::Enter() {
+  if (not_after_ && etcd_.Now() >= *not_after_) {
+    return dcs::EtcdErr(dcs::EtcdErrc::kUnavailable, "deadline passed before the call");
+  }
+  PGHA_TRY(link_.Cross());
+  etcd_.set_actor(name_);
+  return OkStatus();
+}
+
 Result<ha::ClusterView> FakeDcs::Load() {
-  PGHA_TRY(Reach());
+  PGHA_TRY(Enter());
   auto range = etcd_.Range(keys_.prefix());
-  return dcs::BuildClusterView(keys_, range.kvs, range.revision, nullptr);
+  ha::ClusterView view = dcs::BuildClusterView(keys_, range.kvs, range.revision, nullptr);
+  if (hazards_.fake_sync_member && view.sync && view.sync->leader != name_) {
+    auto& standbys = view.sync->sync_standby;
+    if (std::find(standbys.begin(), standbys.end(), name_) == standbys.end()) {
+      standbys.push_back(name_);
+    }
+  }
+  return view;
+}
+
+int64_t FakeDcs::lease_ttl() const {
+  if (lease_ == 0) return 0;
+  if (hazards_.lie_ttl) {
+    auto config = etcd_.Get(keys_.config());
+    auto j = nlohmann::json::parse(config ? config->value : "", nullptr, false);
+    if (j.is_object() && j.contains("ttl") && j["ttl"].is_number_integer()) {
+      return j["ttl"].get<int64_t>();
+    }
+  }
+  return lease_ttl_;
 }
 
 Status FakeDcs::EnsureLease(int ttl_seconds) {
   if (lease_ != 0) return OkStatus();
-  PGHA_TRY(Reach());
+  PGHA_TRY(Enter());
   lease_ = etcd_.LeaseGrant(ttl_seconds);
   lease_ttl_ = ttl_seconds;
   return OkStatus();
 }
 
 Status FakeDcs::ReplaceLease(int ttl_seconds) {
-  PGHA_TRY(Reach());
+  PGHA_TRY(Enter());
   lease_ = etcd_.LeaseGrant(ttl_seconds);
   lease_ttl_ = ttl_seconds;
   return OkStatus();
@@ -57,7 +90,7 @@ Status FakeDcs::ReplaceLease(int ttl_seconds) {
 
 Result<bool> FakeDcs::KeepAlive() {
   if (lease_ == 0) return false;
-  PGHA_TRY(Reach());
+  PGHA_TRY(Enter());
   if (int64_t ttl = etcd_.LeaseKeepAlive(lease_); ttl > 0) {
     lease_ttl_ = ttl;
     return true;
@@ -68,19 +101,10 @@ Result<bool> FakeDcs::KeepAlive() {
 
 Status FakeDcs::RevokeLease() {
   if (lease_ == 0) return OkStatus();
-  PGHA_TRY(Reach());
+  PGHA_TRY(Enter());
   etcd_.LeaseRevoke(lease_);  // "lease not found" counts as revoked, as in EtcdDcs
   lease_ = 0;
   return OkStatus();
-}
-
-// A call past the BoundCalls deadline fails at once, as EtcdClient::Call does; otherwise it
-// crosses the node's link.
-Status FakeDcs::Reach() {
-  if (not_after_ && etcd_.Now() >= *not_after_) {
-    return dcs::EtcdErr(dcs::EtcdErrc::kUnavailable, "deadline passed before the call");
-  }
-  return link_.Cross();
 }
 
 Status FakeDcs::RequireLease() const {
@@ -97,12 +121,12 @@ Result<T> FakeDcs::Checked(Result<T> r) {
 Result<dcs::TxnResult> FakeDcs::Txn(const std::vector<Compare>& compares,
                                     const std::vector<TxnOp>& success,
                                     const std::vector<TxnOp>& failure) {
-  PGHA_TRY(Reach());
+  PGHA_TRY(Enter());
   return etcd_.Txn(compares, success, failure);
 }
 
 Status FakeDcs::Put(const std::string& key, const std::string& value, int64_t lease) {
-  PGHA_TRY(Reach());
+  PGHA_TRY(Enter());
   auto r = etcd_.Put(key, value, lease);
   if (!r.ok()) return r.error();
   return OkStatus();
@@ -115,7 +139,7 @@ Status FakeDcs::TouchMember(const std::string& member_json) {
 }
 
 Status FakeDcs::DeleteMember(const std::string& name) {
-  PGHA_TRY(Reach());
+  PGHA_TRY(Enter());
   etcd_.Delete(keys_.member(name), false);
   return OkStatus();
 }
@@ -132,7 +156,7 @@ Status FakeDcs::SetInitialize(const std::string& sysid) {
 }
 
 Status FakeDcs::CancelInitialize() {
-  PGHA_TRY(Reach());
+  PGHA_TRY(Enter());
   etcd_.Delete(keys_.initialize(), false);
   return OkStatus();
 }
@@ -204,7 +228,7 @@ Result<bool> FakeDcs::DeleteSync(int64_t mod_revision) {
 }
 
 Status FakeDcs::DeleteCluster() {
-  PGHA_TRY(Reach());
+  PGHA_TRY(Enter());
   etcd_.Delete(keys_.prefix(), true);
   return OkStatus();
 }

@@ -28,7 +28,7 @@ class FakeDcs final : public dcs::Dcs {
   Result<bool> KeepAlive() override;
   Status RevokeLease() override;
   int64_t lease_id() const override { return lease_; }
-  int64_t lease_ttl() const override { return lease_ == 0 ? 0 : lease_ttl_; }
+  int64_t lease_ttl() const override;
   Status ReplaceLease(int ttl_seconds) override;
   // A call after `not_after` fails at once (the link decides how long other failures take).
   void BoundCalls(std::chrono::milliseconds, std::optional<MonoTime> not_after) override {
@@ -54,9 +54,17 @@ class FakeDcs final : public dcs::Dcs {
   bool WaitForChange(int64_t, std::chrono::steady_clock::time_point) override { return false; }
   void Wake() override {}
 
+  // Negative controls: hazards reintroduced on the simulator's side (tests/sim/README.md).
+  struct Hazards {
+    bool lie_ttl = false;           // lease_ttl() reports the ttl in /config, not the granted one
+    bool fake_sync_member = false;  // Load() shows me as a synchronous standby in /sync
+  };
+  void set_hazards(Hazards h) { hazards_ = h; }
+
  private:
   Status RequireLease() const;
-  Status Reach();
+  // Crosses the link, then tells etcd who is asking.
+  Status Enter();
   Result<dcs::TxnResult> Txn(const std::vector<dcs::Compare>& compares,
                              const std::vector<dcs::TxnOp>& success,
                              const std::vector<dcs::TxnOp>& failure);
@@ -71,7 +79,8 @@ class FakeDcs final : public dcs::Dcs {
   const std::string name_;
   int64_t lease_ = 0;
   int64_t lease_ttl_ = 0;
-  std::optional<MonoTime> not_after_;
+  std::optional<MonoTime> not_after_;  // BoundCalls: calls fail at once after this
+  Hazards hazards_;
 };
 
 }  // namespace pgha::sim

@@ -190,8 +190,12 @@ ha::LocalPg FakePostgres::Observe() {
     pg.timeline_start_of = data_.Timeline();
     pg.timeline_start = data_.history.back().start;
   }
-  pg.postmaster = running_;
-  if (!running_) return pg;
+  pg.postmaster = postmaster();
+  // Without a connection only the postmaster's existence can be seen (postmaster.pid).
+  if (!queryable()) {
+    if (hazards_.hide_unqueryable_postmaster) pg.postmaster = false;
+    return pg;
+  }
   pg.running = true;
   pg.state = "running";
   pg.in_recovery = in_recovery_;
@@ -337,10 +341,39 @@ std::vector<ha::ReplicationClient> FakePostgres::ReplicationRows() const {
 
 Status FakePostgres::Start(int) {
   if (!data_.exists) return Err("pg_ctl start: no data directory");
-  if (running_) return Err("pg_ctl start: another server might be running");
+  if (postmaster()) return Err("pg_ctl start: another server might be running");
+  if (faults_.start_fail) {
+    return Err(
+        "pg_ctl start: could not start server (FATAL: could not create shared memory "
+        "segment)");
+  }
+  if (hazards_.drop_slots) DropSlots();
+  if (faults_.slow_start > 0) {
+    // A long crash recovery: the postmaster lives but refuses connections ("the database system
+    // is starting up"); pg_ctl start -w gives up while it goes on.
+    recovering_until_ = net_.Now() + Millis(static_cast<int64_t>(faults_.slow_start * 1000));
+    faults_.slow_start = 0;  // once per fault
+    return Err("pg_ctl start: server did not start in time (crash recovery still running)");
+  }
+  Open();
+  return OkStatus();
+}
+
+void FakePostgres::DropSlots() {
+  ghost_slots_.insert(data_.slots.begin(), data_.slots.end());
+  data_.slots.clear();
+}
+
+void FakePostgres::Tick() {
+  if (recovering_until_ && net_.Now() >= *recovering_until_) Open();
+}
+
+void FakePostgres::Open() {
+  recovering_until_.reset();
   running_ = true;
   ++incarnation_;
   in_recovery_ = data_.standby_signal;
+  if (!in_recovery_) writable_since_ = net_.NewUid();
   data_.control_state = in_recovery_ ? "in archive recovery" : "in production";
   upstream_.reset();
   application_name_.clear();
@@ -351,11 +384,13 @@ Status FakePostgres::Start(int) {
   LoadSyncNames(true);
   Connect();
   net_.OnServerChange(*this);
-  return OkStatus();
 }
 
 Status FakePostgres::Stop(const std::string& mode, int) {
-  if (!running_) return OkStatus();
+  if (!running_) {
+    Kill();  // a postmaster still in crash recovery just goes away
+    return OkStatus();
+  }
   if (mode != "immediate") {
     // A clean shutdown writes a checkpoint; walsenders first send everything to the replicas.
     if (!in_recovery_) net_.FlushToReplicas(*this);
@@ -364,6 +399,16 @@ Status FakePostgres::Stop(const std::string& mode, int) {
   }
   Kill();
   return OkStatus();
+}
+
+// pg_controldata after a stop: the shutdown checkpoint once it is written. Agent::Switchover
+// polls this every 10 ms of real time against a deadline on the simulated clock; each miss lets
+// 5 s of simulated time pass (10 ms would cost a minute of real time), so a server that crashed
+// instead of stopping ends the wait near pg_ctl_timeout as in production, instead of never.
+std::optional<uint64_t> FakePostgres::ShutdownCheckpoint() {
+  if (!postmaster() && data_.control_state == "shut down") return data_.checkpoint;
+  net_.Sleep(Millis(5000));
+  return std::nullopt;
 }
 
 Status FakePostgres::Reload() {
@@ -394,6 +439,8 @@ Status FakePostgres::Promote(int) {
   data_.standby_signal = false;
   data_.history.push_back(Segment{data_.Timeline() + 1, net_.NewUid(), data_.lsn});
   data_.control_state = "in production";
+  if (hazards_.drop_slots) DropSlots();
+  writable_since_ = net_.NewUid();
   net_.OnServerChange(*this);
   return OkStatus();
 }
@@ -406,11 +453,15 @@ const FakePostgres* FakePostgres::Source(const std::string& conninfo) const {
 }
 
 Status FakePostgres::Basebackup(const std::string& conninfo, int) {
-  if (running_) return Err("pg_basebackup: directory exists and is not empty");
+  if (postmaster()) return Err("pg_basebackup: directory exists and is not empty");
   data_ = DataDir{};  // a failed copy leaves an empty directory, as the real driver does
   const FakePostgres* src = Source(conninfo);
-  if (!src) return Err("pg_basebackup: could not connect to server");
+  if (!src || faults_.copy_fail) {
+    return Err("pg_basebackup: error: connection to server at \"127.0.0.1\", port " +
+               std::to_string(ConninfoPort(conninfo).value_or(0)) + " failed: Connection refused");
+  }
   data_ = src->data_;
+  data_.slots.clear();  // pg_basebackup does not copy pg_replslot
   data_.standby_signal = false;
   data_.conf_upstream_port.reset();
   data_.checkpoint = data_.lsn;
@@ -418,10 +469,14 @@ Status FakePostgres::Basebackup(const std::string& conninfo, int) {
 }
 
 Status FakePostgres::Rewind(const std::string& source_conninfo, int) {
-  if (running_) return Err("pg_rewind: target server must be shut down cleanly");
+  if (postmaster()) return Err("pg_rewind: target server must be shut down cleanly");
   if (!data_.exists) return Err("pg_rewind: no data directory");
   const FakePostgres* src = Source(source_conninfo);
-  if (!src) return Err("pg_rewind: could not connect to server");
+  if (!src || faults_.copy_fail) {
+    return Err("pg_rewind: error: connection to server at \"127.0.0.1\", port " +
+               std::to_string(ConninfoPort(source_conninfo).value_or(0)) +
+               " failed: Connection refused");
+  }
   if (src->data_.sysid != data_.sysid) {
     return Err("pg_rewind: source and target clusters are from different systems");
   }
@@ -438,8 +493,14 @@ Status FakePostgres::Rewind(const std::string& source_conninfo, int) {
   return OkStatus();
 }
 
+Status FakePostgres::RemoveDataDir() {
+  if (postmaster()) return Err("cannot remove a running server's data directory");
+  data_ = DataDir{};
+  return OkStatus();
+}
+
 Result<std::string> FakePostgres::MoveDataDirAside() {
-  if (running_) return Err("cannot move a running server's data directory aside");
+  if (postmaster()) return Err("cannot move a running server's data directory aside");
   data_ = DataDir{};
   return data_dir_ + ".failed-" + std::to_string(++moved_aside_);
 }
@@ -458,18 +519,35 @@ Result<std::string> FakePostgres::ReadTimelineHistory(uint32_t timeline) {
 }
 
 Result<std::vector<pg::Row>> FakePostgres::Query(const std::string& sql) {
-  if (!running_) return Err("not connected to PostgreSQL: connection refused");
+  if (!queryable()) return Err("not connected to PostgreSQL: connection refused");
   if (sql == "CHECKPOINT") data_.checkpoint = data_.lsn;
+  // Physical replication slots, as Agent::EnsureSlots reads and creates them.
+  if (sql.find("FROM pg_replication_slots") != std::string::npos) {
+    std::vector<pg::Row> rows;
+    std::set<std::string> listed = data_.slots;
+    listed.insert(ghost_slots_.begin(), ghost_slots_.end());
+    for (const auto& slot : listed) rows.push_back({slot});
+    return rows;
+  }
+  const std::string create = "SELECT pg_create_physical_replication_slot('";
+  if (sql.compare(0, create.size(), create) == 0) {
+    std::string slot = sql.substr(create.size(), sql.find('\'', create.size()) - create.size());
+    if (!data_.slots.insert(slot).second) {
+      return Err("ERROR: replication slot \"" + slot + "\" already exists");
+    }
+    return std::vector<pg::Row>{{slot}};
+  }
   return std::vector<pg::Row>{};
 }
 
 Result<std::string> FakePostgres::Literal(const std::string& value) {
-  if (!running_) return Err("not connected to PostgreSQL: connection refused");
+  if (!queryable()) return Err("not connected to PostgreSQL: connection refused");
   return "'" + value + "'";
 }
 
 void FakePostgres::Kill() {
   running_ = false;
+  recovering_until_.reset();
   in_recovery_ = false;
   streaming_ = false;
   caught_up_ = false;

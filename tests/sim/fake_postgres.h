@@ -5,6 +5,7 @@
 // replication (synchronous_standby_names, pg_stat_replication).
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,7 @@ struct DataDir {
   std::string conf_sync_names;            // synchronous_standby_names in postgresql.conf
   uint64_t checkpoint = 0;                // latest checkpoint location (pg_control)
   std::string control_state;
+  std::set<std::string> slots;  // physical replication slots (pg_replslot)
   uint32_t Timeline() const { return history.empty() ? 0 : history.back().tl; }
 };
 
@@ -64,6 +66,8 @@ class PgNetwork {
   // The running replicas whose WAL receiver streams from `primary` right now (its walsenders).
   virtual std::vector<const FakePostgres*> StreamingReplicas(const FakePostgres& primary) = 0;
   virtual MonoTime Now() const = 0;
+  // A caller polling the server waits this long (simulated time passes for everyone).
+  virtual void Sleep(Millis d) = 0;
   // How long after a reload the checkpointer applies the new synchronous_standby_names (it
   // decides whether commits wait; the walsenders, which pg_stat_replication shows, apply it at
   // once).
@@ -93,10 +97,12 @@ class FakePostgres final : public pg::Postgres {
   Status Start(int timeout_seconds) override;
   Status Stop(const std::string& mode, int timeout_seconds) override;
   Status Reload() override;
+  std::optional<uint64_t> ShutdownCheckpoint() override;
   Status Promote(int timeout_seconds) override;
   Status Basebackup(const std::string& conninfo, int timeout_seconds) override;
   Status Rewind(const std::string& source_conninfo, int timeout_seconds) override;
   Result<std::string> MoveDataDirAside() override;
+  Status RemoveDataDir() override;
   Result<std::string> ReadTimelineHistory(uint32_t timeline) override;
   Result<std::vector<pg::Row>> Query(const std::string& sql) override;
   Result<std::string> Literal(const std::string& value) override;
@@ -107,7 +113,35 @@ class FakePostgres final : public pg::Postgres {
   int port() const { return port_; }
   const DataDir& data() const { return data_; }
   bool running() const { return running_; }
+  // A primary process is up (whether or not it accepts connections right now).
   bool writable() const { return running_ && !in_recovery_; }
+  // A client can connect and write: writable and not refusing connections.
+  bool accepting() const { return writable() && !faults_.refuse; }
+  // A postmaster is up (running, or still in crash recovery).
+  bool postmaster() const { return running_ || recovering_until_.has_value(); }
+  // Clients (and the agent) can connect.
+  bool queryable() const { return running_ && !faults_.refuse; }
+  // When this server last became writable (start as primary, end of crash recovery, promotion),
+  // as a stamp of PgNetwork::NewUid (the simulator's event order).
+  uint64_t writable_since() const { return writable_since_; }
+  // Partial failures the world switches on and off (tests/sim/README.md, "Faults").
+  struct Faults {
+    bool refuse = false;      // connections refused while the postmaster lives (slots full)
+    bool start_fail = false;  // pg_ctl start fails
+    double slow_start = 0;    // a start stays in crash recovery this many seconds
+    bool copy_fail = false;   // pg_basebackup / pg_rewind: connection refused
+  };
+  Faults& faults() { return faults_; }
+  // Negative controls (hazards reintroduced on the simulator's side).
+  struct Hazards {
+    bool hide_unqueryable_postmaster = false;  // report postmaster=false when not queryable
+    // Slots vanish on every start and promotion while pg_replication_slots still lists them
+    // (the agent reading a stale list of slots: it never re-creates them).
+    bool drop_slots = false;
+  };
+  Hazards& hazards() { return hazards_; }
+  // Ends a crash recovery whose time has come (the world calls it as time passes).
+  void Tick();
   bool in_recovery() const { return in_recovery_; }
   bool streaming() const { return streaming_; }
   std::optional<int> upstream_port() const { return upstream_; }
@@ -138,6 +172,9 @@ class FakePostgres final : public pg::Postgres {
 
  private:
   void Connect();
+  // The postmaster accepts connections: primary, or replica when standby.signal is present.
+  void Open();
+  void DropSlots();
   // Loads synchronous_standby_names from postgresql.conf (at start, or on a reload).
   void LoadSyncNames(bool at_start);
   // The running, reachable server at the conninfo's port, or nullptr.
@@ -157,6 +194,11 @@ class FakePostgres final : public pg::Postgres {
   std::optional<int> upstream_;  // primary_conninfo the running server uses
   std::string application_name_;
   uint64_t incarnation_ = 0;
+  std::optional<MonoTime> recovering_until_;  // postmaster up, crash recovery until then
+  uint64_t writable_since_ = 0;
+  Faults faults_;
+  Hazards hazards_;
+  std::set<std::string> ghost_slots_;  // hazard drop_slots: listed, but gone
   std::string sync_value_;  // synchronous_standby_names in force (walsenders, current_setting)
   SyncNames sync_;
   bool sync_defined_ = false;                       // the checkpointer's view: commits wait

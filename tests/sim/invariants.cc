@@ -104,7 +104,12 @@ bool DuplicateTimeline(const FakePostgres& a, const FakePostgres& b) {
 }  // namespace
 
 std::string KnownBug(const ha::ClusterView& view, const Servers& servers) {
-  if (!view.leader) return TimelinesVetoEachOther(servers) ? "B1" : "";
+  if (!view.leader) {
+    if (TimelinesVetoEachOther(servers)) return "B1";
+    // B4: /failover names a member that will not take the key; the others wait for it.
+    if (view.failover && !view.failover->member.empty()) return "B4";
+    return "";
+  }
   const FakePostgres* leader = Find(servers, *view.leader);
   if (!leader) return "";
   bool history_behind = false;  // a timeline of the leader's with no switch point in /history

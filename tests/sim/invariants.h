@@ -18,10 +18,13 @@ inline constexpr char kScope[] = "sim";
 struct AckedWrite {
   std::vector<Segment> history;
   uint64_t lsn = 0;
-  std::string primary;      // for reports
-  bool confirmed = false;   // a synchronous standby had it when the client got the ack
-  std::string sync_leader;  // the leader /sync named at that moment ("" if no /sync)
-  bool forgiven = false;    // already lost to a tolerated known bug: not reported again
+  std::string primary;         // for reports
+  bool confirmed = false;      // a synchronous standby had it when the client got the ack
+  std::string sync_leader;     // the leader /sync named at that moment ("" if no /sync)
+  bool forgiven = false;       // already lost to a tolerated known bug: not reported again
+  MonoTime acked_at{};         // when the client got the acknowledgement
+  uint64_t acked_seq = 0;      // the same, in event order (World::NewUid)
+  uint64_t primary_since = 0;  // event order stamp: its primary last became writable
 };
 
 // The cluster as the DCS holds it right now (through the real codec).
@@ -47,6 +50,10 @@ std::optional<std::string> Converged(const std::optional<std::string>& leader,
 //   B2: /history misses a promotion (its write failed and is never retried): another member
 //       promotes to the same timeline number, or a diverged replica finds no switch point; either
 //       way that replica never rewinds and never streams again.
+//   B4: leaderless for ever after a switchover or failover to a named member that will not take
+//       the key (its WAL lags the last optime by more than maximum_lag_on_failover, or it is on
+//       an older timeline): ha::ManualCandidateProblem checks lag only for the member itself,
+//       so every other member waits for it, and only a leader clears /failover.
 std::string KnownBug(const ha::ClusterView& view, const Servers& servers);
 
 // Whether an acknowledged write is part of `leader`'s history.

@@ -61,14 +61,25 @@ void SimEtcd::PutAt(const std::string& key, const std::string& value, int64_t le
   if (on_put_) on_put_(key, before, value);
 }
 
+void SimEtcd::Removed(const KeyValue& kv, Removal how) {
+  if (on_remove_) on_remove_(kv, how, actor_);
+}
+
 bool SimEtcd::DeleteAt(const std::string& key, bool prefix) {
-  if (!prefix) return kv_.erase(key) > 0;
-  bool any = false;
-  for (auto it = kv_.lower_bound(key); it != kv_.end() && StartsWith(it->first, key);) {
-    it = kv_.erase(it);
-    any = true;
+  std::vector<KeyValue> gone;
+  if (!prefix) {
+    auto it = kv_.find(key);
+    if (it == kv_.end()) return false;
+    gone.push_back(it->second);
+    kv_.erase(it);
+  } else {
+    for (auto it = kv_.lower_bound(key); it != kv_.end() && StartsWith(it->first, key);) {
+      gone.push_back(it->second);
+      it = kv_.erase(it);
+    }
   }
-  return any;
+  for (const auto& kv : gone) Removed(kv, Removal::kDelete);
+  return !gone.empty();
 }
 
 Result<int64_t> SimEtcd::Put(const std::string& key, const std::string& value, int64_t lease) {
@@ -157,20 +168,23 @@ int64_t SimEtcd::LeaseKeepAlive(int64_t id) {
   return it->second.ttl;
 }
 
-bool SimEtcd::LeaseRevoke(int64_t id) {
+bool SimEtcd::LeaseRevoke(int64_t id) { return Revoke(id, Removal::kRevoke); }
+
+bool SimEtcd::Revoke(int64_t id, Removal how) {
   auto it = leases_.find(id);
   if (it == leases_.end()) return false;
   leases_.erase(it);
-  bool changed = false;
+  std::vector<KeyValue> gone;
   for (auto kv = kv_.begin(); kv != kv_.end();) {
     if (kv->second.lease == id) {
+      gone.push_back(kv->second);
       kv = kv_.erase(kv);
-      changed = true;
     } else {
       ++kv;
     }
   }
-  if (changed) ++revision_;
+  if (!gone.empty()) ++revision_;
+  for (const auto& kv : gone) Removed(kv, how);
   return true;
 }
 
@@ -180,7 +194,7 @@ void SimEtcd::ExpireLeases() {
   for (const auto& [id, lease] : leases_) {
     if (clock_.Now() >= lease.deadline) dead.push_back(id);
   }
-  for (int64_t id : dead) LeaseRevoke(id);
+  for (int64_t id : dead) Revoke(id, Removal::kExpiry);
 }
 
 void SimEtcd::ExtendAllLeases() {

@@ -41,6 +41,17 @@ class SimEtcd {
 
   int64_t revision() const { return revision_; }
 
+  // Who issues the next requests (a member's agent or guard, "operator", ...): the removal hook
+  // below reports it. FakeDcs and the world set it before every request.
+  void set_actor(std::string actor) { actor_ = std::move(actor); }
+  const std::string& actor() const { return actor_; }
+  // How a key left: a delete (DeleteRange or a transaction's delete), a lease revoke, expiry.
+  enum class Removal { kDelete, kRevoke, kExpiry };
+  // Observes every key removal: the key as it was, how, and the actor of the request.
+  using RemoveHook =
+      std::function<void(const dcs::KeyValue& kv, Removal how, const std::string& actor)>;
+  void OnRemove(RemoveHook hook) { on_remove_ = std::move(hook); }
+
   // Observes every put: the key, its value before (nullopt: it did not exist) and after.
   using PutHook = std::function<void(
       const std::string& key, const std::optional<std::string>& before, const std::string& after)>;
@@ -55,6 +66,8 @@ class SimEtcd {
   bool LeaseAlive(int64_t id) const { return id == 0 || leases_.count(id) > 0; }
   void PutAt(const std::string& key, const std::string& value, int64_t lease, int64_t rev);
   bool DeleteAt(const std::string& key, bool prefix);
+  bool Revoke(int64_t id, Removal how);
+  void Removed(const dcs::KeyValue& kv, Removal how);
   void Run(const std::vector<dcs::TxnOp>& ops, dcs::TxnResult* out);
 
   const FakeClock& clock_;
@@ -64,6 +77,8 @@ class SimEtcd {
   int64_t next_lease_ = 7000;
   bool frozen_ = false;
   PutHook on_put_;
+  RemoveHook on_remove_;
+  std::string actor_;
 };
 
 }  // namespace pgha::sim

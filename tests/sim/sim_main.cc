@@ -9,6 +9,7 @@
 #include <map>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "sim/world.h"
 
@@ -27,6 +28,7 @@ struct Args {
   bool single = false;
   std::string faults_text;
   std::string tolerate_text;
+  std::vector<std::string> expect;  // --expect: a control; stop at the first matching violation
 };
 
 std::set<std::string> ParseFaults(const std::string& text) {
@@ -64,7 +66,10 @@ void Usage() {
          "                  [--faults all|none|kind,kind...] [--steps N] [--quiet SECONDS]\n"
          "                  [--lenient-rewind] [--tolerate B1,B2,S1,S2] [--no-fence] [--trace]\n"
          "                  [--sync] [--sync-strict] [--sync-count N]\n"
-         "                  [--reload-lag SECONDS] [--no-sync-wait]\n";
+         "                  [--reload-lag SECONDS] [--no-sync-wait]\n"
+         "  negative controls: [--lie-ttl] [--hide-unqueryable] [--fake-sync-member]\n"
+         "                  [--break-leader] [--stopped-veto] [--drop-slots]\n"
+         "                  [--expect '(a)|(b)']  (exit 0 at the first violation naming one)\n";
   std::cerr << "fault kinds:";
   for (const auto& k : pgha::sim::AllFaultKinds()) std::cerr << " " << k;
   std::cerr << "\n";
@@ -116,6 +121,21 @@ Args Parse(int argc, char** argv) {
       a.sim.sync_wait = false;
     } else if (f == "--reload-lag") {
       a.sim.reload_lag = std::stod(value());
+    } else if (f == "--lie-ttl") {
+      a.sim.lie_ttl = true;
+    } else if (f == "--hide-unqueryable") {
+      a.sim.hide_unqueryable = true;
+    } else if (f == "--fake-sync-member") {
+      a.sim.fake_sync_member = true;
+    } else if (f == "--break-leader") {
+      a.sim.break_leader = true;
+    } else if (f == "--stopped-veto") {
+      a.sim.stopped_veto = true;
+    } else if (f == "--drop-slots") {
+      a.sim.drop_slots = true;
+    } else if (f == "--expect") {
+      std::stringstream in(value());
+      for (std::string p; std::getline(in, p, '|');) a.expect.push_back(p);
     } else if (f == "--sync-strict") {
       a.sim.sync = true;
       a.sim.sync_strict = true;
@@ -138,6 +158,12 @@ std::string ReplayCommand(const Args& a, uint64_t seed) {
   if (!a.tolerate_text.empty()) cmd += " --tolerate " + a.tolerate_text;
   if (!a.sim.fence) cmd += " --no-fence";
   if (!a.sim.sync_wait) cmd += " --no-sync-wait";
+  if (a.sim.lie_ttl) cmd += " --lie-ttl";
+  if (a.sim.hide_unqueryable) cmd += " --hide-unqueryable";
+  if (a.sim.fake_sync_member) cmd += " --fake-sync-member";
+  if (a.sim.break_leader) cmd += " --break-leader";
+  if (a.sim.stopped_veto) cmd += " --stopped-veto";
+  if (a.sim.drop_slots) cmd += " --drop-slots";
   if (a.sim.reload_lag != SimOptions{}.reload_lag) {
     cmd += " --reload-lag " + fmt::format("{}", a.sim.reload_lag);
   }
@@ -171,6 +197,7 @@ int main(int argc, char** argv) {
   }
   uint64_t passed = 0, failed = 0;
   long diverged = 0, lost = 0, failovers = 0, fence_kills = 0;
+  long key_removals = 0, slot_checks = 0, operator_requests = 0;
   long acked_at_once = 0, acked_after_wait = 0, released = 0, never_acked = 0;
   std::map<std::string, int> tolerated;
   for (uint64_t seed = args.first_seed; seed < args.first_seed + args.seeds; ++seed) {
@@ -181,6 +208,9 @@ int main(int argc, char** argv) {
     lost += out.lost_writes;
     failovers += out.failovers;
     fence_kills += out.fence_kills;
+    key_removals += out.key_removals;
+    slot_checks += out.slot_checks;
+    operator_requests += out.operator_requests;
     acked_at_once += out.writes_acked_at_once;
     acked_after_wait += out.writes_acked_after_wait;
     released += out.writes_released;
@@ -191,13 +221,33 @@ int main(int argc, char** argv) {
       continue;
     }
     ++failed;
+    if (!args.expect.empty()) {
+      bool wanted = false;
+      for (const auto& p : args.expect)
+        wanted = wanted || out.violation.find(p) != std::string::npos;
+      if (wanted) {
+        std::cout << "CONTROL found its violation at seed " << seed << " ("
+                  << (seed - args.first_seed + 1) << " seeds): " << out.violation
+                  << "\n  replay: " << ReplayCommand(args, seed) << "\n";
+        return 0;
+      }
+      std::cout << "control: seed " << seed << " failed otherwise: " << out.violation << "\n";
+      continue;
+    }
     Report(args, seed, out, failed <= 3 || args.single);
+  }
+  if (!args.expect.empty()) {
+    std::cout << "CONTROL MISSED: no violation matching the expectation in " << args.seeds
+              << " seeds (" << failed << " other failures)\n";
+    return 1;
   }
   std::cout << "stats: " << failovers << " promotions, " << fence_kills << " fencing kills, "
             << diverged << " replicas left diverged (need pg_rewind), " << lost
             << (args.sim.sync
                     ? " acknowledged writes lost (synchronous mode: only in tolerated runs)\n"
                     : " acknowledged writes lost to async failover\n");
+  std::cout << "checked: " << key_removals << " leader key removals (a, b), " << slot_checks
+            << " leader loops for slots (e); " << operator_requests << " operator requests\n";
   std::cout << "writes: " << acked_at_once << " acknowledged at once, " << acked_after_wait
             << " once the synchronous standbys had them, " << released
             << " once the setting was emptied, " << never_acked

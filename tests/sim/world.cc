@@ -19,18 +19,37 @@ constexpr size_t kTraceLength = 40;
 const std::string kLeaderKey = "/service/" + std::string(kScope) + "/leader";
 
 const std::vector<std::string>& AllFaultKinds() {
-  static const std::vector<std::string> kinds = {"power",   "kill",    "stop",      "pause",
-                                                 "crash",   "isolate", "etcd-cut",  "flaky",
-                                                 "latency", "lag",     "etcd-down", "etcd-leader"};
+  static const std::vector<std::string> kinds = {
+      "power",     "kill",        "stop",        "pause",       "crash",
+      "isolate",   "etcd-cut",    "flaky",       "latency",     "lag",
+      "etcd-down", "etcd-leader", "rest-refuse", "repl-refuse", "partition",
+      "pg-refuse", "start-fail",  "slow-start",  "copy-fail",   "wake-delay",
+      "config",    "switchover",  "failover",    "restart",     "reinit"};
   return kinds;
 }
 
 Status Node::Cross() { return world->CrossLink(*this); }
 
+// The operator's (REST API's, pghactl's) path to etcd: fails only while etcd is down.
+struct World::OperatorLink final : EtcdLink {
+  World* world = nullptr;
+  Status Cross() override {
+    if (world->etcd_down_) return dcs::EtcdErr(dcs::EtcdErrc::kUnavailable, "etcd has no leader");
+    world->etcd_.set_actor("operator");
+    return OkStatus();
+  }
+};
+
 World::World(const SimOptions& options) : opt_(options), rng_(options.seed), etcd_(clock_) {
   clock_.OnAdvance([this] { OnClockAdvance(); });
   etcd_.OnPut([this](const std::string& key, const std::optional<std::string>& before,
                      const std::string& after) { OnEtcdPut(key, before, after); });
+  etcd_.OnRemove([this](const dcs::KeyValue& kv, SimEtcd::Removal how, const std::string& actor) {
+    OnEtcdRemove(kv, how, actor);
+  });
+  operator_link_ = std::make_unique<OperatorLink>();
+  operator_link_->world = this;
+  operator_dcs_ = std::make_unique<FakeDcs>(etcd_, *operator_link_, kScope, "operator");
   prober_ =
       std::make_unique<FakePeerProber>([this](const std::string& from, const std::string& name) {
         return PeerSnapshot(from, name);
@@ -42,6 +61,8 @@ World::World(const SimOptions& options) : opt_(options), rng_(options.seed), etc
     n->cfg = NodeConfig(i);
     n->pg = std::make_unique<FakePostgres>(n->cfg.name, n->cfg.postgresql.data_dir,
                                            n->cfg.postgresql.Port(), *this);
+    n->pg->hazards().hide_unqueryable_postmaster = opt_.hide_unqueryable;
+    n->pg->hazards().drop_slots = opt_.drop_slots;
     nodes_.push_back(std::move(n));
   }
   for (auto& n : nodes_) StartAgent(*n);
@@ -50,6 +71,7 @@ World::World(const SimOptions& options) : opt_(options), rng_(options.seed), etc
 World::~World() {
   clock_.OnAdvance(nullptr);
   etcd_.OnPut(nullptr);
+  etcd_.OnRemove(nullptr);
   for (auto& n : nodes_) StopAgent(*n);
 }
 
@@ -61,7 +83,9 @@ config::Config World::NodeConfig(int index) const {
   c.restapi.listen = "127.0.0.1:" + std::to_string(8000 + index + 1);
   c.restapi.connect_address = c.restapi.listen;
   c.etcd.hosts = {"127.0.0.1:2379"};
-  c.postgresql.listen = "127.0.0.1:" + std::to_string(5440 + index + 1);
+  // Ports 1..5: nothing listens there, so the one real libpq connection the agent opens
+  // (Agent::ConnectToMember during a switchover) is refused at once, whatever runs on this host.
+  c.postgresql.listen = "127.0.0.1:" + std::to_string(index + 1);
   c.postgresql.connect_address = c.postgresql.listen;
   c.postgresql.data_dir = "/sim/node" + x;
   c.postgresql.superuser = {"postgres", "postgres-secret", {}};
@@ -75,7 +99,10 @@ config::Config World::NodeConfig(int index) const {
 
 void World::StartAgent(Node& n) {
   n.dcs = std::make_unique<FakeDcs>(etcd_, n, kScope, n.name());
+  n.dcs->set_hazards({opt_.lie_ttl, opt_.fake_sync_member});
   n.agent = std::make_unique<agent::Agent>(n.cfg, *n.dcs, *n.pg, *prober_, n.fence, clock_);
+  n.ops = std::make_unique<agent::OperationQueue>(nullptr);
+  n.agent->set_operations(n.ops.get());
   n.paused = false;
   n.next_run = clock_.Now() + Ms(Uniform(0, 1));
 }
@@ -83,10 +110,18 @@ void World::StartAgent(Node& n) {
 void World::StopAgent(Node& n) {
   n.agent.reset();
   n.dcs.reset();
+  n.ops.reset();  // requests still queued die with the process
 }
 
 Node* World::FindNode(const std::string& name) {
   for (auto& n : nodes_) {
+    if (n->name() == name) return n.get();
+  }
+  return nullptr;
+}
+
+const Node* World::FindNode(const std::string& name) const {
+  for (const auto& n : nodes_) {
     if (n->name() == name) return n.get();
   }
   return nullptr;
@@ -106,13 +141,45 @@ bool World::Active(const std::string& kind, int node) const {
   return false;
 }
 
+bool World::LinkCut(int a, int b) const {
+  for (const auto& f : faults_) {
+    if (f.kind == "partition" && ((f.node == a && f.peer == b) || (f.node == b && f.peer == a))) {
+      return true;
+    }
+  }
+  return false;
+}
+
+bool World::RestRefused(const Node& from, const Node& to) const {
+  if (!to.agent || to.paused || !to.powered || Active("rest-refuse", to.index)) return true;
+  if (Active("isolate", to.index) || Active("isolate", from.index)) return true;
+  return LinkCut(from.index, to.index);
+}
+
+// `from` is a member's name, or "operator" (the REST API answering pghactl, on no member).
 std::shared_ptr<const api::Snapshot> World::PeerSnapshot(const std::string& from,
                                                          const std::string& name) {
   Node* to = FindNode(name);
   Node* me = FindNode(from);
-  if (!to || !me || !to->agent || to->paused || !to->powered) return nullptr;
-  if (Active("isolate", to->index) || Active("isolate", me->index)) return nullptr;
-  return to->agent->snapshot();
+  if (!to) return nullptr;
+  if (me ? RestRefused(*me, *to)
+         : (!to->agent || to->paused || !to->powered || Active("rest-refuse", to->index) ||
+            Active("isolate", to->index))) {
+    return nullptr;
+  }
+  auto snapshot = to->agent->snapshot();
+  if (opt_.stopped_veto && snapshot && !snapshot->pg.running && !snapshot->pg.data_dir_empty) {
+    // Control (5): a stopped PostgreSQL reported as a running replica at its last position.
+    auto lie = std::make_shared<api::Snapshot>(*snapshot);
+    lie->pg.running = true;
+    lie->pg.state = "running";
+    lie->pg.in_recovery = true;
+    lie->pg.timeline = to->pg->data().Timeline();
+    lie->pg.receive_lsn = to->pg->data().lsn;
+    lie->pg.replay_lsn = to->pg->data().lsn;
+    return lie;
+  }
+  return snapshot;
 }
 
 FakePostgres* World::ServerAt(int port) {
@@ -120,12 +187,18 @@ FakePostgres* World::ServerAt(int port) {
   return n && n->powered ? n->pg.get() : nullptr;
 }
 
+// Replication connections (WAL receiver, pg_basebackup, pg_rewind) go from a replica to its
+// source: cut by isolation, a one-link partition, or the source refusing this replica.
 bool World::Linked(int from_port, int to_port) const {
+  int a = -1, b = -1;
   for (const auto& n : nodes_) {
     int port = n->pg->port();
     if ((port == from_port || port == to_port) && Active("isolate", n->index)) return false;
+    if (port == from_port) a = n->index;
+    if (port == to_port) b = n->index;
   }
-  return true;
+  if (a >= 0 && Active("repl-refuse", a)) return false;
+  return !(a >= 0 && b >= 0 && LinkCut(a, b));
 }
 
 Status World::CrossLink(Node& node) {
@@ -165,6 +238,7 @@ void World::OnEtcdPut(const std::string& key, const std::optional<std::string>& 
 
 void World::OnPromote(const FakePostgres& pg) {
   ++out_.failovers;
+  promotions_.push_back({pg.name(), clock_.Now(), NewUid()});
   Node* n = NodeAtPort(pg.port());
   uint64_t max_lag = ha::Settings{}.maximum_lag_on_failover;
   if (n && n->agent) max_lag = n->agent->snapshot()->settings.maximum_lag_on_failover;
@@ -196,6 +270,8 @@ std::string World::SyncLeaderNow() const {
 
 void World::Acknowledge(AckedWrite w, bool confirmed) {
   w.confirmed = confirmed;
+  w.acked_at = clock_.Now();
+  w.acked_seq = NewUid();
   if (opt_.sync) w.sync_leader = SyncLeaderNow();
   acked_.push_back(std::move(w));
 }
@@ -262,10 +338,12 @@ void World::OnBadConfig(const FakePostgres& pg, const std::string& what) {
 void World::OnClockAdvance() {
   if (in_hook_) return;
   in_hook_ = true;
+  // A guard's deadline precedes its lease's expiry: in one long jump of the clock it fires first.
+  EnforceFences();
   bool had_leader = etcd_.Get(kLeaderKey).has_value();
   etcd_.ExpireLeases();
   if (had_leader && !etcd_.Get(kLeaderKey)) Log("etcd", "leader key expired with its lease");
-  EnforceFences();
+  for (auto& n : nodes_) n->pg->Tick();
   ReplicateAll();
   ReleaseCommits();
   CheckStep();
@@ -278,7 +356,7 @@ void World::EnforceFences() {
     const auto& deadline = n->fence.deadline();
     if (!deadline || clock_.Now() < *deadline) continue;
     n->fence.Disarm();  // the guard fires once
-    if (!n->pg->running()) continue;
+    if (!n->pg->postmaster()) continue;
     n->pg->Kill();
     ++out_.fence_kills;
     Log(n->name(), "fencing guard: deadline passed, PostgreSQL killed");
@@ -303,7 +381,22 @@ Servers World::AllServers() const {
 void World::CheckStep() {
   Servers servers = AllServers();
   if (auto v = AtMostOneWritable(servers)) Fail(*v);
-  if (auto v = timelines_.Check(servers, etcd_)) Fail(*v);
+  if (auto v = timelines_.Check(servers, etcd_)) {
+    // B5: a manual failover to a member on an older timeline (the candidate checks no timeline).
+    auto view = ReadView(etcd_);
+    bool b5 = v->find("/history went from") != std::string::npos && view.failover &&
+              !promotions_.empty() && view.failover->member == promotions_.back().who;
+    if (b5 && opt_.tolerate.count("B5")) {
+      if (out_.tolerated.find("B5") == std::string::npos) {
+        out_.tolerated += (out_.tolerated.empty() ? "" : "+") + std::string("B5");
+      }
+      Log("CHECK", "known bug B5 tolerated: " + *v);
+    } else {
+      Fail(b5 ? *v + " [known bug B5]" : *v);
+    }
+  }
+  CheckWritableHoldsKey();
+  CheckLeaderless();
 }
 
 void World::Log(const std::string& who, const std::string& what) {
@@ -332,7 +425,10 @@ std::string World::Describe(const Node& n) const {
                       : !n.agent ? "agent dead"
                       : n.paused ? "paused"
                                  : "up";
-  std::string server = !pg.running() ? "stopped" : pg.in_recovery() ? "replica" : "primary";
+  std::string server = pg.running()      ? (pg.in_recovery() ? "replica" : "primary")
+                       : pg.postmaster() ? "in crash recovery"
+                                         : "stopped";
+  if (pg.running() && !pg.queryable()) server += " refusing connections";
   if (pg.streaming()) server += fmt::format(" streaming from :{}", *pg.upstream_port());
   if (!d.exists) return agent + ", empty data directory";
   std::string history;

@@ -11,6 +11,8 @@
 #include <vector>
 
 #include "agent/agent.h"
+#include "agent/operations.h"
+#include "api/requests.h"
 #include "sim/fake_clock.h"
 #include "sim/fake_dcs.h"
 #include "sim/fake_fence.h"
@@ -25,8 +27,11 @@ extern const std::string kLeaderKey;  // the leader key's full etcd path
 
 // Every kind of fault the simulator can inject (--faults picks a subset).
 const std::vector<std::string>& AllFaultKinds();
-// Faults that happen at once and need no healing.
-inline bool Instant(const std::string& kind) { return kind == "crash"; }
+// Faults that happen at once and need no healing: a crash and the operator's requests.
+inline bool Instant(const std::string& kind) {
+  return kind == "crash" || kind == "switchover" || kind == "failover" || kind == "restart" ||
+         kind == "reinit";
+}
 inline constexpr int kMaxActiveFaults = 2;
 
 struct SimOptions {
@@ -46,6 +51,13 @@ struct SimOptions {
   // The checkpointer applies a reloaded synchronous_standby_names up to this many seconds after
   // the walsenders (so commits wait a little later than pg_stat_replication shows).
   double reload_lag = 0.5;
+  // Negative controls: each reintroduces one hazard of the safety issue (README.md, "Controls").
+  bool lie_ttl = false;           // (1) FakeDcs reports the configured ttl as the granted one
+  bool hide_unqueryable = false;  // (2) a postmaster that refuses connections looks gone
+  bool fake_sync_member = false;  // (3) every replica reads /sync as naming it
+  bool break_leader = false;      // (4) processes-gone takeover: a replica deletes the key
+  bool stopped_veto = false;      // (5) peers report a stopped PostgreSQL as running
+  bool drop_slots = false;        // (6) slots vanish on every start and promotion
 };
 
 struct Outcome {
@@ -66,13 +78,18 @@ struct Outcome {
   int writes_acked_after_wait = 0;
   int writes_released = 0;
   int writes_never_acked = 0;
+  int operator_requests = 0;  // switchover/failover/restart/reinit/config requests accepted
+  int key_removals = 0;       // leader key removals checked by invariant (a)
+  int slot_checks = 0;        // leader loops checked by invariant (e)
 };
 
 class World;
 
 struct Fault {
   std::string kind;
-  int node = -1;  // -1: the whole cluster (etcd)
+  int node = -1;     // -1: the whole cluster (etcd, /config)
+  int peer = -1;     // partition: the other end of the cut link
+  std::string undo;  // config: the merge patch that restores /config
   MonoTime heal_at{};
   bool slow = false;  // failing calls take the full timeout instead of failing fast
 };
@@ -88,7 +105,8 @@ struct Node final : EtcdLink {
   bool powered = true;
   bool paused = false;
   MonoTime next_run{};
-  std::string last_reason;  // last decision reason logged to the trace
+  std::unique_ptr<agent::OperationQueue> ops;  // the REST API's node-local requests
+  std::string last_reason;                     // last decision reason logged to the trace
   Status Cross() override;
   const std::string& name() const { return cfg.name; }
 };
@@ -107,6 +125,7 @@ class World final : public PgNetwork {
   void FlushToReplicas(const FakePostgres& primary) override;
   std::vector<const FakePostgres*> StreamingReplicas(const FakePostgres& primary) override;
   MonoTime Now() const override { return clock_.Now(); }
+  void Sleep(Millis d) override { clock_.Advance(d); }
   Millis CheckpointerReloadDelay() override {
     return opt_.reload_lag > 0 ? Ms(Uniform(0, opt_.reload_lag)) : Millis(0);
   }
@@ -123,6 +142,7 @@ class World final : public PgNetwork {
   std::shared_ptr<const api::Snapshot> PeerSnapshot(const std::string& from,
                                                     const std::string& name);
   Node* FindNode(const std::string& name);
+  const Node* FindNode(const std::string& name) const;
   Node* NodeAtPort(int port);
 
   void Step(bool faults_allowed);
@@ -139,15 +159,41 @@ class World final : public PgNetwork {
   // (6) synchronous mode: every acknowledged write is in `pg`'s WAL.
   void CheckNoAckedWriteLost(const FakePostgres& pg, const std::string& when);
   void InjectFault();
-  bool Inject(const Fault& f);
-  bool InjectNodeFault(const Fault& f);
-  void Heal(const Fault& f);
+  bool Inject(Fault& f);
+  bool InjectNodeFault(Fault& f);
+  bool Heal(const Fault& f);
   void HealDue(bool all);
   bool Active(const std::string& kind, int node) const;
   void OnClockAdvance();
   void OnEtcdPut(const std::string& key, const std::optional<std::string>& before,
                  const std::string& after);
   void EnforceFences();
+  // Invariants (a) and (b) at the moment the leader key leaves etcd.
+  void OnEtcdRemove(const dcs::KeyValue& kv, SimEtcd::Removal how, const std::string& actor);
+  // (b) every writable server is the key holder.
+  void CheckWritableHoldsKey();
+  // (d) no leaderless period longer than 3 x ttl while a member could be promoted.
+  void CheckLeaderless();
+  bool LeaderlessExcused() const;
+  bool Promotable(const Node& n, const ha::ClusterView& view) const;
+  int MaxTtl() const;
+  // (e) after a leader loop: the leader holds a slot for every streaming member.
+  void CheckSlots(const Node& leader, const std::set<std::string>& members_before);
+  std::set<std::string> MemberNames() const;
+  // (c) asynchronous mode: writes acknowledged by a primary after another's promotion survive.
+  void CheckWritesAfterPromotion(const FakePostgres& leader);
+  bool Paused() const;  // pause mode in /config or in any agent's settings
+  // Operator requests, as the REST API and pghactl write them.
+  bool OperatorConfig(Fault& f);
+  bool HealConfig(const Fault& f);
+  bool OperatorFailover(const std::string& kind);
+  bool OperatorNodeRequest(const std::string& kind, Node& n);
+  std::optional<nlohmann::json> StatusOf(const std::string& name);
+  api::SystemTime WallNow() const;
+  // Control (4): the removed processes-gone takeover, played by a sim actor.
+  void BreakLeaderIfRefused(Node& replica);
+  bool RestRefused(const Node& from, const Node& to) const;
+  bool LinkCut(int a, int b) const;
   void ReplicateAll();
   Servers AllServers() const;
   void CheckStep();
@@ -178,6 +224,16 @@ class World final : public PgNetwork {
   std::string last_writer_;  // the last trace line is a burst of writes to this primary
   int burst_ = 0;
   std::vector<AckedWrite> acked_;
+  struct Promotion {
+    std::string who;
+    MonoTime at;
+    uint64_t seq = 0;  // event order (NewUid)
+  };
+  std::vector<Promotion> promotions_;
+  std::optional<MonoTime> leaderless_since_;
+  struct OperatorLink;
+  std::unique_ptr<OperatorLink> operator_link_;
+  std::unique_ptr<FakeDcs> operator_dcs_;  // the operator's etcd session (REST API / pghactl)
   // A commit written to the primary's WAL whose client still waits for synchronous standbys.
   struct WaitingCommit {
     int port = 0;

@@ -1,29 +1,47 @@
 // Fault injection and healing: which faults exist, when they apply, and how they end.
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "sim/world.h"
 
 namespace pgha::sim {
 
 void World::InjectFault() {
   if (opt_.faults.empty() || static_cast<int>(faults_.size()) >= kMaxActiveFaults) return;
+  // Pause mode is an operator's promise to watch the cluster: nothing else fails meanwhile, nor
+  // until every agent has seen it end (a clean stop of an agent that still believes it paused
+  // leaves its primary running with no guard: seed 8021 before this rule).
+  for (const auto& f : faults_) {
+    if (f.kind == "config" && f.undo.find("pause") != std::string::npos) return;
+  }
+  if (Paused()) return;
   std::vector<std::string> kinds(opt_.faults.begin(), opt_.faults.end());
   Fault f;
   f.kind = kinds[Pick(static_cast<int>(kinds.size()))];
   f.node = Pick(static_cast<int>(nodes_.size()));
   f.slow = Chance(0.5);
-  double seconds = f.kind == "etcd-leader" ? Uniform(0.5, 3) : Uniform(2, 25);
+  double seconds = f.kind == "etcd-leader"  ? Uniform(0.5, 3)
+                   : f.kind == "start-fail" ? Uniform(5, 60)
+                                            : Uniform(2, 25);
   f.heal_at = clock_.Now() + Ms(seconds);
-  if (f.kind == "etcd-down" || f.kind == "etcd-leader") f.node = -1;
+  if (f.kind == "etcd-down" || f.kind == "etcd-leader" || f.kind == "config") f.node = -1;
+  if (f.kind == "partition") {
+    f.peer = (f.node + 1 + Pick(static_cast<int>(nodes_.size()) - 1)) % nodes_.size();
+  }
   if (!Inject(f)) return;
-  std::string where = f.node < 0 ? "etcd" : nodes_[f.node]->name();
+  std::string where =
+      f.node < 0 ? (f.kind == "config" ? "operator" : "etcd") : nodes_[f.node]->name();
+  if (f.peer >= 0) where += "<>" + nodes_[f.peer]->name();
   bool link = f.node < 0 || f.kind == "isolate" || f.kind == "etcd-cut" || f.kind == "flaky";
-  Log(where, fmt::format("FAULT {}{}{}", f.kind, link && f.slow ? " (calls time out)" : "",
-                         Instant(f.kind) ? "" : fmt::format(" for {:.1f}s", seconds)));
+  if (f.kind != "switchover" && f.kind != "failover") {
+    Log(where, fmt::format("FAULT {}{}{}", f.kind, link && f.slow ? " (calls time out)" : "",
+                           Instant(f.kind) ? "" : fmt::format(" for {:.1f}s", seconds)));
+  }
   if (!Instant(f.kind)) faults_.push_back(f);
 }
 
-bool World::InjectNodeFault(const Fault& f) {
+bool World::InjectNodeFault(Fault& f) {
   Node& n = *nodes_[f.node];
   bool alive = n.powered && n.agent && !n.paused;
   if (f.kind == "power") {
@@ -46,10 +64,26 @@ bool World::InjectNodeFault(const Fault& f) {
     if (!alive) return false;
     n.paused = true;
   } else if (f.kind == "crash") {
-    if (!n.pg->running()) return false;
+    if (!n.pg->postmaster()) return false;
     n.pg->Kill();
+  } else if (f.kind == "restart" || f.kind == "reinit") {
+    if (!alive) return false;
+    return OperatorNodeRequest(f.kind, n);
   } else if (Active(f.kind, f.node) || !n.powered) {
-    return false;  // isolate, etcd-cut, flaky, latency, lag: one of each per node
+    return false;  // the others: one of each kind per node at a time
+  } else if (f.kind == "partition" && LinkCut(f.node, f.peer)) {
+    return false;
+  } else if (f.kind == "pg-refuse") {
+    if (!n.pg->postmaster()) return false;
+    n.pg->faults().refuse = true;  // e.g. max_connections reached: the postmaster lives
+  } else if (f.kind == "start-fail") {
+    if (n.pg->postmaster()) n.pg->Kill();  // it crashed, and will not start again for a while
+    n.pg->faults().start_fail = true;
+  } else if (f.kind == "slow-start") {
+    if (n.pg->postmaster()) n.pg->Kill();  // it crashed; its crash recovery will be long
+    n.pg->faults().slow_start = Uniform(5, 20);
+  } else if (f.kind == "copy-fail") {
+    n.pg->faults().copy_fail = true;
   }
   return true;
 }
@@ -60,19 +94,22 @@ void World::GuardOnAgentDeath(Node& n) {
   if (!opt_.fence || !n.fence.deadline()) return;
   int64_t lease = n.fence.lease();
   n.fence.Disarm();
-  if (n.pg->running()) {
+  if (n.pg->postmaster()) {
     n.pg->Kill();
     ++out_.fence_kills;
     Log(n.name(), "fencing guard: agent gone while primary, PostgreSQL killed");
   }
   if (lease == 0 || !CrossLink(n).ok()) return;
   bool had_leader = etcd_.Get(kLeaderKey).has_value();
+  etcd_.set_actor(n.name() + " (fencing guard)");
   etcd_.LeaseRevoke(lease);
   Log(n.name(), fmt::format("fencing guard: lease {} revoked{}", lease,
                             had_leader && !etcd_.Get(kLeaderKey) ? ", leader key freed" : ""));
 }
 
-bool World::Inject(const Fault& f) {
+bool World::Inject(Fault& f) {
+  if (f.kind == "config") return OperatorConfig(f);
+  if (f.kind == "switchover" || f.kind == "failover") return OperatorFailover(f.kind);
   if (f.node >= 0) return InjectNodeFault(f);
   if (etcd_down_) return false;
   etcd_down_ = true;
@@ -81,13 +118,14 @@ bool World::Inject(const Fault& f) {
   return true;
 }
 
-void World::Heal(const Fault& f) {
+bool World::Heal(const Fault& f) {
+  if (f.kind == "config") return HealConfig(f);
   if (f.node < 0) {
     etcd_down_ = false;
     etcd_.SetFrozen(false);
     etcd_.ExtendAllLeases();  // the new etcd leader's lessor renews every lease (etcd.md §3)
     Log("etcd", "HEAL " + f.kind + ": back, every lease extended to its full TTL");
-    return;
+    return true;
   }
   Node& n = *nodes_[f.node];
   if (f.kind == "power" && !n.powered) {
@@ -98,8 +136,17 @@ void World::Heal(const Fault& f) {
   } else if (f.kind == "pause" && n.paused) {
     n.paused = false;
     n.next_run = clock_.Now();
+  } else if (f.kind == "pg-refuse") {
+    n.pg->faults().refuse = false;
+  } else if (f.kind == "start-fail") {
+    n.pg->faults().start_fail = false;
+  } else if (f.kind == "slow-start") {
+    n.pg->faults().slow_start = 0;  // a recovery under way still takes its time
+  } else if (f.kind == "copy-fail") {
+    n.pg->faults().copy_fail = false;
   }
-  Log(n.name(), "HEAL " + f.kind);
+  Log(n.name() + (f.peer >= 0 ? "<>" + nodes_[f.peer]->name() : ""), "HEAL " + f.kind);
+  return true;
 }
 
 void World::HealDue(bool all) {
@@ -107,7 +154,13 @@ void World::HealDue(bool all) {
   std::vector<Fault> due;
   for (const auto& f : faults_) (all || clock_.Now() >= f.heal_at ? due : keep).push_back(f);
   faults_ = std::move(keep);
-  for (const auto& f : due) Heal(f);
+  // /config is patched back last: it needs etcd, which may be healed in the same pass.
+  std::stable_partition(due.begin(), due.end(), [](const Fault& f) { return f.kind != "config"; });
+  for (auto& f : due) {
+    if (Heal(f)) continue;
+    f.heal_at = clock_.Now() + Ms(1);  // etcd still down: the operator tries again
+    faults_.push_back(f);
+  }
 }
 
 }  // namespace pgha::sim

@@ -50,6 +50,7 @@ void World::Step(bool faults_allowed) {
 
 void World::RunAgent(Node& n) {
   MonoTime started = clock_.Now();
+  std::set<std::string> members_before = MemberNames();
   bool keep_running = n.agent->RunOnce();
   if (!n.agent) return;  // cannot happen: faults are injected between steps
   const std::string& reason = n.agent->snapshot()->reason;
@@ -60,9 +61,13 @@ void World::RunAgent(Node& n) {
     StopAgent(n);
     return;
   }
+  CheckSlots(n, members_before);
+  if (opt_.break_leader) BreakLeaderIfRefused(n);
   // Run() waits up to loop_wait from the start of the cycle; a DCS change may wake it early.
   int loop_wait = n.agent->snapshot()->settings.loop_wait;
   n.next_run = started + Ms(loop_wait * Uniform(0.3, 1.0));
+  // wake-delay: the watch stalls silently (no early wake-up) and the thread is scheduled late.
+  if (Active("wake-delay", n.index)) n.next_run = started + Ms(loop_wait + Uniform(0, 3));
 }
 
 void World::AdvanceTime(const Node* due) {
@@ -78,10 +83,11 @@ void World::ClientWrite() {
     if (primary) return;  // two writable primaries: CheckStep reports it
     primary = n->pg.get();
   }
-  if (!primary) return;
+  if (!primary || !primary->accepting()) return;  // refusing connections: the client fails
   uint64_t bytes = std::uniform_int_distribution<uint64_t>(4096, 393216)(rng_);
   primary->Write(bytes);
   AckedWrite w{primary->data().history, primary->data().lsn, primary->name()};
+  w.primary_since = primary->writable_since();
   if (!opt_.sync_wait || !primary->CommitsWait()) {
     // No synchronous standby required: the commit returns as soon as it is in the local WAL.
     Acknowledge(std::move(w), false);
@@ -165,6 +171,7 @@ void World::FinalChecks() {
   Node* leader = view.leader ? FindNode(*view.leader) : nullptr;
   if (leader) out_.lost_writes = LostWrites(acked_, *leader->pg);
   if (leader && opt_.sync) CheckNoAckedWriteLost(*leader->pg, "leads after the quiet period");
+  if (leader) CheckWritesAfterPromotion(*leader->pg);
   out_.writes_never_acked += static_cast<int>(waiting_.size());  // still waiting at the end
 }
 
