@@ -126,14 +126,24 @@ std::string ManualCandidateProblem(const Observation& obs, const std::string& ca
   if (SyncRestrictsRace(obs) && !InSyncKey(obs.cluster, candidate)) {
     return candidate + " is not a synchronous standby in /sync";
   }
+  // Lag and timeline as in a race: every member judges the candidate alike, so nobody waits for
+  // a candidate that will not take the key (sim B4), and the candidate never promotes from a
+  // timeline the cluster has left (sim B5).
+  auto position_problem = [&](const std::string& who, uint64_t wal, uint32_t timeline) {
+    uint32_t cluster_tl = obs.cluster.HistoryTimeline();
+    if (timeline != 0 && timeline < cluster_tl) {
+      return who + " is on timeline " + std::to_string(timeline) + ", behind the cluster's " +
+             std::to_string(cluster_tl);
+    }
+    if (!SyncRestrictsRace(obs) && obs.cluster.optime && *obs.cluster.optime > wal &&
+        *obs.cluster.optime - wal > obs.settings.maximum_lag_on_failover) {
+      return who + " lags the last leader optime by more than maximum_lag_on_failover";
+    }
+    return std::string();
+  };
   if (candidate == obs.me) {
     if (!obs.tags.CanPromote()) return "my tags forbid promotion";
-    uint64_t mine = obs.pg.WalPosition();
-    if (!SyncRestrictsRace(obs) && obs.cluster.optime && *obs.cluster.optime > mine &&
-        *obs.cluster.optime - mine > obs.settings.maximum_lag_on_failover) {
-      return "my WAL position lags the last leader optime by more than maximum_lag_on_failover";
-    }
-    return "";
+    return position_problem("my WAL position", obs.pg.WalPosition(), obs.pg.timeline);
   }
   for (const auto& p : obs.peers) {
     if (p.name != candidate) continue;
@@ -141,7 +151,7 @@ std::string ManualCandidateProblem(const Observation& obs, const std::string& ca
       return candidate + " is not a reachable running replica";
     }
     if (!p.tags.CanPromote()) return candidate + " has tags that forbid promotion";
-    return "";
+    return position_problem(candidate, p.wal_position, p.timeline);
   }
   return candidate + " did not answer";
 }

@@ -40,7 +40,7 @@ if [ "${1:-}" = "--controls" ]; then
     "hide-unqueryable|--hide-unqueryable|(b) |at most one writable"
     "fake-sync-member|--sync --fake-sync-member|no acknowledged write lost"
     "break-leader|--break-leader|(a) "
-    "stopped-veto|--stopped-veto|(d) "
+    "stopped-veto|--stopped-veto --faults start-fail,crash --steps 1500|(d) "
     "drop-slots|--drop-slots|(e) "
   )
   for c in "${CONTROLS[@]}"; do
@@ -68,7 +68,7 @@ if [ "${1:-}" = "--controls" ]; then
 fi
 
 # Modes, each split in two halves so that two jobs stay busy.
-MODES=("async|--tolerate B2,B4,B5" "sync|--sync --tolerate B4,B5" "strict|--sync-strict --tolerate B4,B5")
+MODES=("async|--tolerate B2" "sync|--sync" "strict|--sync-strict")
 HALF=$((SEEDS / 2))
 for m in "${MODES[@]}"; do
   IFS='|' read -r name flags <<<"$m"

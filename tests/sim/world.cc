@@ -94,6 +94,9 @@ config::Config World::NodeConfig(int index) const {
   if (opt_.sync) c.local_dynamic["synchronous_mode"] = true;
   if (opt_.sync_strict) c.local_dynamic["synchronous_mode_strict"] = true;
   if (opt_.sync_count > 0) c.local_dynamic["synchronous_node_count"] = opt_.sync_count;
+  // The stopped-veto control needs a leader that gives up its key while its PostgreSQL cannot
+  // start (a full disk) within the run: the default 300 s outlasts the whole schedule.
+  if (opt_.stopped_veto) c.local_dynamic["primary_start_timeout"] = 3;
   return c;
 }
 
