@@ -412,7 +412,8 @@ class Report:
             "- **defaults**: Patroni without the three keys (30 / 10 / 10); pgha as `pghactl "
             "local` configures it (the same run as in *equal*: pgha has one configuration).",
             "- etcd 3 members, both clusters started with the flags of `src/ctl/local_render.cc` "
-            "(`--heartbeat-interval 100 --election-timeout 1000 --pre-vote=true`); "
+            "(`--heartbeat-interval 100 --election-timeout 1000 --pre-vote=true "
+            "--experimental-watch-progress-notify-interval=50ms`); "
             f"identical: {b.checks.get('etcd_flags_identical', '?')}.",
             "- HAProxy: pgha's generated `haproxy.cfg` for both (`inter 500ms fastinter 100ms "
             "downinter 100ms fall 2 rise 1 on-marked-down shutdown-sessions`, `retries 3`, "

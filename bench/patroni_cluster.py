@@ -73,7 +73,9 @@ def etcd_args(ports, base_dir, j, token):
             "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
             "--initial-cluster", initial, "--initial-cluster-state", "new",
             "--initial-cluster-token", token, "--heartbeat-interval", "100",
-            "--election-timeout", "1000", "--pre-vote=true", "--auto-compaction-mode", "periodic",
+            "--election-timeout", "1000", "--pre-vote=true",
+            "--experimental-watch-progress-notify-interval=50ms",  # same etcd as pgha's
+            "--auto-compaction-mode", "periodic",
             "--auto-compaction-retention", "1h", "--logger", "zap",
             "--log-outputs", os.path.join(edir, "etcd.log")]
 

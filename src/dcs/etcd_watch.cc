@@ -4,6 +4,7 @@
 
 #include "dcs/etcd_errors.h"
 #include "dcs/etcd_json.h"
+#include "dcs/stall_detector.h"
 
 namespace pgha::dcs {
 namespace {
@@ -11,7 +12,8 @@ namespace {
 // Turns one stream message into "keep going" (nullopt) or the error that ends the watch.
 std::optional<Error> Handle(
     const std::string& where, const std::string& text,
-    const std::function<bool(const std::vector<WatchEvent>&, int64_t)>& on_event, bool* declined) {
+    const std::function<bool(const std::vector<WatchEvent>&, int64_t)>& on_event, bool* declined,
+    bool* progress_only) {
   auto body = etcd_json::Parse(text);
   if (!body.ok()) return EtcdErr(EtcdErrc::kUnavailable, where + ": " + body.message());
   auto msg = etcd_json::ParseWatchMessage(*body);
@@ -34,6 +36,7 @@ std::optional<Error> Handle(
     return EtcdErr(errc, where + ": watch canceled: " + msg->cancel_reason);
   }
   if (msg->created) return std::nullopt;
+  *progress_only = msg->events.empty();
   if (!on_event(msg->events, msg->revision)) *declined = true;
   return std::nullopt;
 }
@@ -56,14 +59,18 @@ Status RunWatch(const WatchRequest& request,
   etcd_json::JsonObjectSplitter splitter;
   std::optional<Error> ended;
   bool declined = false;
+  StallDetector stall(std::chrono::steady_clock::now());
   auto on_data = [&](std::string_view data) {
     for (const auto& object : splitter.Feed(data)) {
-      ended = Handle(where, object, on_event, &declined);
+      bool progress_only = false;
+      ended = Handle(where, object, on_event, &declined, &progress_only);
+      stall.OnMessage(std::chrono::steady_clock::now(), progress_only);
       if (ended || declined) return false;
     }
     return true;
   };
-  auto end = http::PostStream(req, kWatchIdleLimit, on_data, stop);
+  auto alive = [&] { return !stall.Stalled(std::chrono::steady_clock::now()); };
+  auto end = http::PostStream(req, kWatchIdleLimit, on_data, stop, alive);
   if (ended) return *ended;
   if (declined || stop.load()) return OkStatus();
   if (!end.ok()) return EtcdErr(EtcdErrc::kUnavailable, where + ": " + end.message());

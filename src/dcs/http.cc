@@ -75,8 +75,10 @@ Error CurlError(CURLcode code, const char* detail) {
   return Err(msg);
 }
 
-// Runs a transfer through a multi handle so `stop` is noticed within ~100 ms.
-CURLcode RunInterruptible(CURL* h, const std::atomic<bool>& stop) {
+// Runs a transfer through a multi handle so `stop` is noticed within ~100 ms (~50 ms, and
+// `alive` asked each turn, when `alive` is given; false aborts the transfer).
+CURLcode RunInterruptible(CURL* h, const std::atomic<bool>& stop,
+                          const std::function<bool()>& alive) {
   std::unique_ptr<CURLM, MultiDeleter> multi(curl_multi_init());
   if (!multi) return CURLE_OUT_OF_MEMORY;
   curl_multi_add_handle(multi.get(), h);
@@ -96,7 +98,11 @@ CURLcode RunInterruptible(CURL* h, const std::atomic<bool>& stop) {
       result = CURLE_ABORTED_BY_CALLBACK;
       break;
     }
-    curl_multi_poll(multi.get(), nullptr, 0, 100, nullptr);
+    if (alive && !alive()) {
+      result = CURLE_OPERATION_TIMEDOUT;
+      break;
+    }
+    curl_multi_poll(multi.get(), nullptr, 0, alive ? 50 : 100, nullptr);
   }
   curl_multi_remove_handle(multi.get(), h);
   return result;
@@ -131,7 +137,7 @@ Result<Response> Post(Easy& easy, const Request& request) {
 
 Result<StreamEnd> PostStream(const Request& request, std::chrono::seconds idle_limit,
                              const std::function<bool(std::string_view)>& on_data,
-                             const std::atomic<bool>& stop) {
+                             const std::atomic<bool>& stop, const std::function<bool()>& alive) {
   Easy easy;
   CURL* h = easy.get();
   Slist headers = SetCommon(h, request);
@@ -146,7 +152,13 @@ Result<StreamEnd> PostStream(const Request& request, std::chrono::seconds idle_l
   // A live stream may be quiet; one quiet for idle_limit is as good as dead.
   curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
   curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, static_cast<long>(idle_limit.count()));
-  CURLcode code = RunInterruptible(h, stop);
+  bool stalled = false;
+  CURLcode code = RunInterruptible(h, stop, [&] {
+    if (!alive || alive()) return true;
+    stalled = true;
+    return false;
+  });
+  if (stalled) return Err("the stream went silent beyond its progress-notification rhythm");
   StreamEnd end;
   curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &end.status);
   end.stopped = state.stopped || stop.load();

@@ -56,8 +56,11 @@ struct StreamEnd {
   long status = 0;
   bool stopped = false;  // by `stop` or by on_data
 };
+// `alive` (optional) is asked about every 50 ms whether the stream still looks alive; false ends
+// it with an error (a stream silent beyond what its server's rhythm allows, dcs/stall_detector.h).
 Result<StreamEnd> PostStream(const Request& request, std::chrono::seconds idle_limit,
                              const std::function<bool(std::string_view)>& on_data,
-                             const std::atomic<bool>& stop);
+                             const std::atomic<bool>& stop,
+                             const std::function<bool()>& alive = nullptr);
 
 }  // namespace pgha::dcs::http

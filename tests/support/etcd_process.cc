@@ -119,6 +119,7 @@ Status EtcdCluster::Spawn(int i) {
       "--initial-cluster-token=pgha-test-" + std::to_string(::getpid()),
       "--heartbeat-interval=100",
       "--election-timeout=1000",
+      "--experimental-watch-progress-notify-interval=50ms",
       "--logger=zap",
       "--log-level=warn",
   };

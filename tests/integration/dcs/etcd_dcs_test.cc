@@ -9,6 +9,7 @@
 #include "dcs/etcd_client.h"
 #include "dcs/http.h"
 #include "support/etcd_process.h"
+#include "support/freezable_proxy.h"
 
 namespace pgha::dcs {
 namespace {
@@ -237,6 +238,34 @@ TEST_F(EtcdDcsTest, WaitForChangeWakesOnAnotherClientsWrite) {
   std::thread waker([&] { a->Wake(); });
   EXPECT_TRUE(a->WaitForChange(now_rev, Clock::now() + 5s));
   waker.join();
+}
+
+// A watch stream that goes silent without an error (a hung member, a dropped path) is noticed by
+// its unanswered progress request: the watcher re-lists from the next endpoint and wakes the
+// loop for the change it missed, long before the 30 s idle limit would end the stream.
+TEST_F(EtcdDcsTest, AStalledWatchIsNoticedAndTheMissedChangeWakes) {
+  const std::string real = etcd_->endpoints().front();  // http://127.0.0.1:PORT
+  testing::FreezableProxy proxy("127.0.0.1", std::stoi(real.substr(real.rfind(':') + 1)));
+  DcsOptions o;
+  o.etcd = Etcd();
+  o.etcd.endpoints = {proxy.endpoint(), real};
+  o.scope = Scope();
+  o.name = "a";
+  o.watch = true;
+  auto a = MakeEtcdDcs(o);
+  auto raw = MakeEtcdClient(Etcd());
+  ASSERT_TRUE(raw->Put(ScopeKeys().leader(), "b", 0).ok());
+  auto view = a->Load();
+  ASSERT_TRUE(view.ok());
+  // The stream works through the proxy: a change wakes the wait.
+  ASSERT_TRUE(raw->Put(ScopeKeys().config(), "{}", 0).ok());
+  ASSERT_TRUE(a->WaitForChange(view->revision, Clock::now() + 5s));
+  int64_t before = a->Load()->revision;
+  proxy.Freeze();
+  ASSERT_TRUE(raw->Delete(ScopeKeys().leader(), false).ok());
+  auto start = Clock::now();
+  EXPECT_TRUE(a->WaitForChange(before, start + 10s)) << "the stalled stream was never noticed";
+  EXPECT_LT(Clock::now() - start, 5s);
 }
 
 TEST_F(EtcdDcsTest, WaitForChangeIgnoresStatusAndOtherMembersKeys) {

@@ -1,0 +1,74 @@
+#include "support/freezable_proxy.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace pgha::testing {
+
+FreezableProxy::FreezableProxy(std::string target_host, int target_port)
+    : host_(std::move(target_host)), target_port_(target_port) {
+  listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(listen_fd_, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  socklen_t len = sizeof a;
+  ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&a), &len);
+  port_ = ntohs(a.sin_port);
+  ::listen(listen_fd_, 16);
+  acceptor_ = std::thread([this] { Accept(); });
+}
+
+FreezableProxy::~FreezableProxy() {
+  stop_ = true;
+  acceptor_.join();
+  for (auto& t : pumps_) t.join();
+  ::close(listen_fd_);
+}
+
+void FreezableProxy::Accept() {
+  while (!stop_) {
+    pollfd p{listen_fd_, POLLIN, 0};
+    if (::poll(&p, 1, 50) != 1) continue;
+    int client = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+    if (client >= 0) pumps_.emplace_back([this, client] { Pump(client); });
+  }
+}
+
+// Moves bytes both ways until either side closes or the proxy stops; while frozen it reads
+// nothing and writes nothing, but keeps both sockets open.
+void FreezableProxy::Pump(int client) {
+  int server = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<uint16_t>(target_port_));
+  ::inet_pton(AF_INET, host_.c_str(), &a.sin_addr);
+  if (::connect(server, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+    ::close(server);
+    ::close(client);
+    return;
+  }
+  char buf[16384];
+  bool open = true;
+  while (open && !stop_) {
+    if (frozen_) {
+      ::poll(nullptr, 0, 20);
+      continue;
+    }
+    pollfd p[2] = {{client, POLLIN, 0}, {server, POLLIN, 0}};
+    if (::poll(p, 2, 50) <= 0) continue;
+    for (int i = 0; i < 2 && open; ++i) {
+      if (!(p[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+      ssize_t n = ::read(p[i].fd, buf, sizeof buf);
+      int to = i == 0 ? server : client;
+      open = n > 0 && ::send(to, buf, static_cast<size_t>(n), MSG_NOSIGNAL) == n;
+    }
+  }
+  ::close(server);
+  ::close(client);
+}
+
+}  // namespace pgha::testing
