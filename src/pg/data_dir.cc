@@ -5,6 +5,8 @@
 
 #include <ctime>
 #include <filesystem>
+#include <fstream>
+#include <string>
 
 namespace fs = std::filesystem;
 
@@ -58,6 +60,44 @@ Status MakeRoomForNewCluster(const std::string& dir, std::string* moved_to) {
   }
   ::chmod(dir.c_str(), 0700);
   return OkStatus();
+}
+
+namespace {
+
+// Running: not gone, not a zombie (kill(pid, 0) succeeds on zombies; /proc knows better).
+bool Running(pid_t pid) {
+  std::ifstream f("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat;
+  if (!std::getline(f, stat)) return false;
+  auto close = stat.rfind(')');
+  return close != std::string::npos && close + 2 < stat.size() && stat[close + 2] != 'Z' &&
+         stat[close + 2] != 'X';
+}
+
+}  // namespace
+
+bool AnyProcessWorkingIn(const std::string& dir) {
+  std::error_code ec;
+  fs::path want = fs::canonical(dir, ec);
+  if (ec) return false;
+  for (const auto& e : fs::directory_iterator("/proc", ec)) {
+    const std::string name = e.path().filename().string();
+    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::error_code link_ec;
+    fs::path cwd = fs::read_symlink(e.path() / "cwd", link_ec);
+    if (!link_ec && cwd == want && Running(static_cast<pid_t>(std::stol(name)))) return true;
+  }
+  return false;
+}
+
+bool RemoveStalePostmasterPid(const std::string& dir) {
+  const std::string path = dir + "/postmaster.pid";
+  std::ifstream f(path);
+  long pid = 0;
+  if (!(f >> pid) || pid <= 0) return false;
+  if (Running(static_cast<pid_t>(pid)) || AnyProcessWorkingIn(dir)) return false;
+  std::error_code ec;
+  return fs::remove(path, ec);
 }
 
 std::string CloneStagingDir(const std::string& dir) {

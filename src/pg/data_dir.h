@@ -23,6 +23,15 @@ Result<std::string> MoveDataDirAside(const std::string& dir);
 // is when empty, moved aside (never deleted) when it holds anything. `moved_to` receives where.
 Status MakeRoomForNewCluster(const std::string& dir, std::string* moved_to);
 
+// True when a live process (not a zombie) has `dir` as its working directory: every PostgreSQL
+// process of a data directory has. Processes of other users may be invisible (not PostgreSQL's).
+bool AnyProcessWorkingIn(const std::string& dir);
+
+// Removes <dir>/postmaster.pid when it is stale: the postmaster it names is gone or a zombie not
+// reaped yet (PostgreSQL's own check counts a zombie as alive and refuses to start, also in the
+// single-user recovery pg_rewind runs), and no process of that server is left. True if removed.
+bool RemoveStalePostmasterPid(const std::string& dir);
+
 // Where a clone is built before it is renamed into place: a sibling of `dir`, or `dir` itself
 // when it is a mount point.
 std::string CloneStagingDir(const std::string& dir);

@@ -164,6 +164,7 @@ class RealPostgres final : public Postgres {
     std::error_code ec;
     if (fs::exists(cfg_.data_dir + "/standby.signal", ec))
       fs::remove(cfg_.data_dir + "/promote", ec);
+    DropStalePidFile();
     std::string log = LogFile();
     auto r = RunCommand({bin_ + "/pg_ctl", "start", "-D", cfg_.data_dir, "-w", "-s", "-t",
                          std::to_string(timeout_seconds), "-l", log},
@@ -297,6 +298,7 @@ class RealPostgres final : public Postgres {
 
   Status Rewind(const std::string& source_conninfo, int timeout_seconds) override {
     conn_.reset();
+    DropStalePidFile();
     auto r =
         RunCommand({bin_ + "/pg_rewind", "-D", cfg_.data_dir, "--source-server", source_conninfo},
                    {{"LC_ALL", "C"}}, seconds(timeout_seconds));
@@ -348,6 +350,12 @@ class RealPostgres final : public Postgres {
     fs::path parent = data.parent_path();
     if (::access(parent.c_str(), W_OK) == 0) return (parent / "postgresql.log").string();
     return cfg_.data_dir + "/postgresql.log";
+  }
+
+  void DropStalePidFile() {
+    if (RemoveStalePostmasterPid(cfg_.data_dir)) {
+      spdlog::info("removed the stale postmaster.pid of {}: its postmaster is gone", cfg_.data_dir);
+    }
   }
 
   pid_t PostmasterPid() const {

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -65,6 +66,33 @@ TEST_F(DataDirTest, AMountPointIsNeverRenamed) {
   ASSERT_FALSE(moved.ok());
   EXPECT_NE(moved.message().find("mount point"), std::string::npos) << moved.message();
   EXPECT_EQ(CloneStagingDir("/proc"), "/proc");
+}
+
+}  // namespace
+}  // namespace pgha::pg
+
+namespace pgha::pg {
+namespace {
+
+TEST_F(DataDirTest, AStalePostmasterPidIsRemovedALiveOneKept) {
+  fs::create_directories(data_);
+  std::ofstream(data_ + "/postmaster.pid") << getpid() << "\n" << data_ << "\n";
+  EXPECT_FALSE(RemoveStalePostmasterPid(data_)) << "this test process is alive";
+  EXPECT_TRUE(fs::exists(data_ + "/postmaster.pid"));
+  std::ofstream(data_ + "/postmaster.pid") << 4194303 << "\n";  // above every pid_max default
+  EXPECT_TRUE(RemoveStalePostmasterPid(data_));
+  EXPECT_FALSE(fs::exists(data_ + "/postmaster.pid"));
+}
+
+TEST_F(DataDirTest, APidFileIsKeptWhileAProcessStillWorksInTheDirectory) {
+  fs::create_directories(data_);
+  std::ofstream(data_ + "/postmaster.pid") << 4194303 << "\n";
+  auto cwd = fs::current_path();
+  fs::current_path(data_);  // this process now looks like a leftover backend
+  EXPECT_TRUE(AnyProcessWorkingIn(data_));
+  EXPECT_FALSE(RemoveStalePostmasterPid(data_));
+  fs::current_path(cwd);
+  EXPECT_FALSE(AnyProcessWorkingIn(data_));
 }
 
 }  // namespace
