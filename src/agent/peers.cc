@@ -45,6 +45,7 @@ ha::PeerStatus ParsePeerStatus(const std::string& name, const std::string& body)
   std::string role = j.value("role", "");
   s.role = role == "master" ? "primary" : role;
   s.running = j.value("state", "") == "running";
+  s.starting = j.value("state", "") == "starting";
   if (j.contains("timeline") && j["timeline"].is_number())
     s.timeline = j["timeline"].get<uint32_t>();
   const auto& x = j.contains("xlog") ? j["xlog"] : j.value("wal", nlohmann::json::object());

@@ -412,9 +412,16 @@ bool IsHealthiest(const Observation& obs, std::string* why_not) {
     return false;
   }
   for (const auto& p : obs.peers) {
-    // Only a running PostgreSQL can veto: a stopped one can neither write nor be promoted now,
-    // and letting it veto leaves the cluster without a leader while its agent lives.
-    if (!p.reachable || !p.running || p.name == obs.me) continue;
+    if (!p.reachable || p.name == obs.me) continue;
+    // A server still starting (crash recovery, a cold start of the whole cluster) may hold more
+    // WAL than anyone: wait until it answers rather than promote past it.
+    if (p.starting && p.tags.CanPromote()) {
+      *why_not = p.name + " is starting: its WAL position is not known yet";
+      return false;
+    }
+    // Only a running PostgreSQL can veto otherwise: a stopped one can neither write nor be
+    // promoted now, and letting it veto leaves the cluster without a leader while its agent lives.
+    if (!p.running) continue;
     if (p.role == "primary") {
       *why_not = "primary " + p.name + " is still alive";
       return false;

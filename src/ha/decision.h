@@ -16,8 +16,9 @@ namespace pgha::ha {
 struct PeerStatus {
   std::string name;
   bool reachable = false;
-  bool running = false;  // its PostgreSQL is running (state "running")
-  std::string role;      // primary / replica
+  bool running = false;   // its PostgreSQL is running (state "running")
+  bool starting = false;  // its postmaster is up but not accepting connections yet
+  std::string role;       // primary / replica
   uint64_t wal_position = 0;
   uint32_t timeline = 0;
   Tags tags;

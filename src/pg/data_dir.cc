@@ -62,10 +62,7 @@ Status MakeRoomForNewCluster(const std::string& dir, std::string* moved_to) {
   return OkStatus();
 }
 
-namespace {
-
-// Running: not gone, not a zombie (kill(pid, 0) succeeds on zombies; /proc knows better).
-bool Running(pid_t pid) {
+bool ProcessRunning(pid_t pid) {
   std::ifstream f("/proc/" + std::to_string(pid) + "/stat");
   std::string stat;
   if (!std::getline(f, stat)) return false;
@@ -73,8 +70,6 @@ bool Running(pid_t pid) {
   return close != std::string::npos && close + 2 < stat.size() && stat[close + 2] != 'Z' &&
          stat[close + 2] != 'X';
 }
-
-}  // namespace
 
 bool AnyProcessWorkingIn(const std::string& dir) {
   std::error_code ec;
@@ -85,7 +80,7 @@ bool AnyProcessWorkingIn(const std::string& dir) {
     if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
     std::error_code link_ec;
     fs::path cwd = fs::read_symlink(e.path() / "cwd", link_ec);
-    if (!link_ec && cwd == want && Running(static_cast<pid_t>(std::stol(name)))) return true;
+    if (!link_ec && cwd == want && ProcessRunning(static_cast<pid_t>(std::stol(name)))) return true;
   }
   return false;
 }
@@ -95,7 +90,7 @@ bool RemoveStalePostmasterPid(const std::string& dir) {
   std::ifstream f(path);
   long pid = 0;
   if (!(f >> pid) || pid <= 0) return false;
-  if (Running(static_cast<pid_t>(pid)) || AnyProcessWorkingIn(dir)) return false;
+  if (ProcessRunning(static_cast<pid_t>(pid)) || AnyProcessWorkingIn(dir)) return false;
   std::error_code ec;
   return fs::remove(path, ec);
 }

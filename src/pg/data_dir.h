@@ -1,6 +1,8 @@
 #pragma once
 // The data directory on disk: when it counts as empty, and how pgha makes room for a new cluster
 // without ever deleting what it did not create (docs/safety.md).
+#include <sys/types.h>
+
 #include <string>
 #include <vector>
 
@@ -22,6 +24,10 @@ Result<std::string> MoveDataDirAside(const std::string& dir);
 // Makes `dir` an empty directory (0700) for initdb or a clone: created when absent, left as it
 // is when empty, moved aside (never deleted) when it holds anything. `moved_to` receives where.
 Status MakeRoomForNewCluster(const std::string& dir, std::string* moved_to);
+
+// True when `pid` runs: not gone and not a zombie. A killed postmaster stays a zombie until its
+// parent (often init) reaps it, and kill(pid, 0) succeeds on zombies: /proc tells them apart.
+bool ProcessRunning(pid_t pid);
 
 // True when a live process (not a zombie) has `dir` as its working directory: every PostgreSQL
 // process of a data directory has. Processes of other users may be invisible (not PostgreSQL's).

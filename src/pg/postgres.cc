@@ -40,18 +40,6 @@ Status WriteFileAtomic(const std::string& path, const std::string& content, mode
   return OkStatus();
 }
 
-// A killed postmaster stays a zombie until its parent (often init) reaps it, and kill(pid, 0)
-// succeeds on zombies: look at the process state instead.
-bool ProcessAlive(pid_t pid) {
-  std::ifstream f("/proc/" + std::to_string(pid) + "/stat");
-  std::string stat;
-  if (!std::getline(f, stat)) return false;
-  auto close = stat.rfind(')');
-  if (close == std::string::npos || close + 2 >= stat.size()) return false;
-  char state = stat[close + 2];
-  return state != 'Z' && state != 'X';
-}
-
 std::string ReadFirstLine(const std::string& path) {
   std::ifstream f(path);
   std::string line;
@@ -185,7 +173,7 @@ class RealPostgres final : public Postgres {
     if (sig == 0) return Err("unknown shutdown mode '" + mode + "' (smart, fast or immediate)");
     conn_.reset();
     pid_t pid = PostmasterPid();
-    if (pid <= 0 || !ProcessAlive(pid)) return OkStatus();
+    if (pid <= 0 || !ProcessRunning(pid)) return OkStatus();
     if (::kill(pid, sig) != 0 && errno != ESRCH) {
       return Err("cannot signal the postmaster (pid " + std::to_string(pid) +
                  "): " + std::strerror(errno));
@@ -365,7 +353,7 @@ class RealPostgres final : public Postgres {
 
   bool PostmasterAlive() const {
     pid_t pid = PostmasterPid();
-    return pid > 0 && ProcessAlive(pid);
+    return pid > 0 && ProcessRunning(pid);
   }
 
   void ReadControlData(ha::LocalPg* pg) {

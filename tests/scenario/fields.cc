@@ -236,6 +236,7 @@ const Table<ha::PeerStatus>& PeerTable() {
           {"name", Field(&P::name)},
           {"reachable", Field(&P::reachable)},
           {"running", Field(&P::running)},
+          {"starting", Field(&P::starting)},
           {"role", Field(&P::role)},
           {"wal", Field(&P::wal_position)},
           {"timeline", Field(&P::timeline)},
@@ -309,8 +310,8 @@ const Table<ha::ReplicationClient>& ReplicationTable() {
                           pg_replay_lsn, replayed_timestamp, replay_paused, streaming,
                           upstream_host, upstream_port, replication, synchronous_standby_names,
                           server_version, postmaster_start_time, pg_pending_restart, pg_state] = pg;
-  [[maybe_unused]] auto& [p_name, reachable, p_running, p_role, wal_position, p_timeline, p_tags] =
-      p;
+  [[maybe_unused]] auto& [p_name, reachable, p_running, p_starting, p_role, wal_position,
+                          p_timeline, p_tags] = p;
   [[maybe_unused]] auto& [h_timeline, switch_lsn, h_reason, timestamp, new_leader] = h;
   [[maybe_unused]] auto& [f_leader, member, scheduled_at] = f;
   [[maybe_unused]] auto& [sy_leader, sync_standby, quorum] = sy;

@@ -139,14 +139,14 @@ TEST(Decide, PrimaryWithoutKeyDemotesWhenAnotherLeads) {
 
 TEST(Decide, HealthiestReplicaTakesFreeKeyAndPromotes) {
   Observation o = Replica("node2", 200);
-  o.peers = {{"node3", true, true, "replica", 150, 1, {}}};
+  o.peers = {{"node3", true, true, false, "replica", 150, 1, {}}};
   auto d = Decide(o);
   EXPECT_EQ(Kinds(d), (std::vector{ActionKind::kAcquireLeader, ActionKind::kPromote}));
 }
 
 TEST(Decide, ReplicaBehindAPeerDoesNotRace) {
   Observation o = Replica("node2", 100);
-  o.peers = {{"node3", true, true, "replica", 150, 1, {}}};
+  o.peers = {{"node3", true, true, false, "replica", 150, 1, {}}};
   auto d = Decide(o);
   EXPECT_TRUE(d.actions.empty());
   EXPECT_NE(d.reason.find("node3 has a higher WAL position"), std::string::npos);
@@ -154,7 +154,7 @@ TEST(Decide, ReplicaBehindAPeerDoesNotRace) {
 
 TEST(Decide, LiveprimaryVetoesRace) {
   Observation o = Replica("node2", 500);
-  o.peers = {{"node1", true, true, "primary", 100, 1, {}}};
+  o.peers = {{"node1", true, true, false, "primary", 100, 1, {}}};
   EXPECT_TRUE(Decide(o).actions.empty());
 }
 
@@ -162,13 +162,13 @@ TEST(Decide, StoppedPrimaryPeerCannotVeto) {
   // A peer whose PostgreSQL is down (e.g. a full disk) can neither write nor be promoted: its
   // stale role must not hold the cluster without a leader while its agent lives.
   Observation o = Replica("node2", 500);
-  o.peers = {{"node1", true, false, "primary", 900, 1, {}}};
+  o.peers = {{"node1", true, false, false, "primary", 900, 1, {}}};
   EXPECT_EQ(Kinds(Decide(o)), (std::vector{ActionKind::kAcquireLeader, ActionKind::kPromote}));
 }
 
 TEST(Decide, UnreachablePeersCannotVeto) {
   Observation o = Replica("node2", 100);
-  o.peers = {{"node1", false, false, "", 0, 0, {}}};
+  o.peers = {{"node1", false, false, false, "", 0, 0, {}}};
   EXPECT_EQ(Kinds(Decide(o)), (std::vector{ActionKind::kAcquireLeader, ActionKind::kPromote}));
 }
 
@@ -190,7 +190,7 @@ TEST(Decide, EqualPositionHigherPriorityPeerWins) {
   Observation o = Replica("node2", 100);
   Tags high;
   high.failover_priority = 5;
-  o.peers = {{"node3", true, true, "replica", 100, 1, high}};
+  o.peers = {{"node3", true, true, false, "replica", 100, 1, high}};
   EXPECT_TRUE(Decide(o).actions.empty());
 }
 
