@@ -81,8 +81,9 @@ Checked<std::vector<ha::Member>> FailoverTargets(const FailoverBody& request,
       return R::Refuse(400, Title(action) + " target and source are the same: " +
                                 request.candidate + " is the current leader");
     }
-    if (action == "switchover" && dynamic.synchronous_mode &&
-        !ha::IsSyncStandby(view, request.candidate)) {
+    // A failover too: only a member /sync names holds every acknowledged commit, and no agent
+    // promotes another one (docs/safety.md, rule 3), so accepting it would promise nothing.
+    if (dynamic.synchronous_mode && !ha::IsSyncStandby(view, request.candidate)) {
       return R::Refuse(412, "candidate name does not match with sync_standby");
     }
     if (!m->tags.CanPromote()) {

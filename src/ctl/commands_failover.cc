@@ -102,12 +102,12 @@ Result<Plan> MakePlan(const Cluster& c, const ha::ClusterView& view, const std::
     }
     return Err("Member " + p.candidate + " does not exist in cluster " + c.name);
   }
-  if (action == "failover" && api::ReadDynamic(view.config_json).synchronous_mode && view.sync &&
+  if (!p.candidate.empty() && api::ReadDynamic(view.config_json).synchronous_mode &&
       !ha::IsSyncStandby(view, p.candidate)) {
-    std::fprintf(stderr,
-                 "Warning: %s is not a synchronous standby: it may lack commits that were "
-                 "acknowledged to clients\n",
-                 p.candidate.c_str());
+    // The REST API refuses it too (412): only a member /sync names holds every acknowledged
+    // commit, and no agent promotes another one.
+    return Err(p.candidate + " is not a synchronous standby in /sync: synchronous_mode allows a " +
+               action + " only to one");
   }
   if (action == "switchover") {
     std::string when = o.scheduled;

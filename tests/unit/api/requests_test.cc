@@ -108,8 +108,8 @@ TEST(ParseFailoverBody, Schedules) {
 }
 
 Checked<std::vector<ha::Member>> Targets(const char* text, const ha::ClusterView& v,
-                                         DynamicView d = {}) {
-  auto body = ParseFailoverBody(json::parse(text), "switchover", d, Now());
+                                         DynamicView d = {}, const char* action = "switchover") {
+  auto body = ParseFailoverBody(json::parse(text), action, d, Now());
   EXPECT_TRUE(body.ok());
   return FailoverTargets(*body.value, v, d);
 }
@@ -139,6 +139,10 @@ TEST(FailoverTargets, SynchronousMode) {
   v.sync = ha::SyncState{"node1", {"node3"}, 0};
   EXPECT_EQ(Targets(R"({"leader":"node1","candidate":"node2"})", v, sync).refusal.body,
             "candidate name does not match with sync_standby");
+  // A failover to an asynchronous standby is refused as well (no agent would promote it).
+  auto failover = Targets(R"({"candidate":"node2"})", v, sync, "failover");
+  EXPECT_EQ(failover.refusal.status, 412);
+  EXPECT_EQ(failover.refusal.body, "candidate name does not match with sync_standby");
   auto ok = Targets(R"({"leader":"node1"})", v, sync);
   ASSERT_TRUE(ok.ok());
   EXPECT_EQ(ok.value->at(0).name, "node3");
