@@ -211,7 +211,9 @@ std::optional<Decision> DecideFailoverAsLeader(const Observation& obs) {
       return Do("dropping a switchover with a malformed scheduled_at " + f.scheduled_at,
                 {A(ActionKind::kClearFailover)});
     }
-    if (*at > obs.wall_now) return Do("switchover scheduled at " + f.scheduled_at);
+    // Not yet: the leader goes on with its usual step meanwhile (DecideAsLeader), which may be
+    // hours of slots, checkpoints and synchronous replication to keep up.
+    if (*at > obs.wall_now) return std::nullopt;
   }
   // In synchronous mode the key goes only to a standby that has every acknowledged commit.
   bool sync_only = obs.settings.synchronous_mode;
@@ -278,6 +280,9 @@ Decision DecideAsLeader(const Observation& obs) {
     }
     std::vector<Action> actions;
     std::string reason = "no action: I am the leader with the lock";
+    if (obs.cluster.failover && !obs.cluster.failover->scheduled_at.empty()) {
+      reason = "switchover scheduled at " + obs.cluster.failover->scheduled_at;
+    }
     if (obs.checkpoint_after_promote_pending) actions.push_back(A(ActionKind::kCheckpoint));
     if (auto sync = SyncStep(obs)) {
       actions.push_back(*sync);
