@@ -42,21 +42,23 @@ def jsonl(path):
 
 
 def writable_intervals(samples):
-    """node -> list of [start, end] of consecutive "yes" samples."""
+    """node -> list of [start, end, lo] of consecutive "yes" samples; lo is the sample before
+    start (the node became writable somewhere in (lo, start])."""
     by_node = defaultdict(list)
     for s in sorted(samples, key=lambda s: s["t"]):
         by_node[s["node"]].append(s)
     out = {}
     for node, ss in by_node.items():
-        iv, cur = [], None
+        iv, cur, last = [], None, None
         for s in ss:
             if s["w"] == "yes":
                 if cur is None:
-                    cur = [s["t"], s["t"]]
+                    cur = [s["t"], s["t"], s["t"] if last is None else last]
                 cur[1] = s["t"]
             elif cur is not None:
                 iv.append(cur)
                 cur = None
+            last = s["t"]
         if cur is not None:
             iv.append(cur)
         out[node] = iv
@@ -93,20 +95,24 @@ def main():
 
     intervals = writable_intervals(samples)
     starts = sorted((iv[0], n) for n, ivs in intervals.items() for iv in ivs)
+    # (lo, start, node): the node became writable in (lo, start]
+    promos = sorted((iv[2], iv[0], n) for n, ivs in intervals.items() for iv in ivs)
     duals = dual_windows(intervals)
     acks = [w for w in writes if w["res"] == "ok"]
     lb_acks = sorted((w for w in acks if w["src"] == "lb"), key=lambda w: w["ack"])
 
     def end_of_writable(node, t):
-        for s, e in intervals.get(node, []):
+        for s, e, _ in intervals.get(node, []):
             if s - 0.1 <= t <= e + 0.1:
                 return e
         return None
 
-    def latest_start(node, t):
+    def own_promotion(node, t):
+        """The start of node's latest writable period that may have begun by t: an ack at t
+        proves the node was writable then, even before the recorder's next sample saw it."""
         best = None
-        for s, n in starts:
-            if n == node and s <= t:
+        for lo, s, n in promos:
+            if n == node and lo <= t:
                 best = s
         return best
 
@@ -139,10 +145,12 @@ def main():
         for w in acks:
             if not inw(w["sent"]):
                 continue
-            own = latest_start(w["node"], w["ack"])
+            own = own_promotion(w["node"], w["ack"])
             if own is None:
                 continue
-            if any(n != w["node"] and own < s < w["sent"] for s, n in starts):
+            # late only if another node certainly became writable after this node's own
+            # promotion (its previous sample is later) and before the write was sent
+            if any(n != w["node"] and lo >= own and s < w["sent"] for lo, s, n in promos):
                 late.append(w["id"])
         seq = [n for s, n in starts if s < t1]
         before = [n for s, n in starts if s < t0]

@@ -81,6 +81,14 @@ def late(ctx):
         ctx["tables"][n].add(10**9)
 
 
+def ack_before_first_sample(ctx):
+    # h2 acknowledges 10 ms before the recorder's first "writable" sample of it: not late
+    ctx["writes"].append({"src": "direct", "id": 10**9 + 1, "sent": 15.985, "ack": 15.99,
+                          "node": "h2", "res": "ok", "err": None})
+    for n in ctx["tables"]:
+        ctx["tables"][n].add(10**9 + 1)
+
+
 def no_failover_expected(ctx):
     ctx["events"][0]["expect_failover"] = False
 
@@ -98,6 +106,7 @@ cases = [("clean failover", lambda c: None, False),
          ("lost ack after failover", lambda c: drop_acked(c, 20.0, 20.2), True),
          ("dual primary", dual, True),
          ("late ack", late, True),
+         ("ack before 1st sample", ack_before_first_sample, False),
          ("unexpected failover", no_failover_expected, True),
          ("diverged replica", diverged, True),
          ("not converged", lambda c: c["events"][2].update(ok=False), True)]

@@ -69,12 +69,17 @@ chaos_cut_etcd() {
              "ip daddr { $others } tcp sport { 2379, 2380 } drop")
   chaos_rules "$1"
 }
-# On HOST: every PostgreSQL and REST packet to or from PEER is answered with a TCP reset.
+# On HOST: every PostgreSQL and REST packet to or from PEER is answered with a TCP reset. The
+# resets themselves must pass (the first rule of each chain): a reset the output chain makes for
+# a local socket comes back through the input chain, and one the input chain makes for PEER leaves
+# through the output chain; without it the "reject" would silently be a black hole.
 chaos_reject_pg_rest() {  # HOST PEER
   local p; p=$(host_addr "$2")
-  IN_RULES=("ip saddr $p tcp sport { 5432, 8008 } reject with tcp reset"
+  IN_RULES=("tcp flags & rst == rst accept"
+            "ip saddr $p tcp sport { 5432, 8008 } reject with tcp reset"
             "ip saddr $p tcp dport { 5432, 8008 } reject with tcp reset")
-  OUT_RULES=("ip daddr $p tcp dport { 5432, 8008 } reject with tcp reset"
+  OUT_RULES=("tcp flags & rst == rst accept"
+             "ip daddr $p tcp dport { 5432, 8008 } reject with tcp reset"
              "ip daddr $p tcp sport { 5432, 8008 } reject with tcp reset")
   chaos_rules "$1"
 }

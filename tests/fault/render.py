@@ -67,7 +67,8 @@ def agent_config(host, base):
     role = lambda u: {"username": u, "password": PASSWORDS[u]}
     dcs_params = {"wal_level": "replica", "hot_standby": "on", "max_wal_senders": 10,
                   "max_replication_slots": 10, "wal_log_hints": "on",
-                  "wal_keep_size": "128MB", "max_worker_processes": "8"}
+                  "wal_keep_size": "128MB", "max_worker_processes": "8",
+                  "max_connections": 50}
     return {
         "scope": "fault",
         "namespace": "/service",
@@ -91,7 +92,7 @@ def agent_config(host, base):
             "authentication": {"superuser": role("postgres"), "replication": role("replicator"),
                                "rewind": role("rewind_user")},
             "parameters": {"unix_socket_directories": os.path.join(base, host),
-                           "shared_buffers": "32MB", "max_connections": 50,
+                           "shared_buffers": "32MB",
                            "max_parallel_workers": "1", "max_parallel_workers_per_gather": "0"},
             "pg_hba": pg_hba(),
         },

@@ -44,7 +44,6 @@ log() { echo "[$(date +%T)] $*" >&2; }
 now() { date +%s.%N; }
 event() { echo "$1" >>"$EVENTS"; }
 in_ns() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
-as_pg() { setpriv --reuid=postgres --regid=postgres --init-groups -- "$@"; }
 
 cleanup() {
   trap - EXIT INT TERM
@@ -58,7 +57,12 @@ cleanup() {
     for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$pid" 2>/dev/null; done
   done
   for pid in "${HELPER_PIDS[@]}"; do kill -9 "$pid" 2>/dev/null; done
-  wait 2>/dev/null
+  local i
+  for i in $(seq 1 50); do  # at most 5 s for the killed processes to be gone
+    [ -z "$(for ns in "$CLIENT" $(for h in "${HOSTS[@]}"; do host_ns "$h"; done); do
+      ip netns pids "$ns" 2>/dev/null; done)" ] && break
+    sleep 0.1
+  done
   net_down
   if [ "$STATUS" = 0 ] && [ -z "${PGHA_FAULT_KEEP:-}" ]; then
     rm -rf "$DIR"
@@ -74,7 +78,10 @@ trap 'exit 130' INT TERM
 mkdir -p "$DIR/bin"
 cp "$BIN_DIR/pgha" "$BIN_DIR/pgha-fence-guard" "$DIR/bin/"  # readable by postgres, stable copy
 $PY "$HERE/render.py" "$DIR"
-for h in "${HOSTS[@]}"; do chown postgres: "$DIR/$h"; done
+for h in "${HOSTS[@]}"; do
+  touch "$DIR/rec_$h.jsonl"  # the recorder runs as postgres
+  chown postgres: "$DIR/$h" "$DIR/rec_$h.jsonl"
+done
 net_down  # leftovers of an interrupted run
 net_up
 
@@ -84,20 +91,20 @@ start_etcd() {
   local h=$1
   mapfile -t args <"$DIR/$h/etcd.args"
   ip netns exec "$(host_ns "$h")" etcd "${args[@]}" >"$DIR/$h/etcd.out" 2>&1 &
-  ETCD_PID[$h]=$!
+  ETCD_PID[$h]=$!; disown
 }
 start_agent() {
   local h=$1
   ip netns exec "$(host_ns "$h")" setpriv --reuid=postgres --regid=postgres --init-groups -- \
     "$DIR/bin/pgha" "$DIR/$h/pgha.yml" >>"$DIR/$h/pgha.log" 2>&1 &
-  AGENT_PID[$h]=$!
+  AGENT_PID[$h]=$!; disown
 }
 start_recorder() {
   local h=$1
   ip netns exec "$(host_ns "$h")" setpriv --reuid=postgres --regid=postgres --init-groups -- \
     $PY "$HERE/recorder.py" "$h" "$DIR/$h" "$DIR/rec_$h.jsonl" "$STOP" "$MAX_RUN" \
     >>"$DIR/$h/recorder.log" 2>&1 &
-  REC_PID[$h]=$!
+  REC_PID[$h]=$!; disown
 }
 # cluster_json: /cluster from the first agent that answers, seen from the client namespace.
 cluster_json() {
@@ -131,26 +138,27 @@ wait_for() {
 
 log "hosts up in $DIR; starting etcd"
 for h in "${HOSTS[@]}"; do start_etcd "$h"; done
+ETCD_ENDPOINTS=$(for h in "${HOSTS[@]}"; do printf 'http://%s:2379\n' "$(host_addr "$h")"; done |
+  paste -sd, -)
 etcd_healthy() {
   in_ns "$(host_ns h1)" env ETCDCTL_API=3 etcdctl --dial-timeout=1s --command-timeout=2s \
-    --endpoints "$(for h in "${HOSTS[@]}"; do printf 'http://%s:2379,' "$(host_addr "$h")"; done)" \
-    endpoint health
+    --endpoints "$ETCD_ENDPOINTS" endpoint health
 }
 wait_for 30 etcd_healthy || { log "etcd did not become healthy"; exit 1; }
 log "starting agents and HAProxy"
 for h in "${HOSTS[@]}"; do start_agent "$h"; done
 ip netns exec "$CLIENT" haproxy -db -f "$DIR/haproxy.cfg" >"$DIR/haproxy.log" 2>&1 &
-HELPER_PIDS+=($!)
+HELPER_PIDS+=($!); disown
 wait_for 120 converged || { log "cluster did not converge"; cluster_json; exit 1; }
 lb_sql "CREATE TABLE acks (id bigint PRIMARY KEY, src text NOT NULL)" >/dev/null
 log "cluster up, leader $(leader); starting recorders and writers"
 for h in "${HOSTS[@]}"; do start_recorder "$h"; done
 ip netns exec "$CLIENT" $PY "$HERE/writer.py" lb "$CLIENT_ADDR" 5000 \
   "$DIR/writes_lb.jsonl" "$STOP" "$MAX_RUN" >"$DIR/writer_lb.log" 2>&1 &
-HELPER_PIDS+=($!)
+HELPER_PIDS+=($!); disown
 ip netns exec "$CLIENT" $PY "$HERE/writer.py" direct $(for h in "${HOSTS[@]}"; do host_addr "$h"; done) \
   "$DIR/writes_direct.jsonl" "$STOP" "$MAX_RUN" >"$DIR/writer_direct.log" 2>&1 &
-HELPER_PIDS+=($!)
+HELPER_PIDS+=($!); disown
 sleep 3
 
 # --- nemeses -------------------------------------------------------------------------------------
@@ -237,7 +245,7 @@ caught_up() {
 wait_for 30 caught_up || log "replicas did not catch up"
 tables="{"
 for h in "${HOSTS[@]}"; do
-  in_ns "$(host_ns "$h")" as_pg psql -X -A -t -q -h "$DIR/$h" -U postgres -d postgres \
+  in_ns "$(host_ns "$h")" psql -X -A -t -q -h "$DIR/$h" -U postgres -d postgres \
     -c "SELECT id FROM acks ORDER BY id" >"$DIR/final_$h.txt" 2>/dev/null
   tables+="\"$h\":\"$DIR/final_$h.txt\","
 done
