@@ -130,6 +130,8 @@ def main():
         heal = next((e for e in events if e["ev"] == "heal" and e["name"] == fe["name"]), None)
         conv = next((e for e in events if e["ev"] == "converged" and e["name"] == fe["name"]),
                     None)
+        eff = next((e for e in events if e["ev"] == "effective" and e["name"] == fe["name"]),
+                   None)
         lost, async_lost = [], []
         for w in acks:
             if not pre(w["ack"]) or w["id"] in leader_ids:
@@ -182,6 +184,8 @@ def main():
                 reasons.append("rto over %.0f s" % RTO_BUDGET)
         elif failovers:
             reasons.append("unexpected failover")
+        if eff is not None and not eff.get("ok"):
+            reasons.append("the fault did not bite")
         if not conv or not conv.get("ok"):
             reasons.append("not converged after heal")
         ok = not reasons

@@ -3,7 +3,9 @@
 # PostgreSQL 15 each), a client namespace with HAProxy and the writers, a recorder per node, the
 # nemeses below, and history checkers (check.py). See tests/fault/README.md.
 #
-#   tests/fault/run.sh --smoke     every nemesis once (about 5 minutes); exit 1 on any failure
+#   tests/fault/run.sh --smoke     every nemesis once (about 2 minutes); exit 1 on any failure
+#   tests/fault/run.sh --control   negative control: a replica promoted behind the agents' back
+#                                  (a real dual primary); exit 0 only if the checkers catch it
 #
 # Needs root, the binaries built in build/ (pgha, pgha-fence-guard), etcd, haproxy, nft,
 # postgresql-15, python3-psycopg2. Runs under flock /tmp/pgha-cluster.lock, like every test that
@@ -12,7 +14,7 @@ set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 MODE=${1:-}
-[ "$MODE" = --smoke ] || { echo "usage: $0 --smoke" >&2; exit 2; }
+case "$MODE" in --smoke|--control) ;; *) echo "usage: $0 --smoke | --control" >&2; exit 2 ;; esac
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root (network namespaces)"; exit 77; }
 if [ -z "${PGHA_FAULT_LOCKED:-}" ]; then  # serialize with the other cluster tests
   export PGHA_FAULT_LOCKED=1
@@ -40,6 +42,7 @@ declare -A ETCD_PID AGENT_PID REC_PID
 HELPER_PIDS=()
 STATUS=1
 
+pause() { sleep "$1" & wait $!; }  # a sleep that lets the INT/TERM trap run at once
 log() { echo "[$(date +%T)] $*" >&2; }
 now() { date +%s.%N; }
 event() { echo "$1" >>"$EVENTS"; }
@@ -177,6 +180,14 @@ fault_heal() {
   log "healed $FAULT; converged=$ok, leader $(leader)"
   sleep 3  # steady writes between faults
 }
+# Proof that a partition bit: the probe (a command that must FAIL while the fault is on) is run
+# once the rules are in; the result goes into the history and check.py fails a fault that did not.
+fault_effective() {  # COMMAND...
+  local ok=true
+  "$@" >/dev/null 2>&1 && ok=false
+  event "{\"ev\":\"effective\",\"name\":\"$FAULT\",\"t\":$(now),\"ok\":$ok}"
+}
+curl_from() { local ns=$1; shift; ip netns exec "$ns" curl -s -o /dev/null -m 1 "$@"; }
 new_leader_other_than() { local l; l=$(leader); [ -n "$l" ] && [ "$l" != "$1" ]; }
 replica_of() { local h; for h in "${HOSTS[@]}"; do [ "$h" != "$1" ] && { echo "$h"; return; }; done; }
 
@@ -195,7 +206,8 @@ nemesis_isolate() {  # T05a: every packet of the leader's host dropped, both way
   local L; L=$(leader)
   fault_begin drop-isolate "$L" true true
   chaos_isolate "$L"
-  sleep "$HOLD"
+  fault_effective curl_from "$CLIENT" "http://$(host_addr "$L"):8008/"
+  pause "$HOLD"
   chaos_clear "$L"
   fault_heal
 }
@@ -203,7 +215,11 @@ nemesis_reject() {  # PostgreSQL and REST between one replica and a healthy lead
   local L R; L=$(leader); R=$(replica_of "$L")
   fault_begin reject-pg-rest "$R<->$L" false false
   chaos_reject_pg_rest "$R" "$L"
-  sleep "$HOLD"
+  # refused at once (a reset, not a timeout), while the client still reaches the leader
+  fault_effective bash -c "curl_rc() { ip netns exec $(host_ns "$R") curl -s -o /dev/null -m 2 \
+    http://$(host_addr "$L"):8008/; echo \$?; }; [ \$(curl_rc) != 7 ] || \
+    ! ip netns exec $CLIENT curl -s -o /dev/null -m 1 http://$(host_addr "$L"):8008/"
+  pause "$HOLD"
   chaos_clear "$R"
   fault_heal
 }
@@ -211,7 +227,7 @@ nemesis_sigstop() {  # T09: the leader's agent frozen for 2 x ttl (its fencing g
   local L; L=$(leader)
   fault_begin sigstop-agent "$L" true true
   kill -STOP "${AGENT_PID[$L]}"
-  sleep $((2 * TTL))
+  pause $((2 * TTL))
   kill -CONT "${AGENT_PID[$L]}"
   fault_heal
 }
@@ -219,12 +235,24 @@ nemesis_etcd_cut() {  # T05b: the leader's host loses etcd (peers and clients), 
   local L; L=$(leader)
   fault_begin etcd-cut-leader "$L" true true
   chaos_cut_etcd "$L"
-  sleep "$HOLD"
+  fault_effective curl_from "$(host_ns "$L")" "http://$(host_addr "$(replica_of "$L")"):2379/health"
+  pause "$HOLD"
   chaos_clear "$L"
   fault_heal
 }
 
-for n in kill9 isolate reject sigstop etcd_cut; do
+nemesis_rogue_promote() {  # control: pg_ctl promote on a replica while the leader is healthy
+  local L R; L=$(leader); R=$(replica_of "$L")
+  fault_begin rogue-promote "$R" false false
+  ip netns exec "$(host_ns "$R")" setpriv --reuid=postgres --regid=postgres --init-groups -- \
+    /usr/lib/postgresql/15/bin/pg_ctl promote -D "$DIR/$R/data" >>"$DIR/$R/control.log" 2>&1
+  pause "$TTL"
+  fault_heal
+}
+
+NEMESES=(kill9 isolate reject sigstop etcd_cut)
+[ "$MODE" = --control ] && NEMESES=(rogue_promote)
+for n in "${NEMESES[@]}"; do
   wait_for 60 converged || log "not converged before $n"
   "nemesis_$n"
 done
@@ -251,6 +279,13 @@ for h in "${HOSTS[@]}"; do
 done
 echo "{\"leader\":\"$FINAL\",\"tables\":${tables%,}}}" >"$DIR/final.json"
 log "final leader $FINAL; checking histories"
-$PY "$HERE/check.py" "$DIR"
-STATUS=$?
+$PY "$HERE/check.py" "$DIR" | tee "$DIR/check.out"
+STATUS=${PIPESTATUS[0]}
+if [ "$MODE" = --control ]; then
+  if [ "$STATUS" = 0 ] || ! grep -q "dual-primary" "$DIR/check.out"; then
+    echo "CONTROL FAILED: the checkers passed a cluster with a rogue primary"; STATUS=1
+  else
+    echo "control ok: the checkers caught the rogue primary"; STATUS=0
+  fi
+fi
 exit "$STATUS"
