@@ -164,6 +164,11 @@ def main():
                     failovers += 1
                 prev = n
         old = fe.get("leader")
+        old_end = end_of_writable(old, t0)  # the old leader last seen writable
+        new_start = next((s for s, n in starts if inw(s) and n != old), None)
+        handover = "old_writable_until=%s promoted=%s" % (
+            "%+.2fs" % (old_end - t0) if old_end is not None else "-",
+            "%+.2fs" % (new_start - t0) if new_start is not None else "-")
         win_acks = [w for w in lb_acks if inw(w["ack"])]
         new_acks = [w for w in win_acks if w["sent"] >= t0 and w["node"] != old]
         rto = (new_acks[0]["ack"] - t0) if new_acks else None
@@ -191,10 +196,11 @@ def main():
         ok = not reasons
         failed |= not ok
         print("%-15s leader=%s acks=%d lb_acks=%d lost=%d async_lost=%d dual=%d (max %.0f ms) "
-              "late=%d failovers=%d rto=%s max_gap=%.2fs held=%.1fs converged=%s %s%s" % (
+              "late=%d failovers=%d %s rto=%s max_gap=%.2fs held=%.1fs converged=%s %s%s" % (
                   fe["name"], old, len([w for w in acks if inw(w["ack"])]), len(win_acks),
                   len(lost), len(async_lost), len(dual),
                   max([1000 * (x[1] - x[0]) for x in dual] or [0]), len(late), failovers,
+                  handover,
                   "%.2fs" % rto if rto is not None else "-", gap,
                   (heal["t"] - t0) if heal else -1,
                   "%.1fs" % (conv["t"] - heal["t"]) if conv and heal and conv.get("ok") else "no",
