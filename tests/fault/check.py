@@ -207,14 +207,25 @@ def main():
                   "PASS" if ok else "FAIL", (" (" + "; ".join(reasons) + ")") if reasons else ""))
     n_ok = len(acks)
     n_info = len([w for w in writes if w["res"] == "info"])
+    # how often the recorders really sampled (the CPU is shared: report, do not assume)
+    gaps = []
+    by_node = defaultdict(list)
+    for smp in samples:
+        by_node[smp["node"]].append(smp["t"])
+    for ts in by_node.values():
+        ts.sort()
+        gaps += [b - a for a, b in zip(ts, ts[1:])]
+    gaps.sort()
+    gap_txt = ("sample_gap_p99=%.0fms max=%.0fms" % (1000 * gaps[int(0.99 * (len(gaps) - 1))],
+                                                     1000 * gaps[-1]) if gaps else "")
     total_lost = [w["id"] for w in acks if w["id"] not in leader_ids]
     untolerated = [i for i in total_lost if i not in tolerated]
     div_bad = {n: c for n, c in diverged.items() if c}
     bad = bool(div_bad) or bool(untolerated) or not faults
     print("%-15s final_leader=%s acks=%d indeterminate=%d lost_total=%d (outside any async "
-          "window: %d) rows=%d diverged=%s samples=%d %s" % (
+          "window: %d) rows=%d diverged=%s samples=%d %s %s" % (
               "overall", final["leader"], n_ok, n_info, len(total_lost), len(untolerated),
-              len(leader_ids), div_bad or 0, len(samples), "FAIL" if bad else "PASS"))
+              len(leader_ids), div_bad or 0, len(samples), gap_txt, "FAIL" if bad else "PASS"))
     failed |= bad
     sys.exit(1 if failed else 0)
 
