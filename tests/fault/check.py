@@ -1,0 +1,234 @@
+#!/usr/bin/python3
+"""History checkers for the fault suite, independent of the agents (standard library only).
+
+Reads, from DIR: rec_*.jsonl (recorder samples), writes_*.jsonl (writer operations),
+events.jsonl (fault, heal, converged, end), final.json ({"leader": node, "tables": {node: file}}).
+Prints one line per fault and exits 1 if any checker fails.
+
+Checkers, per fault window [fault start, next fault start):
+  lost     acknowledged ids absent from the final leader's table. With asynchronous replication
+           an ack in the last ASYNC_WINDOW s before its node stopped being writable may be lost
+           (reported as async_lost); faults marked async_loss_ok=false tolerate none.
+  dual     dual-primary windows: two nodes writable ("yes") over overlapping sample intervals.
+  late     writes acknowledged by a node although another node became writable after that
+           node's own latest promotion and before the write was sent (sent > promotion sample).
+  failovers  changes of the writable node's identity (a node becoming writable after another).
+  rto      fault -> first write acknowledged through the write port by a node other than the
+           old leader (faults expecting a failover), else the longest gap between such acks.
+  diverged replicas whose final table differs from the leader's.
+"""
+import json
+import os
+import sys
+from collections import defaultdict
+
+ASYNC_WINDOW = 1.0
+RTO_BUDGET = 20.0  # B in reference/reliability.md §6.1: ttl + loop_wait + promote + LB + client
+
+
+def jsonl(path):
+    if not os.path.exists(path):
+        return []
+    out = []
+    with open(path) as f:
+        for line in f:
+            line = line.strip()
+            if line:
+                try:
+                    out.append(json.loads(line))
+                except ValueError:
+                    pass  # a line cut by a kill at the very end
+    return out
+
+
+def writable_intervals(samples):
+    """node -> list of [start, end, lo] of consecutive "yes" samples; lo is the sample before
+    start (the node became writable somewhere in (lo, start])."""
+    by_node = defaultdict(list)
+    for s in sorted(samples, key=lambda s: s["t"]):
+        by_node[s["node"]].append(s)
+    out = {}
+    for node, ss in by_node.items():
+        iv, cur, last = [], None, None
+        for s in ss:
+            if s["w"] == "yes":
+                if cur is None:
+                    cur = [s["t"], s["t"], s["t"] if last is None else last]
+                cur[1] = s["t"]
+            elif cur is not None:
+                iv.append(cur)
+                cur = None
+            last = s["t"]
+        if cur is not None:
+            iv.append(cur)
+        out[node] = iv
+    return out
+
+
+def dual_windows(intervals):
+    wins = []
+    nodes = sorted(intervals)
+    for i, a in enumerate(nodes):
+        for b in nodes[i + 1:]:
+            for x in intervals[a]:
+                for y in intervals[b]:
+                    lo, hi = max(x[0], y[0]), min(x[1], y[1])
+                    if lo <= hi:
+                        wins.append((lo, hi, a, b))
+    return wins
+
+
+def main():
+    d = sys.argv[1]
+    samples = [s for f in sorted(os.listdir(d)) if f.startswith("rec_")
+               for s in jsonl(os.path.join(d, f))]
+    writes = [w for f in sorted(os.listdir(d)) if f.startswith("writes_")
+              for w in jsonl(os.path.join(d, f))]
+    events = jsonl(os.path.join(d, "events.jsonl"))
+    with open(os.path.join(d, "final.json")) as f:
+        final = json.load(f)
+    tables = {}
+    for node, path in final["tables"].items():
+        with open(path) as f:
+            tables[node] = {int(x) for x in f.read().split()}
+    leader_ids = tables.get(final["leader"], set())
+
+    intervals = writable_intervals(samples)
+    starts = sorted((iv[0], n) for n, ivs in intervals.items() for iv in ivs)
+    # (lo, start, node): the node became writable in (lo, start]
+    promos = sorted((iv[2], iv[0], n) for n, ivs in intervals.items() for iv in ivs)
+    duals = dual_windows(intervals)
+    acks = [w for w in writes if w["res"] == "ok"]
+    lb_acks = sorted((w for w in acks if w["src"] == "lb"), key=lambda w: w["ack"])
+
+    def end_of_writable(node, t):
+        for s, e, _ in intervals.get(node, []):
+            if s - 0.1 <= t <= e + 0.1:
+                return e
+        return None
+
+    def own_promotion(node, t):
+        """The start of node's latest writable period that may have begun by t: an ack at t
+        proves the node was writable then, even before the recorder's next sample saw it."""
+        best = None
+        for lo, s, n in promos:
+            if n == node and lo <= t:
+                best = s
+        return best
+
+    faults = [e for e in events if e["ev"] == "fault"]
+    end_t = max([e["t"] for e in events if e["ev"] == "end"] or [float("inf")])
+    failed = False
+    tolerated = set()  # async-window losses some fault accounted for
+    diverged = {n: len(ids ^ leader_ids) for n, ids in tables.items() if n != final["leader"]}
+    for k, fe in enumerate(faults):
+        t0 = fe["t"]
+        t1 = faults[k + 1]["t"] if k + 1 < len(faults) else end_t
+        inw = lambda t: t is not None and t0 <= t < t1
+        # an ack just before the fault belongs to it: the fault is what may lose it
+        pre = lambda t: t is not None and t0 - ASYNC_WINDOW <= t < t1
+        heal = next((e for e in events if e["ev"] == "heal" and e["name"] == fe["name"]), None)
+        conv = next((e for e in events if e["ev"] == "converged" and e["name"] == fe["name"]),
+                    None)
+        eff = next((e for e in events if e["ev"] == "effective" and e["name"] == fe["name"]),
+                   None)
+        lost, async_lost = [], []
+        for w in acks:
+            if not pre(w["ack"]) or w["id"] in leader_ids:
+                continue
+            e = end_of_writable(w["node"], w["ack"])
+            if fe.get("async_loss_ok") and e is not None and e - w["ack"] <= ASYNC_WINDOW:
+                async_lost.append(w["id"])
+                tolerated.add(w["id"])
+            else:
+                lost.append(w["id"])
+        dual = [x for x in duals if inw(x[0])]
+        late = []
+        for w in acks:
+            if not inw(w["sent"]):
+                continue
+            own = own_promotion(w["node"], w["ack"])
+            if own is None:
+                continue
+            # late only if another node certainly became writable after this node's own
+            # promotion (its previous sample is later) and before the write was sent
+            if any(n != w["node"] and lo >= own and s < w["sent"] for lo, s, n in promos):
+                late.append(w["id"])
+        seq = [n for s, n in starts if s < t1]
+        before = [n for s, n in starts if s < t0]
+        prev = before[-1] if before else None
+        failovers = 0
+        for s, n in starts:
+            if inw(s):
+                if prev is not None and n != prev:
+                    failovers += 1
+                prev = n
+        old = fe.get("leader")
+        old_end = end_of_writable(old, t0)  # the old leader last seen writable
+        new_start = next((s for s, n in starts if inw(s) and n != old), None)
+        handover = "old_writable_until=%s promoted=%s" % (
+            "%+.2fs" % (old_end - t0) if old_end is not None else "-",
+            "%+.2fs" % (new_start - t0) if new_start is not None else "-")
+        win_acks = [w for w in lb_acks if inw(w["ack"])]
+        new_acks = [w for w in win_acks if w["sent"] >= t0 and w["node"] != old]
+        rto = (new_acks[0]["ack"] - t0) if new_acks else None
+        gap, prev_t = 0.0, t0
+        for w in win_acks:
+            gap, prev_t = max(gap, w["ack"] - prev_t), w["ack"]
+        reasons = []
+        if lost:
+            reasons.append("lost=%s" % lost[:5])
+        if dual:
+            reasons.append("dual-primary")
+        if late:
+            reasons.append("late=%s" % late[:5])
+        if fe["expect_failover"]:
+            if failovers < 1:
+                reasons.append("no failover")
+            if rto is None or rto > RTO_BUDGET:
+                reasons.append("rto over %.0f s" % RTO_BUDGET)
+        elif failovers:
+            reasons.append("unexpected failover")
+        if eff is not None and not eff.get("ok"):
+            reasons.append("the fault did not bite")
+        if not conv or not conv.get("ok"):
+            reasons.append("not converged after heal")
+        ok = not reasons
+        failed |= not ok
+        print("%-15s leader=%s acks=%d lb_acks=%d lost=%d async_lost=%d dual=%d (max %.0f ms) "
+              "late=%d failovers=%d %s rto=%s max_gap=%.2fs held=%.1fs converged=%s %s%s" % (
+                  fe["name"], old, len([w for w in acks if inw(w["ack"])]), len(win_acks),
+                  len(lost), len(async_lost), len(dual),
+                  max([1000 * (x[1] - x[0]) for x in dual] or [0]), len(late), failovers,
+                  handover,
+                  "%.2fs" % rto if rto is not None else "-", gap,
+                  (heal["t"] - t0) if heal else -1,
+                  "%.1fs" % (conv["t"] - heal["t"]) if conv and heal and conv.get("ok") else "no",
+                  "PASS" if ok else "FAIL", (" (" + "; ".join(reasons) + ")") if reasons else ""))
+    n_ok = len(acks)
+    n_info = len([w for w in writes if w["res"] == "info"])
+    # how often the recorders really sampled (the CPU is shared: report, do not assume)
+    gaps = []
+    by_node = defaultdict(list)
+    for smp in samples:
+        by_node[smp["node"]].append(smp["t"])
+    for ts in by_node.values():
+        ts.sort()
+        gaps += [b - a for a, b in zip(ts, ts[1:])]
+    gaps.sort()
+    gap_txt = ("sample_gap_p99=%.0fms max=%.0fms" % (1000 * gaps[int(0.99 * (len(gaps) - 1))],
+                                                     1000 * gaps[-1]) if gaps else "")
+    total_lost = [w["id"] for w in acks if w["id"] not in leader_ids]
+    untolerated = [i for i in total_lost if i not in tolerated]
+    div_bad = {n: c for n, c in diverged.items() if c}
+    bad = bool(div_bad) or bool(untolerated) or not faults
+    print("%-15s final_leader=%s acks=%d indeterminate=%d lost_total=%d (outside any async "
+          "window: %d) rows=%d diverged=%s samples=%d %s %s" % (
+              "overall", final["leader"], n_ok, n_info, len(total_lost), len(untolerated),
+              len(leader_ids), div_bad or 0, len(samples), gap_txt, "FAIL" if bad else "PASS"))
+    failed |= bad
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()

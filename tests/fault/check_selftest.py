@@ -1,0 +1,113 @@
+#!/usr/bin/python3
+"""Negative and positive controls for check.py on synthetic histories: a clean failover passes;
+a lost ack, a dual-primary window, a late ack, an unexpected failover and a diverged replica each
+fail. Standard library only; no cluster needed.  usage: check_selftest.py"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def samples(node, spans, t_end=30.0):
+    """spans: list of (start, end, state); 40 ms samples."""
+    out, t = [], 0.0
+    while t < t_end:
+        st = next((s for a, b, s in spans if a <= t < b), "unreachable")
+        out.append({"t": round(t, 3), "node": node, "w": st})
+        t += 0.04
+    return out
+
+
+def run(name, mutate, expect_fail):
+    d = tempfile.mkdtemp(prefix="pgha-check-selftest.")
+    # h1 primary until 10 (killed), h2 promoted at 16, h3 replica throughout.
+    rec = {"h1": [(0, 10, "yes"), (20, 30, "no")], "h2": [(0, 16, "no"), (16, 30, "yes")],
+           "h3": [(0, 30, "no")]}
+    writes, i = [], 0
+    for k in range(1, 600):
+        t = k * 0.05
+        node = "h1" if t < 9.9 else "h2" if t > 16.5 else None
+        i += 1
+        writes.append({"src": "lb", "id": i, "sent": t, "ack": t + 0.01 if node else None,
+                       "node": node, "res": "ok" if node else "fail", "err": None})
+    events = [{"ev": "fault", "name": "kill9", "t": 10.0, "leader": "h1", "target": "h1",
+               "expect_failover": True, "async_loss_ok": True},
+              {"ev": "heal", "name": "kill9", "t": 12.0},
+              {"ev": "converged", "name": "kill9", "t": 25.0, "ok": True},
+              {"ev": "end", "t": 29.0}]
+    table = {w["id"] for w in writes if w["res"] == "ok"}
+    tables = {"h1": set(table), "h2": set(table), "h3": set(table)}
+    ctx = {"rec": rec, "writes": writes, "events": events, "tables": tables}
+    mutate(ctx)
+    for n, spans in ctx["rec"].items():
+        with open(os.path.join(d, "rec_%s.jsonl" % n), "w") as f:
+            f.writelines(json.dumps(s) + "\n" for s in samples(n, spans))
+    with open(os.path.join(d, "writes_lb.jsonl"), "w") as f:
+        f.writelines(json.dumps(w) + "\n" for w in ctx["writes"])
+    with open(os.path.join(d, "events.jsonl"), "w") as f:
+        f.writelines(json.dumps(e) + "\n" for e in ctx["events"])
+    paths = {}
+    for n, ids in ctx["tables"].items():
+        paths[n] = os.path.join(d, "final_%s.txt" % n)
+        with open(paths[n], "w") as f:
+            f.write("\n".join(str(x) for x in sorted(ids)) + "\n")
+    with open(os.path.join(d, "final.json"), "w") as f:
+        json.dump({"leader": "h2", "tables": paths}, f)
+    p = subprocess.run([sys.executable, os.path.join(HERE, "check.py"), d], capture_output=True,
+                       text=True)
+    subprocess.run(["rm", "-rf", d])
+    ok = (p.returncode != 0) == expect_fail
+    print("%s %-22s checker exit %d%s" % ("ok  " if ok else "FAIL", name, p.returncode,
+                                          "" if ok else "\n" + p.stdout + p.stderr))
+    return ok
+
+
+def drop_acked(ctx, t_lo, t_hi):
+    for n in ctx["tables"]:
+        ctx["tables"][n] -= {w["id"] for w in ctx["writes"] if w["ack"] and t_lo < w["ack"] < t_hi}
+
+
+def dual(ctx):
+    ctx["rec"]["h1"] = [(0, 17, "yes"), (20, 30, "no")]
+
+
+def late(ctx):
+    ctx["writes"].append({"src": "direct", "id": 10**9, "sent": 16.8, "ack": 16.81, "node": "h1",
+                          "res": "ok", "err": None})
+    for n in ctx["tables"]:
+        ctx["tables"][n].add(10**9)
+
+
+def ack_before_first_sample(ctx):
+    # h2 acknowledges 10 ms before the recorder's first "writable" sample of it: not late
+    ctx["writes"].append({"src": "direct", "id": 10**9 + 1, "sent": 15.985, "ack": 15.99,
+                          "node": "h2", "res": "ok", "err": None})
+    for n in ctx["tables"]:
+        ctx["tables"][n].add(10**9 + 1)
+
+
+def no_failover_expected(ctx):
+    ctx["events"][0]["expect_failover"] = False
+
+
+def diverged(ctx):
+    ctx["tables"]["h3"].add(777777)
+
+
+cases = [("clean failover", lambda c: None, False),
+         ("async window loss", lambda c: drop_acked(c, 9.5, 9.95), False),
+         ("lost ack 0.95 s before", lambda c: drop_acked(c, 9.0, 9.02), False),  # window 1 s
+         ("lost ack", lambda c: drop_acked(c, 7.0, 7.2), True),
+         ("lost ack, strict fault", lambda c: (drop_acked(c, 9.5, 9.95),
+                                               c["events"][0].update(async_loss_ok=False)), True),
+         ("lost ack after failover", lambda c: drop_acked(c, 20.0, 20.2), True),
+         ("dual primary", dual, True),
+         ("late ack", late, True),
+         ("ack before 1st sample", ack_before_first_sample, False),
+         ("unexpected failover", no_failover_expected, True),
+         ("diverged replica", diverged, True),
+         ("not converged", lambda c: c["events"][2].update(ok=False), True)]
+sys.exit(0 if all([run(*c) for c in cases]) else 1)

@@ -1,0 +1,150 @@
+#!/usr/bin/python3
+"""Per-host configuration for the fault suite, in the Patroni format `pghactl local up` renders
+(src/ctl/local_render.cc): one pgha.yml per host, haproxy.cfg for the client namespace, and the
+etcd command line of each member. Standard library only.
+
+usage: render.py DIR   (writes DIR/hN/pgha.yml, DIR/hN/etcd.args, DIR/haproxy.cfg)
+"""
+import json
+import os
+import re
+import sys
+
+SUBNET = "10.77.0"
+HOSTS = ["h1", "h2", "h3"]
+CLIENT = SUBNET + ".20"
+PG_PORT, API_PORT, ETCD_CLIENT, ETCD_PEER = 5432, 8008, 2379, 2380
+WRITE_PORT, READ_PORT, STATS_PORT = 5000, 5001, 7000
+PASSWORDS = {"postgres": "pgha-fault-su", "replicator": "pgha-fault-repl",
+             "rewind_user": "pgha-fault-rw"}
+
+
+def addr(host):
+    return "%s.1%s" % (SUBNET, host[1:])
+
+
+def scalar(v):
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (int, float)):
+        return str(v)
+    s = str(v)
+    plain = re.fullmatch(r"[A-Za-z_/][A-Za-z0-9_./+@-]*", s) and s.lower() not in (
+        "true", "false", "yes", "no", "on", "off", "y", "n", "null")
+    return s if plain else json.dumps(s)
+
+
+def yaml(v, indent=0):
+    """Block YAML, as ToYaml in local_render.cc writes it."""
+    pad, out = " " * indent, []
+    if isinstance(v, dict):
+        for k, item in v.items():
+            if isinstance(item, (dict, list)) and item:
+                out.append("%s%s:\n%s" % (pad, scalar(k), yaml(item, indent + 2)))
+            else:
+                out.append("%s%s: %s\n" % (pad, scalar(k), "{}" if item == {} else
+                                            "[]" if item == [] else scalar(item)))
+    else:
+        for item in v:
+            if isinstance(item, (dict, list)) and item:
+                nested = yaml(item, indent + 2)
+                out.append(nested[:indent] + "- " + nested[indent + 2:])
+            else:
+                out.append("%s- %s\n" % (pad, scalar(item)))
+    return "".join(out)
+
+
+def pg_hba():
+    net = SUBNET + ".0/24"
+    return ["local all all trust",
+            "host all all 127.0.0.1/32 scram-sha-256",
+            "host all all %s scram-sha-256" % net,
+            "host replication replicator %s scram-sha-256" % net]
+
+
+def agent_config(host, base):
+    a = addr(host)
+    role = lambda u: {"username": u, "password": PASSWORDS[u]}
+    dcs_params = {"wal_level": "replica", "hot_standby": "on", "max_wal_senders": 10,
+                  "max_replication_slots": 10, "wal_log_hints": "on",
+                  "wal_keep_size": "128MB", "max_worker_processes": "8",
+                  "max_connections": 50}
+    return {
+        "scope": "fault",
+        "namespace": "/service",
+        "name": host,
+        "restapi": {"listen": "%s:%d" % (a, API_PORT), "connect_address": "%s:%d" % (a, API_PORT)},
+        "etcd3": {"hosts": ["%s:%d" % (addr(h), ETCD_CLIENT) for h in HOSTS]},
+        # ttl / loop_wait / retry_timeout left out, as local_render.cc does: pgha's defaults
+        # (ttl 5, loop_wait 1, retry_timeout 2; docs/timing.md) apply.
+        "bootstrap": {
+            "dcs": {"maximum_lag_on_failover": 1048576,
+                    "postgresql": {"use_pg_rewind": True, "use_slots": True,
+                                   "parameters": dcs_params}},
+            "initdb": [{"encoding": "UTF8"}, "data-checksums"],
+            "pg_hba": pg_hba(),
+        },
+        "postgresql": {
+            "listen": "%s:%d" % (a, PG_PORT),
+            "connect_address": "%s:%d" % (a, PG_PORT),
+            "data_dir": os.path.join(base, host, "data"),
+            "bin_dir": "/usr/lib/postgresql/15/bin",
+            "authentication": {"superuser": role("postgres"), "replication": role("replicator"),
+                               "rewind": role("rewind_user")},
+            "parameters": {"unix_socket_directories": os.path.join(base, host),
+                           "shared_buffers": "32MB",
+                           "max_parallel_workers": "1", "max_parallel_workers_per_gather": "0"},
+            "pg_hba": pg_hba(),
+        },
+        "tags": {},
+    }
+
+
+def etcd_args(host, base):
+    a = addr(host)
+    initial = ",".join("%s=http://%s:%d" % (h, addr(h), ETCD_PEER) for h in HOSTS)
+    client, peer = "http://%s:%d" % (a, ETCD_CLIENT), "http://%s:%d" % (a, ETCD_PEER)
+    return ["--name", host, "--data-dir", os.path.join(base, host, "etcd"),
+            "--listen-client-urls", client, "--advertise-client-urls", client,
+            "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
+            "--initial-cluster", initial, "--initial-cluster-state", "new",
+            "--initial-cluster-token", "pgha-fault",
+            "--heartbeat-interval", "100", "--election-timeout", "1000", "--pre-vote=true",
+            "--auto-compaction-mode", "periodic", "--auto-compaction-retention", "1h",
+            "--logger", "zap", "--log-outputs", os.path.join(base, host, "etcd.log")]
+
+
+def haproxy_cfg():
+    def servers():
+        return "".join("    server %s %s:%d maxconn 100 check port %d\n" % (h, addr(h), PG_PORT,
+                                                                            API_PORT)
+                       for h in HOSTS)
+    ds = ("    default-server inter 500ms fastinter 100ms downinter 100ms fall 2 rise 1 "
+          "on-marked-down shutdown-sessions\n")
+    return ("global\n    maxconn 1000\n\n"
+            "defaults\n    mode tcp\n    retries 3\n    option redispatch\n"
+            "    timeout connect 200ms\n    timeout client 30m\n    timeout server 30m\n"
+            "    timeout check 2s\n\n"
+            "listen stats\n    mode http\n    bind %s:%d\n    stats enable\n    stats uri /\n\n"
+            "listen primary\n    bind %s:%d\n    option httpchk OPTIONS /primary\n"
+            "    http-check expect status 200\n%s%s\n"
+            "listen replicas\n    bind %s:%d\n    balance roundrobin\n"
+            "    option httpchk OPTIONS /replica\n    http-check expect status 200\n%s%s"
+            % (CLIENT, STATS_PORT, CLIENT, WRITE_PORT, ds, servers(), CLIENT, READ_PORT, ds,
+               servers()))
+
+
+def main():
+    base = os.path.abspath(sys.argv[1])
+    for h in HOSTS:
+        os.makedirs(os.path.join(base, h), exist_ok=True)
+        with open(os.path.join(base, h, "pgha.yml"), "w") as f:
+            f.write("# Written by tests/fault/render.py for %s.\n" % h + yaml(agent_config(h, base)))
+        with open(os.path.join(base, h, "etcd.args"), "w") as f:
+            f.write("\n".join(etcd_args(h, base)) + "\n")
+    with open(os.path.join(base, "haproxy.cfg"), "w") as f:
+        f.write(haproxy_cfg())
+
+
+if __name__ == "__main__":
+    main()
