@@ -364,7 +364,10 @@ bool OnForeignTimeline(const Observation& obs) {
 
 bool NeedsRewind(const Observation& obs, const Member& leader) {
   uint32_t mine = obs.pg.control_timeline;
-  return mine != 0 && leader.timeline && *leader.timeline > mine;
+  // Behind the leader's timeline, or ahead of it: a server promoted behind the agents' back (or a
+  // former leader whose promotion the cluster never adopted) is on a branch the leader does not
+  // have, and PostgreSQL refuses to stream from a primary on a lower timeline for good.
+  return mine != 0 && leader.timeline && *leader.timeline != mine;
 }
 
 bool IsHealthiest(const Observation& obs, std::string* why_not) {

@@ -96,8 +96,9 @@ std::string Describe(const Action& action);
 // Pure helpers, exposed for tests.
 bool IsHealthiest(const Observation& obs, std::string* why_not);
 bool LeaseExpiring(const Observation& obs);
-// True when this stopped node's data may have diverged from the leader's timeline, so it must be
-// rewound before it can stream (pg_rewind itself finds out whether anything needs copying).
+// True when this stopped node's data may have diverged from the leader's timeline (its timeline
+// differs, lower or higher), so it must be rewound before it can stream (pg_rewind itself finds
+// out whether anything needs copying).
 bool NeedsRewind(const Observation& obs, const Member& leader);
 // True when the timeline this node is on began at another LSN than the cluster's timeline of
 // the same number (/history): another member promoted to that number too. Such a node never
