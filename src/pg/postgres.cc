@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -69,6 +70,9 @@ class RealPostgres final : public Postgres {
     if (!pg.postmaster) {
       conn_.reset();
       pg.state = "stopped";
+      // A server promoted and stopped before its first checkpoint on the new timeline still has
+      // the old one in pg_control; its pg_wal history files know better (it must be rewound).
+      pg.control_timeline = std::max(pg.control_timeline, HighestHistoryTimeline());
       ReadTimelineStart(pg.control_timeline, &pg);
       return pg;
     }
@@ -287,6 +291,12 @@ class RealPostgres final : public Postgres {
   Status Rewind(const std::string& source_conninfo, int timeout_seconds) override {
     conn_.reset();
     DropStalePidFile();
+    // pg_rewind finishes an unclean shutdown with single-user crash recovery, which refuses to
+    // run in standby mode ("standby mode is not supported by single-user servers"): the signal
+    // files go, and the start that follows the rewind writes them again (as Patroni does).
+    std::error_code ec;
+    fs::remove(cfg_.data_dir + "/standby.signal", ec);
+    fs::remove(cfg_.data_dir + "/recovery.signal", ec);
     auto r =
         RunCommand({bin_ + "/pg_rewind", "-D", cfg_.data_dir, "--source-server", source_conninfo},
                    {{"LC_ALL", "C"}}, seconds(timeout_seconds));
@@ -344,6 +354,20 @@ class RealPostgres final : public Postgres {
     if (RemoveStalePostmasterPid(cfg_.data_dir)) {
       spdlog::info("removed the stale postmaster.pid of {}: its postmaster is gone", cfg_.data_dir);
     }
+  }
+
+  // The highest timeline with a history file in pg_wal (0 when none): the newest timeline this
+  // data directory has been on or received.
+  uint32_t HighestHistoryTimeline() const {
+    uint32_t best = 0;
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(cfg_.data_dir + "/pg_wal", ec)) {
+      std::string name = e.path().filename().string();
+      if (name.size() != 16 || name.substr(8) != ".history") continue;
+      best = std::max(best,
+                      static_cast<uint32_t>(std::strtoul(name.substr(0, 8).c_str(), nullptr, 16)));
+    }
+    return best;
   }
 
   pid_t PostmasterPid() const {
