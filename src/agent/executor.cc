@@ -373,7 +373,15 @@ Status Agent::Switchover(ha::Observation& obs, const std::string& candidate) {
   auto stop_deadline = clock_.Now() + std::chrono::seconds(cfg_.postgresql.pg_ctl_timeout);
   std::optional<uint64_t> end;
   while (!(end = pg_.ShutdownCheckpoint()) && clock_.Now() < stop_deadline) {
+    if (!pg_.PostmasterRunning()) break;  // it died mid-way: no shutdown checkpoint will come
     std::this_thread::sleep_for(std::chrono::milliseconds(10));  // poll pacing, bounded above
+  }
+  if (!end && !pg_.PostmasterRunning() && !pg_.ShutdownCheckpoint()) {
+    // Crashed (or fenced) before its shutdown checkpoint: the candidate cannot confirm a position
+    // that holds every commit. Keep the key; the next loop restarts this primary.
+    (void)dcs_.WriteFailover("{}", obs.cluster.failover_mod_revision);
+    return Err("PostgreSQL stopped without a shutdown checkpoint; switchover to " + candidate +
+               " cancelled, keeping the leader key");
   }
   if (!end) {  // no clean shutdown checkpoint: wait for the stop as usual, keep the key on error
     PGHA_TRY(pg_.Stop("fast", cfg_.postgresql.pg_ctl_timeout));

@@ -200,6 +200,8 @@ class RealPostgres final : public Postgres {
     return OkStatus();
   }
 
+  bool PostmasterRunning() override { return PostmasterAlive(); }
+
   std::optional<uint64_t> ShutdownCheckpoint() override {
     ha::LocalPg pg;
     ReadControlData(&pg);

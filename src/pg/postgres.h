@@ -28,6 +28,8 @@ class Postgres {
   virtual Status Stop(const std::string& mode, int timeout_seconds) = 0;
   // Asks PostgreSQL to shut down in `mode` and returns at once; Stop() also waits.
   virtual Status RequestStop(const std::string& mode) { return Stop(mode, 60); }
+  // A postmaster process of this data directory runs (cheap: no connection).
+  virtual bool PostmasterRunning() { return Observe().postmaster; }
   // The shutdown checkpoint's LSN once PostgreSQL has written it (pg_control says "shut down"),
   // possibly while the postmaster is still exiting; nullopt before that.
   virtual std::optional<uint64_t> ShutdownCheckpoint() {

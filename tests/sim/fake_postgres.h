@@ -98,6 +98,7 @@ class FakePostgres final : public pg::Postgres {
   Status Stop(const std::string& mode, int timeout_seconds) override;
   Status Reload() override;
   std::optional<uint64_t> ShutdownCheckpoint() override;
+  bool PostmasterRunning() override { return postmaster(); }
   Status Promote(int timeout_seconds) override;
   Status Basebackup(const std::string& conninfo, int timeout_seconds) override;
   Status Rewind(const std::string& source_conninfo, int timeout_seconds) override;
