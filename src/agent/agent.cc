@@ -236,7 +236,13 @@ bool Agent::RunOnce() {
     last_reason_ = decision.reason;
   }
   bool keep_running = Execute(decision, obs);
-  if (!decision.actions.empty()) obs.pg = pg_.Observe();
+  if (!decision.actions.empty()) {
+    obs.pg = pg_.Observe();
+    // What peers see must keep the replica's timeline too: a raw re-read after a reload can fall
+    // back to the last restartpoint's, and a peer then ignores this member's WAL position as on
+    // an older timeline (two replicas each found themselves the healthiest after a leader died).
+    KeepReplicaTimeline(&obs.pg);
+  }
   if (keep_running) ServeOperations(obs);
   if (obs.dcs_ok) {
     SyncParameters(obs);
