@@ -20,6 +20,12 @@ Action A(ActionKind kind, std::string target = "", std::string mode = "") {
 
 bool IsPrimary(const LocalPg& pg) { return pg.running && !pg.in_recovery; }
 
+// `wal` is further behind the leader's last published position than maximum_lag_on_failover.
+bool LagsTooFar(const Observation& obs, uint64_t wal) {
+  return obs.cluster.optime && *obs.cluster.optime > wal &&
+         *obs.cluster.optime - wal > obs.settings.maximum_lag_on_failover;
+}
+
 bool IHoldLeader(const Observation& obs) {
   return obs.cluster.leader && *obs.cluster.leader == obs.me;
 }
@@ -135,8 +141,7 @@ std::string ManualCandidateProblem(const Observation& obs, const std::string& ca
       return who + " is on timeline " + std::to_string(timeline) + ", behind the cluster's " +
              std::to_string(cluster_tl);
     }
-    if (!SyncRestrictsRace(obs) && obs.cluster.optime && *obs.cluster.optime > wal &&
-        *obs.cluster.optime - wal > obs.settings.maximum_lag_on_failover) {
+    if (!SyncRestrictsRace(obs) && LagsTooFar(obs, wal)) {
       return who + " lags the last leader optime by more than maximum_lag_on_failover";
     }
     return std::string();
@@ -408,8 +413,7 @@ bool IsHealthiest(const Observation& obs, std::string* why_not) {
   // the key before a promotion that then failed); what the leader published beyond that was
   // never confirmed to a client, so lag does not disqualify it — nobody else may race anyway.
   bool lag_matters = !sync_race;
-  if (lag_matters && obs.cluster.optime && *obs.cluster.optime > mine &&
-      *obs.cluster.optime - mine > obs.settings.maximum_lag_on_failover) {
+  if (lag_matters && LagsTooFar(obs, mine)) {
     *why_not = "my WAL position lags the last leader optime by more than maximum_lag_on_failover";
     return false;
   }
