@@ -6,12 +6,14 @@
 #include <CLI/CLI.hpp>
 #include <atomic>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <mutex>
 #include <thread>
 
 #include "agent/agent.h"
 #include "agent/guard.h"
+#include "agent/sd_notify.h"
 #include "api/server.h"
 #include "config/config.h"
 #include "dcs/dcs.h"
@@ -21,6 +23,24 @@
 namespace {
 
 using namespace pgha;
+
+// systemd's $NOTIFY_SOCKET, taken out of the environment at start so that PostgreSQL (built
+// with systemd support on Debian) never reports readiness in the agent's name.
+std::string& NotifySocket() {
+  static std::string socket = [] {
+    const char* s = std::getenv("NOTIFY_SOCKET");
+    std::string v = s ? s : "";
+    ::unsetenv("NOTIFY_SOCKET");
+    return v;
+  }();
+  return socket;
+}
+
+void NotifySystemd(const std::string& state) {
+  if (auto st = agent::SdNotifyTo(NotifySocket(), state); !st.ok()) {
+    spdlog::warn("{}", st.message());
+  }
+}
 
 // The installed PostgreSQL's parameters (postgresql.bin_dir or the newest installed major);
 // null, with the reason in *why, when the binaries cannot describe them.
@@ -123,11 +143,14 @@ int RunAgent(const std::string& path) {
   WarnLocalParameters(&cfg);
   for (const auto& w : cfg.warnings) spdlog::warn("config: {}", w);
 
-  // Signals go to one thread that turns them into a stop request (no work in handlers).
+  NotifySocket();  // before any child is started
+  // Signals go to one thread (no work in handlers): SIGTERM/SIGINT stop the agent, SIGHUP
+  // reloads the configuration file as POST /reload does (systemd's ExecReload, Patroni's unit).
   sigset_t sigs;
   sigemptyset(&sigs);
   sigaddset(&sigs, SIGTERM);
   sigaddset(&sigs, SIGINT);
+  sigaddset(&sigs, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
   ::signal(SIGPIPE, SIG_IGN);
 
@@ -181,15 +204,33 @@ int RunAgent(const std::string& path) {
 
   std::atomic<bool> stop{false};
   std::thread signal_thread([&] {
-    int sig = 0;
-    sigwait(&sigs, &sig);
-    spdlog::info("received signal {}", sig);
-    stop = true;
-    dcs->Wake();
+    for (;;) {
+      int sig = 0;
+      sigwait(&sigs, &sig);
+      if (sig == SIGHUP && !stop) {
+        spdlog::info("received SIGHUP: reloading {}", path);
+        NotifySystemd("RELOADING=1");
+        api::OpResponse r = operations.Reload();
+        if (r.status < 300) {
+          spdlog::info("reload: {}", r.body);
+        } else {
+          spdlog::error("reload failed ({}): {}", r.status, r.body);
+        }
+        NotifySystemd("READY=1");
+        continue;
+      }
+      spdlog::info("received signal {}", sig);
+      stop = true;
+      dcs->Wake();
+      return;
+    }
   });
   spdlog::info("pgha {} starting: scope {}, member {}, PostgreSQL binaries in {}", PGHA_VERSION,
                cfg.scope, cfg.name, *bin_dir);
+  // Ready for systemd (Type=notify) once the REST API serves: HAProxy and patronictl can ask.
+  NotifySystemd("READY=1\nMAINPID=" + std::to_string(::getpid()));
   int code = agent.Run(stop);
+  NotifySystemd("STOPPING=1");
   if (code == 0) agent.Shutdown();
   server->Stop();
   if (!stop) {

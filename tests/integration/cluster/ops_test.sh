@@ -86,6 +86,18 @@ check "[4] list shows the scheduled switchover" sh -c "'$PGHACTL' --dir '$CL' li
 check "[4] flush switchover cancels it" sh -c "'$PGHACTL' --dir '$CL' flush itops switchover --force | grep -q 'scheduled switchover deleted'"
 check "[4] nothing scheduled any more" refused 404 DELETE /switchover ''
 
+# 4b. SIGHUP reloads the configuration file (systemd's ExecReload), as POST /reload does ----------
+HUP_NODE=$(for n in node1 node2 node3; do [ "$n" != "$L0" ] && { echo "$n"; break; }; done)
+HUP_PID=$(cat "$CL/pids/$HUP_NODE.pid")
+HUP_API="http://127.0.0.1:$((API + ${HUP_NODE#node} - 1))"
+sed -i 's/^tags: {}$/tags:\n  rack: r2/' "$CL/$HUP_NODE/pgha.yml"
+check "[4b] $HUP_NODE's file now has a tag" grep -q '^  rack: r2$' "$CL/$HUP_NODE/pgha.yml"
+kill -HUP "$HUP_PID"
+hup_tag() { [ "$(curl -s -m 2 "$HUP_API/patroni" | jq -r '.tags.rack')" = r2 ]; }
+check "[4b] after SIGHUP $HUP_NODE publishes the tag from its file" wait_for 20 hup_tag
+check "[4b] ... and its agent is still the same process" kill -0 "$HUP_PID"
+check "[4b] ... and it logged the reload" grep -q 'received SIGHUP: reloading' "$CL/$HUP_NODE/pgha.log"
+
 # 5. Switchover and failover (agent side of issue 4) ---------------------------------------------
 cat >"$DIR/patronictl.yml" <<YAML
 scope: itops
