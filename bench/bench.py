@@ -26,6 +26,7 @@ import traceback
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+import hostdeath  # noqa: E402
 import scenarios  # noqa: E402
 import soak  # noqa: E402
 import util  # noqa: E402
@@ -34,7 +35,7 @@ from patroni_cluster import PatroniCluster, etcd_args, render_haproxy  # noqa: E
 from pgha_cluster import PghaCluster, destroy, settings_defaults  # noqa: E402
 
 SCENARIOS = ["bootstrap", "node-death", "pg-crash", "switchover", "switchover-sync",
-             "footprint", "etcd-load", "router", "soak"]
+             "footprint", "etcd-load", "router", "soak", "host-death"]
 
 # pghactl local's default ports + offset; the default cluster (offset 0) is never touched.
 PGHA_PORTS = Ports(15432, 15433, 17000, 15440, 18008, 12379, 12380)
@@ -47,8 +48,8 @@ METRICS = [
     ("bootstrap", "bootstrap_agents_s", "first agent started → all replicas streaming", "s", 2),
     ("bootstrap", "bootstrap_command_s", "launch → app role/db created (command returns)", "s",
      2),
-    ("node-death", "death_first_write_s", "kill -9 primary's agent + PostgreSQL → first write",
-     "s", 2),
+    ("node-death", "death_first_write_s", "kill -9 primary's agent + PostgreSQL (host alive) → "
+     "first write", "s", 2),
     ("node-death", "death_gap_s", "longest gap between acknowledged writes", "s", 2),
     ("node-death", "death_lost", "acknowledged writes lost", "", 0),
     ("pg-crash", "crash_first_write_s", "kill -9 primary's postmaster → first write", "s", 2),
@@ -78,6 +79,30 @@ METRICS = [
     ("soak", "soak_failovers", "leader changes (spurious failovers)", "", 0),
     ("soak", "soak_demotes", "primary demoted or fenced (log lines)", "", 0),
     ("soak", "soak_lost", "acknowledged writes lost", "", 0),
+    ("host-death", "host_death_rto_s", "leader's host dies (frozen, packets dropped) → "
+     "first write, asynchronous", "s", 2),
+    ("host-death", "host_death_lost", "acknowledged writes lost", "", 0),
+    ("host-death", "host_death_dual", "dual-primary windows (recorder samples)", "", 0),
+    ("host-death", "host_death_etcd_rto_s", "… and etcd's raft leader on that host → "
+     "first write, asynchronous", "s", 2),
+    ("host-death", "host_death_etcd_lost", "acknowledged writes lost", "", 0),
+    ("host-death", "host_death_etcd_dual", "dual-primary windows (recorder samples)", "", 0),
+    ("host-death", "ns_kill9_rto_s", "kill -9 agent + PostgreSQL on a live host → first "
+     "write, asynchronous", "s", 2),
+    ("host-death", "ns_kill9_lost", "acknowledged writes lost", "", 0),
+    ("host-death", "ns_kill9_dual", "dual-primary windows (recorder samples)", "", 0),
+    ("host-death", "sync_host_death_rto_s", "leader's host dies (frozen, packets dropped) → "
+     "first write, synchronous_mode on", "s", 2),
+    ("host-death", "sync_host_death_lost", "acknowledged writes lost", "", 0),
+    ("host-death", "sync_host_death_dual", "dual-primary windows (recorder samples)", "", 0),
+    ("host-death", "sync_host_death_etcd_rto_s", "… and etcd's raft leader on that host → "
+     "first write, synchronous_mode on", "s", 2),
+    ("host-death", "sync_host_death_etcd_lost", "acknowledged writes lost", "", 0),
+    ("host-death", "sync_host_death_etcd_dual", "dual-primary windows (recorder samples)", "", 0),
+    ("host-death", "sync_ns_kill9_rto_s", "kill -9 agent + PostgreSQL on a live host → first "
+     "write, synchronous_mode on", "s", 2),
+    ("host-death", "sync_ns_kill9_lost", "acknowledged writes lost", "", 0),
+    ("host-death", "sync_ns_kill9_dual", "dual-primary windows (recorder samples)", "", 0),
     ("soak", "soak_gap_s", "longest gap between acknowledged writes", "s", 2),
     ("soak", "soak_cpu_busy", "CPU busy over the run (both cores)", "×", 2),
 ]
@@ -232,6 +257,8 @@ class Bench:
                 self.run_cluster("patroni-defaults", rnd, lambda d: PatroniCluster(
                     d, PATRONI_PORTS, app_password, self.registry, None))
             self.save()
+        if self.want("host-death"):
+            self.run_host_death()
         self.save()
         report = Report(self).markdown()
         print("\n" + report)
@@ -239,6 +266,32 @@ class Bench:
             with open(self.args.doc, "w", encoding="utf-8") as f:
                 f.write(report)
             util.log(f"wrote {self.args.doc}")
+
+    def run_host_death(self):
+        """The namespace hosts of tests/fault, after the loopback rounds; each round's figures
+        join that round's run of the same label."""
+        systems = [("pgha", "pgha")]
+        if self.args.settings in ("equal", "both"):
+            systems.append(("patroni-equal", "patroni"))
+        work = os.path.join(self.state, "host-death")
+        os.makedirs(work, exist_ok=True)
+        results = hostdeath.run(self.repo, os.path.dirname(self.args.pghactl), work, systems,
+                                self.args.rounds)
+        for label, (per_round, errors) in results.items():
+            for r, metrics in enumerate(per_round, start=1):
+                run = next((x for x in self.runs if x["label"] == label and x["round"] == r),
+                           None)
+                if run is not None:
+                    run["metrics"].update(metrics)
+            if errors:
+                dest = os.path.join(self.keep_dir, f"host-death-{label}")
+                os.makedirs(dest, exist_ok=True)
+                for name in os.listdir(work):
+                    shutil.copy(os.path.join(work, name), dest)
+                run = next(x for x in self.runs if x["label"] == label)
+                for e in errors:
+                    util.log(f"FAILED {label} host-death: {e}")
+                    run["errors"].append({"scenario": "host-death", "error": e, "logs": dest})
 
     def save(self):
         os.makedirs(self.keep_dir, exist_ok=True)
@@ -386,6 +439,8 @@ class Report:
                              f"{med('pgha', 'soak_etcd_kills'):.0f} kills → "
                              f"{'met' if fo == 0 and dm == 0 else 'NOT met'}"
                              if fo is not None else "not measured (see Failures)"))
+        if self.b.want("host-death"):
+            lines += self.safety_goals(med)
         rss = med("pgha", "rss_mb")
         if rss is not None:
             lines.append(f"- agent RSS ≤ 8 MB (Patroni ~61 MB): pgha {rss:.1f} MB, Patroni "
@@ -393,6 +448,50 @@ class Report:
                          f"{self.fmt(med('patroni-defaults', 'rss_mb'), 1)} MB (defaults) → "
                          f"{'met' if rss <= 8 else 'NOT met'}")
         return "\n".join(lines)
+
+    def safety_goals(self, med):
+        """Issue 14's goals: host death within ttl + 1 s and no slower than Patroni; agent +
+        PostgreSQL kill within 1 s; nothing lost in synchronous mode; no dual primary."""
+        lines = []
+        ttl = (self.b.timing_equal or (None,))[0]
+        variants = [(pre + key, f"{what}, {mode}")
+                    for pre, mode in (("", "asynchronous"), ("sync_", "synchronous"))
+                    for key, what in (("host_death_rto_s", "etcd leader elsewhere"),
+                                      ("host_death_etcd_rto_s", "etcd leader on the host"))]
+        for key, what in variants:
+            hd, phd = med("pgha", key), med("patroni-equal", key)
+            if hd is None:
+                lines.append(f"- host death ({what}) ≤ ttl + 1 s and ≤ Patroni: not measured "
+                             "(see Failures)")
+                continue
+            worst = max(v for v in self.values("pgha", key) if v is not None)
+            ok = ttl is not None and hd <= ttl + 1 and (phd is None or hd <= phd)
+            lines.append(f"- host death ({what}) ≤ ttl + 1 s = "
+                         f"{self.fmt(ttl + 1 if ttl else None, 0)} s and ≤ Patroni: pgha median "
+                         f"{hd:.2f} s (worst {worst:.2f} s), Patroni {self.fmt(phd, 2)} s → "
+                         f"{'met' if ok else 'NOT met'}")
+        kills = [("loopback", med("pgha", "death_first_write_s")),
+                 ("namespace hosts", med("pgha", "ns_kill9_rto_s")),
+                 ("namespace hosts, synchronous", med("pgha", "sync_ns_kill9_rto_s"))]
+        shown = [(w, v) for w, v in kills if v is not None]
+        if shown:
+            lines.append("- agent + PostgreSQL kill -9 on a live host ≤ 1 s of write outage: "
+                         + ", ".join(f"{w} {v:.2f} s" for w, v in shown) + " → "
+                         + ("met" if all(v <= 1 for _, v in shown) else "NOT met"))
+        sync_keys = [m[1] for m in METRICS if m[1].startswith("sync_") and m[1].endswith("_lost")]
+        lost = sum(v or 0 for k in sync_keys for v in self.values("pgha", k))
+        n = sum(1 for k in sync_keys for _ in self.values("pgha", k))
+        lines.append(f"- 0 acknowledged writes lost in synchronous mode: pgha lost {lost} over "
+                     f"{n} synchronous fault(s) and switchover(s) → "
+                     f"{'met' if n and lost == 0 else 'NOT met' if n else 'not measured'}")
+        dual_keys = [m[1] for m in METRICS if m[1].endswith("_dual")]
+        dual = {lab: sum(v or 0 for k in dual_keys for v in self.values(lab, k))
+                for lab in ("pgha", "patroni-equal")}
+        nd = sum(1 for k in dual_keys for _ in self.values("pgha", k))
+        lines.append(f"- 0 dual-primary samples: pgha {dual['pgha']} window(s) over {nd} "
+                     f"fault(s) (Patroni {dual['patroni-equal']}) → "
+                     f"{'met' if nd and dual['pgha'] == 0 else 'NOT met' if nd else 'not measured'}")
+        return lines
 
     def settings_text(self):
         b = self.b
@@ -581,12 +680,16 @@ class Report:
                   "- RSS counts shared library pages once per process; PSS divides shared pages "
                   "among the processes that map them, RSS anonymous is the private heap and "
                   "stacks. pgha's agent is two processes (the agent and its fencing guard).",
-                  "- Node death: Patroni's replicas act when the dead primary's key expires in "
-                  "etcd (ttl after its last renewal); pgha's replicas take the key over as soon "
-                  "as the dead node's PostgreSQL and REST ports both refuse connections "
-                  "(`docs/timing.md`), and wait for the lease only when the node does not answer "
-                  "at all. Then HAProxy's check (every 500 ms, 100 ms while a server changes "
-                  "state) moves the traffic.",
+                  "- Node death (agent and PostgreSQL killed, the host alive): Patroni's "
+                  "replicas act when the dead primary's key expires in etcd (ttl after its last "
+                  "renewal); pgha's fencing guard, which outlives its agent, makes sure "
+                  "PostgreSQL is gone and then revokes the agent's lease, so the key leaves at "
+                  "once (`docs/safety.md`). No agent ever deletes another's key. Then HAProxy's "
+                  "check (every 500 ms, 100 ms while a server changes state) moves the traffic.",
+                  "- Host death: nothing on the dead host can act, so both systems wait for the "
+                  "lease to expire (ttl after the last renewal); it runs on the fault suite's "
+                  "namespace hosts (`tests/fault`), with its recorder and checkers: lost writes "
+                  "and dual-primary windows come from the recorded history, not from the agents.",
                   ""]
         notes = self.notes()
         if notes:

@@ -111,8 +111,10 @@ class Cluster:
         return util.agent_pids(pid) if pid else []
 
     def kill_node(self, node):
-        """Power loss: SIGKILL the agent (and its helpers), the postmaster and its children, at
-        once. Returns the CLOCK_MONOTONIC time of the kill."""
+        """SIGKILL of the agent and of the postmaster and its children, at once, on a live host.
+        pgha's fencing guard is a process of its own (like a supervisor's) and lives on: that it
+        outlives its agent is the point of it. A host that loses every process is the host-death
+        scenario. Returns the CLOCK_MONOTONIC time of the kill."""
         cmap = util.children_map()
         agent = self.agent_pid(node)
         pm = util.postmaster_pid(node.data_dir)
@@ -122,7 +124,8 @@ class Cluster:
         if pm:
             victims.append(pm)
         for root in list(victims):
-            victims += [p for p in util.descendants(root, cmap) if p not in victims]
+            victims += [p for p in util.descendants(root, cmap)
+                        if p not in victims and util.exe_name(p) != "pgha-fence-guard"]
         if not agent or not pm:
             raise util.BenchError(f"{self.system} {node.name}: agent pid {agent}, postmaster {pm}")
         t = util.now_ns()

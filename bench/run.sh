@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # pgha vs Patroni 3.0.2 side by side (issue 5): builds what is missing, runs every scenario on a
 # pgha cluster and on a Patroni cluster each round, prints the table and writes
-# docs/benchmarks.md. Loopback only; never touches the default cluster's ports; cleans up after
-# itself and stops on its own.
+# docs/benchmarks.md. Loopback, except host-death, which runs both systems on the fault suite's
+# network-namespace hosts (tests/fault/run.sh --bench); never touches the default cluster's ports;
+# cleans up after itself and stops on its own.
 #
 #   bench/run.sh [--rounds N] [--scenario NAME[,NAME...]] [--settings equal|defaults|both]
 #                [--no-doc] [--soak-seconds N] [--soak-systems pgha|both]
 #
 # Scenarios: bootstrap node-death pg-crash switchover switchover-sync footprint etcd-load router
-# soak (default: all). The soak (10 min by default, etcd-leader kills under pgbench) runs once, in
+# soak host-death (default: all). The soak (10 min by default, etcd-leader kills under pgbench) runs once, in
 # round 1.
 set -euo pipefail
 
@@ -90,7 +91,7 @@ trap 'exit 143' TERM
 
 # Worst case per round (every wait at its deadline) stays far below this; a normal round of all
 # scenarios at both settings takes ~8 minutes.
-budget=$((rounds * 900 + 300 + 2 * soak_seconds + 600))
+budget=$((rounds * 900 + 300 + 2 * soak_seconds + 600 + 4 * (300 + rounds * 300)))
 args=(run --repo "$repo" --state "$state" --writer "$repo/build-bench/bench_writer"
   --pghactl "$state/bin/pghactl"
   --rounds "$rounds" --scenario "$scenario" --settings "$settings"

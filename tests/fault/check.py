@@ -1,6 +1,8 @@
 #!/usr/bin/python3
 """History checkers for the fault suite, independent of the agents (standard library only).
 
+usage: check.py DIR [--json FILE]   (FILE: the figures below, one object per fault, and "overall")
+
 Reads, from DIR: rec_*.jsonl (recorder samples), writes_*.jsonl (writer operations),
 events.jsonl (fault, heal, converged, end), final.json ({"leader": node, "tables": {node: file}}).
 Prints one line per fault and exits 1 if any checker fails.
@@ -79,7 +81,14 @@ def dual_windows(intervals):
 
 
 def main():
-    d = sys.argv[1]
+    args = sys.argv[1:]
+    json_out = None
+    if len(args) == 3 and args[1] == "--json":
+        json_out = args[2]
+    elif len(args) != 1:
+        sys.exit(__doc__)
+    d = args[0]
+    figures = []
     samples = [s for f in sorted(os.listdir(d)) if f.startswith("rec_")
                for s in jsonl(os.path.join(d, f))]
     writes = [w for f in sorted(os.listdir(d)) if f.startswith("writes_")
@@ -195,6 +204,14 @@ def main():
             reasons.append("not converged after heal")
         ok = not reasons
         failed |= not ok
+        figures.append({
+            "name": fe["name"], "leader": old, "t": t0, "lost": len(lost),
+            "async_lost": len(async_lost), "dual": len(dual),
+            "dual_max_ms": max([1000 * (x[1] - x[0]) for x in dual] or [0]), "late": len(late),
+            "failovers": failovers, "rto": rto, "max_gap": gap,
+            "old_writable_until": (old_end - t0) if old_end is not None else None,
+            "promoted": (new_start - t0) if new_start is not None else None,
+            "converged": bool(conv and conv.get("ok")), "ok": ok, "reasons": reasons})
         print("%-15s leader=%s acks=%d lb_acks=%d lost=%d async_lost=%d dual=%d (max %.0f ms) "
               "late=%d failovers=%d %s rto=%s max_gap=%.2fs held=%.1fs converged=%s %s%s" % (
                   fe["name"], old, len([w for w in acks if inw(w["ack"])]), len(win_acks),
@@ -227,6 +244,13 @@ def main():
               "overall", final["leader"], n_ok, n_info, len(total_lost), len(untolerated),
               len(leader_ids), div_bad or 0, len(samples), gap_txt, "FAIL" if bad else "PASS"))
     failed |= bad
+    if json_out:
+        figures.append({"name": "overall", "final_leader": final["leader"], "acks": n_ok,
+                        "lost_total": len(total_lost), "lost_untolerated": len(untolerated),
+                        "diverged": div_bad, "samples": len(samples),
+                        "sample_gap_max_ms": 1000 * gaps[-1] if gaps else None, "ok": not bad})
+        with open(json_out, "w") as f:
+            json.dump(figures, f, indent=1)
     sys.exit(1 if failed else 0)
 
 

@@ -3,7 +3,12 @@
 (src/ctl/local_render.cc): one pgha.yml per host, haproxy.cfg for the client namespace, and the
 etcd command line of each member. Standard library only.
 
-usage: render.py DIR   (writes DIR/hN/pgha.yml, DIR/hN/etcd.args, DIR/haproxy.cfg)
+usage: render.py DIR [pgha|patroni] [async|sync]
+  writes DIR/hN/pgha.yml (or patroni.yml), DIR/hN/etcd.args, DIR/haproxy.cfg
+
+Patroni gets the same file with pgha's default timing written into bootstrap.dcs (read from
+src/ha/settings.h, so both systems run at equal settings) and `watchdog: off` (pgha has no
+watchdog device here either).
 """
 import json
 import os
@@ -62,25 +67,44 @@ def pg_hba():
             "host replication replicator %s scram-sha-256" % net]
 
 
-def agent_config(host, base):
+def pgha_timing():
+    """pgha's built-in (ttl, loop_wait, retry_timeout) from src/ha/settings.h."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "src", "ha",
+                        "settings.h")
+    with open(path) as f:
+        text = f.read()
+    out = {}
+    for key in ("ttl", "loop_wait", "retry_timeout"):
+        m = re.search(r"\bint %s = (\d+);" % key, text)
+        if not m:
+            sys.exit("render.py: cannot read %s from %s" % (key, path))
+        out[key] = int(m.group(1))
+    return out
+
+
+def agent_config(host, base, system="pgha", sync=False):
     a = addr(host)
     role = lambda u: {"username": u, "password": PASSWORDS[u]}
     dcs_params = {"wal_level": "replica", "hot_standby": "on", "max_wal_senders": 10,
                   "max_replication_slots": 10, "wal_log_hints": "on",
                   "wal_keep_size": "128MB", "max_worker_processes": "8",
                   "max_connections": 50}
-    return {
+    dcs = {"maximum_lag_on_failover": 1048576,
+           "postgresql": {"use_pg_rewind": True, "use_slots": True, "parameters": dcs_params}}
+    if sync:
+        dcs["synchronous_mode"] = True
+    if system == "patroni":
+        dcs = dict(pgha_timing(), **dcs)
+    conf = {
         "scope": "fault",
         "namespace": "/service",
         "name": host,
         "restapi": {"listen": "%s:%d" % (a, API_PORT), "connect_address": "%s:%d" % (a, API_PORT)},
         "etcd3": {"hosts": ["%s:%d" % (addr(h), ETCD_CLIENT) for h in HOSTS]},
-        # ttl / loop_wait / retry_timeout left out, as local_render.cc does: pgha's defaults
-        # (ttl 5, loop_wait 1, retry_timeout 2; docs/timing.md) apply.
+        # pgha: ttl / loop_wait / retry_timeout left out, as local_render.cc does: pgha's
+        # defaults (docs/timing.md) apply. Patroni: the same values, written out.
         "bootstrap": {
-            "dcs": {"maximum_lag_on_failover": 1048576,
-                    "postgresql": {"use_pg_rewind": True, "use_slots": True,
-                                   "parameters": dcs_params}},
+            "dcs": dcs,
             "initdb": [{"encoding": "UTF8"}, "data-checksums"],
             "pg_hba": pg_hba(),
         },
@@ -98,6 +122,9 @@ def agent_config(host, base):
         },
         "tags": {},
     }
+    if system == "patroni":
+        conf["watchdog"] = {"mode": "off"}
+    return conf
 
 
 def etcd_args(host, base):
@@ -135,11 +162,18 @@ def haproxy_cfg():
 
 
 def main():
+    if len(sys.argv) < 2 or len(sys.argv) > 4:
+        sys.exit(__doc__)
     base = os.path.abspath(sys.argv[1])
+    system = sys.argv[2] if len(sys.argv) > 2 else "pgha"
+    mode = sys.argv[3] if len(sys.argv) > 3 else "async"
+    if system not in ("pgha", "patroni") or mode not in ("async", "sync"):
+        sys.exit("render.py: unknown system %r or mode %r\n%s" % (system, mode, __doc__))
     for h in HOSTS:
         os.makedirs(os.path.join(base, h), exist_ok=True)
-        with open(os.path.join(base, h, "pgha.yml"), "w") as f:
-            f.write("# Written by tests/fault/render.py for %s.\n" % h + yaml(agent_config(h, base)))
+        with open(os.path.join(base, h, system + ".yml"), "w") as f:
+            f.write("# Written by tests/fault/render.py for %s.\n" % h +
+                    yaml(agent_config(h, base, system, mode == "sync")))
         with open(os.path.join(base, h, "etcd.args"), "w") as f:
             f.write("\n".join(etcd_args(h, base)) + "\n")
     with open(os.path.join(base, "haproxy.cfg"), "w") as f:

@@ -6,6 +6,14 @@
 #   tests/fault/run.sh --smoke     every nemesis once (about 2 minutes); exit 1 on any failure
 #   tests/fault/run.sh --control   negative control: a replica promoted behind the agents' back
 #                                  (a real dual primary); exit 0 only if the checkers catch it
+#   tests/fault/run.sh --bench N   N rounds of host-death (etcd's leader elsewhere, then on the
+#                                  dying host) and kill9-primary (bench/run.sh uses it to compare
+#                                  pgha with Patroni on the same hosts)
+# Options (after the mode):
+#   --system pgha|patroni   the agent on every host (default pgha; patroni = Debian's 3.0.2, or
+#                           PGHA_FAULT_PATRONI=/path/to/patroni, at pgha's default timing)
+#   --sync                  synchronous_mode on: every acknowledged write must survive every fault
+#   --json FILE             check.py's figures, one object per fault, written to FILE
 #
 # Needs root, the binaries built in build/ (pgha, pgha-fence-guard), etcd, haproxy, nft,
 # postgresql-15, python3-psycopg2. Runs under flock /tmp/pgha-cluster.lock, like every test that
@@ -13,25 +21,56 @@
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
+usage() { sed -n '6,16p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 MODE=${1:-}
-case "$MODE" in --smoke|--control) ;; *) echo "usage: $0 --smoke | --control" >&2; exit 2 ;; esac
+ROUNDS=1
+case "$MODE" in
+  --smoke|--control) shift ;;
+  --bench) ROUNDS=${2:-}; shift 2 2>/dev/null || usage
+    [[ "$ROUNDS" =~ ^[1-9][0-9]?$ ]] || { echo "--bench needs a round count 1-99, not '$ROUNDS'" >&2; exit 2; } ;;
+  *) usage ;;
+esac
+SYSTEM=pgha
+SYNC=async
+JSON_OUT=""
+ORIG_ARGS=("$MODE" "$@")
+[ "$MODE" = --bench ] && ORIG_ARGS=("$MODE" "$ROUNDS" "$@")
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --system) SYSTEM=${2:-}; shift 2 2>/dev/null || usage
+      case "$SYSTEM" in pgha|patroni) ;; *) echo "--system must be pgha or patroni, not '$SYSTEM'" >&2; exit 2 ;; esac ;;
+    --sync) SYNC=sync; shift ;;
+    --json) JSON_OUT=${2:-}; shift 2 2>/dev/null || usage
+      [ -n "$JSON_OUT" ] || usage ;;
+    *) echo "unknown argument: $1" >&2; usage ;;
+  esac
+done
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root (network namespaces)"; exit 77; }
 if [ -z "${PGHA_FAULT_LOCKED:-}" ]; then  # serialize with the other cluster tests
   export PGHA_FAULT_LOCKED=1
-  exec flock /tmp/pgha-cluster.lock "$0" "$@"
+  exec flock /tmp/pgha-cluster.lock "$0" "${ORIG_ARGS[@]}"
 fi
 PY=/usr/bin/python3
 BIN_DIR=${PGHA_BIN_DIR:-$ROOT/build/src/bin}
 for c in etcd etcdctl haproxy nft ip setpriv curl jq; do
   command -v "$c" >/dev/null || { echo "SKIP: $c is not installed"; exit 77; }
 done
-for f in "$BIN_DIR/pgha" "$BIN_DIR/pgha-fence-guard" /usr/lib/postgresql/15/bin/initdb; do
-  [ -x "$f" ] || { echo "SKIP: $f missing (build: ninja -C build pgha pgha-fence-guard)"; exit 77; }
-done
+PATRONI=${PGHA_FAULT_PATRONI:-/usr/bin/patroni}
+if [ "$SYSTEM" = pgha ]; then
+  for f in "$BIN_DIR/pgha" "$BIN_DIR/pgha-fence-guard" /usr/lib/postgresql/15/bin/initdb; do
+    [ -x "$f" ] || { echo "SKIP: $f missing (build: ninja -C build pgha pgha-fence-guard)"; exit 77; }
+  done
+else
+  [ -x "$PATRONI" ] || { echo "SKIP: $PATRONI missing (apt-get install patroni)"; exit 77; }
+fi
 $PY -c 'import psycopg2' 2>/dev/null || { echo "SKIP: python3-psycopg2 missing"; exit 77; }
 
 source "$HERE/net.sh"
-TTL=5                # pgha's default (docs/timing.md); the harness does not override it
+source "$HERE/host.sh"
+TTL=5                # pgha's default (docs/timing.md); Patroni gets the same (render.py)
+# Faults that fail over may lose the last asynchronous acknowledgements; in synchronous mode none.
+LOSS_OK=true
+[ "$SYNC" = sync ] && LOSS_OK=false
 HOLD=$((3 * TTL))    # how long a partition lasts
 MAX_RUN=900          # every background process stops by itself after this many seconds
 DIR=$(mktemp -d /var/tmp/pgha-fault.XXXXXX)
@@ -53,6 +92,7 @@ cleanup() {
   touch "$STOP" 2>/dev/null
   local ns pid
   for h in "${HOSTS[@]}"; do chaos_clear "$h"; done 2>/dev/null
+  host_thaw_all 2>/dev/null
   for pid in "${AGENT_PID[@]}"; do kill -CONT "$pid" 2>/dev/null; done
   sleep 0.5
   # Every process that lives in one of our namespaces, and nothing else.
@@ -79,8 +119,10 @@ trap 'exit 130' INT TERM
 
 # --- bring the hosts up --------------------------------------------------------------------------
 mkdir -p "$DIR/bin"
-cp "$BIN_DIR/pgha" "$BIN_DIR/pgha-fence-guard" "$DIR/bin/"  # readable by postgres, stable copy
-$PY "$HERE/render.py" "$DIR"
+if [ "$SYSTEM" = pgha ]; then  # readable by postgres, a stable copy
+  cp "$BIN_DIR/pgha" "$BIN_DIR/pgha-fence-guard" "$DIR/bin/"
+fi
+$PY "$HERE/render.py" "$DIR" "$SYSTEM" "$SYNC" || exit 1
 for h in "${HOSTS[@]}"; do
   touch "$DIR/rec_$h.jsonl"  # the recorder runs as postgres
   chown postgres: "$DIR/$h" "$DIR/rec_$h.jsonl"
@@ -97,9 +139,11 @@ start_etcd() {
   ETCD_PID[$h]=$!; disown
 }
 start_agent() {
-  local h=$1
+  local h=$1 cmd
+  if [ "$SYSTEM" = pgha ]; then cmd=("$DIR/bin/pgha" "$DIR/$h/pgha.yml")
+  else cmd=(env "HOME=$(getent passwd postgres | cut -d: -f6)" "$PATRONI" "$DIR/$h/patroni.yml"); fi
   ip netns exec "$(host_ns "$h")" setpriv --reuid=postgres --regid=postgres --init-groups -- \
-    "$DIR/bin/pgha" "$DIR/$h/pgha.yml" >>"$DIR/$h/pgha.log" 2>&1 &
+    "${cmd[@]}" >>"$DIR/$h/$SYSTEM.log" 2>&1 &
   AGENT_PID[$h]=$!; disown
 }
 start_recorder() {
@@ -118,13 +162,13 @@ cluster_json() {
   return 1
 }
 leader() { cluster_json | jq -r '.members[] | select(.role == "leader") | .name' 2>/dev/null; }
-# Converged: one leader, every other member streaming from it, the write port taking writes.
+# Converged: one leader in /cluster, and the server behind the write port writable with every
+# other node streaming from it (asked of PostgreSQL, the same for both systems).
 converged() {
   local j; j=$(cluster_json) || return 1
   [ "$(jq '[.members[] | select(.role == "leader")] | length' <<<"$j")" = 1 ] || return 1
-  [ "$(jq '[.members[] | select(.role != "leader" and .state == "streaming")] | length' \
-    <<<"$j")" = $((${#HOSTS[@]} - 1)) ] || return 1
-  lb_sql "SELECT 1" >/dev/null
+  [ "$(lb_sql "SELECT NOT pg_is_in_recovery() AND (SELECT count(*) FROM pg_stat_replication
+    WHERE state = 'streaming') = ${#HOSTS[@]} - 1")" = t ]
 }
 lb_sql() {
   in_ns "$CLIENT" env PGPASSWORD=pgha-fault-su PGCONNECT_TIMEOUT=2 \
@@ -191,12 +235,16 @@ curl_from() { local ns=$1; shift; ip netns exec "$ns" curl -s -o /dev/null -m 1 
 new_leader_other_than() { local l; l=$(leader); [ -n "$l" ] && [ "$l" != "$1" ]; }
 replica_of() { local h; for h in "${HOSTS[@]}"; do [ "$h" != "$1" ] && { echo "$h"; return; }; done; }
 
-nemesis_kill9() {  # T01: power loss of the primary's node: agent, guard, PostgreSQL (not etcd)
+nemesis_kill9() {  # T01: kill -9 of the primary's agent and PostgreSQL at once, on a live host
+  # (etcd, the recorder and pgha's fencing guard, a process of its own, live on; a host that
+  # loses every process is host-death)
   local L; L=$(leader)
-  fault_begin kill9-primary "$L" true true
+  fault_begin kill9-primary "$L" true "$LOSS_OK"
   local pid
   for pid in $(ip netns pids "$(host_ns "$L")"); do
-    [ "$pid" = "${ETCD_PID[$L]}" ] || [ "$pid" = "${REC_PID[$L]}" ] || kill -9 "$pid" 2>/dev/null
+    [ "$pid" = "${ETCD_PID[$L]}" ] || [ "$pid" = "${REC_PID[$L]}" ] && continue
+    [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = pgha-fence-guar ] && continue
+    kill -9 "$pid" 2>/dev/null
   done
   wait_for 30 new_leader_other_than "$L"
   start_agent "$L"
@@ -204,7 +252,7 @@ nemesis_kill9() {  # T01: power loss of the primary's node: agent, guard, Postgr
 }
 nemesis_isolate() {  # T05a: every packet of the leader's host dropped, both ways
   local L; L=$(leader)
-  fault_begin drop-isolate "$L" true true
+  fault_begin drop-isolate "$L" true "$LOSS_OK"
   chaos_isolate "$L"
   fault_effective curl_from "$CLIENT" "http://$(host_addr "$L"):8008/"
   pause "$HOLD"
@@ -225,7 +273,7 @@ nemesis_reject() {  # PostgreSQL and REST between one replica and a healthy lead
 }
 nemesis_sigstop() {  # T09: the leader's agent frozen for 2 x ttl (its fencing guard keeps running)
   local L; L=$(leader)
-  fault_begin sigstop-agent "$L" true true
+  fault_begin sigstop-agent "$L" true "$LOSS_OK"
   kill -STOP "${AGENT_PID[$L]}"
   pause $((2 * TTL))
   kill -CONT "${AGENT_PID[$L]}"
@@ -233,11 +281,63 @@ nemesis_sigstop() {  # T09: the leader's agent frozen for 2 x ttl (its fencing g
 }
 nemesis_etcd_cut() {  # T05b: the leader's host loses etcd (peers and clients), nothing else
   local L; L=$(leader)
-  fault_begin etcd-cut-leader "$L" true true
+  fault_begin etcd-cut-leader "$L" true "$LOSS_OK"
   chaos_cut_etcd "$L"
   fault_effective curl_from "$(host_ns "$L")" "http://$(host_addr "$(replica_of "$L")"):2379/health"
   pause "$HOLD"
   chaos_clear "$L"
+  fault_heal
+}
+
+# etcd's raft leader: where a host death falls matters (etcd's new leader extends every lease
+# by the election it took), so host-death places it first, on purpose, and says where.
+etcdctl_ns() {  # HOST etcdctl-args...: etcdctl run inside HOST's namespace
+  local h=$1; shift
+  in_ns "$(host_ns "$h")" env ETCDCTL_API=3 etcdctl --dial-timeout=1s --command-timeout=3s "$@"
+}
+# Member ids are 64-bit: read them as text (jq's doubles would round them).
+etcd_status_field() {  # HOST FIELD -> FIELD (member_id or leader) of HOST's endpoint status, hex
+  local v
+  v=$(etcdctl_ns "$1" --endpoints "http://$(host_addr "$1"):2379" endpoint status -w json |
+    grep -o "\"$2\":[0-9]*" | head -1 | cut -d: -f2)
+  [ -n "$v" ] && printf '%x' "$v"
+}
+etcd_member_id() { etcd_status_field "$1" member_id; }
+etcd_leader_host() {
+  local h x lid
+  for h in "${HOSTS[@]}"; do
+    lid=$(etcd_status_field "$h" leader) || continue
+    for x in "${HOSTS[@]}"; do
+      [ "$(etcd_member_id "$x")" = "$lid" ] && { echo "$x"; return 0; }
+    done
+  done
+  return 1
+}
+move_etcd_leader() {  # TARGET: make TARGET's etcd member the raft leader
+  local cur; cur=$(etcd_leader_host) || return 1
+  [ "$cur" = "$1" ] && return 0
+  etcdctl_ns "$cur" --endpoints "http://$(host_addr "$cur"):2379" move-leader \
+    "$(etcd_member_id "$1")" >/dev/null && [ "$(etcd_leader_host)" = "$1" ]
+}
+nemesis_host_death() { host_death away; }
+nemesis_host_death_etcd() { host_death on; }
+host_death() {  # T03: the leader's host dies: every packet dropped and every process frozen at
+  # once (nothing refused, nothing shut down); once another leader is seen (at most 6 x ttl) the
+  # host is powered off for good and booted again (etcd and the agent restarted). $1: "on" puts
+  # etcd's raft leader on the dying host first, "away" on another host.
+  local L T name=host-death; L=$(leader)
+  if [ "$1" = on ]; then T=$L; name=host-death-etcd-leader; else T=$(replica_of "$L"); fi
+  wait_for 10 move_etcd_leader "$T" || log "could not move etcd's leader to $T"
+  log "etcd leader on $(etcd_leader_host)"
+  fault_begin "$name" "$L" true "$LOSS_OK"
+  chaos_isolate "$L"
+  host_freeze "$L" "${REC_PID[$L]}" || log "host $L did not freeze"
+  fault_effective curl_from "$CLIENT" "http://$(host_addr "$L"):8008/"
+  wait_for $((6 * TTL)) new_leader_other_than "$L"
+  host_power_off "$L"
+  chaos_clear "$L"
+  start_etcd "$L"
+  start_agent "$L"
   fault_heal
 }
 
@@ -250,8 +350,12 @@ nemesis_rogue_promote() {  # control: pg_ctl promote on a replica while the lead
   fault_heal
 }
 
-NEMESES=(kill9 isolate reject sigstop etcd_cut)
+NEMESES=(kill9 isolate reject sigstop etcd_cut host_death host_death_etcd)
 [ "$MODE" = --control ] && NEMESES=(rogue_promote)
+if [ "$MODE" = --bench ]; then
+  NEMESES=()
+  for r in $(seq 1 "$ROUNDS"); do NEMESES+=(host_death host_death_etcd kill9); done
+fi
 for n in "${NEMESES[@]}"; do
   wait_for 60 converged || log "not converged before $n"
   "nemesis_$n"
@@ -279,7 +383,7 @@ for h in "${HOSTS[@]}"; do
 done
 echo "{\"leader\":\"$FINAL\",\"tables\":${tables%,}}}" >"$DIR/final.json"
 log "final leader $FINAL; checking histories"
-$PY "$HERE/check.py" "$DIR" | tee "$DIR/check.out"
+$PY "$HERE/check.py" "$DIR" ${JSON_OUT:+--json "$JSON_OUT"} | tee "$DIR/check.out"
 STATUS=${PIPESTATUS[0]}
 if [ "$MODE" = --control ]; then
   if [ "$STATUS" = 0 ] || ! grep -q "dual-primary" "$DIR/check.out"; then
