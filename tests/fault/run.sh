@@ -162,11 +162,15 @@ cluster_json() {
   return 1
 }
 leader() { cluster_json | jq -r '.members[] | select(.role == "leader") | .name' 2>/dev/null; }
-# Converged: one leader in /cluster, and the server behind the write port writable with every
-# other node streaming from it (asked of PostgreSQL, the same for both systems).
+# Converged: one leader in /cluster (and in synchronous mode a member /sync names: until then no
+# replica may be promoted, by either system), and the server behind the write port writable with
+# every other node streaming from it (asked of PostgreSQL, the same for both systems).
 converged() {
   local j; j=$(cluster_json) || return 1
   [ "$(jq '[.members[] | select(.role == "leader")] | length' <<<"$j")" = 1 ] || return 1
+  if [ "$SYNC" = sync ]; then
+    [ "$(jq '[.members[] | select(.role == "sync_standby")] | length' <<<"$j")" -ge 1 ] || return 1
+  fi
   [ "$(lb_sql "SELECT NOT pg_is_in_recovery() AND (SELECT count(*) FROM pg_stat_replication
     WHERE state = 'streaming') = ${#HOSTS[@]} - 1")" = t ]
 }
