@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cstdlib>
 
+#include "config/guc_versions.h"
 #include "config/values.h"
 #include "core/strings.h"
 
@@ -195,6 +196,17 @@ void CheckParameters(const nlohmann::json& parameters, const GucCatalog* catalog
     if (catalog == nullptr) continue;
     const GucSpec* spec = catalog->Find(name);
     if (spec == nullptr) {
+      if (auto to = RenamedParameter(name, catalog->major())) {  // written under its new name
+        auto converted = ConvertRenamedParameters(nlohmann::json{{name, value}}, catalog->major());
+        const GucSpec* target = catalog->Find(*to);
+        if (!converted.ok()) {
+          errors->push_back(prefix + converted.message());
+        } else if (target != nullptr) {
+          Status st = CheckGucValue(*target, (*converted)[*to]);
+          if (!st.ok()) errors->push_back(key + " (as " + *to + "): " + st.message());
+        }
+        continue;
+      }
       if (name.find('.') != std::string::npos) continue;  // a custom (extension) parameter
       errors->push_back(key + ": unknown parameter for PostgreSQL " +
                         std::to_string(catalog->major()) +

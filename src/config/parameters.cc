@@ -1,6 +1,8 @@
 #include "config/parameters.h"
 
 #include "config/config.h"
+#include "config/guc_catalog.h"
+#include "config/guc_versions.h"
 
 namespace pgha::config {
 namespace internal {
@@ -52,7 +54,11 @@ nlohmann::json EffectiveParameters(const Config& local, const nlohmann::json& dc
       if (!internal::IsClusterWideGuc(name)) out[name] = value;
     }
   }
-  return ValidParameters(out, local.postgresql.gucs.get(), "", nullptr);
+  const GucCatalog* gucs = local.postgresql.gucs.get();
+  nlohmann::json valid = ValidParameters(out, gucs, "", nullptr);
+  // Renamed parameters (wal_keep_segments on 13+...) are written under the running major's name.
+  auto converted = ConvertRenamedParameters(valid, gucs ? gucs->major() : 0);
+  return converted.ok() ? *converted : valid;
 }
 
 std::vector<std::string> LocalParameterProblems(const Config& local) {

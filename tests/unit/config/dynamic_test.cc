@@ -1,7 +1,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <memory>
+
 #include "config/config.h"
+#include "config/guc_catalog.h"
 #include "helpers.h"
 
 namespace pgha::config {
@@ -207,6 +210,19 @@ TEST(EffectiveParameters, BeforeTheDcsHasAConfig) {
   EXPECT_EQ(p["work_mem"], "8MB");
   EXPECT_EQ(p["autovacuum"], false);
   EXPECT_EQ(EffectiveParameters(LocalWith(""), nullptr), json::object());
+}
+
+// Patroni's acceptance configuration carries wal_keep_segments: PostgreSQL 13+ refuses that name,
+// so it is written as wal_keep_size for the running major.
+TEST(EffectiveParameters, RenamedParametersAreWrittenForTheRunningMajor) {
+  Config local = LocalWith(
+      "bootstrap:\n  dcs:\n    postgresql:\n      parameters:\n        wal_keep_segments: 100\n");
+  auto pg15 = std::make_shared<GucCatalog>(15);
+  pg15->Add(GucSpec{"wal_keep_size", GucType::kInteger, 0, 2147483647, "MB", {}, {}});
+  local.postgresql.gucs = pg15;
+  EXPECT_EQ(EffectiveParameters(local, json::object()), (json{{"wal_keep_size", "1600MB"}}));
+  json dcs = {{"postgresql", {{"parameters", {{"wal_keep_segments", "8"}}}}}};
+  EXPECT_EQ(EffectiveParameters(local, dcs), (json{{"wal_keep_size", "128MB"}}));
 }
 
 // The validator behind PATCH/PUT /config, edit-config and the local file.
