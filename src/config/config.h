@@ -55,6 +55,9 @@ struct Postgresql {
   nlohmann::json parameters = nlohmann::json::object();  // GUC name -> value
   std::vector<std::string> pg_hba;
   bool use_pg_rewind = true;
+  // The agent's own connections to its PostgreSQL go over the unix socket (the first of
+  // parameters.unix_socket_directories, else libpq's default) instead of TCP to `listen`.
+  bool use_unix_socket = false;
   bool remove_data_directory_on_rewind_failure = false;
   int pg_ctl_timeout = 60;
   // The installed PostgreSQL's parameters, set by pgha at start from bin_dir (not read from the

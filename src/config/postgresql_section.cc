@@ -100,6 +100,7 @@ Status ReadParameters(const Section& s, Postgresql* pg) {
 
 Status ReadBehaviour(const Section& s, Postgresql* pg) {
   PGHA_TRY(s.Bool("use_pg_rewind", &pg->use_pg_rewind));
+  PGHA_TRY(s.Bool("use_unix_socket", &pg->use_unix_socket));
   PGHA_TRY(s.Bool("remove_data_directory_on_rewind_failure",
                   &pg->remove_data_directory_on_rewind_failure));
   PGHA_TRY(s.Int("pg_ctl_timeout", &pg->pg_ctl_timeout, 1, 86400));
@@ -109,7 +110,7 @@ Status ReadBehaviour(const Section& s, Postgresql* pg) {
 // Keys pgha reads but does not act on: say so rather than silently differ from Patroni.
 void WarnUnusedKeys(const Section& s) {
   for (const char* key : {"callbacks", "basebackup", "recovery_conf", "custom_conf", "pre_promote",
-                          "before_stop", "pg_ident", "proxy_address", "rewind", "use_unix_socket",
+                          "before_stop", "pg_ident", "proxy_address", "rewind",
                           "use_unix_socket_repl", "remove_data_directory_on_diverged_timelines"}) {
     s.WarnUnused(key);
   }

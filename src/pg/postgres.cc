@@ -390,7 +390,17 @@ class RealPostgres final : public Postgres {
     sysid_ = pg->sysid;
   }
 
+  // Where the agent's own connections go: the unix socket directory with use_unix_socket (the
+  // first of unix_socket_directories; empty = libpq's default), else the first listen address.
   std::string LocalHost() const {
+    if (cfg_.use_unix_socket) {
+      const auto& p = cfg_.parameters;
+      if (p.is_object() && p.contains("unix_socket_directories") &&
+          p["unix_socket_directories"].is_string()) {
+        return Trim(Split(p["unix_socket_directories"].get<std::string>(), ',')[0]);
+      }
+      return "";
+    }
     std::string host = Split(cfg_.listen.substr(0, cfg_.listen.rfind(':')), ',')[0];
     host = Trim(host);
     if (host.empty() || host == "*" || host == "0.0.0.0") return "127.0.0.1";
@@ -401,14 +411,19 @@ class RealPostgres final : public Postgres {
   bool Connect() {
     if (conn_ && conn_->Healthy()) return true;
     conn_.reset();
-    std::string conninfo = BuildConninfo({{"host", LocalHost()},
-                                          {"port", std::to_string(cfg_.Port())},
-                                          {"user", cfg_.superuser.username},
-                                          {"password", cfg_.superuser.password},
-                                          {"dbname", "postgres"},
-                                          {"connect_timeout", "2"},
-                                          {"application_name", "pgha"},
-                                          {"options", "-c statement_timeout=5000"}});
+    std::vector<std::pair<std::string, std::string>> params;
+    if (std::string host = LocalHost(); !host.empty()) params.emplace_back("host", host);
+    params.insert(params.end(), {{"port", std::to_string(cfg_.Port())},
+                                 {"user", cfg_.superuser.username},
+                                 {"password", cfg_.superuser.password},
+                                 {"dbname", "postgres"},
+                                 {"connect_timeout", "2"},
+                                 {"application_name", "pgha"},
+                                 {"options", "-c statement_timeout=5000"}});
+    // sslmode, sslcert, sslkey... of authentication.superuser (a pg_hba "clientcert" line needs
+    // the certificate)
+    for (const auto& [k, v] : cfg_.superuser.options) params.emplace_back(k, v);
+    std::string conninfo = BuildConninfo(params);
     auto c = Connection::Open(conninfo);
     if (!c.ok()) {
       last_connect_error_ = c.message();

@@ -92,6 +92,20 @@ TEST(ParseConfig, MinimalFileDefaults) {
   EXPECT_TRUE(c.warnings.empty());
 }
 
+// Patroni's acceptance configuration: local connections over the unix socket, with the
+// superuser's client certificate (pg_hba "hostssl ... clientcert=verify-ca").
+TEST(ParseConfig, UseUnixSocketAndSuperuserTlsOptions) {
+  EXPECT_FALSE(MustParse(Minimal()).postgresql.use_unix_socket);
+  Config c = MustParse(Minimal(
+      "  use_unix_socket: true\n"
+      "  authentication:\n    superuser:\n      username: postgres\n      password: pw\n"
+      "      sslmode: verify-ca\n      sslcert: /tls/client.crt\n      sslkey: /tls/client.key\n"));
+  EXPECT_TRUE(c.postgresql.use_unix_socket);
+  EXPECT_EQ(c.postgresql.superuser.options.at("sslcert"), "/tls/client.crt");
+  EXPECT_EQ(c.postgresql.superuser.options.at("sslmode"), "verify-ca");
+  EXPECT_TRUE(c.warnings.empty()) << c.warnings.front();
+}
+
 TEST(ParseConfig, RewindDefaultsToSuperuser) {
   Config c = MustParse(
       Minimal("  authentication:\n    superuser:\n      username: admin\n      password: pw\n"
