@@ -36,6 +36,27 @@ std::string& NotifySocket() {
   return socket;
 }
 
+// Two agents under one name would both act as that member (a split-brain recipe: a copied
+// configuration, a forgotten old host). Refuse to start while the REST API at the address the
+// member key publishes answers, as Patroni does; a member key left by a dead agent does not stop
+// a restart. Without etcd nothing can be checked, and the agent starts as usual.
+bool OtherAgentRunsAs(const std::string& name, dcs::Dcs& dcs, agent::PeerProber& prober) {
+  auto view = dcs.Load();
+  if (!view.ok()) {
+    spdlog::warn("cannot check that no other agent runs as {}: {}", name, view.message());
+    return false;
+  }
+  const ha::Member* m = view->FindMember(name);
+  if (m == nullptr || m->api_url.empty()) return false;
+  auto status = prober.Probe({*m}, "");
+  if (status.empty() || !status[0].reachable) return false;
+  spdlog::critical(
+      "Can't start; there is already a node named '{}' running (its REST API answers "
+      "at {})",
+      name, m->api_url);
+  return true;
+}
+
 void NotifySystemd(const std::string& state) {
   if (auto st = agent::SdNotifyTo(NotifySocket(), state); !st.ok()) {
     spdlog::warn("{}", st.message());
@@ -159,6 +180,7 @@ int RunAgent(const std::string& path) {
   std::mutex api_dcs_mu;
   auto postgres = pg::MakePostgres(cfg, *bin_dir);
   agent::HttpPeerProber prober(std::chrono::milliseconds(1500), api::MemberClientCert(cfg));
+  if (OtherAgentRunsAs(cfg.name, *dcs, prober)) return 1;
   RealClock clock;
   auto guard = agent::GuardFence::Start("/proc/self/exe", cfg.postgresql.data_dir,
                                         GuardRevokeEndpoints(cfg));

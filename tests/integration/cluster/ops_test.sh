@@ -98,6 +98,23 @@ check "[4b] after SIGHUP $HUP_NODE publishes the tag from its file" wait_for 20 
 check "[4b] ... and its agent is still the same process" kill -0 "$HUP_PID"
 check "[4b] ... and it logged the reload" grep -q 'received SIGHUP: reloading' "$CL/$HUP_NODE/pgha.log"
 
+# 4c. A second agent under a running member's name is refused (Patroni refuses it too) ----------
+# Same name and data directory as $HUP_NODE, another REST port: it must exit 1 before touching
+# anything, and $HUP_NODE must go on as before.
+sed -E "s/(listen|connect_address): \"?127.0.0.1:$((API + ${HUP_NODE#node} - 1))\"?/\1: 127.0.0.1:$((API + 50))/" \
+  "$CL/$HUP_NODE/pgha.yml" >"$DIR/dup.yml"
+chmod 644 "$DIR/dup.yml"
+check "[4c] the copy listens elsewhere" grep -q "127.0.0.1:$((API + 50))" "$DIR/dup.yml"
+timeout 60 setpriv --reuid=postgres --regid=postgres --init-groups -- "$BIN/pgha" "$DIR/dup.yml" \
+  >"$DIR/dup.log" 2>&1
+DUP_RC=$?
+sed 's/^/    /' "$DIR/dup.log" | grep -i "already" | head -2
+check "[4c] a second agent named $HUP_NODE exits 1" test "$DUP_RC" = 1
+check "[4c] ... saying a node of that name is already running" \
+  grep -q "Can't start; there is already a node named '$HUP_NODE' running" "$DIR/dup.log"
+check "[4c] ... and $HUP_NODE's agent is untouched" kill -0 "$HUP_PID"
+check "[4c] ... and still streams" wait_for 20 streaming "$HUP_NODE"
+
 # 5. Switchover and failover (agent side of issue 4) ---------------------------------------------
 cat >"$DIR/patronictl.yml" <<YAML
 scope: itops
