@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "ctl/commands.h"
+#include "ctl/gen.h"
 #include "ctl/list.h"
 #include "ctl/local.h"
 #include "ctl/target.h"
@@ -54,6 +55,7 @@ struct Options {
   ctl::EditOptions edit;
   std::string dsn_role, dsn_member;
   ctl::LocalOptions local;
+  ctl::GenOptions gen;
 };
 
 CLI::App* AddCluster(CLI::App& app, const char* name, const char* help, Options& o) {
@@ -146,6 +148,19 @@ void AddClusterCommands(CLI::App& app, Options& o) {
   remove->get_option("cluster")->required();
 }
 
+void AddGen(CLI::App& app, Options& o) {
+  auto* gen = app.add_subcommand("gen", "Write per-host configuration and systemd units");
+  gen->add_option("-f,--file", o.gen.values_file, "Values file (the format of `local up -f`)")
+      ->required();
+  gen->add_option("--hosts", o.gen.hosts, "NAME=ADDRESS,... (one PostgreSQL node each)")
+      ->required();
+  gen->add_option("--out", o.gen.out_dir, "Directory to write into")->required();
+  gen->add_option("--clients", o.gen.clients, "CIDRs allowed to connect (pg_hba)")->delimiter(',');
+  gen->add_option("--pgha-bin", o.gen.pgha_bin, "Where pgha is installed on the hosts");
+  gen->add_option("--data-dir", o.gen.data_dir, "PostgreSQL data directory on the hosts");
+  gen->add_option("--pg-major", o.gen.pg_major, "PostgreSQL major on the hosts (13-17)");
+}
+
 void AddLocal(CLI::App& app, Options& o) {
   auto* local = app.add_subcommand("local", "Run a whole cluster on this machine");
   local->require_subcommand(1);
@@ -223,6 +238,7 @@ int main(int argc, char** argv) {
   AddClusterCommands(app, o);
   AddMemberCommands(app, o);
   AddLocal(app, o);
+  AddGen(app, o);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -236,6 +252,7 @@ int main(int argc, char** argv) {
       for (CLI::App* verb : sub->get_subcommands()) return ctl::RunLocal(verb->get_name(), o.local);
       return ctl::kExitUsage;
     }
+    if (sub->get_name() == "gen") return ctl::Gen(o.gen);
     return RunClusterCommand(sub->get_name(), o);
   }
   return ctl::kExitUsage;

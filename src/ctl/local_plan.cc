@@ -63,11 +63,11 @@ LocalCluster ResolveCluster(const ClusterSpec& spec) {
   return c;
 }
 
-namespace {
-
 nlohmann::ordered_json RoleJson(const Role& r) {
   return {{"username", r.username}, {"password", r.password}};
 }
+
+namespace {
 
 Result<Role> RoleFromJson(const nlohmann::json& j, const char* key) {
   if (!j.contains(key) || !j[key].is_object()) return Err(std::string("missing ") + key);

@@ -15,6 +15,9 @@ struct Role {
   std::string password;
 };
 
+// {"username", "password"}, as authentication.* and cluster.json hold a role.
+nlohmann::ordered_json RoleJson(const Role& r);
+
 struct LocalCluster {
   ClusterSpec spec;                        // spec.password is always set here
   Role superuser;                          // postgres

@@ -64,15 +64,15 @@ void Emit(const Json& v, int indent, std::string* out) {
   }
 }
 
-Json RoleJson(const Role& r) { return {{"username", r.username}, {"password", r.password}}; }
-
 Json PgHba() {
   return Json::array({"local all all trust", "host all all 127.0.0.1/32 scram-sha-256",
                       "host replication replicator 127.0.0.1/32 scram-sha-256",
                       "host all all ::1/128 scram-sha-256"});
 }
 
-Json DcsConfig(const LocalCluster& c) {
+}  // namespace
+
+nlohmann::ordered_json BootstrapDcs(const LocalCluster& c) {
   Json params = {{"wal_level", "replica"}, {"hot_standby", "on"},
                  {"max_wal_senders", 10},  {"max_replication_slots", 10},
                  {"wal_log_hints", "on"},  {"wal_keep_size", "128MB"}};
@@ -84,6 +84,8 @@ Json DcsConfig(const LocalCluster& c) {
   return {{"maximum_lag_on_failover", 1048576},
           {"postgresql", {{"use_pg_rewind", true}, {"use_slots", true}, {"parameters", params}}}};
 }
+
+namespace {
 
 Json PostgresqlConfig(const LocalCluster& c, const LocalLayout& layout, int i) {
   std::string addr = "127.0.0.1:" + std::to_string(PostgresPort(c.spec, i));
@@ -124,7 +126,7 @@ nlohmann::ordered_json AgentConfig(const LocalCluster& c, const LocalLayout& lay
   cfg["name"] = NodeName(i);
   cfg["restapi"] = {{"listen", api}, {"connect_address", api}};
   cfg["etcd3"] = {{"hosts", hosts}};
-  cfg["bootstrap"] = {{"dcs", DcsConfig(c)},
+  cfg["bootstrap"] = {{"dcs", BootstrapDcs(c)},
                       {"initdb", Json::array({Json{{"encoding", "UTF8"}}, "data-checksums"})},
                       {"pg_hba", PgHba()}};
   cfg["postgresql"] = PostgresqlConfig(c, layout, i);
@@ -137,34 +139,43 @@ std::string RenderAgentYaml(const LocalCluster& c, const LocalLayout& layout, in
          "; rewritten on every up.\n" + ToYaml(AgentConfig(c, layout, i));
 }
 
-std::string RenderHaproxyCfg(const LocalCluster& c) {
+std::string RenderHaproxy(const std::string& header, const std::string& bind_address,
+                          const LocalPorts& p, const std::vector<HaproxyServer>& servers) {
   std::ostringstream o;
-  auto servers = [&]() {
-    for (int i = 1; i <= c.nodes(); ++i) {
-      o << "    server " << NodeName(i) << " 127.0.0.1:" << PostgresPort(c.spec, i)
-        << " maxconn 100 check port " << ApiPort(c.spec, i) << "\n";
+  auto list = [&]() {
+    for (const auto& sv : servers) {
+      o << "    server " << sv.name << " " << sv.address << ":" << sv.pg_port
+        << " maxconn 100 check port " << sv.api_port << "\n";
     }
   };
-  const LocalPorts& p = c.spec.ports;
-  o << "# Written by `pghactl local up` for cluster " << c.spec.name << "; rewritten on every up.\n"
-    << "global\n    maxconn 1000\n    log stderr format iso local0 notice\n\n"
+  o << header << "global\n    maxconn 1000\n    log stderr format iso local0 notice\n\n"
     << "defaults\n    mode tcp\n    log global\n    retries 3\n    option redispatch\n    timeout "
        "connect 200ms\n"
     << "    timeout client 30m\n    timeout server 30m\n    timeout check 2s\n\n"
-    << "listen stats\n    mode http\n    bind 127.0.0.1:" << p.stats
+    << "listen stats\n    mode http\n    bind " << bind_address << ":" << p.stats
     << "\n    stats enable\n    stats uri /\n    stats refresh 5s\n\n"
-    << "listen primary\n    bind 127.0.0.1:" << p.write
+    << "listen primary\n    bind " << bind_address << ":" << p.write
     << "\n    option httpchk OPTIONS /primary\n    http-check expect status 200\n"
     << "    default-server inter 500ms fastinter 100ms downinter 100ms fall 2 rise 1 "
        "on-marked-down shutdown-sessions\n";
-  servers();
-  o << "\nlisten replicas\n    bind 127.0.0.1:" << p.read
+  list();
+  o << "\nlisten replicas\n    bind " << bind_address << ":" << p.read
     << "\n    balance roundrobin\n    option httpchk OPTIONS /replica\n"
     << "    http-check expect status 200\n"
     << "    default-server inter 500ms fastinter 100ms downinter 100ms fall 2 rise 1 "
        "on-marked-down shutdown-sessions\n";
-  servers();
+  list();
   return o.str();
+}
+
+std::string RenderHaproxyCfg(const LocalCluster& c) {
+  std::vector<HaproxyServer> servers;
+  for (int i = 1; i <= c.nodes(); ++i) {
+    servers.push_back({NodeName(i), "127.0.0.1", PostgresPort(c.spec, i), ApiPort(c.spec, i)});
+  }
+  return RenderHaproxy(
+      "# Written by `pghactl local up` for cluster " + c.spec.name + "; rewritten on every up.\n",
+      "127.0.0.1", c.spec.ports, servers);
 }
 
 std::vector<std::string> EtcdArgs(const LocalCluster& c, const LocalLayout& layout, int j) {

@@ -19,6 +19,18 @@ std::string RenderAgentYaml(const LocalCluster& c, const LocalLayout& layout, in
 
 std::string RenderHaproxyCfg(const LocalCluster& c);
 
+// HAProxy in front of `servers`: write port to the member whose REST API answers OPTIONS /primary
+// with 200, read port round robin over /replica, stats page; binds on `bind_address`.
+struct HaproxyServer {
+  std::string name, address;
+  int pg_port = 0, api_port = 0;
+};
+std::string RenderHaproxy(const std::string& header, const std::string& bind_address,
+                          const LocalPorts& ports, const std::vector<HaproxyServer>& servers);
+
+// bootstrap.dcs of every generated configuration (pgha's timing defaults are left out on purpose).
+nlohmann::ordered_json BootstrapDcs(const LocalCluster& c);
+
 // etcd's arguments for member j (1-based), without the binary.
 std::vector<std::string> EtcdArgs(const LocalCluster& c, const LocalLayout& layout, int j);
 
