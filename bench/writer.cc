@@ -273,11 +273,20 @@ class Writer {
 };
 
 // Reads every id back (retrying until the deadline) and counts acknowledged ids that are missing.
+// *standby_refusals counts read-backs that reached a node in recovery (refused, retried).
 std::optional<int64_t> CountLost(const Options& opt, const std::vector<int64_t>& acked,
-                                 std::string* error) {
+                                 std::string* error, int* standby_refusals) {
   auto deadline = Clock::now() + std::chrono::seconds(opt.verify_timeout_s);
+  // Read back from the primary only: right after a failover or switchover HAProxy's write port
+  // can still hold the old primary, restarted as a replica that has not replayed the newest
+  // commits yet; counting them as lost would blame the cluster for the router's lag.
+  const std::string primary_only = opt.conninfo + " target_session_attrs=read-write";
   while (true) {
-    Conn conn = ConnectWithin(opt.conninfo, milliseconds(2000), error);
+    Conn conn = ConnectWithin(primary_only, milliseconds(2000), error);
+    if (!conn && (error->find("read-only") != std::string::npos ||
+                  error->find("hot standby") != std::string::npos)) {
+      ++*standby_refusals;
+    }
     if (conn) {
       PgResult r =
           ExecWithin(conn.get(), "SELECT id FROM " + opt.table, {}, milliseconds(10000), error);
@@ -363,13 +372,15 @@ int main(int argc, char** argv) {
   std::fflush(acks.get());
   const Stats& s = writer.stats();
   std::string verify_error;
-  auto lost = CountLost(*opt, s.acked, &verify_error);
+  int standby_refusals = 0;
+  auto lost = CountLost(*opt, s.acked, &verify_error, &standby_refusals);
   std::printf("{\"attempts\": %" PRId64 ", \"acked\": %zu, \"errors\": %" PRId64
               ", \"reconnects\": %" PRId64
               ", \"longest_gap_ms\": %.1f, \"longest_gap_end_ns\": %" PRId64
-              ", \"first_ack_ns\": %" PRId64 ", \"last_ack_ns\": %" PRId64 ", \"lost\": %s%s}\n",
+              ", \"first_ack_ns\": %" PRId64 ", \"last_ack_ns\": %" PRId64
+              ", \"verify_standby_refusals\": %d, \"lost\": %s%s}\n",
               s.attempts, s.acked.size(), s.errors, s.reconnects, s.longest_gap_ns / 1e6,
-              s.longest_gap_end_ns, s.first_ack_ns, s.last_ack_ns,
+              s.longest_gap_end_ns, s.first_ack_ns, s.last_ack_ns, standby_refusals,
               lost ? std::to_string(*lost).c_str() : "null",
               lost ? "" : (", \"verify_error\": " + JsonString(OneLine(verify_error))).c_str());
   return lost ? 0 : 1;
