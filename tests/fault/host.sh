@@ -65,3 +65,13 @@ host_thaw_all() {
   local h
   for h in "${HOSTS[@]}"; do host_power_off "$h"; done
 }
+
+# host_thaw HOST: resume every frozen process of HOST (a paused VM resumed), keep the group gone.
+host_thaw() {
+  local g; g=$(freezer_dir "$1")
+  [ -d "$g" ] || return 0
+  if freezer_v2; then echo 0 >"$g/cgroup.freeze"; else echo THAWED >"$g/freezer.state"; fi
+  local pid parent="$FREEZER_ROOT"
+  for pid in $(cat "$g/cgroup.procs" 2>/dev/null); do echo "$pid" >"$parent/cgroup.procs" 2>/dev/null; done
+  rmdir "$g" 2>/dev/null || true
+}

@@ -73,13 +73,27 @@ chaos_cut_etcd() {
 # resets themselves must pass (the first rule of each chain): a reset the output chain makes for
 # a local socket comes back through the input chain, and one the input chain makes for PEER leaves
 # through the output chain; without it the "reject" would silently be a black hole.
-chaos_reject_pg_rest() {  # HOST PEER
-  local p; p=$(host_addr "$2")
+chaos_reject_pg_rest() {  # HOST PEER [tcp|icmp]
+  local p how="tcp reset"; p=$(host_addr "$2")
+  # icmp: "port unreachable", what a firewall's REJECT sends by default
+  [ "${3:-tcp}" = icmp ] && how="icmpx type port-unreachable"
   IN_RULES=("tcp flags & rst == rst accept"
-            "ip saddr $p tcp sport { 5432, 8008 } reject with tcp reset"
-            "ip saddr $p tcp dport { 5432, 8008 } reject with tcp reset")
+            "ip saddr $p tcp sport { 5432, 8008 } reject with $how"
+            "ip saddr $p tcp dport { 5432, 8008 } reject with $how")
   OUT_RULES=("tcp flags & rst == rst accept"
-             "ip daddr $p tcp dport { 5432, 8008 } reject with tcp reset"
-             "ip daddr $p tcp sport { 5432, 8008 } reject with tcp reset")
+             "ip daddr $p tcp dport { 5432, 8008 } reject with $how"
+             "ip daddr $p tcp sport { 5432, 8008 } reject with $how")
   chaos_rules "$1"
+}
+# On HOST (a replica): every PostgreSQL packet to or from PEER (its leader) dropped, both ways;
+# etcd and the REST API stay reachable. Replication stops; nothing else does.
+chaos_cut_pg() {  # HOST PEER
+  local p; p=$(host_addr "$2")
+  IN_RULES=("ip saddr $p tcp sport 5432 drop" "ip saddr $p tcp dport 5432 drop")
+  OUT_RULES=("ip daddr $p tcp dport 5432 drop" "ip daddr $p tcp sport 5432 drop")
+  chaos_rules "$1"
+}
+# On HOST: every packet it sends to PEER dropped; what PEER sends still arrives (asymmetric).
+chaos_oneway() {  # HOST PEER
+  IN_RULES=(); OUT_RULES=("ip daddr $(host_addr "$2") drop"); chaos_rules "$1"
 }

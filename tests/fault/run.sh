@@ -6,6 +6,9 @@
 #   tests/fault/run.sh --smoke     every nemesis once (about 2 minutes); exit 1 on any failure
 #   tests/fault/run.sh --control   negative control: a replica promoted behind the agents' back
 #                                  (a real dual primary); exit 0 only if the checkers catch it
+#   tests/fault/run.sh --full      every nemesis of the catalogue once (about 8 minutes)
+#   tests/fault/run.sh --random SEED N   N nemeses drawn from the catalogue by SEED (a failing
+#                                  run replays from its seed)
 #   tests/fault/run.sh --bench N   N rounds of host-death (etcd's leader elsewhere, then on the
 #                                  dying host) and kill9-primary (bench/run.sh uses it to compare
 #                                  pgha with Patroni on the same hosts)
@@ -21,11 +24,14 @@
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
-usage() { sed -n '6,16p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '6,19p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 MODE=${1:-}
 ROUNDS=1
 case "$MODE" in
-  --smoke|--control) shift ;;
+  --smoke|--control|--full) shift ;;
+  --random) SEED=${2:-}; ROUNDS=${3:-}; shift 3 2>/dev/null || usage
+    [[ "$SEED" =~ ^[0-9]{1,9}$ ]] || { echo "--random needs a numeric seed, not '$SEED'" >&2; exit 2; }
+    [[ "$ROUNDS" =~ ^[1-9][0-9]{0,2}$ ]] || { echo "--random needs a fault count 1-999, not '$ROUNDS'" >&2; exit 2; } ;;
   --bench) ROUNDS=${2:-}; shift 2 2>/dev/null || usage
     [[ "$ROUNDS" =~ ^[1-9][0-9]?$ ]] || { echo "--bench needs a round count 1-99, not '$ROUNDS'" >&2; exit 2; } ;;
   *) usage ;;
@@ -35,6 +41,7 @@ SYNC=async
 JSON_OUT=""
 ORIG_ARGS=("$MODE" "$@")
 [ "$MODE" = --bench ] && ORIG_ARGS=("$MODE" "$ROUNDS" "$@")
+[ "$MODE" = --random ] && ORIG_ARGS=("$MODE" "$SEED" "$ROUNDS" "$@")
 while [ $# -gt 0 ]; do
   case "$1" in
     --system) SYSTEM=${2:-}; shift 2 2>/dev/null || usage
@@ -72,7 +79,13 @@ TTL=5                # pgha's default (docs/timing.md); Patroni gets the same (r
 LOSS_OK=true
 [ "$SYNC" = sync ] && LOSS_OK=false
 HOLD=$((3 * TTL))    # how long a partition lasts
-MAX_RUN=900          # every background process stops by itself after this many seconds
+# every background process stops by itself after this many seconds (about a minute a fault)
+case "$MODE" in
+  --full) MAX_RUN=1800 ;;
+  --random) MAX_RUN=$((600 + ROUNDS * 90)) ;;
+  --bench) MAX_RUN=$((600 + ROUNDS * 3 * 90)) ;;
+  *) MAX_RUN=900 ;;
+esac
 DIR=$(mktemp -d /var/tmp/pgha-fault.XXXXXX)
 chmod 0755 "$DIR"
 STOP="$DIR/stop"
@@ -212,150 +225,20 @@ ip netns exec "$CLIENT" $PY "$HERE/writer.py" direct $(for h in "${HOSTS[@]}"; d
 HELPER_PIDS+=($!); disown
 sleep 3
 
-# --- nemeses -------------------------------------------------------------------------------------
-# Each: FAULT NAME LEADER TARGET EXPECT_FAILOVER ASYNC_LOSS_OK, inject, hold (bounded), heal,
-# wait (bounded) until the cluster has converged again.
-fault_begin() {  # NAME TARGET EXPECT_FAILOVER ASYNC_LOSS_OK
-  FAULT=$1; FAULT_LEADER=$(leader)
-  event "{\"ev\":\"fault\",\"name\":\"$1\",\"t\":$(now),\"leader\":\"$FAULT_LEADER\",\"target\":\"$2\",\"expect_failover\":$3,\"async_loss_ok\":$4}"
-  log "fault $1 on $2 (leader $FAULT_LEADER)"
-}
-fault_heal() {
-  event "{\"ev\":\"heal\",\"name\":\"$FAULT\",\"t\":$(now)}"
-  local ok=true
-  wait_for 90 converged || ok=false
-  event "{\"ev\":\"converged\",\"name\":\"$FAULT\",\"t\":$(now),\"ok\":$ok}"
-  log "healed $FAULT; converged=$ok, leader $(leader)"
-  sleep 3  # steady writes between faults
-}
-# Proof that a partition bit: the probe (a command that must FAIL while the fault is on) is run
-# once the rules are in; the result goes into the history and check.py fails a fault that did not.
-fault_effective() {  # COMMAND...
-  local ok=true
-  "$@" >/dev/null 2>&1 && ok=false
-  event "{\"ev\":\"effective\",\"name\":\"$FAULT\",\"t\":$(now),\"ok\":$ok}"
-}
-curl_from() { local ns=$1; shift; ip netns exec "$ns" curl -s -o /dev/null -m 1 "$@"; }
-new_leader_other_than() { local l; l=$(leader); [ -n "$l" ] && [ "$l" != "$1" ]; }
-replica_of() { local h; for h in "${HOSTS[@]}"; do [ "$h" != "$1" ] && { echo "$h"; return; }; done; }
-
-nemesis_kill9() {  # T01: kill -9 of the primary's agent and PostgreSQL at once, on a live host
-  # (etcd, the recorder and pgha's fencing guard, a process of its own, live on; a host that
-  # loses every process is host-death)
-  local L; L=$(leader)
-  fault_begin kill9-primary "$L" true "$LOSS_OK"
-  local pid
-  for pid in $(ip netns pids "$(host_ns "$L")"); do
-    [ "$pid" = "${ETCD_PID[$L]}" ] || [ "$pid" = "${REC_PID[$L]}" ] && continue
-    [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = pgha-fence-guar ] && continue
-    kill -9 "$pid" 2>/dev/null
-  done
-  wait_for 30 new_leader_other_than "$L"
-  start_agent "$L"
-  fault_heal
-}
-nemesis_isolate() {  # T05a: every packet of the leader's host dropped, both ways
-  local L; L=$(leader)
-  fault_begin drop-isolate "$L" true "$LOSS_OK"
-  chaos_isolate "$L"
-  fault_effective curl_from "$CLIENT" "http://$(host_addr "$L"):8008/"
-  pause "$HOLD"
-  chaos_clear "$L"
-  fault_heal
-}
-nemesis_reject() {  # PostgreSQL and REST between one replica and a healthy leader: tcp reset
-  local L R; L=$(leader); R=$(replica_of "$L")
-  fault_begin reject-pg-rest "$R<->$L" false false
-  chaos_reject_pg_rest "$R" "$L"
-  # refused at once (a reset, not a timeout), while the client still reaches the leader
-  fault_effective bash -c "curl_rc() { ip netns exec $(host_ns "$R") curl -s -o /dev/null -m 2 \
-    http://$(host_addr "$L"):8008/; echo \$?; }; [ \$(curl_rc) != 7 ] || \
-    ! ip netns exec $CLIENT curl -s -o /dev/null -m 1 http://$(host_addr "$L"):8008/"
-  pause "$HOLD"
-  chaos_clear "$R"
-  fault_heal
-}
-nemesis_sigstop() {  # T09: the leader's agent frozen for 2 x ttl (its fencing guard keeps running)
-  local L; L=$(leader)
-  fault_begin sigstop-agent "$L" true "$LOSS_OK"
-  kill -STOP "${AGENT_PID[$L]}"
-  pause $((2 * TTL))
-  kill -CONT "${AGENT_PID[$L]}"
-  fault_heal
-}
-nemesis_etcd_cut() {  # T05b: the leader's host loses etcd (peers and clients), nothing else
-  local L; L=$(leader)
-  fault_begin etcd-cut-leader "$L" true "$LOSS_OK"
-  chaos_cut_etcd "$L"
-  fault_effective curl_from "$(host_ns "$L")" "http://$(host_addr "$(replica_of "$L")"):2379/health"
-  pause "$HOLD"
-  chaos_clear "$L"
-  fault_heal
-}
-
-# etcd's raft leader: where a host death falls matters (etcd's new leader extends every lease
-# by the election it took), so host-death places it first, on purpose, and says where.
-etcdctl_ns() {  # HOST etcdctl-args...: etcdctl run inside HOST's namespace
-  local h=$1; shift
-  in_ns "$(host_ns "$h")" env ETCDCTL_API=3 etcdctl --dial-timeout=1s --command-timeout=3s "$@"
-}
-# Member ids are 64-bit: read them as text (jq's doubles would round them).
-etcd_status_field() {  # HOST FIELD -> FIELD (member_id or leader) of HOST's endpoint status, hex
-  local v
-  v=$(etcdctl_ns "$1" --endpoints "http://$(host_addr "$1"):2379" endpoint status -w json |
-    grep -o "\"$2\":[0-9]*" | head -1 | cut -d: -f2)
-  [ -n "$v" ] && printf '%x' "$v"
-}
-etcd_member_id() { etcd_status_field "$1" member_id; }
-etcd_leader_host() {
-  local h x lid
-  for h in "${HOSTS[@]}"; do
-    lid=$(etcd_status_field "$h" leader) || continue
-    for x in "${HOSTS[@]}"; do
-      [ "$(etcd_member_id "$x")" = "$lid" ] && { echo "$x"; return 0; }
-    done
-  done
-  return 1
-}
-move_etcd_leader() {  # TARGET: make TARGET's etcd member the raft leader
-  local cur; cur=$(etcd_leader_host) || return 1
-  [ "$cur" = "$1" ] && return 0
-  etcdctl_ns "$cur" --endpoints "http://$(host_addr "$cur"):2379" move-leader \
-    "$(etcd_member_id "$1")" >/dev/null && [ "$(etcd_leader_host)" = "$1" ]
-}
-nemesis_host_death() { host_death away; }
-nemesis_host_death_etcd() { host_death on; }
-host_death() {  # T03: the leader's host dies: every packet dropped and every process frozen at
-  # once (nothing refused, nothing shut down); once another leader is seen (at most 6 x ttl) the
-  # host is powered off for good and booted again (etcd and the agent restarted). $1: "on" puts
-  # etcd's raft leader on the dying host first, "away" on another host.
-  local L T name=host-death; L=$(leader)
-  if [ "$1" = on ]; then T=$L; name=host-death-etcd-leader; else T=$(replica_of "$L"); fi
-  wait_for 10 move_etcd_leader "$T" || log "could not move etcd's leader to $T"
-  log "etcd leader on $(etcd_leader_host)"
-  fault_begin "$name" "$L" true "$LOSS_OK"
-  chaos_isolate "$L"
-  host_freeze "$L" "${REC_PID[$L]}" || log "host $L did not freeze"
-  fault_effective curl_from "$CLIENT" "http://$(host_addr "$L"):8008/"
-  wait_for $((6 * TTL)) new_leader_other_than "$L"
-  host_power_off "$L"
-  chaos_clear "$L"
-  start_etcd "$L"
-  start_agent "$L"
-  fault_heal
-}
-
-nemesis_rogue_promote() {  # control: pg_ctl promote on a replica while the leader is healthy
-  local L R; L=$(leader); R=$(replica_of "$L")
-  fault_begin rogue-promote "$R" false false
-  ip netns exec "$(host_ns "$R")" setpriv --reuid=postgres --regid=postgres --init-groups -- \
-    /usr/lib/postgresql/15/bin/pg_ctl promote -D "$DIR/$R/data" >>"$DIR/$R/control.log" 2>&1
-  pause "$TTL"
-  fault_heal
-}
+source "$HERE/nemeses.sh"
 
 NEMESES=(kill9 isolate reject sigstop etcd_cut host_death host_death_etcd)
 [ "$MODE" = --control ] && NEMESES=(rogue_promote)
+CATALOGUE=(kill9 isolate reject sigstop etcd_cut host_death host_death_etcd kill9_etcd_leader
+  sigstop_etcd freeze_replica freeze_leader isolate_replica reject_icmp cut_replica_pg oneway
+  switchovers cold_restart etcd_majority pg_crash kill9_agent)
+[ "$MODE" = --full ] && NEMESES=("${CATALOGUE[@]}")
+if [ "$MODE" = --random ]; then
+  RANDOM=$SEED
+  NEMESES=()
+  for r in $(seq 1 "$ROUNDS"); do NEMESES+=("${CATALOGUE[RANDOM % ${#CATALOGUE[@]}]}"); done
+  log "seed $SEED: ${NEMESES[*]}"
+fi
 if [ "$MODE" = --bench ]; then
   NEMESES=()
   for r in $(seq 1 "$ROUNDS"); do NEMESES+=(host_death host_death_etcd kill9); done

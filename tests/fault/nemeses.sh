@@ -1,0 +1,288 @@
+# The nemeses of the fault suite and the helpers they share. Sourced by run.sh once the cluster,
+# the recorders and the writers run; each nemesis injects one fault, holds it for a bounded time,
+# heals it and waits (bounded) until the cluster has converged again.
+# --- nemeses -------------------------------------------------------------------------------------
+# Each: FAULT NAME LEADER TARGET EXPECT_FAILOVER ASYNC_LOSS_OK, inject, hold (bounded), heal,
+# wait (bounded) until the cluster has converged again.
+fault_begin() {  # NAME TARGET EXPECT_FAILOVER ASYNC_LOSS_OK
+  FAULT=$1; FAULT_LEADER=$(leader)
+  event "{\"ev\":\"fault\",\"name\":\"$1\",\"t\":$(now),\"leader\":\"$FAULT_LEADER\",\"target\":\"$2\",\"expect_failover\":$3,\"async_loss_ok\":$4}"
+  log "fault $1 on $2 (leader $FAULT_LEADER)"
+}
+fault_heal() {
+  event "{\"ev\":\"heal\",\"name\":\"$FAULT\",\"t\":$(now)}"
+  local ok=true
+  wait_for 90 converged || ok=false
+  event "{\"ev\":\"converged\",\"name\":\"$FAULT\",\"t\":$(now),\"ok\":$ok}"
+  log "healed $FAULT; converged=$ok, leader $(leader)"
+  sleep 3  # steady writes between faults
+}
+# Proof that a partition bit: the probe (a command that must FAIL while the fault is on) is run
+# once the rules are in; the result goes into the history and check.py fails a fault that did not.
+fault_effective() {  # COMMAND...
+  local ok=true
+  "$@" >/dev/null 2>&1 && ok=false
+  event "{\"ev\":\"effective\",\"name\":\"$FAULT\",\"t\":$(now),\"ok\":$ok}"
+}
+curl_from() { local ns=$1; shift; ip netns exec "$ns" curl -s -o /dev/null -m 1 "$@"; }
+new_leader_other_than() { local l; l=$(leader); [ -n "$l" ] && [ "$l" != "$1" ]; }
+replica_of() { local h; for h in "${HOSTS[@]}"; do [ "$h" != "$1" ] && { echo "$h"; return; }; done; }
+
+nemesis_kill9() {  # T01: kill -9 of the primary's agent and PostgreSQL at once, on a live host
+  # (etcd, the recorder and pgha's fencing guard, a process of its own, live on; a host that
+  # loses every process is host-death)
+  local L; L=$(leader)
+  fault_begin kill9-primary "$L" true "$LOSS_OK"
+  local pid
+  for pid in $(ip netns pids "$(host_ns "$L")"); do
+    [ "$pid" = "${ETCD_PID[$L]}" ] || [ "$pid" = "${REC_PID[$L]}" ] && continue
+    [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = pgha-fence-guar ] && continue
+    kill -9 "$pid" 2>/dev/null
+  done
+  wait_for 30 new_leader_other_than "$L"
+  start_agent "$L"
+  fault_heal
+}
+nemesis_isolate() {  # T05a: every packet of the leader's host dropped, both ways
+  local L; L=$(leader)
+  fault_begin drop-isolate "$L" true "$LOSS_OK"
+  chaos_isolate "$L"
+  fault_effective curl_from "$CLIENT" "http://$(host_addr "$L"):8008/"
+  pause "$HOLD"
+  chaos_clear "$L"
+  fault_heal
+}
+nemesis_reject() {  # PostgreSQL and REST between one replica and a healthy leader: tcp reset
+  local L R; L=$(leader); R=$(replica_of "$L")
+  fault_begin reject-pg-rest "$R<->$L" false false
+  chaos_reject_pg_rest "$R" "$L"
+  # refused at once (a reset, not a timeout), while the client still reaches the leader
+  fault_effective bash -c "curl_rc() { ip netns exec $(host_ns "$R") curl -s -o /dev/null -m 2 \
+    http://$(host_addr "$L"):8008/; echo \$?; }; [ \$(curl_rc) != 7 ] || \
+    ! ip netns exec $CLIENT curl -s -o /dev/null -m 1 http://$(host_addr "$L"):8008/"
+  pause "$HOLD"
+  chaos_clear "$R"
+  fault_heal
+}
+nemesis_sigstop() {  # T09: the leader's agent frozen for 2 x ttl (its fencing guard keeps running)
+  local L; L=$(leader)
+  fault_begin sigstop-agent "$L" true "$LOSS_OK"
+  kill -STOP "${AGENT_PID[$L]}"
+  pause $((2 * TTL))
+  kill -CONT "${AGENT_PID[$L]}"
+  fault_heal
+}
+nemesis_etcd_cut() {  # T05b: the leader's host loses etcd (peers and clients), nothing else
+  local L; L=$(leader)
+  fault_begin etcd-cut-leader "$L" true "$LOSS_OK"
+  chaos_cut_etcd "$L"
+  fault_effective curl_from "$(host_ns "$L")" "http://$(host_addr "$(replica_of "$L")"):2379/health"
+  pause "$HOLD"
+  chaos_clear "$L"
+  fault_heal
+}
+
+# etcd's raft leader: where a host death falls matters (etcd's new leader extends every lease
+# by the election it took), so host-death places it first, on purpose, and says where.
+etcdctl_ns() {  # HOST etcdctl-args...: etcdctl run inside HOST's namespace
+  local h=$1; shift
+  in_ns "$(host_ns "$h")" env ETCDCTL_API=3 etcdctl --dial-timeout=1s --command-timeout=3s "$@"
+}
+# Member ids are 64-bit: read them as text (jq's doubles would round them).
+etcd_status_field() {  # HOST FIELD -> FIELD (member_id or leader) of HOST's endpoint status, hex
+  local v
+  v=$(etcdctl_ns "$1" --endpoints "http://$(host_addr "$1"):2379" endpoint status -w json |
+    grep -o "\"$2\":[0-9]*" | head -1 | cut -d: -f2)
+  [ -n "$v" ] && printf '%x' "$v"
+}
+etcd_member_id() { etcd_status_field "$1" member_id; }
+etcd_leader_host() {
+  local h x lid
+  for h in "${HOSTS[@]}"; do
+    lid=$(etcd_status_field "$h" leader) || continue
+    for x in "${HOSTS[@]}"; do
+      [ "$(etcd_member_id "$x")" = "$lid" ] && { echo "$x"; return 0; }
+    done
+  done
+  return 1
+}
+move_etcd_leader() {  # TARGET: make TARGET's etcd member the raft leader
+  local cur; cur=$(etcd_leader_host) || return 1
+  [ "$cur" = "$1" ] && return 0
+  etcdctl_ns "$cur" --endpoints "http://$(host_addr "$cur"):2379" move-leader \
+    "$(etcd_member_id "$1")" >/dev/null && [ "$(etcd_leader_host)" = "$1" ] || return 1
+  # A new etcd leader extends every lease to a full ttl plus its election timeout; the fault
+  # must meet leases renewed since (each agent renews every loop_wait, 1 s), or the move itself
+  # would lengthen what is measured.
+  pause 3
+}
+nemesis_host_death() { host_death away; }
+nemesis_host_death_etcd() { host_death on; }
+host_death() {  # T03: the leader's host dies: every packet dropped and every process frozen at
+  # once (nothing refused, nothing shut down); once another leader is seen (at most 6 x ttl) the
+  # host is powered off for good and booted again (etcd and the agent restarted). $1: "on" puts
+  # etcd's raft leader on the dying host first, "away" on another host.
+  local L T name=host-death; L=$(leader)
+  if [ "$1" = on ]; then T=$L; name=host-death-etcd-leader; else T=$(replica_of "$L"); fi
+  wait_for 10 move_etcd_leader "$T" || log "could not move etcd's leader to $T"
+  log "etcd leader on $(etcd_leader_host)"
+  fault_begin "$name" "$L" true "$LOSS_OK"
+  chaos_isolate "$L"
+  host_freeze "$L" "${REC_PID[$L]}" || log "host $L did not freeze"
+  fault_effective curl_from "$CLIENT" "http://$(host_addr "$L"):8008/"
+  wait_for $((6 * TTL)) new_leader_other_than "$L"
+  host_power_off "$L"
+  chaos_clear "$L"
+  start_etcd "$L"
+  start_agent "$L"
+  fault_heal
+}
+
+nemesis_rogue_promote() {  # control: pg_ctl promote on a replica while the leader is healthy
+  local L R; L=$(leader); R=$(replica_of "$L")
+  fault_begin rogue-promote "$R" false false
+  ip netns exec "$(host_ns "$R")" setpriv --reuid=postgres --regid=postgres --init-groups -- \
+    /usr/lib/postgresql/15/bin/pg_ctl promote -D "$DIR/$R/data" >>"$DIR/$R/control.log" 2>&1
+  pause "$TTL"
+  fault_heal
+}
+
+
+# --- the rest of the catalogue (reference/reliability.md); --full runs every one ------------------
+# EXPECT_FAILOVER null: either outcome is correct (the checkers judge loss, dual primaries and
+# convergence only).
+other_replica() {  # LEADER REPLICA -> the third host
+  local h; for h in "${HOSTS[@]}"; do [ "$h" != "$1" ] && [ "$h" != "$2" ] && { echo "$h"; return; }; done
+}
+nemesis_kill9_etcd_leader() {  # T08: etcd's raft leader killed -9, restarted with its data
+  local E; E=$(etcd_leader_host) || E=h1
+  fault_begin kill9-etcd-leader "$E" false false
+  kill -9 "${ETCD_PID[$E]}"
+  pause $((2 * TTL))
+  start_etcd "$E"
+  fault_heal
+}
+nemesis_sigstop_etcd() {  # T06: the leader host's etcd member hangs (SIGSTOP): requests to it
+  # time out instead of being refused; the agents must use the other members
+  local L; L=$(leader)
+  fault_begin sigstop-etcd "$L" false false
+  kill -STOP "${ETCD_PID[$L]}"
+  pause $((2 * TTL))
+  kill -CONT "${ETCD_PID[$L]}"
+  fault_heal
+}
+nemesis_freeze_replica() {  # T09 (whole-node freeze): a replica's whole host paused (cgroup freezer), then resumed
+  local L R; L=$(leader); R=$(replica_of "$L")
+  fault_begin freeze-replica "$R" false false
+  host_freeze "$R" "${REC_PID[$R]}" || log "host $R did not freeze"
+  pause $((2 * TTL))
+  host_thaw "$R"
+  fault_heal
+}
+nemesis_freeze_leader() {  # T09 (whole-node freeze): the leader's whole host paused for 3 x ttl, then resumed (a VM
+  # pause): on resume its PostgreSQL must not take a write; nothing but a watchdog or the fencing
+  # guard's expired timer stands between the thawed primary and a client
+  local L; L=$(leader)
+  fault_begin freeze-leader "$L" true "$LOSS_OK"
+  host_freeze "$L" "${REC_PID[$L]}" || log "host $L did not freeze"
+  pause $((3 * TTL))
+  host_thaw "$L"
+  fault_heal
+}
+nemesis_isolate_replica() {  # T19: every packet of a replica's host dropped, both ways
+  local L R; L=$(leader); R=$(replica_of "$L")
+  fault_begin drop-isolate-replica "$R" false false
+  chaos_isolate "$R"
+  fault_effective curl_from "$CLIENT" "http://$(host_addr "$R"):8008/"
+  pause "$HOLD"
+  chaos_clear "$R"
+  fault_heal
+}
+nemesis_reject_icmp() {  # T19: as reject-pg-rest, answered with ICMP port-unreachable
+  local L R; L=$(leader); R=$(replica_of "$L")
+  fault_begin reject-icmp "$R<->$L" false false
+  chaos_reject_pg_rest "$R" "$L" icmp
+  fault_effective ip netns exec "$(host_ns "$R")" curl -s -o /dev/null -m 2 \
+    "http://$(host_addr "$L"):8008/"
+  pause "$HOLD"
+  chaos_clear "$R"
+  fault_heal
+}
+nemesis_cut_replica_pg() {  # T19: a replica loses PostgreSQL to the leader only (streaming stops)
+  local L R; L=$(leader); R=$(replica_of "$L")
+  fault_begin cut-replica-pg "$R-/-$L" false false
+  chaos_cut_pg "$R" "$L"
+  fault_effective ip netns exec "$(host_ns "$R")" bash -c "exec 3<>/dev/tcp/$(host_addr "$L")/5432" \
+    2>/dev/null
+  pause "$HOLD"
+  chaos_clear "$R"
+  fault_heal
+}
+nemesis_oneway() {  # T18: asymmetric: the leader's packets to one replica are dropped, the
+  # replica's to the leader arrive
+  local L R; L=$(leader); R=$(replica_of "$L")
+  fault_begin oneway-leader-to-replica "$L->$R" false false
+  chaos_oneway "$L" "$R"
+  fault_effective curl_from "$(host_ns "$R")" "http://$(host_addr "$L"):8008/"
+  pause "$HOLD"
+  chaos_clear "$L"
+  fault_heal
+}
+switchover_to() {  # LEADER CANDIDATE: POST /switchover from the client host
+  in_ns "$CLIENT" curl -s -o /dev/null -w '%{http_code}' -m 60 -X POST \
+    -d "{\"leader\":\"$1\",\"candidate\":\"$2\"}" "http://$(host_addr "$1"):8008/switchover"
+}
+nemesis_switchovers() {  # T16: three switchovers in a row under load; nothing may be lost
+  local L C i code
+  fault_begin switchovers "all" true false
+  for i in 1 2 3; do
+    L=$(leader); C=$(replica_of "$L")
+    [ "$i" = 2 ] && C=$(other_replica "$L" "$C")
+    wait_for 60 converged || log "switchover $i: not converged before"
+    code=$(switchover_to "$L" "$C")
+    log "switchover $i: $L -> $C: HTTP $code"
+    wait_for 30 new_leader_other_than "$L" || log "switchover $i: $L still leads"
+  done
+  fault_heal
+}
+nemesis_cold_restart() {  # T21: every host loses power at once (etcd too), then all boot again
+  local h pid
+  fault_begin cold-restart "all" null "$LOSS_OK"
+  for h in "${HOSTS[@]}"; do
+    for pid in $(ip netns pids "$(host_ns "$h")"); do
+      [ "$pid" = "${REC_PID[$h]}" ] || kill -9 "$pid" 2>/dev/null
+    done
+  done
+  pause 2
+  for h in "${HOSTS[@]}"; do start_etcd "$h"; done
+  wait_for 30 etcd_healthy || log "etcd did not come back"
+  for h in "${HOSTS[@]}"; do start_agent "$h"; done
+  fault_heal
+}
+nemesis_etcd_majority() {  # T07: two of three etcd members stopped (SIGSTOP) for 3 x ttl: no
+  # quorum, so no promotion anywhere; the primary stops taking writes before its lease runs out
+  local L h stopped=(); L=$(leader)
+  fault_begin etcd-majority-lost "$L" null false
+  for h in "${HOSTS[@]}"; do [ "$h" != "$L" ] && stopped+=("$h"); done
+  for h in "${stopped[@]}"; do kill -STOP "${ETCD_PID[$h]}"; done
+  pause $((3 * TTL))
+  for h in "${stopped[@]}"; do kill -CONT "${ETCD_PID[$h]}"; done
+  fault_heal
+}
+nemesis_pg_crash() {  # T02: kill -9 of the primary's postmaster only; the agent lives
+  local L pm; L=$(leader)
+  fault_begin pg-crash "$L" null "$LOSS_OK"
+  pm=$(head -1 "$DIR/$L/data/postmaster.pid" 2>/dev/null)
+  [ -n "$pm" ] && kill -9 "$pm"
+  fault_heal
+}
+nemesis_kill9_agent() {  # T03: kill -9 of the primary's agent only, for 2 x ttl: PostgreSQL
+  # lives on; it must be fenced before another node is promoted (pgha: the fencing guard;
+  # Patroni: only a watchdog, which these hosts do not have)
+  local L; L=$(leader)
+  fault_begin kill9-agent "$L" true "$LOSS_OK"
+  kill -9 "${AGENT_PID[$L]}"
+  pause $((2 * TTL))
+  start_agent "$L"
+  fault_heal
+}

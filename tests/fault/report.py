@@ -1,0 +1,117 @@
+#!/usr/bin/python3
+"""Writes docs/reliability.md from the fault suite's figures (run.sh --json), one column per
+system and mode, one row per fault. Standard library only.
+
+usage: report.py OUT.md COMMAND LABEL=FIGURES.json [LABEL=FIGURES.json ...]
+  COMMAND: the command line that produced the figures (shown in the report)
+"""
+import datetime
+import json
+import os
+import platform
+import subprocess
+import sys
+
+
+def sh(*cmd):
+    try:
+        return subprocess.run(cmd, capture_output=True, text=True, timeout=20).stdout.strip()
+    except OSError:
+        return "?"
+
+
+def machine():
+    cpu = "?"
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    return "%d cores (%s), kernel %s" % (os.cpu_count(), cpu, platform.release())
+
+
+def cell(fig):
+    if fig is None:
+        return "—"
+    parts = ["**PASS**" if fig["ok"] else "**FAIL**"]
+    if fig.get("rto") is not None:
+        parts.append("rto %.2f s" % fig["rto"])
+    lost = (fig.get("lost") or 0) + (fig.get("async_lost") or 0)
+    parts.append("lost %d" % lost)
+    if fig.get("dual"):
+        parts.append("dual %d (max %.0f ms)" % (fig["dual"], fig.get("dual_max_ms") or 0))
+    if fig.get("late"):
+        parts.append("late %d" % fig["late"])
+    parts.append("failovers %d" % fig.get("failovers", 0))
+    if not fig["ok"] and fig.get("reasons"):
+        parts.append("(" + "; ".join(fig["reasons"]) + ")")
+    return ", ".join(parts)
+
+
+def main():
+    if len(sys.argv) < 4:
+        sys.exit(__doc__)
+    out, command = sys.argv[1], sys.argv[2]
+    runs = []
+    for arg in sys.argv[3:]:
+        label, _, path = arg.partition("=")
+        if not path:
+            sys.exit("report.py: expected LABEL=FILE, got %r" % arg)
+        try:
+            with open(path) as f:
+                runs.append((label, json.load(f)))
+        except (OSError, ValueError) as e:
+            runs.append((label, [{"name": "overall", "ok": False, "error": str(e)}]))
+    names = []
+    for _, figs in runs:
+        for fig in figs:
+            if fig["name"] != "overall" and fig["name"] not in names:
+                names.append(fig["name"])
+    lines = [
+        "# Reliability: the fault suite's results",
+        "",
+        "Written by `tests/fault/report.py` (do not edit by hand) from histories recorded by "
+        "`tests/fault/run.sh` on three network-namespace hosts: per node a recorder asking "
+        "PostgreSQL `pg_is_in_recovery()` every 35 ms over its unix socket, writers inserting "
+        "unique ids through HAProxy's write port and straight into whichever node claims to be "
+        "primary, and checkers that read only those histories (`tests/fault/check.py`; "
+        "`tests/fault/README.md` says what each figure means and each nemesis does).",
+        "",
+        "- date: %s" % datetime.datetime.now().strftime("%Y-%m-%d %H:%M"),
+        "- machine: %s" % machine(),
+        "- versions: pgha tree %s, %s, etcd %s, PostgreSQL %s" % (
+            sh("git", "-C", os.path.dirname(os.path.abspath(__file__)), "describe", "--always",
+               "--dirty"),
+            sh("/usr/bin/patroni", "--version"),
+            (sh("etcd", "--version").splitlines() or ["?"])[0].split()[-1],
+            sh("/usr/lib/postgresql/15/bin/postgres", "--version").split()[-1]),
+        "- command: `%s`" % command,
+        "- timing: pgha's defaults for both systems (ttl 5, loop_wait 1, retry_timeout 2); "
+        "Patroni with `watchdog: off` (these hosts have no watchdog device, and pgha uses none)",
+        "",
+        "| fault | " + " | ".join(label for label, _ in runs) + " |",
+        "|---|" + "---|" * len(runs),
+    ]
+    for name in names:
+        row = []
+        for _, figs in runs:
+            row.append(cell(next((f for f in figs if f["name"] == name), None)))
+        lines.append("| `%s` | %s |" % (name, " | ".join(row)))
+    overall = []
+    for label, figs in runs:
+        o = next((f for f in figs if f["name"] == "overall"), None)
+        if o is None or "error" in o:
+            overall.append("%s: no figures%s" % (label, (" (" + o["error"] + ")") if o else ""))
+            continue
+        overall.append("%s: %s — %d acknowledged writes, %d lost (%d outside any asynchronous "
+                       "window), %d recorder samples, replicas diverged: %s" % (
+                           label, "PASS" if o["ok"] else "FAIL", o["acks"], o["lost_total"],
+                           o["lost_untolerated"], o["samples"], o["diverged"] or "none"))
+    lines += ["", "Whole runs:", ""] + ["- " + x for x in overall] + [""]
+    with open(out, "w") as f:
+        f.write("\n".join(lines))
+    print("wrote %s" % out)
+
+
+if __name__ == "__main__":
+    main()

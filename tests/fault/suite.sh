@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Every nemesis of the catalogue on pgha and on Patroni, asynchronous and synchronous, one run
+# each, then docs/reliability.md from the recorded histories (report.py). About 10 minutes per
+# system and mode on 2 cores.
+#
+#   tests/fault/suite.sh [--systems pgha,patroni] [--modes async,sync] [--random SEED N]
+#                        [--out FILE]   (default docs/reliability.md)
+# A run that fails still gives its figures; the exit status is 1 if any run failed.
+set -uo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+SYSTEMS=pgha,patroni
+MODES=async,sync
+SELECT=(--full)
+OUT=$ROOT/docs/reliability.md
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --systems) SYSTEMS=${2:?--systems needs a list}; shift 2 ;;
+    --modes) MODES=${2:?--modes needs a list}; shift 2 ;;
+    --random) SELECT=(--random "${2:?--random needs SEED N}" "${3:?--random needs SEED N}"); shift 3 ;;
+    --out) OUT=${2:?--out needs a file}; shift 2 ;;
+    -h|--help) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "unknown argument: $1" >&2; exit 2 ;;
+  esac
+done
+WORK=$(mktemp -d /tmp/pgha-fault-suite.XXXXXX)
+trap 'rm -rf "$WORK"' EXIT
+status=0
+pairs=()
+IFS=, read -ra systems <<<"$SYSTEMS"
+IFS=, read -ra modes <<<"$MODES"
+for mode in "${modes[@]}"; do
+  case "$mode" in async|sync) ;; *) echo "unknown mode: $mode" >&2; exit 2 ;; esac
+  for system in "${systems[@]}"; do
+    case "$system" in pgha|patroni) ;; *) echo "unknown system: $system" >&2; exit 2 ;; esac
+    json="$WORK/$system-$mode.json"
+    flags=(--system "$system" --json "$json")
+    [ "$mode" = sync ] && flags+=(--sync)
+    echo "== $system, $mode: $HERE/run.sh ${SELECT[*]} ${flags[*]}"
+    bash "$HERE/run.sh" "${SELECT[@]}" "${flags[@]}" || status=1
+    pairs+=("$system ($mode)=$json")
+  done
+done
+/usr/bin/python3 "$HERE/report.py" "$OUT" \
+  "tests/fault/suite.sh --systems $SYSTEMS --modes $MODES ${SELECT[*]}" "${pairs[@]}"
+exit "$status"
