@@ -13,8 +13,9 @@
 #                                  dying host) and kill9-primary (bench/run.sh uses it to compare
 #                                  pgha with Patroni on the same hosts)
 # Options (after the mode):
-#   --system pgha|patroni   the agent on every host (default pgha; patroni = Debian's 3.0.2, or
-#                           PGHA_FAULT_PATRONI=/path/to/patroni, at pgha's default timing)
+#   --system pgha|patroni|patroni4   the agent on every host (default pgha; patroni = Debian's
+#                           3.0.2 or PGHA_FAULT_PATRONI; patroni4 = PyPI's newest 4.x, installed
+#                           by tests/fault/patroni4.sh), Patroni at pgha's default timing
 #   --sync                  synchronous_mode on: every acknowledged write must survive every fault
 #   --json FILE             check.py's figures, one object per fault, written to FILE
 #
@@ -24,7 +25,7 @@
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
-usage() { sed -n '6,19p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '6,20p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 MODE=${1:-}
 ROUNDS=1
 case "$MODE" in
@@ -45,7 +46,7 @@ ORIG_ARGS=("$MODE" "$@")
 while [ $# -gt 0 ]; do
   case "$1" in
     --system) SYSTEM=${2:-}; shift 2 2>/dev/null || usage
-      case "$SYSTEM" in pgha|patroni) ;; *) echo "--system must be pgha or patroni, not '$SYSTEM'" >&2; exit 2 ;; esac ;;
+      case "$SYSTEM" in pgha|patroni|patroni4) ;; *) echo "--system must be pgha, patroni or patroni4, not '$SYSTEM'" >&2; exit 2 ;; esac ;;
     --sync) SYNC=sync; shift ;;
     --json) JSON_OUT=${2:-}; shift 2 2>/dev/null || usage
       [ -n "$JSON_OUT" ] || usage ;;
@@ -63,6 +64,11 @@ for c in etcd etcdctl haproxy nft ip setpriv curl jq; do
   command -v "$c" >/dev/null || { echo "SKIP: $c is not installed"; exit 77; }
 done
 PATRONI=${PGHA_FAULT_PATRONI:-/usr/bin/patroni}
+if [ "$SYSTEM" = patroni4 ]; then  # the newest 4.x from PyPI (tests/fault/patroni4.sh installs it)
+  PATRONI=${PGHA_PATRONI4_VENV:-/opt/patroni4}/bin/patroni
+  SYSTEM=patroni
+  [ -x "$PATRONI" ] || { echo "SKIP: $PATRONI missing (run tests/fault/patroni4.sh)"; exit 77; }
+fi
 if [ "$SYSTEM" = pgha ]; then
   for f in "$BIN_DIR/pgha" "$BIN_DIR/pgha-fence-guard" /usr/lib/postgresql/15/bin/initdb; do
     [ -x "$f" ] || { echo "SKIP: $f missing (build: ninja -C build pgha pgha-fence-guard)"; exit 77; }

@@ -3,7 +3,7 @@
 # each, then docs/reliability.md from the recorded histories (report.py). About 10 minutes per
 # system and mode on 2 cores.
 #
-#   tests/fault/suite.sh [--systems pgha,patroni] [--modes async,sync] [--random SEED N]
+#   tests/fault/suite.sh [--systems pgha,patroni,patroni4] [--modes async,sync] [--random SEED N]
 #                        [--out FILE]   (default docs/reliability.md)
 # A run that fails still gives its figures; the exit status is 1 if any run failed.
 set -uo pipefail
@@ -32,7 +32,8 @@ IFS=, read -ra modes <<<"$MODES"
 for mode in "${modes[@]}"; do
   case "$mode" in async|sync) ;; *) echo "unknown mode: $mode" >&2; exit 2 ;; esac
   for system in "${systems[@]}"; do
-    case "$system" in pgha|patroni) ;; *) echo "unknown system: $system" >&2; exit 2 ;; esac
+    case "$system" in pgha|patroni|patroni4) ;; *) echo "unknown system: $system" >&2; exit 2 ;; esac
+    [ "$system" = patroni4 ] && { "$HERE/patroni4.sh" || exit 1; }
     json="$WORK/$system-$mode.json"
     flags=(--system "$system" --json "$json")
     [ "$mode" = sync ] && flags+=(--sync)
