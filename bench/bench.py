@@ -79,33 +79,27 @@ METRICS = [
     ("soak", "soak_failovers", "leader changes (spurious failovers)", "", 0),
     ("soak", "soak_demotes", "primary demoted or fenced (log lines)", "", 0),
     ("soak", "soak_lost", "acknowledged writes lost", "", 0),
-    ("host-death", "host_death_rto_s", "leader's host dies (frozen, packets dropped) → "
-     "first write, asynchronous", "s", 2),
-    ("host-death", "host_death_lost", "acknowledged writes lost", "", 0),
-    ("host-death", "host_death_dual", "dual-primary windows (recorder samples)", "", 0),
-    ("host-death", "host_death_etcd_rto_s", "… and etcd's raft leader on that host → "
-     "first write, asynchronous", "s", 2),
-    ("host-death", "host_death_etcd_lost", "acknowledged writes lost", "", 0),
-    ("host-death", "host_death_etcd_dual", "dual-primary windows (recorder samples)", "", 0),
-    ("host-death", "ns_kill9_rto_s", "kill -9 agent + PostgreSQL on a live host → first "
-     "write, asynchronous", "s", 2),
-    ("host-death", "ns_kill9_lost", "acknowledged writes lost", "", 0),
-    ("host-death", "ns_kill9_dual", "dual-primary windows (recorder samples)", "", 0),
-    ("host-death", "sync_host_death_rto_s", "leader's host dies (frozen, packets dropped) → "
-     "first write, synchronous_mode on", "s", 2),
-    ("host-death", "sync_host_death_lost", "acknowledged writes lost", "", 0),
-    ("host-death", "sync_host_death_dual", "dual-primary windows (recorder samples)", "", 0),
-    ("host-death", "sync_host_death_etcd_rto_s", "… and etcd's raft leader on that host → "
-     "first write, synchronous_mode on", "s", 2),
-    ("host-death", "sync_host_death_etcd_lost", "acknowledged writes lost", "", 0),
-    ("host-death", "sync_host_death_etcd_dual", "dual-primary windows (recorder samples)", "", 0),
-    ("host-death", "sync_ns_kill9_rto_s", "kill -9 agent + PostgreSQL on a live host → first "
-     "write, synchronous_mode on", "s", 2),
-    ("host-death", "sync_ns_kill9_lost", "acknowledged writes lost", "", 0),
-    ("host-death", "sync_ns_kill9_dual", "dual-primary windows (recorder samples)", "", 0),
     ("soak", "soak_gap_s", "longest gap between acknowledged writes", "s", 2),
     ("soak", "soak_cpu_busy", "CPU busy over the run (both cores)", "×", 2),
 ]
+
+
+def _host_death_rows():
+    """host-death rows: per mode, each fault's outage, lost writes and dual-primary windows."""
+    faults = (("host_death", "leader's host dies (frozen, packets dropped) → first write"),
+              ("host_death_etcd", "… and etcd's raft leader on that host → first write"),
+              ("ns_kill9", "kill -9 agent + PostgreSQL on a live host → first write"))
+    rows = []
+    for pre, mode in (("", "asynchronous"), ("sync_", "synchronous_mode on")):
+        for key, what in faults:
+            rows += [("host-death", f"{pre}{key}_rto_s", f"{what}, {mode}", "s", 2),
+                     ("host-death", f"{pre}{key}_lost", "acknowledged writes lost", "", 0),
+                     ("host-death", f"{pre}{key}_dual", "dual-primary windows (recorder samples)",
+                      "", 0)]
+    return rows
+
+
+METRICS += _host_death_rows()
 
 
 class Bench:
