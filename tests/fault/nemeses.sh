@@ -212,8 +212,8 @@ nemesis_cut_replica_pg() {  # T19: a replica loses PostgreSQL to the leader only
   local L R; L=$(leader); R=$(replica_of "$L")
   fault_begin cut-replica-pg "$R-/-$L" false false
   chaos_cut_pg "$R" "$L"
-  fault_effective ip netns exec "$(host_ns "$R")" bash -c "exec 3<>/dev/tcp/$(host_addr "$L")/5432" \
-    2>/dev/null
+  fault_effective ip netns exec "$(host_ns "$R")" timeout 2 bash -c \
+    "exec 3<>/dev/tcp/$(host_addr "$L")/5432" 2>/dev/null
   pause "$HOLD"
   chaos_clear "$R"
   fault_heal

@@ -84,7 +84,7 @@ def main():
                "--dirty"),
             sh("/usr/bin/patroni", "--version"),
             (sh("etcd", "--version").splitlines() or ["?"])[0].split()[-1],
-            sh("/usr/lib/postgresql/15/bin/postgres", "--version").split()[-1]),
+            (sh("/usr/lib/postgresql/15/bin/postgres", "--version").split() + ["?"] * 3)[2]),
         "- command: `%s`" % command,
         "- timing: pgha's defaults for both systems (ttl 5, loop_wait 1, retry_timeout 2); "
         "Patroni with `watchdog: off` (these hosts have no watchdog device, and pgha uses none)",
