@@ -421,15 +421,8 @@ std::unique_ptr<pg::Connection> Agent::ConnectToMember(const ha::Observation& ob
   std::string host;
   int port = 0;
   if (!m || !pg::ParseConnUrl(m->conn_url, &host, &port)) return nullptr;
-  std::vector<std::pair<std::string, std::string>> params = {
-      {"host", host},
-      {"port", std::to_string(port)},
-      {"user", cfg_.postgresql.superuser.username},
-      {"password", cfg_.postgresql.superuser.password},
-      {"dbname", "postgres"},
-      {"connect_timeout", "2"}};
-  for (const auto& [k, v] : cfg_.postgresql.superuser.options) params.emplace_back(k, v);
-  auto c = pg::Connection::Open(pg::BuildConninfo(params));
+  auto c = pg::Connection::Open(pg::UserConninfo(
+      host, port, cfg_.postgresql.superuser, {{"dbname", "postgres"}, {"connect_timeout", "2"}}));
   if (!c.ok()) return nullptr;
   return std::move(c).value();
 }

@@ -18,6 +18,7 @@
 #include "core/strings.h"
 #include "pg/data_dir.h"
 #include "pg/process.h"
+#include "pg/render.h"
 
 namespace fs = std::filesystem;
 
@@ -411,19 +412,13 @@ class RealPostgres final : public Postgres {
   bool Connect() {
     if (conn_ && conn_->Healthy()) return true;
     conn_.reset();
-    std::vector<std::pair<std::string, std::string>> params;
-    if (std::string host = LocalHost(); !host.empty()) params.emplace_back("host", host);
-    params.insert(params.end(), {{"port", std::to_string(cfg_.Port())},
-                                 {"user", cfg_.superuser.username},
-                                 {"password", cfg_.superuser.password},
-                                 {"dbname", "postgres"},
-                                 {"connect_timeout", "2"},
-                                 {"application_name", "pgha"},
-                                 {"options", "-c statement_timeout=5000"}});
-    // sslmode, sslcert, sslkey... of authentication.superuser (a pg_hba "clientcert" line needs
-    // the certificate)
-    for (const auto& [k, v] : cfg_.superuser.options) params.emplace_back(k, v);
-    std::string conninfo = BuildConninfo(params);
+    // The superuser's sslmode, sslcert, sslkey... come along (a pg_hba "clientcert" line needs
+    // the certificate).
+    std::string conninfo = UserConninfo(LocalHost(), cfg_.Port(), cfg_.superuser,
+                                        {{"dbname", "postgres"},
+                                         {"connect_timeout", "2"},
+                                         {"application_name", "pgha"},
+                                         {"options", "-c statement_timeout=5000"}});
     auto c = Connection::Open(conninfo);
     if (!c.ok()) {
       last_connect_error_ = c.message();

@@ -41,17 +41,21 @@ std::string RenderHba(const std::vector<std::string>& lines) {
   return out;
 }
 
-std::string PrimaryConninfo(const std::string& host, int port, const config::Credentials& user,
-                            const std::string& application_name) {
-  std::vector<std::pair<std::string, std::string>> params = {
-      {"host", host},
-      {"port", std::to_string(port)},
-      {"user", user.username},
-      {"password", user.password},
-      {"application_name", application_name},
-  };
+std::string UserConninfo(const std::string& host, int port, const config::Credentials& user,
+                         const std::vector<std::pair<std::string, std::string>>& extra) {
+  std::vector<std::pair<std::string, std::string>> params;
+  if (!host.empty()) params.emplace_back("host", host);
+  params.insert(
+      params.end(),
+      {{"port", std::to_string(port)}, {"user", user.username}, {"password", user.password}});
+  params.insert(params.end(), extra.begin(), extra.end());
   for (const auto& [k, v] : user.options) params.emplace_back(k, v);
   return BuildConninfo(params);
+}
+
+std::string PrimaryConninfo(const std::string& host, int port, const config::Credentials& user,
+                            const std::string& application_name) {
+  return UserConninfo(host, port, user, {{"application_name", application_name}});
 }
 
 std::string SlotName(const std::string& member) {

@@ -22,6 +22,10 @@ std::string GucValue(const nlohmann::json& value);
 std::string RenderPostgresqlConf(const nlohmann::json& parameters,
                                  const std::optional<RecoveryTarget>& recovery);
 std::string RenderHba(const std::vector<std::string>& lines);
+// A libpq connection string as `user`: host (left out when empty: libpq's default socket), port,
+// user, password, then `extra` in order, then the role's own libpq options (sslmode, sslcert...).
+std::string UserConninfo(const std::string& host, int port, const config::Credentials& user,
+                         const std::vector<std::pair<std::string, std::string>>& extra);
 // primary_conninfo for streaming from host:port as the replication user.
 std::string PrimaryConninfo(const std::string& host, int port, const config::Credentials& user,
                             const std::string& application_name);

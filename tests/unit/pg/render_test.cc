@@ -40,6 +40,16 @@ TEST(Render, PrimaryConninfoQuotesPassword) {
             "application_name='node2' sslmode='prefer'");
 }
 
+// The agent's own connections: no host means libpq's default socket (use_unix_socket), and the
+// role's TLS options follow whatever the caller adds.
+TEST(Render, UserConninfoOmitsAnEmptyHostAndKeepsTheRolesOptionsLast) {
+  config::Credentials su{"postgres", "pw", {{"sslcert", "/tls/c.crt"}}};
+  EXPECT_EQ(UserConninfo("", 5432, su, {{"dbname", "postgres"}}),
+            "port='5432' user='postgres' password='pw' dbname='postgres' sslcert='/tls/c.crt'");
+  EXPECT_EQ(UserConninfo("/run/pg", 5433, su, {}),
+            "host='/run/pg' port='5433' user='postgres' password='pw' sslcert='/tls/c.crt'");
+}
+
 TEST(Render, HbaAndSlotNames) {
   EXPECT_EQ(RenderHba({"local all all trust"}).substr(RenderHba({}).size()),
             "local all all trust\n");
