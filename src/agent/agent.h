@@ -62,6 +62,7 @@ class Agent {
   Status StartAs(const std::optional<std::string>& upstream, const ha::Observation& obs);
   Status Demote(const ha::Observation& obs, const std::string& leader, const std::string& mode);
   Status Promote(ha::Observation& obs);
+  Status ClaimTimeline(const ha::Observation& obs);
   void SyncHistory(const ha::Observation& obs);
   Status EnsureSlots(const ha::Observation& obs);
   Status Rewind(const ha::Observation& obs, const std::string& leader);

@@ -13,6 +13,7 @@
 #include "dcs/codec.h"
 #include "pg/failures.h"
 #include "pg/render.h"
+#include "pg/timeline_files.h"
 
 namespace pgha::agent {
 
@@ -309,6 +310,7 @@ Status Agent::Promote(ha::Observation& obs) {
   if (settings_.synchronous_mode) {
     if (auto st = ClaimSyncKey(obs); !st.ok()) return Err("postponing promotion: " + st.message());
   }
+  if (auto st = ClaimTimeline(obs); !st.ok()) return Err("postponing promotion: " + st.message());
   PGHA_TRY(pg_.Promote(wait));
   PGHA_TRY(pg_.WriteConfig(Parameters(), Hba(), std::nullopt));
   checkpoint_pending_ = true;
@@ -316,6 +318,32 @@ Status Agent::Promote(ha::Observation& obs) {
   PublishSnapshot(obs);  // leader paths answer 200 now, not at the end of the loop
   SyncHistory(obs);
   spdlog::info("promoted to primary on timeline {}", obs.pg.timeline);
+  return OkStatus();
+}
+
+// Claims, compare-and-swap on /pgha_timeline, the timeline number this promotion will take, and
+// makes PostgreSQL take exactly that one by reserving every lower number another member claimed
+// (pg/timeline_files.h). A member fenced after promoting but before its /history write landed
+// cannot make the next leader pick its number: pg_rewind compares timelines by number, so the
+// fenced one's WAL would never be rewound (sim bug B2, docs/safety.md).
+Status Agent::ClaimTimeline(const ha::Observation& obs) {
+  const auto& claim = obs.cluster.timeline_claim;
+  const uint32_t current = obs.pg.timeline;
+  // My own claim that I have not used yet (a promotion postponed or still running) stands.
+  const bool mine = claim && claim->member == cfg_.name && claim->timeline > current;
+  const uint32_t at_least = !claim ? 0 : mine ? claim->timeline : claim->timeline + 1;
+  auto next = pg_.ReserveTimelines(current, obs.pg.WalPosition(), at_least);
+  if (!next.ok()) return Err("reserving timeline numbers: " + next.message());
+  if (mine && *next == claim->timeline) return OkStatus();
+  auto wrote = dcs_.WriteTimelineClaim(dcs::EncodeTimelineClaim({*next, cfg_.name}),
+                                       claim ? obs.cluster.timeline_claim_mod_revision : 0);
+  if (!wrote.ok())
+    return Err("claiming timeline " + std::to_string(*next) + ": " + wrote.message());
+  if (!*wrote) return Err("/pgha_timeline changed since it was read");
+  if (*next > current + 1) {
+    spdlog::info("timeline numbers {}..{} were claimed by others: promoting to timeline {}",
+                 current + 1, *next - 1, *next);
+  }
   return OkStatus();
 }
 
@@ -330,7 +358,10 @@ void Agent::SyncHistory(const ha::Observation& obs) {
     return;
   }
   std::vector<ha::HistoryEntry> history;
-  for (const auto& sw : pg::ParseTimelineHistory(*text)) {
+  // Numbers this lineage skipped get entries too: /history names every timeline below ours, and
+  // a member left on a skipped number finds where the cluster's lineage went on without it.
+  for (const auto& sw :
+       pg::WithSkippedTimelines(pg::ParseTimelineHistory(*text), obs.pg.timeline)) {
     ha::HistoryEntry e{sw.timeline, sw.switch_lsn,
                        sw.reason.empty() ? "no recovery target specified" : sw.reason,
                        IsoTime(clock_.WallSeconds()), cfg_.name};

@@ -74,6 +74,11 @@ Status Apply(const std::string& rel, const KeyValue& kv, ha::ClusterView* view) 
     auto sync = DecodeSync(kv.value);
     if (!sync.ok()) return sync.error();
     view->sync = std::move(*sync);
+  } else if (rel == "pgha_timeline") {
+    view->timeline_claim_mod_revision = kv.mod_revision;
+    auto claim = DecodeTimelineClaim(kv.value);
+    if (!claim.ok()) return claim.error();
+    view->timeline_claim = std::move(*claim);
   }
   return OkStatus();  // failsafe and unknown keys are not part of the view
 }

@@ -1,6 +1,7 @@
 // Member, status, history, failover and sync values as Patroni writes them (patroni.md §3.1).
 #include "dcs/codec.h"
 
+#include <cstdint>
 #include <exception>
 #include <nlohmann/json.hpp>
 
@@ -256,6 +257,23 @@ Result<ha::SyncState> DecodeSync(const std::string& text) {
     s.quorum = it->get<int>();
   }
   return s;
+}
+
+std::string EncodeTimelineClaim(const ha::TimelineClaim& c) {
+  return json{{"timeline", c.timeline}, {"member", c.member}}.dump();
+}
+
+Result<ha::TimelineClaim> DecodeTimelineClaim(const std::string& text) {
+  auto j = ParseJson(text);
+  if (!j || !j->is_object()) return Err("pgha_timeline: invalid JSON");
+  ha::TimelineClaim c;
+  auto tl = j->find("timeline");
+  if (tl == j->end() || !tl->is_number_unsigned() || tl->get<uint64_t>() > UINT32_MAX) {
+    return Err("pgha_timeline: timeline is not a timeline number");
+  }
+  c.timeline = tl->get<uint32_t>();
+  if (!ReadString(*j, "member", &c.member)) return Err("pgha_timeline: member is not a string");
+  return c;
 }
 
 }  // namespace pgha::dcs

@@ -21,6 +21,8 @@ std::string EncodeFailover(const ha::FailoverRequest& f);
 Result<std::optional<ha::FailoverRequest>> DecodeFailover(const std::string& text);
 std::string EncodeSync(const ha::SyncState& s);
 Result<ha::SyncState> DecodeSync(const std::string& json);
+std::string EncodeTimelineClaim(const ha::TimelineClaim& c);  // {"timeline":N,"member":"x"}
+Result<ha::TimelineClaim> DecodeTimelineClaim(const std::string& json);
 // Builds a view from a prefix range. Malformed values are skipped (and named in `warnings`),
 // never fatal: one bad member key must not blind the agent to the rest of the cluster.
 ha::ClusterView BuildClusterView(const Keys& keys, const std::vector<KeyValue>& kvs,

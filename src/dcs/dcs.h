@@ -59,6 +59,8 @@ class Dcs {
   virtual Result<bool> WriteConfig(const std::string& config_json, int64_t mod_revision) = 0;
   virtual Result<bool> WriteFailover(const std::string& json, int64_t mod_revision) = 0;
   virtual Result<bool> WriteSync(const std::string& json, int64_t mod_revision) = 0;
+  // /pgha_timeline, compare-and-swap like the above (0 = create only if absent).
+  virtual Result<bool> WriteTimelineClaim(const std::string& json, int64_t mod_revision) = 0;
   // Deletes /sync if its mod_revision is still `mod_revision` (synchronous_mode turned off).
   virtual Result<bool> DeleteSync(int64_t mod_revision) = 0;
   virtual Status DeleteCluster() = 0;  // pghactl remove

@@ -210,6 +210,9 @@ class EtcdDcs final : public Dcs {
   Result<bool> WriteSync(const std::string& json, int64_t mod_revision) override {
     return CasWrite(keys_.sync(), json, mod_revision);
   }
+  Result<bool> WriteTimelineClaim(const std::string& json, int64_t mod_revision) override {
+    return CasWrite(keys_.timeline_claim(), json, mod_revision);
+  }
   Result<bool> DeleteSync(int64_t mod_revision) override {
     auto lock = WriteLock();
     const std::string key = keys_.sync();

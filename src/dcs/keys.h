@@ -1,6 +1,6 @@
 #pragma once
 // Patroni's key layout: /<namespace>/<scope>/{initialize,config,leader,members/<name>,status,
-// history,failover,sync,failsafe}.
+// history,failover,sync,failsafe}, and pgha's pgha_timeline.
 #include <string>
 
 namespace pgha::dcs {
@@ -19,6 +19,8 @@ class Keys {
   std::string failover() const { return prefix_ + "failover"; }
   std::string sync() const { return prefix_ + "sync"; }
   std::string failsafe() const { return prefix_ + "failsafe"; }
+  // pgha's only key of its own (Patroni ignores keys it does not know): ha::TimelineClaim.
+  std::string timeline_claim() const { return prefix_ + "pgha_timeline"; }
 
  private:
   std::string prefix_;

@@ -22,7 +22,7 @@ bool ChangeWatcher::Wakes(const std::string& prefix, const std::string& self,
                           const std::string& leader, const std::string& key) {
   if (key.compare(0, prefix.size(), prefix) != 0) return true;
   const std::string rel = key.substr(prefix.size());
-  if (rel == "status" || rel == "history") return false;
+  if (rel == "status" || rel == "history" || rel == "pgha_timeline") return false;
   static const std::string kMembers = "members/";
   if (rel.compare(0, kMembers.size(), kMembers) != 0) return true;
   const std::string name = rel.substr(kMembers.size());

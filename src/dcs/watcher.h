@@ -2,10 +2,10 @@
 // Internal: the watch thread behind Dcs::WaitForChange. It only wakes the HA loop early;
 // correctness never depends on it (etcd.md §2: the watch is an accelerator).
 //
-// Only changes a loop must react to wake it: not /status or /history, not this member's own key,
-// and not the keys of members other than the leader (while a leader is known). Under writes every
-// member key changes every loop; waking on them made every agent loop back to back, each wake
-// causing the next (docs/timing.md).
+// Only changes a loop must react to wake it: not /status, /history or /pgha_timeline, not this
+// member's own key, and not the keys of members other than the leader (while a leader is known).
+// Under writes every member key changes every loop; waking on them made every agent loop back to
+// back, each wake causing the next (docs/timing.md).
 #include <atomic>
 #include <chrono>
 #include <condition_variable>

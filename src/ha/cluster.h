@@ -61,6 +61,16 @@ struct FailoverRequest {
   bool operator==(const FailoverRequest&) const = default;
 };
 
+// /pgha_timeline (pgha's own key; Patroni ignores it): the highest timeline number a member has
+// claimed before promoting. A promotion always picks a higher one, so two members never promote
+// to the same timeline number even when the first one's /history write never landed
+// (docs/safety.md, "Timeline numbers").
+struct TimelineClaim {
+  uint32_t timeline = 0;
+  std::string member;
+  bool operator==(const TimelineClaim&) const = default;
+};
+
 struct SyncState {
   std::string leader;
   std::vector<std::string> sync_standby;
@@ -85,6 +95,8 @@ struct ClusterView {
   int64_t failover_mod_revision = 0;
   std::optional<SyncState> sync;
   int64_t sync_mod_revision = 0;
+  std::optional<TimelineClaim> timeline_claim;
+  int64_t timeline_claim_mod_revision = 0;
 
   const Member* FindMember(const std::string& name) const {
     for (const auto& m : members)

@@ -19,6 +19,7 @@
 #include "pg/data_dir.h"
 #include "pg/process.h"
 #include "pg/render.h"
+#include "pg/timeline_files.h"
 
 namespace fs = std::filesystem;
 
@@ -322,6 +323,14 @@ class RealPostgres final : public Postgres {
     std::ifstream f(path);
     if (!f) return Err("cannot read " + path);
     return std::string((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  }
+
+  Result<uint32_t> ReserveTimelines(uint32_t current, uint64_t lsn, uint32_t at_least) override {
+    // A replica cloned on a later timeline has its history file; without one the placeholder
+    // carries no lineage, which nothing reads (it only takes the number).
+    auto parent = current > 1 ? ReadTimelineHistory(current) : Result<std::string>(std::string());
+    return ReserveTimelineNumbers(cfg_.data_dir + "/pg_wal", current, lsn, at_least,
+                                  parent.ok() ? *parent : std::string());
   }
 
   Status RemoveDataDir() override {

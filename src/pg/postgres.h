@@ -55,6 +55,10 @@ class Postgres {
     (void)timeline;
     return Err("timeline history is not available");
   }
+  // Makes the next promotion take timeline `at_least` or a higher number, never one below it
+  // (pg/timeline_files.h); returns the number it will take. `current`: the recovery timeline;
+  // `lsn`: where a placeholder file says its timeline forked.
+  virtual Result<uint32_t> ReserveTimelines(uint32_t current, uint64_t lsn, uint32_t at_least) = 0;
   virtual Result<std::vector<Row>> Query(const std::string& sql) = 0;
   // Quoting through the live connection (fails if not connected).
   virtual Result<std::string> Literal(const std::string& value) = 0;

@@ -112,6 +112,15 @@ void SetEntry(std::map<std::string, T>& out, Value v) {
   Set(out[std::string(text.substr(0, colon))], Value(text.substr(colon + 1)));
 }
 
+// timeline_claim=N:member (/pgha_timeline).
+void SetTimelineClaim(ha::ClusterView& c, Value v) {
+  std::string_view text = Need(v);
+  size_t colon = text.find(':');
+  if (colon == 0 || colon == std::string_view::npos) Bad("timeline_claim expects timeline:member");
+  c.timeline_claim = ha::TimelineClaim{ParseNumber<uint32_t>(text.substr(0, colon)),
+                                       std::string(text.substr(colon + 1))};
+}
+
 void SetUpstream(ha::LocalPg& pg, Value v) {
   std::string_view text = Need(v);
   size_t colon = text.rfind(':');
@@ -169,6 +178,8 @@ const Table<ha::ClusterView>& ClusterTable() {
       {"config_mod_revision", Field(&C::config_mod_revision)},
       {"failover_mod_revision", Field(&C::failover_mod_revision)},
       {"sync_mod_revision", Field(&C::sync_mod_revision)},
+      {"timeline_claim", SetTimelineClaim},
+      {"timeline_claim_mod_revision", Field(&C::timeline_claim_mod_revision)},
   };
   return t;
 }
@@ -300,7 +311,8 @@ const Table<ha::ReplicationClient>& ReplicationTable() {
                           use_pg_rewind, use_slots, failsafe_mode, member_slots_ttl] = s;
   [[maybe_unused]] auto& [revision, initialize, leader, leader_lease, leader_mod_revision, members,
                           optime, slots, config_json, config_mod_revision, history, failover,
-                          failover_mod_revision, sync, sync_mod_revision] = c;
+                          failover_mod_revision, sync, sync_mod_revision, timeline_claim,
+                          timeline_claim_mod_revision] = c;
   [[maybe_unused]] auto& [m_name, conn_url, api_url, state, role, version, xlog_location,
                           receive_lsn, replay_lsn, replication_state, timeline, tags,
                           pending_restart, m_pause, checkpoint_after_promote, reason] = m;

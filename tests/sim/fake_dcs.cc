@@ -221,6 +221,9 @@ Result<bool> FakeDcs::WriteFailover(const std::string& json, int64_t mod_revisio
 Result<bool> FakeDcs::WriteSync(const std::string& json, int64_t mod_revision) {
   return CasWrite(keys_.sync(), json, mod_revision);
 }
+Result<bool> FakeDcs::WriteTimelineClaim(const std::string& json, int64_t mod_revision) {
+  return CasWrite(keys_.timeline_claim(), json, mod_revision);
+}
 Result<bool> FakeDcs::DeleteSync(int64_t mod_revision) {
   auto txn = Txn({Cmp(keys_.sync(), Target::kMod, mod_revision)}, {DeleteOp(keys_.sync())}, {});
   if (!txn.ok()) return txn.error();

@@ -48,6 +48,7 @@ class FakeDcs final : public dcs::Dcs {
   Result<bool> WriteConfig(const std::string& config_json, int64_t mod_revision) override;
   Result<bool> WriteFailover(const std::string& json, int64_t mod_revision) override;
   Result<bool> WriteSync(const std::string& json, int64_t mod_revision) override;
+  Result<bool> WriteTimelineClaim(const std::string& json, int64_t mod_revision) override;
   Result<bool> DeleteSync(int64_t mod_revision) override;
   Status DeleteCluster() override;
   // The simulator calls RunOnce itself: never block.

@@ -437,7 +437,9 @@ Status FakePostgres::Promote(int) {
   upstream_.reset();
   application_name_.clear();
   data_.standby_signal = false;
-  data_.history.push_back(Segment{data_.Timeline() + 1, net_.NewUid(), data_.lsn});
+  uint32_t tl = data_.Timeline() + 1;
+  while (data_.HasHistoryFile(tl)) ++tl;
+  data_.history.push_back(Segment{tl, net_.NewUid(), data_.lsn});
   data_.control_state = "in production";
   if (hazards_.drop_slots) DropSlots();
   writable_since_ = net_.NewUid();
@@ -516,6 +518,23 @@ Result<std::string> FakePostgres::ReadTimelineHistory(uint32_t timeline) {
            "\tno recovery target specified\n";
   }
   return out;
+}
+
+bool DataDir::HasHistoryFile(uint32_t tl) const {
+  if (reserved.count(tl)) return true;
+  for (const auto& s : history) {
+    if (s.tl == tl && tl > 1) return true;
+  }
+  return false;
+}
+
+Result<uint32_t> FakePostgres::ReserveTimelines(uint32_t current, uint64_t, uint32_t at_least) {
+  if (!data_.exists || current == 0) return Err("the current timeline is unknown");
+  for (uint32_t tl = current + 1;; ++tl) {
+    if (data_.HasHistoryFile(tl)) continue;
+    if (tl >= at_least || hazards_.ignore_timeline_claims) return tl;
+    data_.reserved.insert(tl);
+  }
 }
 
 Result<std::vector<pg::Row>> FakePostgres::Query(const std::string& sql) {

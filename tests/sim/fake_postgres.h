@@ -35,7 +35,10 @@ struct DataDir {
   uint64_t checkpoint = 0;                // latest checkpoint location (pg_control)
   std::string control_state;
   std::set<std::string> slots;  // physical replication slots (pg_replslot)
+  std::set<uint32_t> reserved;  // placeholder pg_wal/<tl>.history files (Agent::ClaimTimeline)
   uint32_t Timeline() const { return history.empty() ? 0 : history.back().tl; }
+  // A history file for `tl` exists: a promotion skips the number, as PostgreSQL does.
+  bool HasHistoryFile(uint32_t tl) const;
 };
 
 // A parsed synchronous_standby_names: `num` of `names` (in priority order) must confirm a commit.
@@ -105,6 +108,7 @@ class FakePostgres final : public pg::Postgres {
   Result<std::string> MoveDataDirAside() override;
   Status RemoveDataDir() override;
   Result<std::string> ReadTimelineHistory(uint32_t timeline) override;
+  Result<uint32_t> ReserveTimelines(uint32_t current, uint64_t lsn, uint32_t at_least) override;
   Result<std::vector<pg::Row>> Query(const std::string& sql) override;
   Result<std::string> Literal(const std::string& value) override;
   std::string data_dir() const override { return data_dir_; }
@@ -139,6 +143,9 @@ class FakePostgres final : public pg::Postgres {
     // Slots vanish on every start and promotion while pg_replication_slots still lists them
     // (the agent reading a stale list of slots: it never re-creates them).
     bool drop_slots = false;
+    // Placeholder history files are never written: a promotion takes the number after its own
+    // timeline whatever another member claimed (sim bug B2).
+    bool ignore_timeline_claims = false;
   };
   Hazards& hazards() { return hazards_; }
   // Ends a crash recovery whose time has come (the world calls it as time passes).

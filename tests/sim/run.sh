@@ -42,6 +42,7 @@ if [ "${1:-}" = "--controls" ]; then
     "break-leader|--break-leader|(a) "
     "stopped-veto|--stopped-veto --faults start-fail,crash --steps 1500|(d) "
     "drop-slots|--drop-slots|(e) "
+    "no-timeline-claim|--no-timeline-claim|known bug B2"
   )
   for c in "${CONTROLS[@]}"; do
     IFS='|' read -r name flags _ <<<"$c"
@@ -68,7 +69,7 @@ if [ "${1:-}" = "--controls" ]; then
 fi
 
 # Modes, each split in two halves so that two jobs stay busy.
-MODES=("async|--tolerate B2" "sync|--sync" "strict|--sync-strict")
+MODES=("async|" "sync|--sync" "strict|--sync-strict")
 HALF=$((SEEDS / 2))
 for m in "${MODES[@]}"; do
   IFS='|' read -r name flags <<<"$m"

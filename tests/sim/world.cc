@@ -63,6 +63,7 @@ World::World(const SimOptions& options) : opt_(options), rng_(options.seed), etc
                                            n->cfg.postgresql.Port(), *this);
     n->pg->hazards().hide_unqueryable_postmaster = opt_.hide_unqueryable;
     n->pg->hazards().drop_slots = opt_.drop_slots;
+    n->pg->hazards().ignore_timeline_claims = opt_.no_timeline_claim;
     nodes_.push_back(std::move(n));
   }
   for (auto& n : nodes_) StartAgent(*n);

@@ -52,12 +52,13 @@ struct SimOptions {
   // the walsenders (so commits wait a little later than pg_stat_replication shows).
   double reload_lag = 0.5;
   // Negative controls: each reintroduces one hazard of the safety issue (README.md, "Controls").
-  bool lie_ttl = false;           // (1) FakeDcs reports the configured ttl as the granted one
-  bool hide_unqueryable = false;  // (2) a postmaster that refuses connections looks gone
-  bool fake_sync_member = false;  // (3) every replica reads /sync as naming it
-  bool break_leader = false;      // (4) processes-gone takeover: a replica deletes the key
-  bool stopped_veto = false;      // (5) peers report a stopped PostgreSQL as running
-  bool drop_slots = false;        // (6) slots vanish on every start and promotion
+  bool lie_ttl = false;            // (1) FakeDcs reports the configured ttl as the granted one
+  bool hide_unqueryable = false;   // (2) a postmaster that refuses connections looks gone
+  bool fake_sync_member = false;   // (3) every replica reads /sync as naming it
+  bool break_leader = false;       // (4) processes-gone takeover: a replica deletes the key
+  bool stopped_veto = false;       // (5) peers report a stopped PostgreSQL as running
+  bool drop_slots = false;         // (6) slots vanish on every start and promotion
+  bool no_timeline_claim = false;  // B2: promotions ignore other members' timeline claims
 };
 
 struct Outcome {

@@ -5,7 +5,8 @@
 #      acknowledged write lost; after restart the old node rejoins by rewind and streams
 #   2. PostgreSQL crash with the agent alive -> restart in place, same timeline, no failover
 #   3. kill -9 of the primary's agent only -> the old PostgreSQL accepts no write after the new
-#      primary's promotion
+#      primary's promotion; two timeline numbers claimed by a member that never joined /history
+#      are skipped by the promotion, and every node streams on the new timeline
 #   4. etcd majority lost -> no promotion anywhere; the primary stops accepting writes before
 #      ttl; writes resume once etcd is back
 #   5. one etcd member down (the first one every agent talks to) -> no failover
@@ -56,12 +57,22 @@ check "[2] same timeline after restart in place" test "$(timeline_of "$L")" = "$
 check "[2] no acknowledged write lost" test "$(lost_acks)" = 0
 
 # 3. Agent killed, PostgreSQL left running ---------------------------------------------------------
-L=$(leader); P=$(pg_port "$L")
+L=$(leader); P=$(pg_port "$L"); tl=$(timeline_of "$L")
+# What a primary fenced right after promoting leaves behind: its claim on /pgha_timeline, and no
+# /history entry. The next promotion must take a higher number (docs/safety.md).
+etcd_ctl put /service/itfail/pgha_timeline "{\"timeline\":$((tl + 2)),\"member\":\"ghost\"}" >/dev/null
 start_writer "$P" "$DIR/w3.log"  # straight to the old primary, not through HAProxy
 wait_for 20 test -s "$DIR/w3.log"
 kill -9 "$(cat "$CL/pids/$L.pid")"
 check "[3] a new primary after kill -9 of $L's agent" wait_for 30 new_leader_other_than "$L"
 N=$(leader)
+check "[3] $N promoted past the claimed timeline numbers, to $((tl + 3))" \
+  wait_for 10 on_timeline "$N" $((tl + 3))
+check "[3] /pgha_timeline holds $N's claim" test "$(etcd_ctl get --print-value-only \
+  /service/itfail/pgha_timeline | jq -c .)" = "{\"member\":\"$N\",\"timeline\":$((tl + 3))}"
+skipped=$(curl -s "http://127.0.0.1:$(api_port "$N")/history" | jq -c "[.[] | select(.[0] > $tl) | .[0]]")
+check "[3] /history names the skipped numbers $((tl + 1)) and $((tl + 2)) (got $skipped)" \
+  test "$skipped" = "[$((tl + 1)),$((tl + 2))]"
 check "[3] old PostgreSQL stops accepting writes" wait_for 20 bash -c "! psql -X -q -h 127.0.0.1 -p $P -U app -d appdb -c 'INSERT INTO acks VALUES (-1)' 2>/dev/null"
 stop_writer
 promoted=$(curl -s "http://127.0.0.1:$(api_port "$N")/history" | jq -r '.[-1][3]')
@@ -72,6 +83,9 @@ check "[3] no write on the old primary after the new promotion" \
   test "$(echo "$last_old < $promoted_at" | bc)" = 1
 "$PGHACTL" local start "$L" --dir "$CL" >/dev/null
 check "[3] $L rejoins and streams" wait_for 60 streaming "$L"
+for m in node1 node2 node3; do
+  [ "$m" = "$N" ] || check "[3] $m streams on timeline $((tl + 3))" wait_for 30 streams_on "$m" $((tl + 3))
+done
 
 # 4. etcd majority lost ----------------------------------------------------------------------------
 L=$(leader); tl=$(timeline_of "$L")

@@ -63,9 +63,15 @@ node_index() { echo "${1#node}"; }
 pg_port() { echo $((PGP + $(node_index "$1") - 1)); }
 api_port() { echo $((API + $(node_index "$1") - 1)); }
 streaming() { [ "$(list_json | jq -r --arg m "$1" '.[] | select(.Member == $m) | .State')" = streaming ]; }
+on_timeline() { [ "$(timeline_of "$1")" = "$2" ]; }
+streams_on() { streaming "$1" && on_timeline "$1" "$2"; }  # MEMBER TIMELINE
 new_leader_other_than() { local l; l=$(leader); [ -n "$l" ] && [ "$l" != "$1" ]; }
 is_leader() { [ "$(leader)" = "$1" ]; }
 epoch() { date +%s.%N; }
+etcd_ctl() {  # etcdctl against the cluster's three members
+  ETCDCTL_API=3 etcdctl --endpoints="127.0.0.1:$EC,127.0.0.1:$((EC + 100)),127.0.0.1:$((EC + 200))" \
+    --command-timeout=3s "$@"
+}
 
 # A writer inserting increasing ids through PORT; each acknowledged id is logged with its time.
 start_writer() {  # PORT LOGFILE

@@ -129,6 +129,30 @@ TEST(SyncCodec, RoundTrip) {
   EXPECT_EQ(EncodeSync(*empty), R"({"leader":"node1","sync_standby":null,"quorum":0})");
 }
 
+TEST(TimelineClaimCodec, RoundTripAndRejects) {
+  ha::TimelineClaim c{3, "node2"};
+  EXPECT_EQ(EncodeTimelineClaim(c), R"({"member":"node2","timeline":3})");
+  auto back = DecodeTimelineClaim(EncodeTimelineClaim(c));
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(*back, c);
+  for (const char* bad :
+       {"{not json", "[]", R"({"member":"x"})", R"({"timeline":-1})", R"({"timeline":"3"})",
+        R"({"timeline":4294967296})", R"({"timeline":3,"member":7})"}) {
+    EXPECT_FALSE(DecodeTimelineClaim(bad).ok()) << bad;
+  }
+}
+
+TEST(ClusterView, TimelineClaimWithItsRevision) {
+  Keys keys("/service", "demo");
+  std::vector<KeyValue> kvs = {
+      {"/service/demo/pgha_timeline", R"({"timeline":4,"member":"node3"})", 5, 9, 2, 0}};
+  ha::ClusterView v = BuildClusterView(keys, kvs, 10, nullptr);
+  ASSERT_TRUE(v.timeline_claim.has_value());
+  EXPECT_EQ(v.timeline_claim->timeline, 4u);
+  EXPECT_EQ(v.timeline_claim->member, "node3");
+  EXPECT_EQ(v.timeline_claim_mod_revision, 9);
+}
+
 TEST(StatusCodec, Encodes) {
   EXPECT_EQ(EncodeStatus(83886176, {{"node1", 5}}, {"node0", "node1"}),
             R"({"optime":83886176,"slots":{"node1":5},"retain_slots":["node0","node1"]})");

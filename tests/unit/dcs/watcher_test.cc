@@ -21,6 +21,7 @@ TEST(ChangeWatcherWakes, SharedKeysWakeEveryone) {
 TEST(ChangeWatcherWakes, StatusHistoryAndOwnKeyDoNot) {
   EXPECT_FALSE(Wakes("n2", "n1", "status"));
   EXPECT_FALSE(Wakes("n2", "n1", "history"));
+  EXPECT_FALSE(Wakes("n2", "n1", "pgha_timeline"));
   EXPECT_FALSE(Wakes("n2", "n1", "members/n2"));
   EXPECT_FALSE(Wakes("n1", "n1", "members/n1"));
 }
