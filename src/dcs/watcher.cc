@@ -68,7 +68,8 @@ uint64_t ChangeWatcher::Epoch() {
 
 bool ChangeWatcher::UnchangedSince(uint64_t epoch, int64_t revision) {
   std::lock_guard lock(mu_);
-  return client_ && streaming_ && epoch == epoch_ && any_revision_ <= revision;
+  return client_ && streaming_ && epoch == epoch_ && any_revision_ <= revision &&
+         std::chrono::steady_clock::now() - last_message_ <= kQuietLimit;
 }
 
 void ChangeWatcher::Record(int64_t revision) {
@@ -134,6 +135,7 @@ void ChangeWatcher::Run() {
       {
         std::lock_guard lock(mu_);
         if (!events.empty()) any_revision_ = std::max(any_revision_, revision);
+        last_message_ = std::chrono::steady_clock::now();
       }
       if (wake_at > 0) Record(wake_at);
       next = revision + 1;

@@ -37,9 +37,13 @@ class ChangeWatcher {
 
   // For reading the cluster from a cache: an opaque token taken before a read, and whether no
   // change under the prefix has been seen since that read at `revision`. False whenever the
-  // stream broke or re-listed in between, or there is no watch thread.
+  // stream broke or re-listed in between, there is no watch thread, or the stream has been
+  // quiet for longer than kQuietLimit: a stream stuck on a member that died without a word
+  // (its packets dropped) delivers nothing, and without etcd's progress notifications nothing
+  // else tells it from a quiet one, so the loop reads etcd itself instead (docs/timing.md).
   uint64_t Epoch();
   bool UnchangedSince(uint64_t epoch, int64_t revision);
+  static constexpr std::chrono::milliseconds kQuietLimit{300};
 
  private:
   void Run();
@@ -63,6 +67,8 @@ class ChangeWatcher {
   uint64_t epoch_ = 1;         // guarded by mu_: bumped on every re-list and broken stream
   bool streaming_ = false;     // guarded by mu_: a stream runs from the last re-list
   int64_t any_revision_ = 0;   // guarded by mu_: the last change of any key under the prefix
+  // guarded by mu_: the stream's last message (events or a progress notification)
+  std::chrono::steady_clock::time_point last_message_{};
   std::atomic<bool> stop_{false};
   std::thread thread_;
 };

@@ -9,6 +9,7 @@
 #   tests/fault/run.sh --full      every nemesis of the catalogue once (about 8 minutes)
 #   tests/fault/run.sh --random SEED N   N nemeses drawn from the catalogue by SEED (a failing
 #                                  run replays from its seed)
+#   tests/fault/run.sh --only A,B  the named nemeses (names as in CATALOGUE below), in order
 #   tests/fault/run.sh --bench N   N rounds of host-death (etcd's leader elsewhere, then on the
 #                                  dying host) and kill9-primary (bench/run.sh uses it to compare
 #                                  pgha with Patroni on the same hosts)
@@ -25,11 +26,13 @@
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
-usage() { sed -n '6,20p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '6,21p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 MODE=${1:-}
 ROUNDS=1
 case "$MODE" in
   --smoke|--control|--full) shift ;;
+  --only) ONLY=${2:-}; shift 2 2>/dev/null || usage
+    [[ "$ONLY" =~ ^[a-z0-9_]+(,[a-z0-9_]+){0,49}$ ]] || { echo "--only needs nemesis names separated by commas, not '$ONLY'" >&2; exit 2; } ;;
   --random) SEED=${2:-}; ROUNDS=${3:-}; shift 3 2>/dev/null || usage
     [[ "$SEED" =~ ^[0-9]{1,9}$ ]] || { echo "--random needs a numeric seed, not '$SEED'" >&2; exit 2; }
     [[ "$ROUNDS" =~ ^[1-9][0-9]{0,2}$ ]] || { echo "--random needs a fault count 1-999, not '$ROUNDS'" >&2; exit 2; } ;;
@@ -42,6 +45,7 @@ SYNC=async
 JSON_OUT=""
 ORIG_ARGS=("$MODE" "$@")
 [ "$MODE" = --bench ] && ORIG_ARGS=("$MODE" "$ROUNDS" "$@")
+[ "$MODE" = --only ] && ORIG_ARGS=("$MODE" "$ONLY" "$@")
 [ "$MODE" = --random ] && ORIG_ARGS=("$MODE" "$SEED" "$ROUNDS" "$@")
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -53,6 +57,16 @@ while [ $# -gt 0 ]; do
     *) echo "unknown argument: $1" >&2; usage ;;
   esac
 done
+# Every nemesis --full runs (nemeses.sh defines nemesis_<name>).
+CATALOGUE=(kill9 isolate reject sigstop etcd_cut host_death host_death_etcd kill9_etcd_leader
+  sigstop_etcd freeze_replica freeze_leader isolate_replica reject_icmp cut_replica_pg oneway
+  switchovers cold_restart etcd_majority pg_crash kill9_agent)
+if [ "$MODE" = --only ]; then
+  IFS=, read -r -a only <<<"$ONLY"
+  for n in "${only[@]}"; do
+    [[ " ${CATALOGUE[*]} " == *" $n "* ]] || { echo "--only: no nemesis '$n' (known: ${CATALOGUE[*]})" >&2; exit 2; }
+  done
+fi
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root (network namespaces)"; exit 77; }
 if [ -z "${PGHA_FAULT_LOCKED:-}" ]; then  # serialize with the other cluster tests
   export PGHA_FAULT_LOCKED=1
@@ -235,10 +249,8 @@ source "$HERE/nemeses.sh"
 
 NEMESES=(kill9 isolate reject sigstop etcd_cut host_death host_death_etcd)
 [ "$MODE" = --control ] && NEMESES=(rogue_promote)
-CATALOGUE=(kill9 isolate reject sigstop etcd_cut host_death host_death_etcd kill9_etcd_leader
-  sigstop_etcd freeze_replica freeze_leader isolate_replica reject_icmp cut_replica_pg oneway
-  switchovers cold_restart etcd_majority pg_crash kill9_agent)
 [ "$MODE" = --full ] && NEMESES=("${CATALOGUE[@]}")
+[ "$MODE" = --only ] && IFS=, read -r -a NEMESES <<<"$ONLY"
 if [ "$MODE" = --random ]; then
   RANDOM=$SEED
   NEMESES=()

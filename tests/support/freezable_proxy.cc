@@ -34,7 +34,10 @@ void FreezableProxy::Accept() {
     pollfd p{listen_fd_, POLLIN, 0};
     if (::poll(&p, 1, 50) != 1) continue;
     int client = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
-    if (client >= 0) pumps_.emplace_back([this, client] { Pump(client); });
+    if (client >= 0) {
+      ++pumping_;
+      pumps_.emplace_back([this, client] { Pump(client); });
+    }
   }
 }
 
@@ -47,14 +50,18 @@ void FreezableProxy::Pump(int client) {
   a.sin_port = htons(static_cast<uint16_t>(target_port_));
   ::inet_pton(AF_INET, host_.c_str(), &a.sin_addr);
   if (::connect(server, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+    --pumping_;
     ::close(server);
     ::close(client);
     return;
   }
   char buf[16384];
   bool open = true;
+  bool parked = false;
   while (open && !stop_) {
     if (frozen_) {
+      if (!parked) --pumping_;
+      parked = true;
       ::poll(nullptr, 0, 20);
       continue;
     }
@@ -65,10 +72,18 @@ void FreezableProxy::Pump(int client) {
       ssize_t n = ::read(p[i].fd, buf, sizeof buf);
       int to = i == 0 ? server : client;
       open = n > 0 && ::send(to, buf, static_cast<size_t>(n), MSG_NOSIGNAL) == n;
+      if (open && i == 1) bytes_to_clients_ += n;
     }
   }
+  if (!parked) --pumping_;
   ::close(server);
   ::close(client);
+}
+
+void FreezableProxy::Freeze() {
+  frozen_ = true;
+  // Each connection parks within one poll (50 ms); bounded in case one is stuck in send().
+  for (int i = 0; i < 200 && pumping_ > 0; ++i) ::poll(nullptr, 0, 5);
 }
 
 }  // namespace pgha::testing

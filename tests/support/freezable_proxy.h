@@ -20,7 +20,11 @@ class FreezableProxy {
 
   int port() const { return port_; }
   std::string endpoint() const { return "http://127.0.0.1:" + std::to_string(port_); }
-  void Freeze() { frozen_ = true; }
+  // Returns once every open connection has stopped moving bytes (a read already under way when
+  // it was called is still delivered), so nothing sent after it gets through.
+  void Freeze();
+  // Bytes moved from the target to clients so far (etcd's progress notifications show up here).
+  long bytes_to_clients() const { return bytes_to_clients_; }
 
  private:
   void Accept();
@@ -31,6 +35,8 @@ class FreezableProxy {
   int listen_fd_ = -1;
   int port_ = 0;
   std::atomic<bool> frozen_{false};
+  std::atomic<int> pumping_{0};
+  std::atomic<long> bytes_to_clients_{0};  // connections not yet parked by a freeze
   std::atomic<bool> stop_{false};
   std::thread acceptor_;
   std::vector<std::thread> pumps_;

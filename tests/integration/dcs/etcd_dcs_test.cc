@@ -241,8 +241,8 @@ TEST_F(EtcdDcsTest, WaitForChangeWakesOnAnotherClientsWrite) {
 }
 
 // A watch stream that goes silent without an error (a hung member, a dropped path) is noticed by
-// its unanswered progress request: the watcher re-lists from the next endpoint and wakes the
-// loop for the change it missed, long before the 30 s idle limit would end the stream.
+// the progress notifications that stop coming: the watcher re-lists from the next endpoint and
+// wakes the loop for the change it missed, long before the 30 s idle limit would end the stream.
 TEST_F(EtcdDcsTest, AStalledWatchIsNoticedAndTheMissedChangeWakes) {
   const std::string real = etcd_->endpoints().front();  // http://127.0.0.1:PORT
   testing::FreezableProxy proxy("127.0.0.1", std::stoi(real.substr(real.rfind(':') + 1)));
@@ -261,11 +261,59 @@ TEST_F(EtcdDcsTest, AStalledWatchIsNoticedAndTheMissedChangeWakes) {
   ASSERT_TRUE(raw->Put(ScopeKeys().config(), "{}", 0).ok());
   ASSERT_TRUE(a->WaitForChange(view->revision, Clock::now() + 5s));
   int64_t before = a->Load()->revision;
+  // The stream learns etcd's rhythm from its progress notifications (50 ms apart here) before
+  // it can call a silence a stall: let a few of them through first.
+  const long seen = proxy.bytes_to_clients();
+  ASSERT_TRUE(WaitFor([&] { return proxy.bytes_to_clients() > seen + 800; }, 3000ms))
+      << "no progress notifications came through the proxy";
   proxy.Freeze();
   ASSERT_TRUE(raw->Delete(ScopeKeys().leader(), false).ok());
   auto start = Clock::now();
   EXPECT_TRUE(a->WaitForChange(before, start + 10s)) << "the stalled stream was never noticed";
   EXPECT_LT(Clock::now() - start, 5s);
+}
+
+// Without etcd's progress notifications (its default interval is 10 minutes) a stream stuck on a
+// member whose packets are dropped looks like a quiet one. Load() must then read etcd once the
+// stream has said nothing for ChangeWatcher::kQuietLimit, not answer from its cache for up to
+// 5 s: replicas saw an expired leader key 5 s late that way (host death, synchronous mode).
+TEST(EtcdDcsQuietStream, LoadReadsEtcdOnceTheStreamIsQuiet) {
+  testing::EtcdClusterOptions eo;
+  eo.extra_args = {"--experimental-watch-progress-notify-interval=10m"};
+  auto started = testing::EtcdCluster::Start(eo);
+  ASSERT_TRUE(started.ok()) << started.message();
+  const std::string real = (*started)->endpoints().front();
+  testing::FreezableProxy proxy("127.0.0.1", std::stoi(real.substr(real.rfind(':') + 1)));
+  DcsOptions o;
+  o.etcd.endpoints = {proxy.endpoint(), real};
+  o.etcd.timeout = 1000ms;
+  o.scope = "quiet";
+  o.name = "a";
+  o.watch = true;
+  auto a = MakeEtcdDcs(o);
+  EtcdOptions direct;
+  direct.endpoints = {real};
+  auto raw = MakeEtcdClient(direct);
+  const Keys k("/service", "quiet");
+  ASSERT_TRUE(raw->Put(k.leader(), "b", 0).ok());
+  auto view = a->Load();
+  ASSERT_TRUE(view.ok()) << view.message();
+  // The stream works through the proxy: a change wakes the wait, and the next read sees it.
+  ASSERT_TRUE(raw->Put(k.config(), "{}", 0).ok());
+  ASSERT_TRUE(a->WaitForChange(view->revision, Clock::now() + 5s));
+  view = a->Load();
+  ASSERT_TRUE(view.ok() && view->leader == std::optional<std::string>("b"));
+  proxy.Freeze();
+  ASSERT_TRUE(raw->Delete(k.leader(), false).ok());
+  auto start = Clock::now();
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        auto v = a->Load();
+        return v.ok() && !v->leader;
+      },
+      3000ms))
+      << "Load() kept answering from its cache while the stream was stuck";
+  EXPECT_LT(Clock::now() - start, 4s);
 }
 
 TEST_F(EtcdDcsTest, WaitForChangeIgnoresStatusAndOtherMembersKeys) {
