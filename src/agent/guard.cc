@@ -30,14 +30,16 @@ pid_t ReadPidFile(const std::string& path) {
 
 Result<std::unique_ptr<GuardFence>> GuardFence::Start(const std::string& exe,
                                                       const std::string& data_dir,
-                                                      const std::string& etcd_endpoints) {
+                                                      const std::string& etcd_endpoints,
+                                                      const std::string& revoke_config) {
   // The guard is pgha-fence-guard next to the pgha binary.
   char resolved[4096];
   ssize_t len = ::readlink(exe.c_str(), resolved, sizeof resolved - 1);
   std::string self = len > 0 ? std::string(resolved, static_cast<size_t>(len)) : exe;
   std::string path = self.substr(0, self.rfind('/') + 1) + "pgha-fence-guard";
   if (::access(path.c_str(), X_OK) != 0) return Err("fencing guard binary missing: " + path);
-  auto fence = std::unique_ptr<GuardFence>(new GuardFence(path, data_dir, etcd_endpoints));
+  auto fence = std::unique_ptr<GuardFence>(new GuardFence(
+      path, data_dir, etcd_endpoints, etcd_endpoints.empty() ? self : "", revoke_config));
   fence->old_guard_ = ReadPidFile(data_dir + ".guard.pid");
   PGHA_TRY(fence->Spawn());
   return fence;
@@ -58,7 +60,12 @@ Status GuardFence::Spawn() {
     sigset_t none;
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
-    ::execl(exe_.c_str(), exe_.c_str(), data_dir_.c_str(), endpoints_.c_str(), nullptr);
+    if (revoke_config_.empty() || revoker_.empty()) {
+      ::execl(exe_.c_str(), exe_.c_str(), data_dir_.c_str(), endpoints_.c_str(), nullptr);
+    } else {
+      ::execl(exe_.c_str(), exe_.c_str(), data_dir_.c_str(), endpoints_.c_str(), revoker_.c_str(),
+              revoke_config_.c_str(), nullptr);
+    }
     ::_exit(127);
   }
   ::close(fds[0]);

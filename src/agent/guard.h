@@ -10,8 +10,10 @@
 //   "exit"                                the agent is shutting down cleanly: exit, no fencing
 // EOF while armed (the agent died while its PostgreSQL was primary): the guard kills PostgreSQL
 // at once, waits until every one of its processes is gone, then revokes <lease> through etcd's
-// plain-HTTP endpoints given on its command line, so the leader key leaves etcd by its holder's
-// own revoke and the replicas race without waiting for the lease to expire (docs/safety.md).
+// plain-HTTP endpoints given on its command line — or, when etcd needs TLS or authentication,
+// by running `<pgha> --revoke-lease <lease> <config>` (which has the agent's etcd client) — so
+// the leader key leaves etcd by its holder's own revoke and the replicas race without waiting
+// for the lease to expire (docs/safety.md).
 // EOF while disarmed: exit.
 #include <sys/types.h>
 
@@ -23,10 +25,12 @@
 
 namespace pgha::agent {
 
-// Entry point of `pgha-fence-guard DATA_DIR [HOST:PORT,...]` (reads stdin): the etcd endpoints
-// that speak plain HTTP without authentication (none: the guard never revokes, the lease
-// expires). Returns the exit code.
-int RunGuard(const std::string& data_dir, const std::string& etcd_endpoints);
+// Entry point of `pgha-fence-guard DATA_DIR [HOST:PORT,... [PGHA CONFIG]]` (reads stdin): the
+// etcd endpoints that speak plain HTTP without authentication, and the pgha binary and
+// configuration file that revoke the lease otherwise (neither: the lease expires). Returns the
+// exit code.
+int RunGuard(const std::string& data_dir, const std::string& etcd_endpoints,
+             const std::string& revoker = "", const std::string& revoker_config = "");
 
 // Kills the postmaster of data_dir and every process it started (SIGKILL): after this returns,
 // nothing of that PostgreSQL can commit. Returns false when no postmaster was running.
@@ -36,10 +40,13 @@ bool FencePostgres(const std::string& data_dir);
 class GuardFence final : public Fence {
  public:
   // exe: path of the pgha binary (usually /proc/self/exe).
-  // etcd_endpoints: "host:port,..." the guard may revoke the lease at ("" = never).
+  // etcd_endpoints: "host:port,..." the guard may revoke the lease at; revoke_config: when they
+  // are "" (TLS or authentication), the configuration file `<exe> --revoke-lease` revokes with
+  // ("" = the lease expires).
   static Result<std::unique_ptr<GuardFence>> Start(const std::string& exe,
                                                    const std::string& data_dir,
-                                                   const std::string& etcd_endpoints = "");
+                                                   const std::string& etcd_endpoints = "",
+                                                   const std::string& revoke_config = "");
   ~GuardFence() override;  // sends "exit" (clean shutdown) and reaps the guard
   void Arm(MonoTime deadline, int64_t lease) override;
   void Disarm() override;
@@ -49,8 +56,13 @@ class GuardFence final : public Fence {
   void Release();
 
  private:
-  GuardFence(std::string exe, std::string data_dir, std::string endpoints)
-      : exe_(std::move(exe)), data_dir_(std::move(data_dir)), endpoints_(std::move(endpoints)) {}
+  GuardFence(std::string exe, std::string data_dir, std::string endpoints, std::string revoker,
+             std::string revoke_config)
+      : exe_(std::move(exe)),
+        data_dir_(std::move(data_dir)),
+        endpoints_(std::move(endpoints)),
+        revoker_(std::move(revoker)),
+        revoke_config_(std::move(revoke_config)) {}
   Status Spawn();
   void Send(const std::string& line);
   void RetireOldGuard();
@@ -58,6 +70,8 @@ class GuardFence final : public Fence {
   std::string exe_;
   std::string data_dir_;
   std::string endpoints_;
+  std::string revoker_;  // the pgha binary
+  std::string revoke_config_;
   int fd_ = -1;
   pid_t pid_ = 0;
   bool broken_ = false;  // a write to the guard failed or it exited

@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/timerfd.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -159,8 +160,33 @@ bool RevokeAt(const std::string& endpoint, const std::string& lease, int timeout
 // The agent died while this node was primary: make sure nothing of PostgreSQL can commit, then
 // free the leader key at once by revoking the agent's lease, so the replicas race now instead of
 // when the lease expires. The order is the safety argument: fenced first, free key second.
+// Runs `<revoker> --revoke-lease <lease> <config>` (pgha with the agent's etcd settings: TLS,
+// authentication) and waits at most 6 s for it. True when it exited 0 (the lease is gone).
+bool RevokeWith(const std::string& revoker, const std::string& config, const std::string& lease) {
+  pid_t pid = ::fork();
+  if (pid < 0) return false;
+  if (pid == 0) {
+    int null = ::open("/dev/null", O_RDWR);
+    if (null >= 0) ::dup2(null, STDIN_FILENO);
+    ::execl(revoker.c_str(), revoker.c_str(), "--revoke-lease", lease.c_str(), config.c_str(),
+            nullptr);
+    ::_exit(127);
+  }
+  int status = 0;
+  for (int waited = 0; waited < 6000; waited += 10) {
+    pid_t done = ::waitpid(pid, &status, WNOHANG);
+    if (done == pid) return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    if (done < 0) return false;
+    ::poll(nullptr, 0, 10);
+  }
+  ::kill(pid, SIGKILL);
+  ::waitpid(pid, &status, 0);
+  return false;
+}
+
 void FenceAndRevoke(const std::string& data_dir, const std::string& lease,
-                    const std::vector<std::string>& endpoints) {
+                    const std::vector<std::string>& endpoints, const std::string& revoker,
+                    const std::string& revoker_config) {
   pid_t postmaster = ReadPid(data_dir + "/postmaster.pid");
   std::vector<pid_t> pids;
   if (postmaster > 0 && Live(postmaster)) {
@@ -173,7 +199,17 @@ void FenceAndRevoke(const std::string& data_dir, const std::string& lease,
     Log(data_dir, "PostgreSQL processes still alive after SIGKILL: leaving the lease to expire");
     return;
   }
-  if (lease.empty() || lease == "0" || endpoints.empty()) return;
+  if (lease.empty() || lease == "0") return;
+  if (endpoints.empty() && !revoker.empty() && !revoker_config.empty()) {
+    if (RevokeWith(revoker, revoker_config, lease)) {
+      Log(data_dir,
+          ("lease " + lease + " revoked by " + revoker + ": the leader key is free").c_str());
+    } else {
+      Log(data_dir, "could not revoke the lease: the leader key is freed when it expires");
+    }
+    return;
+  }
+  if (endpoints.empty()) return;
   for (int round = 0; round < 3; ++round) {
     for (const auto& e : endpoints) {
       if (RevokeAt(e, lease, 500)) {
@@ -209,7 +245,8 @@ bool FencePostgres(const std::string& data_dir) {
   return true;
 }
 
-int RunGuard(const std::string& data_dir, const std::string& etcd_endpoints) {
+int RunGuard(const std::string& data_dir, const std::string& etcd_endpoints,
+             const std::string& revoker, const std::string& revoker_config) {
   const std::vector<std::string> endpoints = SplitEndpoints(etcd_endpoints);
   ::signal(SIGPIPE, SIG_IGN);
   ::signal(SIGHUP, SIG_IGN);
@@ -252,7 +289,7 @@ int RunGuard(const std::string& data_dir, const std::string& etcd_endpoints) {
     if (got <= 0) {
       if (got < 0 && errno == EINTR) continue;
       if (deadline == kNone) return 0;  // not a primary (or paused): nothing to fence
-      FenceAndRevoke(data_dir, lease, endpoints);
+      FenceAndRevoke(data_dir, lease, endpoints, revoker, revoker_config);
       return 0;
     }
     buffer.append(chunk, static_cast<size_t>(got));

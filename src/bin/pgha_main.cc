@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -121,8 +122,9 @@ dcs::DcsOptions DcsOptionsFor(const config::Config& cfg, bool watch) {
   return o;
 }
 
-// The etcd endpoints the fencing guard may revoke the lease at: plain HTTP without
-// authentication only (the guard is libc-only; with TLS or auth the lease simply expires).
+// The etcd endpoints the fencing guard revokes the lease at itself: plain HTTP without
+// authentication only (the guard is libc-only). With TLS or authentication it runs
+// `pgha --revoke-lease LEASE CONFIG` instead (agent/guard.h).
 std::string GuardRevokeEndpoints(const config::Config& cfg) {
   if (!cfg.etcd.username.empty()) return "";
   std::string out;
@@ -131,6 +133,36 @@ std::string GuardRevokeEndpoints(const config::Config& cfg) {
     out += (out.empty() ? "" : ",") + e.substr(7);
   }
   return out;
+}
+
+// pgha --revoke-lease LEASE CONFIG: what the fencing guard runs when etcd needs TLS or
+// authentication. Exit 0 when the lease is gone (revoked now, or already expired).
+int RevokeLease(const std::string& lease_text, const std::string& path) {
+  char* end = nullptr;
+  long long lease = std::strtoll(lease_text.c_str(), &end, 10);
+  if (lease_text.empty() || !end || *end != '\0' || lease <= 0) {
+    std::fprintf(stderr, "pgha: --revoke-lease needs a lease id (a positive integer), not '%s'\n",
+                 lease_text.c_str());
+    return 2;
+  }
+  auto loaded = config::LoadConfigFile(path, config::ProcessEnvironment());
+  if (!loaded.ok()) {
+    std::fprintf(stderr, "pgha: %s: invalid configuration: %s\n", path.c_str(),
+                 loaded.message().c_str());
+    return 1;
+  }
+  dcs::DcsOptions o = DcsOptionsFor(*loaded, false);
+  o.etcd.timeout = std::chrono::milliseconds(1000);
+  auto client = dcs::MakeEtcdClient(o.etcd);
+  client->Bound(std::chrono::milliseconds(1000),
+                std::chrono::steady_clock::now() + std::chrono::seconds(4));
+  auto st = client->LeaseRevoke(lease);
+  if (st.ok() || dcs::ClassifyError(st.error()) == dcs::EtcdErrc::kLeaseNotFound) {
+    std::printf("lease %lld is gone\n", lease);
+    return 0;
+  }
+  std::fprintf(stderr, "pgha: revoking lease %lld: %s\n", lease, st.message().c_str());
+  return 1;
 }
 
 int RunAgent(const std::string& path) {
@@ -182,8 +214,10 @@ int RunAgent(const std::string& path) {
   agent::HttpPeerProber prober(std::chrono::milliseconds(1500), api::MemberClientCert(cfg));
   if (OtherAgentRunsAs(cfg.name, *dcs, prober)) return 1;
   RealClock clock;
+  std::error_code ec;
+  const std::string abs_path = std::filesystem::absolute(path, ec).string();
   auto guard = agent::GuardFence::Start("/proc/self/exe", cfg.postgresql.data_dir,
-                                        GuardRevokeEndpoints(cfg));
+                                        GuardRevokeEndpoints(cfg), ec ? path : abs_path);
   if (!guard.ok()) {
     spdlog::critical("cannot start the fencing guard: {}", guard.message());
     return 1;
@@ -267,17 +301,27 @@ int RunAgent(const std::string& path) {
 
 int main(int argc, char** argv) {
   CLI::App app{"pgha: highly available PostgreSQL agent (Patroni-compatible)"};
-  std::string config_path, validate_path;
+  std::string config_path, validate_path, revoke_lease;
   bool version = false;
   app.add_option("config", config_path, "Configuration file (Patroni YAML format)");
   app.add_option("--validate-config", validate_path, "Check a configuration file and exit");
   app.add_flag("--version", version, "Print the version and exit");
+  app.add_option("--revoke-lease", revoke_lease,
+                 "Revoke this etcd lease with the configuration's etcd settings and exit (run by "
+                 "the fencing guard)");
   CLI11_PARSE(app, argc, argv);
   if (version) {
     std::printf("pgha %s\n", PGHA_VERSION);
     return 0;
   }
   if (!validate_path.empty()) return ValidateOnly(validate_path);
+  if (!revoke_lease.empty()) {
+    if (config_path.empty()) {
+      std::fprintf(stderr, "pgha: --revoke-lease needs the configuration file\n");
+      return 2;
+    }
+    return RevokeLease(revoke_lease, config_path);
+  }
   if (config_path.empty()) {
     std::fprintf(stderr, "pgha: a configuration file is required (see --help)\n");
     return 2;

@@ -16,6 +16,8 @@
 #include <functional>
 #include <thread>
 
+#include "dcs/etcd_client.h"
+#include "support/etcd_process.h"
 #include "support/wait.h"
 
 namespace pgha::agent {
@@ -46,11 +48,12 @@ class GuardTest : public ::testing::Test {
   // True once the stand-in postmaster has died (reaped here, so no zombie confusion).
   bool PostmasterDead() { return waitpid(postmaster_, nullptr, WNOHANG) == postmaster_; }
   // Runs `body` with a guard in a child process that then dies without a clean exit (kill -9).
-  void InDyingAgent(const std::function<void(GuardFence&)>& body,
-                    const std::string& endpoints = "") {
+  void InDyingAgent(const std::function<void(GuardFence&)>& body, const std::string& endpoints = "",
+                    const std::string& revoke_config = "") {
     pid_t agent = fork();
     if (agent == 0) {
-      auto guard = GuardFence::Start(std::string(PGHA_BIN_DIR) + "/pgha", data_, endpoints);
+      auto guard =
+          GuardFence::Start(std::string(PGHA_BIN_DIR) + "/pgha", data_, endpoints, revoke_config);
       if (!guard.ok()) _exit(3);
       body(**guard);
       kill(getpid(), SIGKILL);
@@ -125,6 +128,46 @@ TEST_F(GuardTest, RevokesTheLeaseOnlyAfterPostgresIsGone) {
   EXPECT_TRUE(etcd.dead_at_request_) << "the lease was revoked while PostgreSQL could still write";
   EXPECT_NE(etcd.request_.find("POST /v3/lease/revoke "), std::string::npos) << etcd.request_;
   EXPECT_NE(etcd.request_.find("\"ID\":\"42\""), std::string::npos) << etcd.request_;
+}
+
+// etcd with authentication (TLS is the same path): the libc-only guard cannot speak it, so it runs
+// `pgha --revoke-lease LEASE CONFIG`, which has the agent's etcd client; the lease is gone at once.
+TEST_F(GuardTest, RevokesThroughPghaWhenEtcdNeedsAuthentication) {
+  auto started = pgha::testing::EtcdCluster::Start();
+  ASSERT_TRUE(started.ok()) << started.message();
+  const std::string endpoint = (*started)->endpoints().front();  // http://127.0.0.1:PORT
+  const std::string etcdctl = "ETCDCTL_API=3 etcdctl --endpoints=" + endpoint;
+  ASSERT_EQ(std::system((etcdctl + " user add root:rootpw >/dev/null && " + etcdctl +
+                         " user grant-role root root >/dev/null && " + etcdctl +
+                         " auth enable >/dev/null")
+                            .c_str()),
+            0);
+  dcs::EtcdOptions o;
+  o.endpoints = {endpoint};
+  o.username = "root";
+  o.password = "rootpw";
+  auto client = dcs::MakeEtcdClient(o);
+  auto lease = client->LeaseGrant(60);
+  ASSERT_TRUE(lease.ok()) << lease.message();
+  const std::string config = dir_ + "/pgha.yml";
+  std::ofstream(config) << "scope: guardtest\nname: n1\n"
+                        << "restapi: {listen: 127.0.0.1:18999, connect_address: 127.0.0.1:18999}\n"
+                        << "etcd3: {host: '" << endpoint.substr(7)
+                        << "', username: root, password: rootpw}\n"
+                        << "postgresql: {listen: 127.0.0.1:15999, connect_address: 127.0.0.1:15999,"
+                        << " data_dir: " << data_ << "}\n";
+  const int64_t id = *lease;
+  InDyingAgent([id](GuardFence& g) { g.Arm(BootTimeNow() + std::chrono::seconds(60), id); }, "",
+               config);
+  EXPECT_TRUE(pgha::testing::WaitFor([&] { return PostmasterDead(); }, milliseconds(5000)));
+  EXPECT_TRUE(pgha::testing::WaitFor(
+      [&] {
+        auto left = client->LeaseKeepAlive(id);
+        return left.ok() ? *left == 0
+                         : dcs::ClassifyError(left.error()) == dcs::EtcdErrc::kLeaseNotFound;
+      },
+      milliseconds(8000)))
+      << "the lease was not revoked";
 }
 
 TEST_F(GuardTest, FencesAtTheDeadlineWhileTheAgentLives) {
