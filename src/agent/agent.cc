@@ -58,7 +58,7 @@ bool Agent::RefreshDcs(ha::Observation* obs) {
   }
   if (not_after) not_after = clock_.ToSteady(*not_after);
   dcs_.BoundCalls(std::chrono::seconds(settings_.retry_timeout), not_after);
-  // Renew first, timing the lease from when the request was sent (DESIGN.md safety rules).
+  // Renew first, timing the lease from when the request was sent (docs/safety.md §2).
   auto sent = clock_.Now();
   bool lease_ok = false;
   if (dcs_.lease_id() == 0) {

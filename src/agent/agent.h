@@ -1,5 +1,5 @@
 #pragma once
-// The agent: one HA loop per node, observe -> decide -> act (DESIGN.md).
+// The agent: one HA loop per node, observe -> decide -> act (docs/architecture.md).
 #include <atomic>
 #include <map>
 #include <memory>

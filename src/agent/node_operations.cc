@@ -1,5 +1,5 @@
 // The HA loop's side of POST /restart, DELETE /restart, POST /reload and POST /reinitialize
-// (reference/patroni.md §4.3): same filters, codes and messages as Patroni.
+// (docs/interfaces.md §3.3): same filters, codes and messages as Patroni.
 #include <spdlog/spdlog.h>
 
 #include <cstdio>

@@ -1,4 +1,4 @@
-// GET /cluster and GET /history bodies (reference/patroni.md §4.3), as Patroni's
+// GET /cluster and GET /history bodies (docs/interfaces.md §3.3), as Patroni's
 // utils.cluster_as_json.
 #include <algorithm>
 #include <nlohmann/json.hpp>

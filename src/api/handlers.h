@@ -1,5 +1,5 @@
 #pragma once
-// The REST API's operations (reference/patroni.md §4.3): switchover, failover, /config writes,
+// The REST API's operations (docs/interfaces.md §3.3): switchover, failover, /config writes,
 // and the node-local restart/reload/reinitialize handed to NodeOperations. Transport-free: the
 // server passes method, path and body and sends back the OpResponse, so tests drive these with
 // an in-memory Dcs and no sockets.

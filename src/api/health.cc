@@ -1,4 +1,4 @@
-// Health-check status codes (reference/patroni.md §4.1), following Patroni's api.py do_GET.
+// Health-check status codes (docs/interfaces.md §3.1), following Patroni's api.py do_GET.
 #include "api/health.h"
 
 #include <array>

@@ -14,7 +14,7 @@ using Query = std::multimap<std::string, std::string>;
 
 // True if `path` (without query) is one of the health-check paths.
 bool IsHealthPath(const std::string& path);
-// 200 or 503 for a health path (reference/patroni.md §4.1). `now` is the monotonic time.
+// 200 or 503 for a health path (docs/interfaces.md §3.1). `now` is the monotonic time.
 int HealthStatus(const std::string& path, const Query& query, const Snapshot& s, MonoTime now);
 // GET /patroni and the health paths' body (§4.2).
 nlohmann::json StatusJson(const Snapshot& s);

@@ -1,6 +1,6 @@
 #pragma once
 // GET /metrics: Prometheus text exposition of the Snapshot, with Patroni's metric names
-// (reference/patroni.md §4.3) and labels {scope, name}.
+// (docs/interfaces.md §3.3) and labels {scope, name}.
 #include <string>
 
 #include "api/snapshot.h"

@@ -14,7 +14,7 @@ struct OpResponse {
   bool json = false;
 };
 
-// POST /restart filters (reference/patroni.md §4.3).
+// POST /restart filters (docs/interfaces.md §3.3).
 struct RestartRequest {
   std::optional<std::string> role;              // primary|leader|replica|standby|any
   std::optional<std::string> postgres_version;  // restart only if the server is older

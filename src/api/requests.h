@@ -1,5 +1,5 @@
 #pragma once
-// Parsing and validation of the REST API's operation requests (reference/patroni.md §4.3), as
+// Parsing and validation of the REST API's operation requests (docs/interfaces.md §3.3), as
 // pure functions: bytes and a cluster view in, a typed request or a refusal (Patroni's status
 // code and message) out. The handlers (handlers.cc) only add I/O around these.
 #include <chrono>

@@ -1,5 +1,5 @@
 #pragma once
-// The REST API's access checks for unsafe methods (reference/patroni.md §4.4), as pure
+// The REST API's access checks for unsafe methods (docs/interfaces.md §3.4), as pure
 // functions: allowlist matching (IPv4/IPv6 addresses and CIDRs) and HTTP Basic credentials.
 #include <array>
 #include <cstdint>

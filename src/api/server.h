@@ -1,5 +1,5 @@
 #pragma once
-// The REST API (reference/patroni.md §4): health checks, /patroni, /cluster, /history, /config.
+// The REST API (docs/interfaces.md §3): health checks, /patroni, /cluster, /history, /config.
 // Served by cpp-httplib's thread pool from the HA loop's latest Snapshot.
 #include <functional>
 #include <memory>

@@ -1,4 +1,4 @@
-// GET /patroni body (reference/patroni.md §4.2), field names as Patroni's get_postgresql_status.
+// GET /patroni body (docs/interfaces.md §3.2), field names as Patroni's get_postgresql_status.
 #include <nlohmann/json.hpp>
 
 #include "api/facts.h"

@@ -1,5 +1,5 @@
 #pragma once
-// pgha's configuration: Patroni's YAML format (reference/patroni.md §6) plus PATRONI_* / PGHA_*
+// pgha's configuration: Patroni's YAML format (docs/interfaces.md §4) plus PATRONI_* / PGHA_*
 // environment overrides, validated into typed values.
 #include <map>
 #include <memory>

@@ -1,5 +1,5 @@
 #pragma once
-// Environment overrides: Patroni's PATRONI_* variables (reference/patroni.md §6.3), each also
+// Environment overrides: Patroni's PATRONI_* variables (docs/interfaces.md §4.3), each also
 // spelled PGHA_*; the PGHA_ spelling wins when both are set.
 #include <yaml-cpp/yaml.h>
 

@@ -1,4 +1,4 @@
-// Member, status, history, failover and sync values as Patroni writes them (patroni.md §3.1).
+// Member, status, history, failover and sync values as Patroni writes them (docs/interfaces.md §1).
 #include "dcs/codec.h"
 
 #include <cstdint>

@@ -1,5 +1,5 @@
 #pragma once
-// JSON values of the DCS keys, exactly as Patroni writes and reads them (reference/patroni.md §3).
+// JSON values of the DCS keys, exactly as Patroni writes and reads them (docs/interfaces.md §1).
 #include <string>
 #include <vector>
 

@@ -1,6 +1,6 @@
 #pragma once
 // The DCS as the agent uses it: Patroni's key layout and compare-and-swap operations.
-// Every write that decides ownership is a compare-and-swap (DESIGN.md, safety rules).
+// Every write that decides ownership is a compare-and-swap (docs/safety.md).
 #include <chrono>
 #include <memory>
 #include <optional>

@@ -110,7 +110,7 @@ class EtcdClientImpl final : public EtcdClient {
   http::Tls Tls() const { return {options_.cacert, options_.cert, options_.key}; }
   std::vector<std::string> AuthHeaders() const {
     if (token_.empty()) return {};
-    return {"Authorization: " + token_};  // raw token, no "Bearer" (etcd.md §1.6)
+    return {"Authorization: " + token_};  // raw token, no "Bearer" (docs/interfaces.md §2.3)
   }
 
   // Runs one RPC against the endpoints in turn until one answers or the deadline passes.
@@ -198,7 +198,7 @@ class EtcdClientImpl final : public EtcdClient {
   }
 
   // A member whose raft term is behind one we already saw is partitioned or lagging: its
-  // answers may be stale (etcd.md §3). A new cluster id starts the count afresh.
+  // answers may be stale (docs/interfaces.md §2.5). A new cluster id starts the count afresh.
   std::optional<std::string> CheckRaftTerm(const json& body) {
     // Keepalive wraps its response (header included) in "result".
     etcd_json::Header h = etcd_json::ParseHeader(body.contains("result") ? body["result"] : body);

@@ -1,5 +1,5 @@
 #pragma once
-// etcd v3 spoken through its JSON gateway (reference/etcd.md). Low level: one method per RPC.
+// etcd v3 spoken through its JSON gateway (docs/interfaces.md §2). Low level: one method per RPC.
 // Thread-compatible: one EtcdClient per thread (the HA loop has one, the watch thread another).
 #include <atomic>
 #include <chrono>

@@ -1,4 +1,4 @@
-// Dcs over etcd: Patroni's key layout and compare-and-swap operations (patroni.md §3.3).
+// Dcs over etcd: Patroni's key layout and compare-and-swap operations (docs/interfaces.md §1).
 #include <spdlog/spdlog.h>
 
 #include <chrono>
@@ -63,7 +63,7 @@ class EtcdDcs final : public Dcs {
       return *cache_;
     }
     uint64_t epoch = watcher_.Epoch();  // before the read: a re-list during it voids the cache
-    // Linearizable: ownership decisions follow from this read (etcd.md §3, stale members).
+    // Linearizable: ownership decisions follow from this read (docs/interfaces.md §2.5, stale members).
     auto range = client_->Range(keys_.prefix(), /*prefix=*/true, /*serializable=*/false);
     if (!range.ok()) return range.error();
     std::vector<std::string> warnings;

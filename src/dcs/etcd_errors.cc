@@ -39,7 +39,7 @@ EtcdErrc ClassifyError(const Error& e) {
 
 EtcdErrc ClassifyGrpc(int code, const std::string& message) {
   // 14 Unavailable ("no leader", "request timed out"), 2 Unknown ("context deadline exceeded"),
-  // 4 DeadlineExceeded: the member cannot serve now, another one may (etcd.md §3).
+  // 4 DeadlineExceeded: the member cannot serve now, another one may (docs/interfaces.md §2.5).
   if (code == 14 || code == 2 || code == 4 || Contains(message, "not a primary lessor")) {
     return EtcdErrc::kUnavailable;
   }

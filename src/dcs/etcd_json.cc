@@ -7,7 +7,7 @@ namespace {
 
 using ordered = nlohmann::ordered_json;
 
-// int64 travels as a JSON string: safe for every id and revision (etcd.md §1.1).
+// int64 travels as a JSON string: safe for every id and revision (docs/interfaces.md §2.1).
 std::string Str(int64_t n) { return std::to_string(n); }
 
 void SetRange(ordered& req, const std::string& key, bool prefix) {

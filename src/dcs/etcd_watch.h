@@ -1,5 +1,5 @@
 #pragma once
-// Internal: one streaming POST /v3/watch on one endpoint (etcd.md §1.5).
+// Internal: one streaming POST /v3/watch on one endpoint (docs/interfaces.md §2.2).
 #include <atomic>
 #include <chrono>
 #include <cstdint>

@@ -1,6 +1,6 @@
 #pragma once
 // Internal: the watch thread behind Dcs::WaitForChange. It only wakes the HA loop early;
-// correctness never depends on it (etcd.md §2: the watch is an accelerator).
+// correctness never depends on it (docs/interfaces.md §2.4: the watch is an accelerator).
 //
 // Only changes a loop must react to wake it: not /status, /history or /pgha_timeline, not this
 // member's own key, and not the keys of members other than the leader (while a leader is known).

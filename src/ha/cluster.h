@@ -8,7 +8,7 @@
 
 namespace pgha::ha {
 
-// Tags a member publishes (reference/patroni.md §6.1). Unknown tags are kept verbatim in `raw`
+// Tags a member publishes (docs/interfaces.md §4.1). Unknown tags are kept verbatim in `raw`
 // (as their JSON text) so they round-trip to etcd and REST unchanged.
 struct Tags {
   bool nofailover = false;

@@ -1,5 +1,5 @@
 #pragma once
-// Observation in, decision out: the pure heart of the agent (DESIGN.md "How the agent works").
+// Observation in, decision out: the pure heart of the agent (docs/architecture.md, "The loop").
 #include <chrono>
 #include <optional>
 #include <string>

@@ -1,4 +1,4 @@
-// Planned switchover and manual failover (the /failover key, reference/patroni.md §2.6):
+// Planned switchover and manual failover (the /failover key, docs/interfaces.md §5.2):
 // the pure pieces Decide uses on the leader and on the candidate.
 #include <cstdio>
 #include <ctime>

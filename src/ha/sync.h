@@ -1,5 +1,5 @@
 #pragma once
-// Synchronous replication (synchronous_mode, reference/patroni.md §2.7): the pure rules the
+// Synchronous replication (synchronous_mode, docs/interfaces.md §5.3): the pure rules the
 // leader follows to keep `synchronous_standby_names` and the `/sync` key consistent, and that
 // the leader race uses to decide who may be promoted. docs/synchronous.md explains the design.
 //

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# synchronous_mode on real processes (reference/patroni.md §2.7, src/ha/sync.h):
+# synchronous_mode on real processes (docs/interfaces.md §5.3, src/ha/sync.h):
 #   1. synchronous_mode on -> exactly one replica is the sync standby: /sync in etcd names the
 #      leader and it, GET /sync answers 200 on it and 503 on the other replica (where GET /async
 #      answers 200), synchronous_standby_names on the primary names it, pg_stat_replication

@@ -5,7 +5,7 @@
 namespace pgha::dcs {
 namespace {
 
-// Verbatim replica member from reference/patroni.md §3.1.
+// Verbatim replica member from docs/interfaces.md §1.
 constexpr char kPatroniReplica[] =
     R"({"conn_url":"postgres://127.0.0.1:5441/postgres","api_url":"http://127.0.0.1:8009/patroni","state":"running","role":"replica","version":"4.1.4","xlog_location":83886176,"replay_lsn":83886176,"receive_lsn":83886176,"replication_state":"streaming","timeline":1})";
 

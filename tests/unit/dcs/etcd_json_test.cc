@@ -1,5 +1,5 @@
 // Exact request bodies (etcd silently ignores misspelt fields) and verbatim responses from
-// reference/etcd.md.
+// docs/interfaces.md §2.
 #include "dcs/etcd_json.h"
 
 #include <gtest/gtest.h>
