@@ -116,7 +116,8 @@ class Bench:
         # The tree the run started from: later commits (the run takes most of an hour) must not
         # be credited with its figures.
         self.tree = sh("git", "-C", self.repo, "describe", "--always", "--dirty")
-        self.stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+        self.started = datetime.datetime.now()
+        self.stamp = self.started.strftime("%Y%m%d-%H%M%S")
         self.keep_dir = os.path.join(os.path.abspath(args.results_dir), self.stamp)
 
     def want(self, name):
@@ -287,12 +288,20 @@ class Bench:
                     util.log(f"FAILED {label} host-death: {e}")
                     run["errors"].append({"scenario": "host-death", "error": e, "logs": dest})
 
+    def identity(self):
+        try:
+            return Report(self).pgha_identity()
+        except OSError:
+            return None
+
     def save(self):
         os.makedirs(self.keep_dir, exist_ok=True)
         path = os.path.join(self.keep_dir, "results.json")
         with open(path, "w", encoding="utf-8") as f:
             json.dump({"args": vars(self.args), "timing_equal": self.timing_equal,
-                       "checks": self.checks, "runs": self.runs}, f, indent=1, default=str)
+                       "checks": self.checks, "runs": self.runs, "tree": self.tree,
+                       "stamp": self.stamp, "timing_source": self.timing_source,
+                       "pgha_identity": self.identity()}, f, indent=1, default=str)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -320,6 +329,11 @@ def machine():
     return {"cores": os.cpu_count(), "memory_gib": round(mem_kb / 1024 / 1024, 1),
             "kernel": platform.release(), "cpu": model,
             "os": sh("sh", "-c", ". /etc/os-release && echo $PRETTY_NAME")}
+
+
+# The fault suite's etcd (tests/fault/render.py: election timeout 1 s): a new raft leader within
+# 2 election timeouts, and its lessor extends every lease by one more (docs/interfaces.md §2.5).
+ETCD_LEADER_LOSS_S = 3
 
 
 class Report:
@@ -453,17 +467,22 @@ class Report:
                     for key, what in (("host_death_rto_s", "etcd leader elsewhere"),
                                       ("host_death_etcd_rto_s", "etcd leader on the host"))]
         for key, what in variants:
+            # etcd's raft leader dying with the host: no lease can expire before etcd elects a
+            # new leader (up to 2 x its 1 s election timeout in tests/fault) and that leader has
+            # given every lease a full ttl plus one election timeout (docs/interfaces.md §2.5).
+            floor = ETCD_LEADER_LOSS_S if "etcd_rto" in key else 0
+            bound = f"ttl + 1 s{' + etcd' + chr(39) + 's ' + str(floor) + ' s' if floor else ''}"
             hd, phd = med("pgha", key), med("patroni-equal", key)
             if hd is None:
-                lines.append(f"- host death ({what}) ≤ ttl + 1 s and ≤ Patroni: not measured "
+                lines.append(f"- host death ({what}) ≤ {bound} and ≤ Patroni: not measured "
                              "(see Failures)")
                 continue
             worst = max(v for v in self.values("pgha", key) if v is not None)
-            ok = ttl is not None and hd <= ttl + 1 and (phd is None or hd <= phd)
-            lines.append(f"- host death ({what}) ≤ ttl + 1 s = "
-                         f"{self.fmt(ttl + 1 if ttl else None, 0)} s and ≤ Patroni: pgha median "
-                         f"{hd:.2f} s (worst {worst:.2f} s), Patroni {self.fmt(phd, 2)} s → "
-                         f"{'met' if ok else 'NOT met'}")
+            limit = ttl + 1 + floor if ttl else None
+            ok = limit is not None and hd <= limit and (phd is None or hd <= phd)
+            lines.append(f"- host death ({what}) ≤ {bound} = {self.fmt(limit, 0)} s and ≤ "
+                         f"Patroni: pgha median {hd:.2f} s (worst {worst:.2f} s), Patroni "
+                         f"{self.fmt(phd, 2)} s → {'met' if ok else 'NOT met'}")
         kills = [("loopback", med("pgha", "death_first_write_s")),
                  ("namespace hosts", med("pgha", "ns_kill9_rto_s")),
                  ("namespace hosts, synchronous", med("pgha", "sync_ns_kill9_rto_s"))]
@@ -624,6 +643,8 @@ class Report:
         return "\n".join(out)
 
     def pgha_identity(self):
+        if getattr(self.b, "identity", None):  # saved with the results (the copy is gone now)
+            return self.b.identity
         agent = os.path.join(os.path.dirname(self.b.args.pghactl), "pgha")
         built = datetime.datetime.fromtimestamp(os.path.getmtime(agent))
         digest = sh("sha256sum", agent).split()[0][:12]
@@ -642,7 +663,7 @@ class Report:
             "machine in the same run, one after the other, on loopback; absolute seconds drift "
             "between runs on these shared machines, the ratios taken in one run hold.",
             "",
-            f"- date: {datetime.datetime.now().strftime('%Y-%m-%d %H:%M %Z').strip()}",
+            f"- date: {b.started.strftime('%Y-%m-%d %H:%M %Z').strip()}",
             f"- machine: {m['cores']} cores ({m['cpu']}), {m['memory_gib']} GiB memory, kernel "
             f"{m['kernel']}, {m['os']}",
             f"- versions: pgha {self.pgha_identity()}, "
@@ -729,6 +750,26 @@ def cleanup_state(state, pghactl=None):
                 util.stop_pids(group, timeout=5, sig=signal.SIGKILL)
 
 
+def rewrite_report(results, doc):
+    """The document again from a finished run (a report change needs no new hour of runs)."""
+    with open(results, encoding="utf-8") as f:
+        data = json.load(f)
+    run_args = argparse.Namespace(**data["args"])
+    selected = set(run_args.scenario)
+    bench = argparse.Namespace(
+        args=run_args, runs=data["runs"], timing_equal=data["timing_equal"],
+        checks=data["checks"], tree=data.get("tree", "unknown"), selected=selected,
+        timing_source=data.get("timing_source"), identity=data.get("pgha_identity"), repo=os.path.dirname(os.path.dirname(
+            os.path.abspath(__file__))),
+        want=lambda name: name in selected,
+        started=datetime.datetime.strptime(data.get("stamp") or os.path.basename(
+            os.path.dirname(os.path.abspath(results))), "%Y%m%d-%H%M%S"))
+    with open(doc, "w", encoding="utf-8") as f:
+        f.write(Report(bench).markdown())
+    print(f"wrote {doc}")
+    return 0
+
+
 def main():
     ap = argparse.ArgumentParser()
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -747,7 +788,12 @@ def main():
     c = sub.add_parser("cleanup")
     c.add_argument("--state", required=True)
     c.add_argument("--pghactl")
+    rp = sub.add_parser("report", help="write the document again from a run's results.json")
+    rp.add_argument("--results", required=True)
+    rp.add_argument("--doc", required=True)
     args = ap.parse_args()
+    if args.cmd == "report":
+        return rewrite_report(args.results, args.doc)
     if args.cmd == "cleanup":
         cleanup_state(args.state, args.pghactl if args.pghactl and os.path.exists(args.pghactl)
                       else None)
