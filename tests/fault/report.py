@@ -33,6 +33,8 @@ def machine():
 def cell(fig):
     if fig is None:
         return "—"
+    if fig.get("skipped"):
+        return "skipped (%s)" % fig["skipped"]
     parts = ["**PASS**" if fig["ok"] else "**FAIL**"]
     if fig.get("rto") is not None:
         parts.append("rto %.2f s" % fig["rto"])
