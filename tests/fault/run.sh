@@ -273,6 +273,9 @@ for h in "${HOSTS[@]}"; do start_recorder "$h"; done
 ip netns exec "$CLIENT" $PY "$HERE/writer.py" lb "$CLIENT_ADDR" 5000 \
   "$DIR/writes_lb.jsonl" "$STOP" "$MAX_RUN" >"$DIR/writer_lb.log" 2>&1 &
 HELPER_PIDS+=($!); disown
+ip netns exec "$CLIENT" $PY "$HERE/writer.py" read "$CLIENT_ADDR" 5001 \
+  "$DIR/reads.jsonl" "$STOP" "$MAX_RUN" >"$DIR/reader.log" 2>&1 &
+HELPER_PIDS+=($!); disown
 ip netns exec "$CLIENT" $PY "$HERE/writer.py" direct $(for h in "${HOSTS[@]}"; do host_addr "$h"; done) \
   "$DIR/writes_direct.jsonl" "$STOP" "$MAX_RUN" >"$DIR/writer_direct.log" 2>&1 &
 HELPER_PIDS+=($!); disown
