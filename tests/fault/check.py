@@ -30,7 +30,7 @@ import sys
 from collections import defaultdict
 
 ASYNC_WINDOW = 1.0
-RTO_BUDGET = 20.0  # B in reference/reliability.md §6.1: ttl + loop_wait + promote + LB + client
+RTO_BUDGET = 20.0  # the budget B: ttl + loop_wait + promotion + HAProxy's check + the client
 
 
 def jsonl(path):

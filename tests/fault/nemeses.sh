@@ -148,7 +148,7 @@ nemesis_rogue_promote() {  # control: pg_ctl promote on a replica while the lead
 }
 
 
-# --- the rest of the catalogue (reference/reliability.md); --full runs every one ------------------
+# --- the rest of the catalogue (T-numbers: tests/fault/README.md); --full runs every one ---------
 # EXPECT_FAILOVER null: either outcome is correct (the checkers judge loss, dual primaries and
 # convergence only).
 other_replica() {  # LEADER REPLICA -> the third host

@@ -14,7 +14,7 @@ Modes:
                      whether it said it was a replica, and the highest id it had
 Common trailing arguments: OUT.jsonl STOP_FILE MAX_SECONDS. Stops by itself.
 Commits are never cancelled (no statement_timeout): a cancelled commit can be acknowledged
-locally and still be lost (reference/reliability.md, summary 5).
+locally and still be lost.
 """
 import itertools
 import json
