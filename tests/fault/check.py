@@ -18,14 +18,19 @@ Checkers, per fault window [fault start, next fault start):
   rto      fault -> first write acknowledged through the write port by a node other than the
            old leader (faults expecting a failover), else the longest gap between such acks.
   diverged replicas whose final table differs from the leader's.
+  reads    (reported, never failed) through HAProxy's read port (reads.jsonl): the longest gap
+           between answered reads in each fault window, reads a primary answered, and staleness
+           (a read's age: its time minus the acknowledgement of the oldest write-port id it did
+           not see).
 """
+import bisect
 import json
 import os
 import sys
 from collections import defaultdict
 
 ASYNC_WINDOW = 1.0
-RTO_BUDGET = 20.0  # B in reference/reliability.md §6.1: ttl + loop_wait + promote + LB + client
+RTO_BUDGET = 20.0  # the budget B: ttl + loop_wait + promotion + HAProxy's check + the client
 
 
 def jsonl(path):
@@ -109,6 +114,25 @@ def main():
     duals = dual_windows(intervals)
     acks = [w for w in writes if w["res"] == "ok"]
     lb_acks = sorted((w for w in acks if w["src"] == "lb"), key=lambda w: w["ack"])
+    reads = sorted(jsonl(os.path.join(d, "reads.jsonl")), key=lambda r: r["t"])
+    read_ok = [r for r in reads if r["res"] == "ok"]
+    # the write port's writer is one client: its ids and acknowledgements rise together
+    by_id = sorted((w["id"], w["ack"]) for w in lb_acks)
+    ids = [i for i, _ in by_id]
+    stale = []
+    for r in read_ok:
+        k = bisect.bisect_right(ids, r["max_id"] or 0)
+        first_unseen = by_id[k][1] if k < len(by_id) else None
+        stale.append(r["t"] - first_unseen if first_unseen is not None and
+                     first_unseen < r["t"] else 0.0)
+    stale.sort()
+
+    def read_gap(t0, t1):
+        gap, prev = 0.0, t0
+        for r in read_ok:
+            if t0 <= r["t"] < t1:
+                gap, prev = max(gap, r["t"] - prev), r["t"]
+        return gap
 
     def end_of_writable(node, t):
         for s, e, _ in intervals.get(node, []):
@@ -213,17 +237,25 @@ def main():
             "failovers": failovers, "rto": rto, "max_gap": gap,
             "old_writable_until": (old_end - t0) if old_end is not None else None,
             "promoted": (new_start - t0) if new_start is not None else None,
-            "converged": bool(conv and conv.get("ok")), "ok": ok, "reasons": reasons})
+            "converged": bool(conv and conv.get("ok")), "ok": ok, "reasons": reasons,
+            "read_gap": read_gap(t0, t1) if reads else None,
+            "read_primary": len([r for r in read_ok if t0 <= r["t"] < t1 and not r["recovery"]])})
         print("%-15s leader=%s acks=%d lb_acks=%d lost=%d async_lost=%d dual=%d (max %.0f ms) "
-              "late=%d failovers=%d %s rto=%s max_gap=%.2fs held=%.1fs converged=%s %s%s" % (
+              "late=%d failovers=%d %s rto=%s max_gap=%.2fs read_gap=%s held=%.1fs converged=%s "
+              "%s%s" % (
                   fe["name"], old, len([w for w in acks if inw(w["ack"])]), len(win_acks),
                   len(lost), len(async_lost), len(dual),
                   max([1000 * (x[1] - x[0]) for x in dual] or [0]), len(late), failovers,
                   handover,
                   "%.2fs" % rto if rto is not None else "-", gap,
+                  "%.2fs" % read_gap(t0, t1) if reads else "-",
                   (heal["t"] - t0) if heal else -1,
                   "%.1fs" % (conv["t"] - heal["t"]) if conv and heal and conv.get("ok") else "no",
                   "PASS" if ok else "FAIL", (" (" + "; ".join(reasons) + ")") if reasons else ""))
+    for e in events:  # a nemesis this machine cannot inject is reported, never silently dropped
+        if e["ev"] == "skipped":
+            figures.append({"name": e["name"], "skipped": e["reason"], "ok": True, "reasons": []})
+            print("%-15s SKIPPED (%s)" % (e["name"], e["reason"]))
     n_ok = len(acks)
     n_info = len([w for w in writes if w["res"] == "info"])
     # how often the recorders really sampled (the CPU is shared: report, do not assume)
@@ -241,16 +273,24 @@ def main():
     untolerated = [i for i in total_lost if i not in tolerated]
     div_bad = {n: c for n, c in diverged.items() if c}
     bad = bool(div_bad) or bool(untolerated) or not faults
+    read_txt = ("reads=%d failed=%d by_primary=%d stale_p99=%.2fs stale_max=%.2fs" % (
+        len(read_ok), len(reads) - len(read_ok), len([r for r in read_ok if not r["recovery"]]),
+        stale[int(0.99 * (len(stale) - 1))], stale[-1]) if stale else "reads=0")
     print("%-15s final_leader=%s acks=%d indeterminate=%d lost_total=%d (outside any async "
-          "window: %d) rows=%d diverged=%s samples=%d %s %s" % (
+          "window: %d) rows=%d diverged=%s samples=%d %s %s %s" % (
               "overall", final["leader"], n_ok, n_info, len(total_lost), len(untolerated),
-              len(leader_ids), div_bad or 0, len(samples), gap_txt, "FAIL" if bad else "PASS"))
+              len(leader_ids), div_bad or 0, len(samples), gap_txt, read_txt,
+              "FAIL" if bad else "PASS"))
     failed |= bad
     if json_out:
         figures.append({"name": "overall", "final_leader": final["leader"], "acks": n_ok,
                         "lost_total": len(total_lost), "lost_untolerated": len(untolerated),
                         "diverged": div_bad, "samples": len(samples),
-                        "sample_gap_max_ms": 1000 * gaps[-1] if gaps else None, "ok": not bad})
+                        "sample_gap_max_ms": 1000 * gaps[-1] if gaps else None,
+                        "reads": len(read_ok), "reads_failed": len(reads) - len(read_ok),
+                        "reads_by_primary": len([r for r in read_ok if not r["recovery"]]),
+                        "stale_p99_s": stale[int(0.99 * (len(stale) - 1))] if stale else None,
+                        "stale_max_s": stale[-1] if stale else None, "ok": not bad})
         with open(json_out, "w") as f:
             json.dump(figures, f, indent=1)
     sys.exit(1 if failed else 0)

@@ -142,13 +142,13 @@ nemesis_rogue_promote() {  # control: pg_ctl promote on a replica while the lead
   local L R; L=$(leader); R=$(replica_of "$L")
   fault_begin rogue-promote "$R" false false
   ip netns exec "$(host_ns "$R")" setpriv --reuid=postgres --regid=postgres --init-groups -- \
-    /usr/lib/postgresql/15/bin/pg_ctl promote -D "$DIR/$R/data" >>"$DIR/$R/control.log" 2>&1
+    /usr/lib/postgresql/15/bin/pg_ctl promote -D "$DIR/$R/disk/data" >>"$DIR/$R/control.log" 2>&1
   pause "$TTL"
   fault_heal
 }
 
 
-# --- the rest of the catalogue (reference/reliability.md); --full runs every one ------------------
+# --- the rest of the catalogue (T-numbers: tests/fault/README.md); --full runs every one ---------
 # EXPECT_FAILOVER null: either outcome is correct (the checkers judge loss, dual primaries and
 # convergence only).
 other_replica() {  # LEADER REPLICA -> the third host
@@ -272,7 +272,7 @@ nemesis_etcd_majority() {  # T07: two of three etcd members stopped (SIGSTOP) fo
 nemesis_pg_crash() {  # T02: kill -9 of the primary's postmaster only; the agent lives
   local L pm; L=$(leader)
   fault_begin pg-crash "$L" null "$LOSS_OK"
-  pm=$(head -1 "$DIR/$L/data/postmaster.pid" 2>/dev/null)
+  pm=$(head -1 "$DIR/$L/disk/data/postmaster.pid" 2>/dev/null)
   [ -n "$pm" ] && kill -9 "$pm"
   fault_heal
 }
@@ -284,5 +284,86 @@ nemesis_kill9_agent() {  # T03: kill -9 of the primary's agent only, for 2 x ttl
   kill -9 "${AGENT_PID[$L]}"
   pause $((2 * TTL))
   start_agent "$L"
+  fault_heal
+}
+
+# --- disks, links, etcd's data, clocks ------------------------------------------------------------
+fault_skipped() {  # NAME REASON: a nemesis this machine cannot inject, reported as skipped
+  event "{\"ev\":\"skipped\",\"name\":\"$1\",\"t\":$(now),\"reason\":\"$2\"}"
+  log "fault $1 SKIPPED: $2"
+}
+disk_fill() {  # HOST: its data disk (a tmpfs, run.sh) filled to the last block by one file
+  local d="$DIR/$1/disk"
+  fallocate -l "$(($(stat -f -c '%a * %S' "$d")))" "$d/fill" 2>/dev/null ||
+    dd if=/dev/zero of="$d/fill" bs=1M status=none 2>/dev/null
+  return 0
+}
+disk_has_room() { [ "$(stat -f -c %a "$DIR/$1/disk")" -gt 0 ]; }
+disk_full() {  # NAME HOST EXPECT_FAILOVER: HOST's data disk full for 3 x ttl, then room again
+  fault_begin "$1" "$2" "$3" "$LOSS_OK"
+  disk_fill "$2"
+  fault_effective disk_has_room "$2"
+  pause $((3 * TTL))
+  rm -f "$DIR/$2/disk/fill"
+  fault_heal
+}
+# T13: PostgreSQL cannot write WAL on the primary (it PANICs and cannot start until there is
+# room): failing over or waiting are both correct; nothing acknowledged may be lost
+nemesis_disk_full_primary() { disk_full disk-full-primary "$(leader)" null; }
+# T14: a replica's disk fills: its WAL receiver stops; in synchronous mode the leader must not
+# wait on it for good (another standby, or none in /sync)
+nemesis_disk_full_replica() { local L; L=$(leader); disk_full disk-full-replica "$(replica_of "$L")" false; }
+nemesis_flap() {  # T17: the leader host's links flap: every packet dropped for 2 s, then 2 s of
+  # service, six times; each outage is shorter than ttl, so a failover is allowed, not required
+  local L i; L=$(leader)
+  fault_begin flap-leader "$L" null "$LOSS_OK"
+  for i in 1 2 3 4 5 6; do
+    chaos_isolate "$L"
+    [ "$i" = 1 ] && fault_effective curl_from "$CLIENT" "http://$(host_addr "$L"):8008/"
+    pause 2
+    chaos_clear "$L"
+    pause 2
+  done
+  fault_heal
+}
+nemesis_etcd_data_loss() {  # T22: one etcd member (not the raft leader) loses its data
+  # directory: removed from the cluster, wiped, added back as a new member and started empty;
+  # it catches up from the others, and no failover follows
+  local E O id
+  O=$(etcd_leader_host) || O=h1
+  E=$(replica_of "$O")
+  id=$(etcd_member_id "$E")
+  fault_begin etcd-data-loss "$E" false false
+  kill -9 "${ETCD_PID[$E]}"
+  rm -rf "$DIR/$E/etcd"
+  etcdctl_ns "$O" --endpoints "http://$(host_addr "$O"):2379" member remove "$id" >/dev/null ||
+    log "etcd-data-loss: member remove $id failed"
+  etcdctl_ns "$O" --endpoints "http://$(host_addr "$O"):2379" member add "$E" \
+    --peer-urls "http://$(host_addr "$E"):2380" >/dev/null || log "etcd-data-loss: member add failed"
+  start_etcd "$E" existing
+  wait_for 30 etcd_healthy || log "etcd-data-loss: $E did not rejoin"
+  fault_heal
+}
+pg_clock_off() {  # HOST: PostgreSQL on HOST reports a wall clock more than a minute off
+  [ "$(in_ns "$(host_ns "$1")" psql -X -A -t -q -h "$DIR/$1" -U postgres -d postgres \
+    -c "SELECT abs(extract(epoch FROM clock_timestamp()) - $(date +%s)) > 60" 2>/dev/null)" = t ]
+}
+pg_clock_not_off() { ! pg_clock_off "$1"; }
+nemesis_clock_jump() {  # T15 (b): wall clocks jump on two hosts (the leader's 10 minutes ahead, a
+  # replica's 10 minutes back) for 3 x ttl, then back: agents and PostgreSQL see it (libfaketime),
+  # etcd does not. Leases and deadlines run on monotonic clocks, so nothing may fail over.
+  local L R; L=$(leader); R=$(replica_of "$L")
+  if [ -z "$FAKETIME_LIB" ]; then
+    fault_skipped clock-jump "libfaketime not installed (Debian package faketime)"
+    return
+  fi
+  fault_begin clock-jump "$L+$R" false false
+  echo "+600" >"$DIR/$L/faketime"
+  echo "-600" >"$DIR/$R/faketime"
+  sleep 1.5  # libfaketime re-reads its file once a second (FAKETIME_CACHE_DURATION)
+  fault_effective pg_clock_not_off "$L"
+  pause $((3 * TTL))
+  echo "+0" >"$DIR/$L/faketime"
+  echo "+0" >"$DIR/$R/faketime"
   fault_heal
 }

@@ -111,7 +111,8 @@ def agent_config(host, base, system="pgha", sync=False):
         "postgresql": {
             "listen": "%s:%d" % (a, PG_PORT),
             "connect_address": "%s:%d" % (a, PG_PORT),
-            "data_dir": os.path.join(base, host, "data"),
+            # disk/ is the host's data disk: a size-limited tmpfs run.sh mounts (disk-full)
+            "data_dir": os.path.join(base, host, "disk", "data"),
             "bin_dir": "/usr/lib/postgresql/15/bin",
             "authentication": {"superuser": role("postgres"), "replication": role("replicator"),
                                "rewind": role("rewind_user")},

@@ -33,6 +33,8 @@ def machine():
 def cell(fig):
     if fig is None:
         return "—"
+    if fig.get("skipped"):
+        return "skipped (%s)" % fig["skipped"]
     parts = ["**PASS**" if fig["ok"] else "**FAIL**"]
     if fig.get("rto") is not None:
         parts.append("rto %.2f s" % fig["rto"])
@@ -45,6 +47,33 @@ def cell(fig):
     parts.append("failovers %d" % fig.get("failovers", 0))
     if not fig["ok"] and fig.get("reasons"):
         parts.append("(" + "; ".join(fig["reasons"]) + ")")
+    return ", ".join(parts)
+
+
+def pct(values, p):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(p * (len(values) - 1))))]
+
+
+def cells(figs):
+    """One fault injected several times (--random, --bench): passes, RTO percentiles, sums."""
+    run = [f for f in figs if not f.get("skipped")]
+    if not run:
+        return cell(figs[0])
+    passed = len([f for f in run if f["ok"]])
+    parts = ["**%s** %d/%d" % ("PASS" if passed == len(run) else "FAIL", passed, len(run))]
+    rtos = [f["rto"] for f in run if f.get("rto") is not None]
+    if rtos:
+        parts.append("rto p50 %.2f / p90 %.2f / max %.2f s" % (pct(rtos, 0.5), pct(rtos, 0.9),
+                                                                max(rtos)))
+    parts.append("lost %d" % sum((f.get("lost") or 0) + (f.get("async_lost") or 0) for f in run))
+    duals = sum(f.get("dual") or 0 for f in run)
+    if duals:
+        parts.append("dual %d" % duals)
+    parts.append("failovers %d" % sum(f.get("failovers", 0) for f in run))
+    reasons = sorted({r for f in run for r in f.get("reasons") or []})
+    if reasons:
+        parts.append("(" + "; ".join(reasons) + ")")
     return ", ".join(parts)
 
 
@@ -95,7 +124,8 @@ def main():
     for name in names:
         row = []
         for _, figs in runs:
-            row.append(cell(next((f for f in figs if f["name"] == name), None)))
+            mine = [f for f in figs if f["name"] == name]
+            row.append(cells(mine) if len(mine) > 1 else cell(mine[0] if mine else None))
         lines.append("| `%s` | %s |" % (name, " | ".join(row)))
     overall = []
     for label, figs in runs:

@@ -60,12 +60,27 @@ done
 # Every nemesis --full runs (nemeses.sh defines nemesis_<name>).
 CATALOGUE=(kill9 isolate reject sigstop etcd_cut host_death host_death_etcd kill9_etcd_leader
   sigstop_etcd freeze_replica freeze_leader isolate_replica reject_icmp cut_replica_pg oneway
-  switchovers cold_restart etcd_majority pg_crash kill9_agent)
+  switchovers cold_restart etcd_majority pg_crash kill9_agent disk_full_primary
+  disk_full_replica flap etcd_data_loss clock_jump)
 if [ "$MODE" = --only ]; then
   IFS=, read -r -a only <<<"$ONLY"
   for n in "${only[@]}"; do
     [[ " ${CATALOGUE[*]} " == *" $n "* ]] || { echo "--only: no nemesis '$n' (known: ${CATALOGUE[*]})" >&2; exit 2; }
   done
+fi
+# What this run injects, in order (decided before anything starts: --random replays from SEED).
+NEMESES=(kill9 isolate reject sigstop etcd_cut host_death host_death_etcd)
+[ "$MODE" = --control ] && NEMESES=(rogue_promote)
+[ "$MODE" = --full ] && NEMESES=("${CATALOGUE[@]}")
+[ "$MODE" = --only ] && IFS=, read -r -a NEMESES <<<"$ONLY"
+if [ "$MODE" = --random ]; then
+  RANDOM=$SEED
+  NEMESES=()
+  for r in $(seq 1 "$ROUNDS"); do NEMESES+=("${CATALOGUE[RANDOM % ${#CATALOGUE[@]}]}"); done
+fi
+if [ "$MODE" = --bench ]; then
+  NEMESES=()
+  for r in $(seq 1 "$ROUNDS"); do NEMESES+=(host_death host_death_etcd kill9); done
 fi
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root (network namespaces)"; exit 77; }
 if [ -z "${PGHA_FAULT_LOCKED:-}" ]; then  # serialize with the other cluster tests
@@ -94,6 +109,13 @@ $PY -c 'import psycopg2' 2>/dev/null || { echo "SKIP: python3-psycopg2 missing";
 
 source "$HERE/net.sh"
 source "$HERE/host.sh"
+# clock-jump moves the wall clock of the agents and PostgreSQL of one host (libfaketime, from
+# Debian's faketime package; etcd keeps the real clock); only runs that inject it preload it.
+FAKETIME_LIB=""
+if [[ " ${NEMESES[*]} " == *" clock_jump "* ]]; then
+  FAKETIME_LIB=$(ls /usr/lib/*/faketime/libfaketime.so.1 2>/dev/null | head -1)
+fi
+DISK_MB=768          # each host's data disk (a tmpfs): disk-full fills it
 TTL=5                # pgha's default (docs/timing.md); Patroni gets the same (render.py)
 # Faults that fail over may lose the last asynchronous acknowledgements; in synchronous mode none.
 LOSS_OK=true
@@ -140,10 +162,11 @@ cleanup() {
     sleep 0.1
   done
   net_down
+  for h in "${HOSTS[@]}"; do mountpoint -q "$DIR/$h/disk" && umount -l "$DIR/$h/disk"; done
   if [ "$STATUS" = 0 ] && [ -z "${PGHA_FAULT_KEEP:-}" ]; then
     rm -rf "$DIR"
   else  # keep the histories and logs, not the data directories
-    rm -rf "$DIR"/h*/data "$DIR"/h*/etcd "$DIR/bin"
+    rm -rf "$DIR"/h*/disk "$DIR"/h*/etcd "$DIR/bin"
     echo "artifacts kept in $DIR" >&2
   fi
 }
@@ -158,23 +181,33 @@ fi
 $PY "$HERE/render.py" "$DIR" "$SYSTEM" "$SYNC" || exit 1
 for h in "${HOSTS[@]}"; do
   touch "$DIR/rec_$h.jsonl"  # the recorder runs as postgres
-  chown postgres: "$DIR/$h" "$DIR/rec_$h.jsonl"
+  mkdir -p "$DIR/$h/disk"
+  mount -t tmpfs -o "size=${DISK_MB}m,mode=0700" "pgha-fault-$h" "$DIR/$h/disk" || exit 1
+  chown postgres: "$DIR/$h" "$DIR/$h/disk" "$DIR/rec_$h.jsonl"
 done
 net_down  # leftovers of an interrupted run
 net_up
 
 # Background processes are started with a bare `ip netns exec` (it execs, and so do setpriv
 # and env), so $! is the process itself: the pid that kill -STOP and kill -9 must hit.
-start_etcd() {
-  local h=$1
+start_etcd() {  # HOST [existing]: "existing" joins a cluster that re-added the member
+  local h=$1 i
   mapfile -t args <"$DIR/$h/etcd.args"
+  if [ "${2:-}" = existing ]; then
+    for i in "${!args[@]}"; do [ "${args[$i]}" = new ] && args[$i]=existing; done
+  fi
   ip netns exec "$(host_ns "$h")" etcd "${args[@]}" >"$DIR/$h/etcd.out" 2>&1 &
   ETCD_PID[$h]=$!; disown
 }
 start_agent() {
-  local h=$1 cmd
-  if [ "$SYSTEM" = pgha ]; then cmd=("$DIR/bin/pgha" "$DIR/$h/pgha.yml")
-  else cmd=(env "HOME=$(getent passwd postgres | cut -d: -f6)" "$PATRONI" "$DIR/$h/patroni.yml"); fi
+  local h=$1 cmd clock=()
+  if [ -n "$FAKETIME_LIB" ]; then  # the agent and the PostgreSQL it starts; "+0" until clock-jump
+    [ -e "$DIR/$h/faketime" ] || { echo "+0" >"$DIR/$h/faketime"; chmod 0644 "$DIR/$h/faketime"; }
+    clock=(env "LD_PRELOAD=$FAKETIME_LIB" "FAKETIME_TIMESTAMP_FILE=$DIR/$h/faketime"
+      FAKETIME_CACHE_DURATION=1 FAKETIME_DONT_FAKE_MONOTONIC=1 DONT_FAKE_MONOTONIC=1)
+  fi
+  if [ "$SYSTEM" = pgha ]; then cmd=("${clock[@]}" "$DIR/bin/pgha" "$DIR/$h/pgha.yml")
+  else cmd=("${clock[@]}" env "HOME=$(getent passwd postgres | cut -d: -f6)" "$PATRONI" "$DIR/$h/patroni.yml"); fi
   ip netns exec "$(host_ns "$h")" setpriv --reuid=postgres --regid=postgres --init-groups -- \
     "${cmd[@]}" >>"$DIR/$h/$SYSTEM.log" 2>&1 &
   AGENT_PID[$h]=$!; disown
@@ -240,6 +273,9 @@ for h in "${HOSTS[@]}"; do start_recorder "$h"; done
 ip netns exec "$CLIENT" $PY "$HERE/writer.py" lb "$CLIENT_ADDR" 5000 \
   "$DIR/writes_lb.jsonl" "$STOP" "$MAX_RUN" >"$DIR/writer_lb.log" 2>&1 &
 HELPER_PIDS+=($!); disown
+ip netns exec "$CLIENT" $PY "$HERE/writer.py" read "$CLIENT_ADDR" 5001 \
+  "$DIR/reads.jsonl" "$STOP" "$MAX_RUN" >"$DIR/reader.log" 2>&1 &
+HELPER_PIDS+=($!); disown
 ip netns exec "$CLIENT" $PY "$HERE/writer.py" direct $(for h in "${HOSTS[@]}"; do host_addr "$h"; done) \
   "$DIR/writes_direct.jsonl" "$STOP" "$MAX_RUN" >"$DIR/writer_direct.log" 2>&1 &
 HELPER_PIDS+=($!); disown
@@ -247,20 +283,7 @@ sleep 3
 
 source "$HERE/nemeses.sh"
 
-NEMESES=(kill9 isolate reject sigstop etcd_cut host_death host_death_etcd)
-[ "$MODE" = --control ] && NEMESES=(rogue_promote)
-[ "$MODE" = --full ] && NEMESES=("${CATALOGUE[@]}")
-[ "$MODE" = --only ] && IFS=, read -r -a NEMESES <<<"$ONLY"
-if [ "$MODE" = --random ]; then
-  RANDOM=$SEED
-  NEMESES=()
-  for r in $(seq 1 "$ROUNDS"); do NEMESES+=("${CATALOGUE[RANDOM % ${#CATALOGUE[@]}]}"); done
-  log "seed $SEED: ${NEMESES[*]}"
-fi
-if [ "$MODE" = --bench ]; then
-  NEMESES=()
-  for r in $(seq 1 "$ROUNDS"); do NEMESES+=(host_death host_death_etcd kill9); done
-fi
+[ "$MODE" = --random ] && log "seed $SEED: ${NEMESES[*]}"
 for n in "${NEMESES[@]}"; do
   wait_for 60 converged || log "not converged before $n"
   "nemesis_$n"

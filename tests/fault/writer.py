@@ -8,9 +8,13 @@ Modes:
   lb HOST PORT       one client inserting through HAProxy's write port
   direct HOST...     one thread per node, each inserting straight into its node whenever that
                      node says it is not in recovery (whichever node claims to be primary)
+  read HOST PORT     a reader through HAProxy's read port: a new connection every 0.1 s (the
+                     port balances per connection), one JSONL line per read {"src": "read",
+                     "t", "node", "recovery", "max_id", "res", "err"}: which node answered,
+                     whether it said it was a replica, and the highest id it had
 Common trailing arguments: OUT.jsonl STOP_FILE MAX_SECONDS. Stops by itself.
 Commits are never cancelled (no statement_timeout): a cancelled commit can be acknowledged
-locally and still be lost (reference/reliability.md, summary 5).
+locally and still be lost.
 """
 import itertools
 import json
@@ -81,11 +85,35 @@ def client(src, host, port, ids, f, stop, deadline, only_if_primary):
         record(f, rec)
 
 
+def reader(host, port, f, stop, deadline):
+    while time.monotonic() < deadline and not os.path.exists(stop):
+        time.sleep(0.1)
+        rec = {"src": "read", "t": round(time.time(), 4), "node": None, "recovery": None,
+               "max_id": None, "res": "fail", "err": None}
+        try:
+            conn = connect(host, port)
+            try:
+                with conn.cursor() as cur:
+                    cur.execute("SELECT host(inet_server_addr()), pg_is_in_recovery(), "
+                                "(SELECT max(id) FROM acks WHERE src = 'lb')")
+                    addr, rec["recovery"], rec["max_id"] = cur.fetchone()
+                    rec["node"] = "h" + addr.rsplit(".", 1)[1][1:]
+                    rec["res"] = "ok"
+            finally:
+                conn.close()
+        except Exception as e:
+            rec["err"] = (str(e).strip().splitlines() or ["?"])[0][:120]
+        record(f, rec)
+
+
 def main():
     mode = sys.argv[1]
     out, stop, max_s = sys.argv[-3:]
     deadline = time.monotonic() + float(max_s)
     with open(out, "a", buffering=1) as f:
+        if mode == "read":
+            reader(sys.argv[2], int(sys.argv[3]), f, stop, deadline)
+            return
         if mode == "lb":
             host, port = sys.argv[2], int(sys.argv[3])
             client("lb", host, port, itertools.count(1), f, stop, deadline, False)
