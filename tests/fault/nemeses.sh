@@ -327,8 +327,8 @@ nemesis_flap() {  # T17: the leader host's links flap: every packet dropped for 
   fault_heal
 }
 nemesis_etcd_data_loss() {  # T22: one etcd member (not the raft leader) loses its data
-  # directory: removed from the cluster, wiped, added back as a new member and started empty;
-  # it catches up from the others, and no failover follows
+  # directory: killed and wiped, 2 x ttl later removed from the cluster, added back as a new
+  # member and started empty; it catches up from the others, and no failover follows
   local E O id
   O=$(etcd_leader_host) || O=h1
   E=$(replica_of "$O")
@@ -336,6 +336,8 @@ nemesis_etcd_data_loss() {  # T22: one etcd member (not the raft leader) loses i
   fault_begin etcd-data-loss "$E" false false
   kill -9 "${ETCD_PID[$E]}"
   rm -rf "$DIR/$E/etcd"
+  fault_effective curl_from "$(host_ns "$E")" "http://$(host_addr "$E"):2379/health"
+  pause $((2 * TTL))  # a member short, as a replaced disk takes its time
   etcdctl_ns "$O" --endpoints "http://$(host_addr "$O"):2379" member remove "$id" >/dev/null ||
     log "etcd-data-loss: member remove $id failed"
   etcdctl_ns "$O" --endpoints "http://$(host_addr "$O"):2379" member add "$E" \
@@ -360,7 +362,8 @@ nemesis_clock_jump() {  # T15 (b): wall clocks jump on two hosts (the leader's 1
   fault_begin clock-jump "$L+$R" false false
   echo "+600" >"$DIR/$L/faketime"
   echo "-600" >"$DIR/$R/faketime"
-  sleep 1.5  # libfaketime re-reads its file once a second (FAKETIME_CACHE_DURATION)
+  # libfaketime re-reads its file once a second (FAKETIME_CACHE_DURATION) in each process
+  wait_for 10 pg_clock_off "$L"
   fault_effective pg_clock_not_off "$L"
   pause $((3 * TTL))
   echo "+0" >"$DIR/$L/faketime"
