@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "agent/agent.h"
@@ -137,6 +138,17 @@ std::string GuardRevokeEndpoints(const config::Config& cfg) {
 
 // pgha --revoke-lease LEASE CONFIG: what the fencing guard runs when etcd needs TLS or
 // authentication. Exit 0 when the lease is gone (revoked now, or already expired).
+// The configuration file with the environment's overrides, or nullopt after saying why not.
+std::optional<config::Config> LoadOrSay(const std::string& path) {
+  auto loaded = config::LoadConfigFile(path, config::ProcessEnvironment());
+  if (!loaded.ok()) {
+    std::fprintf(stderr, "pgha: %s: invalid configuration: %s\n", path.c_str(),
+                 loaded.message().c_str());
+    return std::nullopt;
+  }
+  return std::move(loaded).value();
+}
+
 int RevokeLease(const std::string& lease_text, const std::string& path) {
   char* end = nullptr;
   long long lease = std::strtoll(lease_text.c_str(), &end, 10);
@@ -145,12 +157,8 @@ int RevokeLease(const std::string& lease_text, const std::string& path) {
                  lease_text.c_str());
     return 2;
   }
-  auto loaded = config::LoadConfigFile(path, config::ProcessEnvironment());
-  if (!loaded.ok()) {
-    std::fprintf(stderr, "pgha: %s: invalid configuration: %s\n", path.c_str(),
-                 loaded.message().c_str());
-    return 1;
-  }
+  auto loaded = LoadOrSay(path);
+  if (!loaded) return 1;
   dcs::DcsOptions o = DcsOptionsFor(*loaded, false);
   o.etcd.timeout = std::chrono::milliseconds(1000);
   auto client = dcs::MakeEtcdClient(o.etcd);
@@ -173,13 +181,9 @@ int RunAgent(const std::string& path) {
                  path.c_str());
     return 1;
   }
-  auto loaded = config::LoadConfigFile(path, config::ProcessEnvironment());
-  if (!loaded.ok()) {
-    std::fprintf(stderr, "pgha: %s: invalid configuration: %s\n", path.c_str(),
-                 loaded.message().c_str());
-    return 1;
-  }
-  config::Config cfg = std::move(loaded).value();
+  auto loaded = LoadOrSay(path);
+  if (!loaded) return 1;
+  config::Config cfg = std::move(*loaded);
   spdlog::set_pattern("%Y-%m-%d %H:%M:%S.%e %^%l%$ [" + cfg.name + "] %v");
   spdlog::set_level(spdlog::level::from_str(cfg.log_level));
   auto bin_dir = pg::FindBinDir(cfg.postgresql.bin_dir);
