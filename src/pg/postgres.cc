@@ -73,8 +73,11 @@ class RealPostgres final : public Postgres {
       conn_.reset();
       pg.state = "stopped";
       // A server promoted and stopped before its first checkpoint on the new timeline still has
-      // the old one in pg_control; its pg_wal history files know better (it must be rewound).
-      pg.control_timeline = std::max(pg.control_timeline, HighestHistoryTimeline());
+      // the old one in pg_control; the WAL segments it wrote on the new one know better (it must
+      // be rewound). Not its history files: a replica fetches the leader's newest one before it
+      // streams a byte of that timeline, also when its own WAL went past the fork and it can
+      // only be rewound (seen in tests/fault's freeze-replica: the start then failed forever).
+      pg.control_timeline = std::max(pg.control_timeline, HighestSegmentTimeline(cfg_.data_dir));
       ReadTimelineStart(pg.control_timeline, &pg);
       return pg;
     }
@@ -366,20 +369,6 @@ class RealPostgres final : public Postgres {
     if (RemoveStalePostmasterPid(cfg_.data_dir)) {
       spdlog::info("removed the stale postmaster.pid of {}: its postmaster is gone", cfg_.data_dir);
     }
-  }
-
-  // The highest timeline with a history file in pg_wal (0 when none): the newest timeline this
-  // data directory has been on or received.
-  uint32_t HighestHistoryTimeline() const {
-    uint32_t best = 0;
-    std::error_code ec;
-    for (const auto& e : fs::directory_iterator(cfg_.data_dir + "/pg_wal", ec)) {
-      std::string name = e.path().filename().string();
-      if (name.size() != 16 || name.substr(8) != ".history") continue;
-      best = std::max(best,
-                      static_cast<uint32_t>(std::strtoul(name.substr(0, 8).c_str(), nullptr, 16)));
-    }
-    return best;
   }
 
   pid_t PostmasterPid() const {

@@ -1,5 +1,6 @@
 #include "pg/timeline_files.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -21,6 +22,19 @@ std::vector<TimelineSwitch> WithSkippedTimelines(const std::vector<TimelineSwitc
     }
   }
   return out;
+}
+
+uint32_t HighestSegmentTimeline(const std::string& data_dir) {
+  uint32_t best = 0;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(fs::path(data_dir) / "pg_wal", ec)) {
+    const std::string name = e.path().filename().string();
+    if (name.size() != 24 || name.find_first_not_of("0123456789ABCDEF") != std::string::npos) {
+      continue;
+    }
+    best = std::max(best, static_cast<uint32_t>(std::stoul(name.substr(0, 8), nullptr, 16)));
+  }
+  return best;
 }
 
 Result<uint32_t> ReserveTimelineNumbers(const std::string& pg_wal, uint32_t current, uint64_t lsn,

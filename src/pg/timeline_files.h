@@ -22,6 +22,11 @@ inline constexpr const char* kSkippedTimelineReason =
 std::vector<TimelineSwitch> WithSkippedTimelines(const std::vector<TimelineSwitch>& lineage,
                                                  uint32_t current);
 
+// The highest timeline with a WAL segment file in <data_dir>/pg_wal (24 hex digits: timeline,
+// log, segment; not history files, .partial or .backup files); 0 when none. The newest timeline
+// this data directory wrote or received WAL on.
+uint32_t HighestSegmentTimeline(const std::string& data_dir);
+
 // Writes a placeholder <pg_wal>/<tl>.history for every number from current + 1 up to
 // `at_least` - 1 that has no file, and returns the number PostgreSQL's next promotion takes: the
 // first number after `current` with no file, at least `at_least`. A placeholder holds the current

@@ -94,5 +94,22 @@ TEST_F(ReserveTest, UnknownTimelineAndUnwritableDirectoryAreErrors) {
   EXPECT_NE(r.message().find("00000002.history"), std::string::npos) << r.message();
 }
 
+// A replica fetches the leader's newest history file before it streams that timeline: only WAL
+// segments say which timelines the data directory has WAL on.
+TEST_F(ReserveTest, HighestSegmentTimelineIgnoresHistoryPartialAndBackupFiles) {
+  const std::string data = wal_ + "/data";
+  fs::create_directories(data + "/pg_wal");
+  EXPECT_EQ(HighestSegmentTimeline(data), 0u);
+  for (const char* name :
+       {"000000070000000000000004", "00000008.history", "000000090000000000000004.partial",
+        "0000000A0000000000000002.backup", "00000007000000000000000X"}) {
+    std::ofstream(data + "/pg_wal/" + name) << "x";
+  }
+  EXPECT_EQ(HighestSegmentTimeline(data), 7u);
+  std::ofstream(data + "/pg_wal/000000080000000000000004") << "x";  // promoted: wrote on 8
+  EXPECT_EQ(HighestSegmentTimeline(data), 8u);
+  EXPECT_EQ(HighestSegmentTimeline(wal_ + "/missing"), 0u);
+}
+
 }  // namespace
 }  // namespace pgha::pg
