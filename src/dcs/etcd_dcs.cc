@@ -63,7 +63,8 @@ class EtcdDcs final : public Dcs {
       return *cache_;
     }
     uint64_t epoch = watcher_.Epoch();  // before the read: a re-list during it voids the cache
-    // Linearizable: ownership decisions follow from this read (docs/interfaces.md §2.5, stale members).
+    // Linearizable: ownership decisions follow from this read (docs/interfaces.md §2.5, stale
+    // members).
     auto range = client_->Range(keys_.prefix(), /*prefix=*/true, /*serializable=*/false);
     if (!range.ok()) return range.error();
     std::vector<std::string> warnings;

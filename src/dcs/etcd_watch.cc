@@ -51,7 +51,8 @@ Status RunWatch(const WatchRequest& request,
   req.url = where;
   req.body = etcd_json::WatchCreateRequest(request.prefix, request.start_revision);
   req.headers = request.headers;
-  // Without it a watch on a member that lost quorum stays silently "created" (docs/interfaces.md §2.2).
+  // Without it a watch on a member that lost quorum stays silently "created" (docs/interfaces.md
+  // §2.2).
   req.headers.push_back("Grpc-Metadata-hasleader: true");
   req.connect_timeout = request.connect_timeout;
   req.tls = request.tls;

@@ -34,7 +34,8 @@ class SimEtcd {
 
   // Deletes the keys of every lease whose deadline has passed (no-op while frozen).
   void ExpireLeases();
-  // etcd leader change: the new lessor gives every lease its full TTL again (docs/interfaces.md §2.5).
+  // etcd leader change: the new lessor gives every lease its full TTL again (docs/interfaces.md
+  // §2.5).
   void ExtendAllLeases();
   // The whole etcd cluster is down: nothing expires until it is back.
   void SetFrozen(bool frozen) { frozen_ = frozen; }

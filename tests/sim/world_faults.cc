@@ -123,7 +123,8 @@ bool World::Heal(const Fault& f) {
   if (f.node < 0) {
     etcd_down_ = false;
     etcd_.SetFrozen(false);
-    etcd_.ExtendAllLeases();  // the new etcd leader's lessor renews every lease (docs/interfaces.md §2.5)
+    etcd_.ExtendAllLeases();  // the new etcd leader's lessor renews every lease (docs/interfaces.md
+                              // §2.5)
     Log("etcd", "HEAL " + f.kind + ": back, every lease extended to its full TTL");
     return true;
   }
