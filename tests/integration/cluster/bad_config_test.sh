@@ -22,18 +22,11 @@ start_cluster itbadcfg 11000 || { fail "local up"; cat "$DIR/up.log"; finish; ex
 pass "local up"
 sql "$W" "CREATE TABLE acks(id int PRIMARY KEY)"
 A1="http://127.0.0.1:$API"
-ETCD_ENDPOINTS="127.0.0.1:$EC,127.0.0.1:$((EC + 100)),127.0.0.1:$((EC + 200))"
 CONFIG_KEY=/service/itbadcfg/config
 ctl() { "$PGHACTL" --dir "$CL" "$@"; }
 code() { curl -s -o "$DIR/body" -m 5 -w '%{http_code}' "$@"; }
-etcd_config() {
-  ETCDCTL_API=3 etcdctl --endpoints="$ETCD_ENDPOINTS" --command-timeout=3s \
-    get --print-value-only "$CONFIG_KEY"
-}
-etcd_put_config() {
-  ETCDCTL_API=3 etcdctl --endpoints="$ETCD_ENDPOINTS" --command-timeout=3s \
-    put "$CONFIG_KEY" "$1" >/dev/null
-}
+etcd_config() { etcd_ctl get --print-value-only "$CONFIG_KEY"; }
+etcd_put_config() { etcd_ctl put "$CONFIG_KEY" "$1" >/dev/null; }
 members() { printf '%s\n' node1 node2 node3; }
 postmaster_pid() { head -1 "$CL/$1/data/postmaster.pid" 2>/dev/null; }
 
