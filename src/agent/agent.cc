@@ -224,8 +224,13 @@ bool Agent::RunOnce() {
   }
   obs.not_streaming_since = not_streaming_since_;
   TrackSyncNames(&obs, observed_at);
+  if (obs.dcs_ok && obs.cluster.LeaderMember()) former_leader_ = *obs.cluster.LeaderMember();
   if (obs.dcs_ok && !obs.cluster.leader && obs.pg.running) {
-    obs.peers = peers_.Probe(obs.cluster.members, cfg_.name);
+    // The former leader is probed only when its member key went with its key (its lease ended).
+    const ha::Member* former = former_leader_ && !obs.cluster.FindMember(former_leader_->name)
+                                   ? &*former_leader_
+                                   : nullptr;
+    obs.peers = peers_.Probe(obs.cluster.members, cfg_.name, former);
     obs.watchdog_usable = !watchdog_ || watchdog_->UsableForLeadership();
   }
   obs.watchdog_failed = watchdog_failed_;

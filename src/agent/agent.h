@@ -104,9 +104,10 @@ class Agent {
   nlohmann::json dcs_config_ = nlohmann::json::object();
   std::optional<MonoTime> lease_valid_until_;   // our lease (send time of keepalive + ttl)
   std::optional<MonoTime> leader_valid_until_;  // same, only for the lease the key is bound to
-  int64_t bound_lease_ = 0;
-  std::pair<std::string, uint32_t> replica_timeline_;  // (postmaster start, highest timeline) //
-                                                       // lease the leader key is confirmed bound to
+  int64_t bound_lease_ = 0;                     // the lease the leader key is confirmed bound to
+  std::pair<std::string, uint32_t> replica_timeline_;  // (postmaster start, highest timeline)
+  // The member key of the last leader seen, kept after its key is gone (PeerProber).
+  std::optional<ha::Member> former_leader_;
   double dcs_last_seen_ = 0;
   int64_t last_revision_ = 0;
   std::string last_member_json_;

@@ -11,8 +11,8 @@
 namespace pgha::agent {
 namespace {
 
-ha::PeerStatus ProbeOne(const ha::Member& m, std::chrono::milliseconds timeout,
-                        const api::ClientCert& cert) {
+ha::PeerStatus ProbeOne(const ha::Member& m, std::chrono::milliseconds connect,
+                        std::chrono::milliseconds timeout, const api::ClientCert& cert) {
   ha::PeerStatus s;
   s.name = m.name;
   auto scheme = m.api_url.find("://");
@@ -22,9 +22,8 @@ ha::PeerStatus ProbeOne(const ha::Member& m, std::chrono::milliseconds timeout,
   std::string path = path_start == std::string::npos ? "/patroni" : m.api_url.substr(path_start);
   try {
     httplib::Client cli(base, cert.certfile, cert.keyfile);  // no certificate when empty
-    auto secs = timeout.count() / 1000, usecs = (timeout.count() % 1000) * 1000;
-    cli.set_connection_timeout(secs, usecs);
-    cli.set_read_timeout(secs, usecs);
+    cli.set_connection_timeout(connect);
+    cli.set_read_timeout(timeout);
     api::UseMemberTls(&cli, cert);
     auto res = cli.Get(path);
     if (!res || res->status != 200) return s;
@@ -67,11 +66,16 @@ ha::PeerStatus ParsePeerStatus(const std::string& name, const std::string& body)
 }
 
 std::vector<ha::PeerStatus> HttpPeerProber::Probe(const std::vector<ha::Member>& members,
-                                                  const std::string& me) {
+                                                  const std::string& me,
+                                                  const ha::Member* former_leader) {
   std::vector<std::future<ha::PeerStatus>> futures;
   for (const auto& m : members) {
     if (m.name == me || m.api_url.empty()) continue;
-    futures.push_back(std::async(std::launch::async, ProbeOne, m, timeout_, cert_));
+    futures.push_back(std::async(std::launch::async, ProbeOne, m, timeout_, timeout_, cert_));
+  }
+  if (former_leader && former_leader->name != me && !former_leader->api_url.empty()) {
+    futures.push_back(std::async(std::launch::async, ProbeOne, *former_leader,
+                                 std::min(timeout_, kFormerLeaderConnect), timeout_, cert_));
   }
   std::vector<ha::PeerStatus> out;
   for (auto& f : futures) out.push_back(f.get());

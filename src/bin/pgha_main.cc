@@ -50,7 +50,7 @@ bool OtherAgentRunsAs(const std::string& name, dcs::Dcs& dcs, agent::PeerProber&
   }
   const ha::Member* m = view->FindMember(name);
   if (m == nullptr || m->api_url.empty()) return false;
-  auto status = prober.Probe({*m}, "");
+  auto status = prober.Probe({*m}, "", nullptr);
   if (status.empty() || !status[0].reachable) return false;
   spdlog::critical(
       "Can't start; there is already a node named '{}' running (its REST API answers "

@@ -129,6 +129,13 @@ std::string ManualCandidateProblem(const Observation& obs, const std::string& ca
     auto at = ParseIsoTime(f.scheduled_at);
     if (!at || *at > obs.wall_now) return "the request is scheduled at " + f.scheduled_at;
   }
+  // A primary that still runs (etcd revoked its lease: docs/safety.md, section 9) takes its key
+  // back or steps down; promoting past it makes two.
+  for (const auto& p : obs.peers) {
+    if (p.reachable && p.running && p.role == "primary" && p.name != candidate) {
+      return "primary " + p.name + " is still running";
+    }
+  }
   if (SyncRestrictsRace(obs) && !InSyncKey(obs.cluster, candidate)) {
     return candidate + " is not a synchronous standby in /sync";
   }
@@ -162,7 +169,14 @@ std::string ManualCandidateProblem(const Observation& obs, const std::string& ca
 }
 
 Decision DecideUnlocked(const Observation& obs) {
-  if (obs.cluster.failover && !obs.cluster.failover->member.empty()) {
+  // A running primary does not wait for another candidate: that one does not take the key past
+  // a running primary (ManualCandidateProblem). It races as a primary that lost its key: it
+  // takes the key back and hands it over as the leader (with its shutdown checkpoint), or
+  // demotes.
+  const bool other_candidate = obs.cluster.failover && !obs.cluster.failover->member.empty() &&
+                               obs.cluster.failover->member != obs.me;
+  if (obs.cluster.failover && !obs.cluster.failover->member.empty() &&
+      !(other_candidate && IsPrimary(obs.pg))) {
     const std::string& wanted = obs.cluster.failover->member;
     std::string problem = ManualCandidateProblem(obs, wanted);
     if (problem.empty() && wanted == obs.me) {

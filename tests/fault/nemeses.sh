@@ -171,6 +171,42 @@ nemesis_sigstop_etcd() {  # T06: the leader host's etcd member hangs (SIGSTOP): 
   kill -CONT "${ETCD_PID[$L]}"
   fault_heal
 }
+# The lease the leader key is on (decimal), from HOST's etcd member; empty when there is no key.
+leader_lease() {
+  # (not through jq: a lease id is a 64-bit integer, and jq rounds it to a double)
+  etcdctl_ns "$1" --endpoints "$ETCD_ENDPOINTS" get /service/fault/leader -w json |
+    grep -o '"lease":[0-9]*' | head -1 | cut -d: -f2
+}
+nemesis_sigstop_etcd_leader() { etcd_leader_paused sigstop; }
+nemesis_freeze_etcd_leader() { etcd_leader_paused freeze; }
+etcd_leader_paused() {  # T06 / T09 on etcd's raft leader, placed on a replica's host: its etcd
+  # (sigstop) or the whole host (freeze) hangs for 2 x ttl and resumes. etcd 3.4 before 3.4.28
+  # may then revoke every lease it held (a stale lessor: etcd issues 12528, 15247;
+  # docs/safety.md section 9), the leader key and every member key with them, while the primary
+  # is healthy. Nobody may be promoted past that primary.
+  local L R lease; L=$(leader); R=$(replica_of "$L")
+  wait_for 10 move_etcd_leader "$R" || log "could not move etcd's leader to $R"
+  log "etcd leader on $(etcd_leader_host)"
+  lease=$(leader_lease "$L")
+  fault_begin "$1-etcd-leader" "$R" null false
+  if [ "$1" = freeze ]; then
+    host_freeze "$R" "${REC_PID[$R]}" || log "host $R did not freeze"
+  else
+    kill -STOP "${ETCD_PID[$R]}"
+  fi
+  pause $((2 * TTL))
+  if [ "$1" = freeze ]; then host_thaw "$R"; else kill -CONT "${ETCD_PID[$R]}"; fi
+  # Whether the bug struck: the primary's lease is gone although the primary never stopped
+  # renewing it (recorded for the report; the checkers judge the history either way).
+  sleep 2
+  local revoked=false ttl_out=""
+  [ -n "$lease" ] && ttl_out=$(etcdctl_ns "$L" --endpoints "$ETCD_ENDPOINTS" lease timetolive \
+    "$(printf '%x' "$lease")" 2>&1)
+  [[ $ttl_out == *"already expired"* ]] && revoked=true
+  log "the primary's lease $lease revoked by etcd: $revoked"
+  event "{\"ev\":\"observed\",\"name\":\"$FAULT\",\"t\":$(now),\"what\":\"leases revoked by a stale etcd leader\",\"value\":$revoked}"
+  fault_heal
+}
 nemesis_freeze_replica() {  # T09 (whole-node freeze): a replica's whole host paused (cgroup freezer), then resumed
   local L R; L=$(leader); R=$(replica_of "$L")
   fault_begin freeze-replica "$R" false false

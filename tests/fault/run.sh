@@ -61,7 +61,7 @@ done
 CATALOGUE=(kill9 isolate reject sigstop etcd_cut host_death host_death_etcd kill9_etcd_leader
   sigstop_etcd freeze_replica freeze_leader isolate_replica reject_icmp cut_replica_pg oneway
   switchovers cold_restart etcd_majority pg_crash kill9_agent disk_full_primary
-  disk_full_replica flap etcd_data_loss)
+  disk_full_replica flap etcd_data_loss sigstop_etcd_leader freeze_etcd_leader)
 # Only on request (--only): clock_jump preloads libfaketime into every agent and PostgreSQL for
 # the whole run, which changes the system under test for every other nemesis.
 ON_REQUEST=(clock_jump)

@@ -14,13 +14,18 @@ class FakePeerProber final : public agent::PeerProber {
   // Returns the snapshot `name` would serve to `from`, or nullptr when it cannot be reached.
   using Lookup = std::function<std::shared_ptr<const api::Snapshot>(const std::string& from,
                                                                     const std::string& name)>;
-  explicit FakePeerProber(Lookup lookup) : lookup_(std::move(lookup)) {}
+  // `ignore_former_leader`: control --no-former-leader-probe (the race probes only member keys).
+  FakePeerProber(Lookup lookup, bool ignore_former_leader)
+      : lookup_(std::move(lookup)), ignore_former_leader_(ignore_former_leader) {}
 
-  std::vector<ha::PeerStatus> Probe(const std::vector<ha::Member>& members,
-                                    const std::string& me) override;
+  std::vector<ha::PeerStatus> Probe(const std::vector<ha::Member>& members, const std::string& me,
+                                    const ha::Member* former_leader) override;
 
  private:
+  ha::PeerStatus ProbeOne(const std::string& me, const std::string& name);
+
   Lookup lookup_;
+  bool ignore_former_leader_;
 };
 
 }  // namespace pgha::sim

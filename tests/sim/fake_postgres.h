@@ -124,6 +124,8 @@ class FakePostgres final : public pg::Postgres {
   bool accepting() const { return writable() && !faults_.refuse; }
   // A postmaster is up (running, or still in crash recovery).
   bool postmaster() const { return running_ || recovering_until_.has_value(); }
+  // When a crash recovery under way ends (slow-start), if one is.
+  std::optional<MonoTime> recovering_until() const { return recovering_until_; }
   // Clients (and the agent) can connect.
   bool queryable() const { return running_ && !faults_.refuse; }
   // When this server last became writable (start as primary, end of crash recovery, promotion),

@@ -43,6 +43,7 @@ if [ "${1:-}" = "--controls" ]; then
     "stopped-veto|--stopped-veto --faults start-fail,crash --steps 1500|(d) "
     "drop-slots|--drop-slots|(e) "
     "no-timeline-claim|--no-timeline-claim|known bug B2"
+    "no-former-leader-probe|--no-former-leader-probe --faults etcd-revoke,crash,switchover|at most one writable|(b) "
   )
   for c in "${CONTROLS[@]}"; do
     IFS='|' read -r name flags _ <<<"$c"

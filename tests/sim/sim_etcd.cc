@@ -188,6 +188,12 @@ bool SimEtcd::Revoke(int64_t id, Removal how) {
   return true;
 }
 
+void SimEtcd::RevokeEveryLease() {
+  std::vector<int64_t> ids;
+  for (const auto& [id, lease] : leases_) ids.push_back(id);
+  for (int64_t id : ids) Revoke(id, Removal::kRevoke);
+}
+
 void SimEtcd::ExpireLeases() {
   if (frozen_) return;
   std::vector<int64_t> dead;

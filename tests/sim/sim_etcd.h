@@ -37,6 +37,9 @@ class SimEtcd {
   // etcd leader change: the new lessor gives every lease its full TTL again (docs/interfaces.md
   // §2.5).
   void ExtendAllLeases();
+  // etcd 3.4's stale raft leader (issues 12528, 15247): back from a freeze, it revokes every
+  // lease it believes expired, which is every lease it knew (docs/safety.md, section 9).
+  void RevokeEveryLease();
   // The whole etcd cluster is down: nothing expires until it is back.
   void SetFrozen(bool frozen) { frozen_ = frozen; }
 
@@ -68,6 +71,7 @@ class SimEtcd {
   void PutAt(const std::string& key, const std::string& value, int64_t lease, int64_t rev);
   bool DeleteAt(const std::string& key, bool prefix);
   bool Revoke(int64_t id, Removal how);
+
   void Removed(const dcs::KeyValue& kv, Removal how);
   void Run(const std::vector<dcs::TxnOp>& ops, dcs::TxnResult* out);
 

@@ -70,6 +70,7 @@ void Usage() {
          "  negative controls: [--lie-ttl] [--hide-unqueryable] [--fake-sync-member]\n"
          "                  [--break-leader] [--stopped-veto] [--drop-slots] "
          "[--no-timeline-claim]\n"
+         "                  [--no-former-leader-probe]\n"
          "                  [--expect '(a)|(b)']  (exit 0 at the first violation naming one)\n";
   std::cerr << "fault kinds:";
   for (const auto& k : pgha::sim::AllFaultKinds()) std::cerr << " " << k;
@@ -136,6 +137,8 @@ Args Parse(int argc, char** argv) {
       a.sim.drop_slots = true;
     } else if (f == "--no-timeline-claim") {
       a.sim.no_timeline_claim = true;
+    } else if (f == "--no-former-leader-probe") {
+      a.sim.no_former_leader_probe = true;
     } else if (f == "--expect") {
       std::stringstream in(value());
       for (std::string p; std::getline(in, p, '|');) a.expect.push_back(p);
@@ -168,6 +171,7 @@ std::string ReplayCommand(const Args& a, uint64_t seed) {
   if (a.sim.stopped_veto) cmd += " --stopped-veto";
   if (a.sim.drop_slots) cmd += " --drop-slots";
   if (a.sim.no_timeline_claim) cmd += " --no-timeline-claim";
+  if (a.sim.no_former_leader_probe) cmd += " --no-former-leader-probe";
   if (a.sim.reload_lag != SimOptions{}.reload_lag) {
     cmd += " --reload-lag " + fmt::format("{}", a.sim.reload_lag);
   }

@@ -20,11 +20,11 @@ const std::string kLeaderKey = "/service/" + std::string(kScope) + "/leader";
 
 const std::vector<std::string>& AllFaultKinds() {
   static const std::vector<std::string> kinds = {
-      "power",     "kill",        "stop",        "pause",       "crash",
-      "isolate",   "etcd-cut",    "flaky",       "latency",     "lag",
-      "etcd-down", "etcd-leader", "rest-refuse", "repl-refuse", "partition",
-      "pg-refuse", "start-fail",  "slow-start",  "copy-fail",   "wake-delay",
-      "config",    "switchover",  "failover",    "restart",     "reinit"};
+      "power",       "kill",        "stop",      "pause",      "crash",      "isolate",
+      "etcd-cut",    "flaky",       "latency",   "lag",        "etcd-down",  "etcd-leader",
+      "rest-refuse", "repl-refuse", "partition", "pg-refuse",  "start-fail", "slow-start",
+      "copy-fail",   "wake-delay",  "config",    "switchover", "failover",   "restart",
+      "reinit",      "etcd-revoke"};
   return kinds;
 }
 
@@ -50,10 +50,9 @@ World::World(const SimOptions& options) : opt_(options), rng_(options.seed), etc
   operator_link_ = std::make_unique<OperatorLink>();
   operator_link_->world = this;
   operator_dcs_ = std::make_unique<FakeDcs>(etcd_, *operator_link_, kScope, "operator");
-  prober_ =
-      std::make_unique<FakePeerProber>([this](const std::string& from, const std::string& name) {
-        return PeerSnapshot(from, name);
-      });
+  prober_ = std::make_unique<FakePeerProber>(
+      [this](const std::string& from, const std::string& name) { return PeerSnapshot(from, name); },
+      opt_.no_former_leader_probe);
   for (int i = 0; i < opt_.nodes; ++i) {
     auto n = std::make_unique<Node>();
     n->world = this;

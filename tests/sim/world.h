@@ -24,6 +24,8 @@
 namespace pgha::sim {
 
 extern const std::string kLeaderKey;  // the leader key's full etcd path
+// The actor of fault etcd-revoke's removals (etcd's own bug, not a member's request).
+inline constexpr char kStaleEtcdLeader[] = "etcd (stale raft leader)";
 
 // Every kind of fault the simulator can inject (--faults picks a subset).
 const std::vector<std::string>& AllFaultKinds();
@@ -52,13 +54,14 @@ struct SimOptions {
   // the walsenders (so commits wait a little later than pg_stat_replication shows).
   double reload_lag = 0.5;
   // Negative controls: each reintroduces one hazard of the safety issue (README.md, "Controls").
-  bool lie_ttl = false;            // (1) FakeDcs reports the configured ttl as the granted one
-  bool hide_unqueryable = false;   // (2) a postmaster that refuses connections looks gone
-  bool fake_sync_member = false;   // (3) every replica reads /sync as naming it
-  bool break_leader = false;       // (4) processes-gone takeover: a replica deletes the key
-  bool stopped_veto = false;       // (5) peers report a stopped PostgreSQL as running
-  bool drop_slots = false;         // (6) slots vanish on every start and promotion
-  bool no_timeline_claim = false;  // B2: promotions ignore other members' timeline claims
+  bool lie_ttl = false;                 // (1) FakeDcs reports the configured ttl as the granted one
+  bool hide_unqueryable = false;        // (2) a postmaster that refuses connections looks gone
+  bool fake_sync_member = false;        // (3) every replica reads /sync as naming it
+  bool break_leader = false;            // (4) processes-gone takeover: a replica deletes the key
+  bool stopped_veto = false;            // (5) peers report a stopped PostgreSQL as running
+  bool drop_slots = false;              // (6) slots vanish on every start and promotion
+  bool no_timeline_claim = false;       // B2: promotions ignore other members' timeline claims
+  bool no_former_leader_probe = false;  // a race does not probe a leader whose member key left
 };
 
 struct Outcome {

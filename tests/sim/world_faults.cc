@@ -16,6 +16,10 @@ void World::InjectFault() {
     if (f.kind == "config" && f.undo.find("pause") != std::string::npos) return;
   }
   if (Paused()) return;
+  // etcd revoking every lease is a fault of its own: nothing else is active meanwhile.
+  for (const auto& f : faults_) {
+    if (f.kind == "etcd-revoke") return;
+  }
   std::vector<std::string> kinds(opt_.faults.begin(), opt_.faults.end());
   Fault f;
   f.kind = kinds[Pick(static_cast<int>(kinds.size()))];
@@ -25,7 +29,16 @@ void World::InjectFault() {
                    : f.kind == "start-fail" ? Uniform(5, 60)
                                             : Uniform(2, 25);
   f.heal_at = clock_.Now() + Ms(seconds);
-  if (f.kind == "etcd-down" || f.kind == "etcd-leader" || f.kind == "config") f.node = -1;
+  if (f.kind == "etcd-revoke") {
+    // Its one mitigation is the leader's own REST answer, so it comes alone: with the leader's
+    // agent stopped or a link cut, no member can tell a revoked lease from a dead host (safety.md).
+    if (!faults_.empty()) return;
+    f.heal_at = clock_.Now() + Ms(Uniform(3, 6));
+  }
+  if (f.kind == "etcd-down" || f.kind == "etcd-leader" || f.kind == "config" ||
+      f.kind == "etcd-revoke") {
+    f.node = -1;
+  }
   if (f.kind == "partition") {
     f.peer = (f.node + 1 + Pick(static_cast<int>(nodes_.size()) - 1)) % nodes_.size();
   }
@@ -33,7 +46,8 @@ void World::InjectFault() {
   std::string where =
       f.node < 0 ? (f.kind == "config" ? "operator" : "etcd") : nodes_[f.node]->name();
   if (f.peer >= 0) where += "<>" + nodes_[f.peer]->name();
-  bool link = f.node < 0 || f.kind == "isolate" || f.kind == "etcd-cut" || f.kind == "flaky";
+  bool link = (f.node < 0 && f.kind != "etcd-revoke") || f.kind == "isolate" ||
+              f.kind == "etcd-cut" || f.kind == "flaky";
   if (f.kind != "switchover" && f.kind != "failover") {
     Log(where, fmt::format("FAULT {}{}{}", f.kind, link && f.slow ? " (calls time out)" : "",
                            Instant(f.kind) ? "" : fmt::format(" for {:.1f}s", seconds)));
@@ -112,6 +126,11 @@ bool World::Inject(Fault& f) {
   if (f.kind == "switchover" || f.kind == "failover") return OperatorFailover(f.kind);
   if (f.node >= 0) return InjectNodeFault(f);
   if (etcd_down_) return false;
+  if (f.kind == "etcd-revoke") {
+    etcd_.set_actor(kStaleEtcdLeader);
+    etcd_.RevokeEveryLease();
+    return true;
+  }
   etcd_down_ = true;
   etcd_slow_ = f.slow;
   etcd_.SetFrozen(true);  // no lessor, no expiry
@@ -120,6 +139,10 @@ bool World::Inject(Fault& f) {
 
 bool World::Heal(const Fault& f) {
   if (f.kind == "config") return HealConfig(f);
+  if (f.kind == "etcd-revoke") {
+    Log("etcd", "HEAL etcd-revoke: other faults may start again");
+    return true;
+  }
   if (f.node < 0) {
     etcd_down_ = false;
     etcd_.SetFrozen(false);
