@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "dcs/codec.h"
 #include "ha/sync.h"
 
@@ -236,9 +238,15 @@ bool Agent::RunOnce() {
   obs.watchdog_failed = watchdog_failed_;
   obs.fence_failed = !fence_.Healthy();
   ha::Decision decision = ha::Decide(obs);
-  if (decision.reason != last_reason_ || !decision.actions.empty()) {
+  // A steady leader's loop keeps its slots and synchronous replication in step every second:
+  // its unchanged reason is logged once a minute, not on every loop.
+  const bool routine = std::all_of(decision.actions.begin(), decision.actions.end(), [](auto& a) {
+    return a.kind == ha::ActionKind::kEnsureSlots || a.kind == ha::ActionKind::kSyncReplication;
+  });
+  if (decision.reason != last_reason_ || !routine || obs.now - last_logged_ >= kQuietLog) {
     spdlog::info("{}", decision.reason);
     last_reason_ = decision.reason;
+    last_logged_ = obs.now;
   }
   bool keep_running = Execute(decision, obs);
   if (!decision.actions.empty()) {

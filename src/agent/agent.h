@@ -115,6 +115,8 @@ class Agent {
   std::optional<uint64_t> last_status_optime_;
   MonoTime last_status_write_{};
   std::string last_reason_;
+  MonoTime last_logged_{};  // when the decision's reason was last logged
+  static constexpr std::chrono::seconds kQuietLog{60};
   std::string written_params_;  // dump of the parameters last written to postgresql.conf
   std::string sync_names_;      // synchronous_standby_names while synchronous_mode is on
   struct SyncSeen {
