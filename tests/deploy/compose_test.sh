@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# deploy/compose end to end (issue 12): builds the images from the local Debian base, then for
+# each topology under deploy/compose brings it up and checks it; seed002 (synchronous mode) also
+# goes through a leader kill and a leader cut off its network. Every loop is bounded; every
+# project is taken down with its volumes, even on failure. Needs root and Docker.
+#   tests/deploy/compose_test.sh [seed001,seed002,seed004]
+set -uo pipefail
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+ONLY=${1:-seed001,seed002,seed004}
+[ "$(id -u)" = 0 ] || { echo "SKIP: needs root (docker)"; exit 77; }
+docker info >/dev/null 2>&1 || { echo "SKIP: no Docker daemon"; exit 77; }
+command -v docker-compose >/dev/null || { echo "SKIP: docker-compose is not installed"; exit 77; }
+command -v psql >/dev/null || { echo "SKIP: psql is not installed"; exit 77; }
+
+FAILS=0
+log() { echo "[$(date +%T)] $*"; }
+check() {  # DESCRIPTION COMMAND...: one assertion
+  local what=$1; shift
+  if "$@"; then log "ok   $what"; else log "FAIL $what"; FAILS=$((FAILS + 1)); fi
+}
+wait_for() {  # SECONDS COMMAND...: polls every 0.5 s until COMMAND succeeds
+  local deadline=$((SECONDS + $1)); shift
+  until "$@" >/dev/null 2>&1; do
+    [ $SECONDS -lt $deadline ] || return 1
+    sleep 0.5
+  done
+}
+
+PROJECTS=()
+cleanup() {
+  local p
+  for p in "${PROJECTS[@]}"; do
+    (cd "$ROOT/deploy/compose/${p#pgha-test-}" && docker-compose -p "$p" down -v --remove-orphans -t 5 >/dev/null 2>&1)
+  done
+}
+trap cleanup EXIT
+
+log "building images (deploy/images/build.sh)"
+"$ROOT/deploy/images/build.sh" || { echo "FAIL: images did not build"; exit 1; }
+
+# Host ports away from the local cluster's and the default cluster's.
+export POSTGRES_WRITE_HOST_PORT=25432 POSTGRES_READ_HOST_PORT=25433 HAPROXY_STATS_HOST_PORT=27000
+export HAPROXY_WRITE_HOST_PORT=25432 HAPROXY_READ_HOST_PORT=25433
+export PATRONI1_PG_HOST_PORT=25532 PATRONI2_PG_HOST_PORT=25533 PATRONI3_PG_HOST_PORT=25534
+export PATRONI1_API_HOST_PORT=28008 PATRONI2_API_HOST_PORT=28009 PATRONI3_API_HOST_PORT=28010
+export PGPASSWORD=postgres PGCONNECT_TIMEOUT=3
+
+P=""  # current project
+dc() { (cd "$ROOT/deploy/compose/${P#pgha-test-}" && docker-compose -p "$P" "$@"); }
+cid() { dc ps -q "$1"; }
+api() {  # SERVICE PATH: the agent's REST API, from inside its container
+  docker exec "$(cid "$1")" curl -fsS -m 2 "http://127.0.0.1:8008$2"
+}
+sql() {  # PORT SQL
+  psql -h 127.0.0.1 -p "$1" -U postgres -d postgres -qtAX -v ON_ERROR_STOP=1 -c "$2"
+}
+cluster_leader() {  # SERVICE -> the leader's member name, as SERVICE's agent sees it
+  api "$1" /cluster | jq -r '.members[] | select(.role == "leader") | .name'
+}
+streaming_count() {  # SERVICE -> members streaming from the leader
+  api "$1" /cluster | jq '[.members[] | select(.state == "streaming")] | length'
+}
+streams() { [ "$(streaming_count "$1")" -ge "$2" ]; }
+writable_via() { [ "$(sql "$1" "SELECT NOT pg_is_in_recovery()")" = t ]; }
+
+up() {  # PROJECT SERVICES-TO-ASK MIN-STREAMING
+  P=$1
+  PROJECTS+=("$P")
+  log "$P: up"
+  dc up -d >/dev/null 2>&1 || { log "FAIL $P: docker-compose up"; FAILS=$((FAILS + 1)); return 1; }
+  check "$P: a leader and $3 streaming replica(s) within 120 s" wait_for 120 streams "$2" "$3"
+}
+down() {
+  log "$P: down -v"
+  dc down -v --remove-orphans -t 10 >/dev/null 2>&1
+  local left
+  left=$(docker ps -aq --filter "label=com.docker.compose.project=$P"; docker network ls -q --filter "label=com.docker.compose.project=$P"; docker volume ls -q --filter "label=com.docker.compose.project=$P")
+  check "$P: down -v leaves no container, network or volume" test -z "$left"
+}
+
+IFS=, read -r -a topologies <<<"$ONLY"
+for t in "${topologies[@]}"; do
+  case "$t" in
+    seed001) source "$ROOT/tests/deploy/compose_seed001.sh" ;;
+    seed002) source "$ROOT/tests/deploy/compose_seed002.sh" ;;
+    seed004) source "$ROOT/tests/deploy/compose_seed004.sh" ;;
+    *) echo "compose_test.sh: unknown topology '$t' (seed001, seed002, seed004)" >&2; exit 2 ;;
+  esac
+done
+if [ "$FAILS" -gt 0 ]; then echo "compose_test: $FAILS check(s) failed"; exit 1; fi
+echo "compose_test: every check passed"
