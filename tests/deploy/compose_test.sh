@@ -38,6 +38,23 @@ trap cleanup EXIT
 log "building images (deploy/images/build.sh)"
 "$ROOT/deploy/images/build.sh" || { echo "FAIL: images did not build"; exit 1; }
 
+# The image refuses a bad environment with a message naming the variable, and starts nothing.
+refuses() {  # PATTERN ENV...: the container exits 2 and its message matches PATTERN
+  local pattern=$1 out rc; shift
+  out=$(docker run --rm "${@/#/-e}" pgha/pgha:latest 2>&1); rc=$?
+  [ "$rc" = 2 ] && grep -q -- "$pattern" <<<"$out" || { echo "exit $rc: $out"; return 1; }
+}
+ok_env=(SCOPE=s ETCD3_HOSTS=etcd:2379 PGPASSWORD_SUPERUSER=a PGPASSWORD_STANDBY=b)
+check "image: no SCOPE is refused, naming SCOPE" refuses "set SCOPE" ETCD3_HOSTS=e:2379
+check "image: a malformed ETCD3_HOSTS entry is named" refuses "'etcd' is not host:port" \
+  SCOPE=s ETCD3_HOSTS=etcd PGPASSWORD_SUPERUSER=a PGPASSWORD_STANDBY=b
+check "image: SYNCHRONOUS_MODE=yes is refused, naming it" refuses "SYNCHRONOUS_MODE=yes" \
+  "${ok_env[@]}" SYNCHRONOUS_MODE=yes
+check "image: an unreadable password file is named" refuses "PGPASSWORD_STANDBY_FILE=/run/x" \
+  SCOPE=s ETCD3_HOSTS=etcd:2379 PGPASSWORD_SUPERUSER=a PGPASSWORD_STANDBY_FILE=/run/x
+check "image: a bad PATRONI_* override is refused by the agent, naming it" refuses "PATRONI_POSTGRESQL_LISTEN" \
+  "${ok_env[@]}" PATRONI_POSTGRESQL_LISTEN=nonsense
+
 # Host ports away from the local cluster's and the default cluster's.
 export POSTGRES_WRITE_HOST_PORT=25432 POSTGRES_READ_HOST_PORT=25433 HAPROXY_STATS_HOST_PORT=27000
 export HAPROXY_WRITE_HOST_PORT=25432 HAPROXY_READ_HOST_PORT=25433
