@@ -25,6 +25,14 @@ int Agent::Run(const std::atomic<bool>& stop) {
     auto started = clock_.Now();
     if (!RunOnce()) return 1;
     auto deadline = started + std::chrono::seconds(settings_.loop_wait);
+    // A primary whose lease was not renewed looks again the moment it enters the demote margin:
+    // the margin before the guard's kill (1.5 s - 1 s) is shorter than a loop, and a loop that
+    // slept past it left the guard to SIGKILL a primary the loop could have stopped cleanly
+    // (tests/deploy/hosts_test.sh, a leader's host cut off).
+    if (may_write_ && leader_valid_until_) {
+      auto demote_at = *leader_valid_until_ - ha::kDemoteMargin + Millis(10);
+      if (demote_at > clock_.Now()) deadline = std::min(deadline, demote_at);
+    }
     if (stop.load()) break;
     WaitForNextLoop(deadline);
   }

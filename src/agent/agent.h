@@ -92,6 +92,7 @@ class Agent {
   api::OpResponse DoReload();
   api::OpResponse DoReinitialize(const ha::Observation& obs);
   Status RestartPostgres(const ha::Observation& obs);
+  Status StopBeforeFence(const std::string& stop_mode);
 
   config::Config cfg_;
   dcs::Dcs& dcs_;

@@ -241,7 +241,7 @@ Status Agent::StartAs(const std::optional<std::string>& upstream, const ha::Obse
 void Agent::ArmFence() {
   if (settings_.pause) return;
   if (leader_valid_until_) {
-    fence_.Arm(*leader_valid_until_ - std::chrono::seconds(1), bound_lease_);
+    fence_.Arm(*leader_valid_until_ - ha::kFenceMargin, bound_lease_);
   }
 }
 
@@ -286,7 +286,7 @@ Status Agent::Demote(const ha::Observation& obs, const std::string& leader,
                      const std::string& mode) {
   std::string stop_mode = mode == "immediate-nolock" || mode == "immediate" ? "immediate" : "fast";
   WithdrawLeaderPaths();
-  PGHA_TRY(pg_.Stop(stop_mode, cfg_.postgresql.pg_ctl_timeout));
+  PGHA_TRY(StopBeforeFence(stop_mode));
   fence_.Disarm();
   if (mode == "immediate") (void)dcs_.ReleaseLeader();
   if (mode == "offline") {
@@ -298,6 +298,26 @@ Status Agent::Demote(const ha::Observation& obs, const std::string& leader,
   // Another member leads: stay stopped as a standby; the next loop rewinds if the timelines
   // diverged and then starts streaming from the leader.
   return pg_.WriteConfig(Parameters(), Hba(), RecoveryFor(obs, leader));
+}
+
+// A fast shutdown (clients cut off, a shutdown checkpoint, exit) while it can end before the
+// fencing guard's kill; 100 ms before that kill, an immediate one: the clean stop of a primary
+// that lost etcd is its own, never the guard's SIGKILL (tests/deploy/hosts_test.sh). Writes stop
+// at the first signal either way; only the checkpoint is at stake.
+Status Agent::StopBeforeFence(const std::string& stop_mode) {
+  if (stop_mode != "fast" || !may_write_ || !leader_valid_until_) {
+    return pg_.Stop(stop_mode, cfg_.postgresql.pg_ctl_timeout);
+  }
+  const MonoTime give_up = *leader_valid_until_ - ha::kFenceMargin - Millis(100);
+  PGHA_TRY(pg_.RequestStop("fast"));
+  while (pg_.PostmasterRunning()) {
+    if (clock_.Now() >= give_up) {
+      spdlog::warn("fast shutdown still running 100 ms before the fencing deadline: immediate");
+      return pg_.Stop("immediate", cfg_.postgresql.pg_ctl_timeout);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));  // poll pacing
+  }
+  return OkStatus();
 }
 
 Status Agent::Promote(ha::Observation& obs) {

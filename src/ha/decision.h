@@ -89,6 +89,8 @@ Decision Decide(const Observation& obs);
 // A primary that could not renew demotes this long before its lease may expire; the fencing
 // guard kills PostgreSQL 1 s before expiry if that demote has not happened (agent/guard.h).
 inline constexpr Millis kDemoteMargin{1500};
+// ...and the guard kills PostgreSQL this long before the lease may expire.
+inline constexpr Millis kFenceMargin{1000};
 
 const char* ActionName(ActionKind kind);
 std::string Describe(const Action& action);
