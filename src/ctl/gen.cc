@@ -8,6 +8,7 @@
 
 #include "core/strings.h"
 #include "ctl/gen_render.h"
+#include "ctl/internal_access.h"
 #include "ctl/local_files.h"
 #include "ctl/local_spec.h"
 
@@ -19,20 +20,6 @@ namespace fs = std::filesystem;
 int Refuse(const std::string& message) {
   std::fprintf(stderr, "Error: gen: %s\n", message.c_str());
   return 1;
-}
-
-// "10.1.0.0/16": an IPv4 network in CIDR form.
-bool ValidCidr(const std::string& text) {
-  auto slash = text.find('/');
-  if (slash == std::string::npos) return false;
-  in_addr a{};
-  if (inet_pton(AF_INET, text.substr(0, slash).c_str(), &a) != 1) return false;
-  const std::string bits = text.substr(slash + 1);
-  if (bits.empty() || bits.size() > 2) return false;
-  for (char c : bits) {
-    if (c < '0' || c > '9') return false;
-  }
-  return std::stoi(bits) <= 32;
 }
 
 // The passwords of an earlier run in the same directory, so that generating again does not
@@ -131,9 +118,19 @@ int Gen(const GenOptions& o) {
         "note: ports.postgres/api/etcd_client/etcd_peer are for `local up`; on hosts "
         "PostgreSQL listens on 5432, the REST API on 8008, etcd on 2379/2380\n");
   }
-  for (const auto& key : spec->ignored_keys) {
-    std::printf("note: %s is not used on hosts (pg_hba admits the hosts and --clients)\n",
-                key.c_str());
+  for (const auto& key : spec->ignored_keys)
+    std::printf("note: %s is not used on hosts\n", key.c_str());
+  if (!spec->access.type.empty()) {
+    std::printf(
+        "%s, besides the hosts and --clients; the REST API's unsafe requests only from "
+        "the hosts, --clients%s\n",
+        DescribeAccess(spec->access).c_str(),
+        AllowlistSources(spec->access).empty() ? "" : " and those entries");
+  }
+  if (!spec->etcd_access.type.empty()) {
+    std::printf(
+        "note: etcd.internal_access is checked, not applied: etcd has no access control "
+        "here; firewall its ports 2379/2380 to the hosts\n");
   }
   return 0;
 }

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "core/strings.h"
+#include "ctl/internal_access.h"
 #include "ctl/local_render.h"
 
 namespace pgha::ctl {
@@ -35,7 +36,24 @@ Json PgHba(const GenPlan& plan) {
                   "/32 scram-sha-256");
   }
   for (const auto& cidr : plan.clients) hba.push_back("host all all " + cidr + " scram-sha-256");
+  for (const auto& src : HbaSources(plan.cluster.spec.access)) {
+    hba.push_back("host all all " + src + " scram-sha-256");
+  }
   return hba;
+}
+
+// With internal_access given, the REST API's unsafe requests (switchover, restart, config...)
+// come only from the hosts, 127.0.0.1, --clients and the entries internal_access names.
+Json RestApi(const GenPlan& plan, const GenHost& me) {
+  Json api = {{"listen", HostPort("0.0.0.0", kApiPort)},
+              {"connect_address", HostPort(me.address, kApiPort)}};
+  if (plan.cluster.spec.access.type.empty()) return api;
+  Json allow = Json::array({"127.0.0.1"});
+  for (const auto& h : plan.hosts) allow.push_back(h.address);
+  for (const auto& c : plan.clients) allow.push_back(c);
+  for (const auto& s : AllowlistSources(plan.cluster.spec.access)) allow.push_back(s);
+  api["allowlist"] = allow;
+  return api;
 }
 
 // SQL string literal.
@@ -116,8 +134,7 @@ nlohmann::ordered_json GenAgentConfig(const GenPlan& plan, size_t i) {
   cfg["scope"] = c.spec.name;
   cfg["namespace"] = "/service";
   cfg["name"] = me.name;
-  cfg["restapi"] = {{"listen", HostPort("0.0.0.0", kApiPort)},
-                    {"connect_address", HostPort(me.address, kApiPort)}};
+  cfg["restapi"] = RestApi(plan, me);
   cfg["etcd3"] = {{"hosts", etcd_hosts}};
   cfg["bootstrap"] = {{"dcs", BootstrapDcs(c)},
                       {"initdb", Json::array({Json{{"encoding", "UTF8"}}, "data-checksums"})},

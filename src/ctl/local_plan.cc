@@ -172,6 +172,8 @@ Result<LocalCluster> MergeStoredCluster(const LocalCluster& stored, const Cluste
   merged.spec.memory_bytes = wanted.memory_bytes;
   merged.spec.init_sql = wanted.init_sql;
   merged.spec.ignored_keys = wanted.ignored_keys;
+  merged.spec.access = wanted.access;
+  merged.spec.etcd_access = wanted.etcd_access;
   return merged;
 }
 

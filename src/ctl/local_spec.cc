@@ -128,7 +128,13 @@ Status ParseEtcd(const YAML::Node& node, ClusterSpec* spec) {
     spec->etcd_replicas = *v;
     return OkStatus();
   };
-  return WalkMap("etcd", node, h, {"resources", "internal_access"}, spec);
+  h["internal_access"] = [spec](const YAML::Node& n) -> Status {
+    auto a = ParseInternalAccess("etcd.internal_access", n);
+    PGHA_TRY(a);
+    spec->etcd_access = *a;
+    return OkStatus();
+  };
+  return WalkMap("etcd", node, h, {"resources"}, spec);
 }
 
 Status ParseResources(const YAML::Node& node, ClusterSpec* spec) {
@@ -206,7 +212,13 @@ Status ParseTop(const YAML::Node& root, const std::string& base_dir, ClusterSpec
   h["init_sql"] = [spec, &base_dir](const YAML::Node& n) {
     return ParseInitSql(n, base_dir, spec);
   };
-  return WalkMap("", root, h, {"internal_access"}, spec);
+  h["internal_access"] = [spec](const YAML::Node& n) -> Status {
+    auto a = ParseInternalAccess("internal_access", n);
+    PGHA_TRY(a);
+    spec->access = *a;
+    return OkStatus();
+  };
+  return WalkMap("", root, h, {}, spec);
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "ctl/internal_access.h"
 
 namespace pgha::ctl {
 
@@ -32,6 +33,8 @@ struct ClusterSpec {
   int64_t memory_bytes = 0;  // 0: not given
   LocalPorts ports;
   std::vector<std::string> init_sql;  // absolute paths
+  InternalAccess access;              // internal_access (pg_hba and REST allowlist on hosts)
+  InternalAccess etcd_access;         // etcd.internal_access: checked, not applied (no etcd auth)
   // Keys of the seed format that have no meaning on one machine (internal_access, etcd.resources…):
   // accepted and reported, never silently dropped.
   std::vector<std::string> ignored_keys;

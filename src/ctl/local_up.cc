@@ -260,6 +260,13 @@ int LocalUp(const LocalOptions& opt) {
   for (const auto& key : ctx->cluster.spec.ignored_keys) {
     std::cout << "note: " << key << " has no meaning for a local cluster; ignored\n";
   }
+  for (const auto* a : {&ctx->cluster.spec.access, &ctx->cluster.spec.etcd_access}) {
+    if (!a->type.empty()) {
+      std::cout << "note: internal_access " << a->type
+                << " is checked, not applied: a local cluster listens on 127.0.0.1 only (pghactl "
+                   "gen applies it on hosts)\n";
+    }
+  }
   if (fs::exists(ctx->layout.ClusterJson()) && AllRunning(*ctx)) {
     std::cout << "cluster " << ctx->cluster.spec.name << " is already running in "
               << ctx->layout.dir << "\n";

@@ -48,8 +48,9 @@ etcd:
   EXPECT_EQ(spec->database, "test");
   EXPECT_EQ(spec->cpu, 1.0);
   EXPECT_EQ(spec->memory_bytes, int64_t{2} << 30);
-  EXPECT_EQ(spec->ignored_keys, (std::vector<std::string>{"internal_access", "etcd.resources",
-                                                          "etcd.internal_access"}));
+  EXPECT_EQ(spec->ignored_keys, (std::vector<std::string>{"etcd.resources"}));
+  EXPECT_EQ(spec->access.type, "same-gvc");
+  EXPECT_EQ(spec->etcd_access.type, "same-gvc");
 }
 
 TEST(LocalSpec, PortsInitSqlAndName) {
