@@ -389,6 +389,30 @@ bool NeedsRewind(const Observation& obs, const Member& leader) {
   return mine != 0 && leader.timeline && *leader.timeline != mine;
 }
 
+namespace {
+
+// A member whose agent does not answer yet may hold more WAL than I do: when every node starts
+// at once (a cold start after a power loss), the first agent up found the others' REST APIs not
+// listening yet, and a replica that had been down promoted past rows the others had
+// (cluster.failover_test phase 6, flaky). Its member key, which lives at most ttl after its
+// agent stopped renewing it, still tells: a running or starting member that could be promoted,
+// on my timeline or a newer one, ahead of me, holds the race up until it answers or its key
+// expires. As for an answering peer, /sync limits the race in synchronous mode.
+bool UnansweringPeerAhead(const Observation& obs, const std::string& name, uint64_t mine) {
+  const Member* m = obs.cluster.FindMember(name);
+  if (m == nullptr || !m->xlog_location || *m->xlog_location <= mine) return false;
+  if (m->state != "running" && m->state != "starting") return false;
+  if (!m->tags.CanPromote()) return false;
+  if (m->timeline && obs.pg.timeline != 0 && *m->timeline < obs.pg.timeline) return false;
+  if (SyncRestrictsRace(obs) &&
+      (!InSyncKey(obs.cluster, name) || name == obs.cluster.sync->leader)) {
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 bool IsHealthiest(const Observation& obs, std::string* why_not) {
   // A running primary that merely lost its key (a DCS blip) re-takes it unless a newer timeline
   // exists or another primary is alive: nobody is promoted, so tags and lag do not apply.
@@ -438,7 +462,14 @@ bool IsHealthiest(const Observation& obs, std::string* why_not) {
     return false;
   }
   for (const auto& p : obs.peers) {
-    if (!p.reachable || p.name == obs.me) continue;
+    if (p.name == obs.me) continue;
+    if (!p.reachable) {
+      if (UnansweringPeerAhead(obs, p.name, mine)) {
+        *why_not = p.name + " does not answer and its member key shows a higher WAL position";
+        return false;
+      }
+      continue;
+    }
     // A server still starting (crash recovery, a cold start of the whole cluster) may hold more
     // WAL than anyone: wait until it answers rather than promote past it.
     if (p.starting && p.tags.CanPromote()) {

@@ -17,7 +17,8 @@ sql "$W" "CREATE TABLE IF NOT EXISTS probe (id bigint PRIMARY KEY, at timestampt
 sql "$W" "INSERT INTO probe (id) VALUES (1)" >/dev/null
 read_back() { [ "$(sql "$R" "SELECT count(*) FROM probe WHERE id = 1")" = 1 ] && [ "$(sql "$R" "SELECT pg_is_in_recovery()")" = t ]; }
 check "seed002: a row written through 5432 is read back through 5433 from a replica" wait_for 20 read_back
-metrics_ok() { api pg-1 /metrics | grep -q '^patroni_postgres_running 1'; }
+# (read whole, then searched: under pipefail, `curl | grep -q` fails when grep stops reading first)
+metrics_ok() { local m; m=$(api pg-1 /metrics) && grep -qE '^patroni_postgres_running(\{[^}]*\})? 1$' <<<"$m"; }
 check "seed002: the agents' /metrics" metrics_ok
 NET=$(docker network ls --filter "label=com.docker.compose.project=$P" --format '{{.Name}}' | head -1)
 check "seed002: the exporter serves PostgreSQL metrics" bash -c \

@@ -12,19 +12,7 @@ docker info >/dev/null 2>&1 || { echo "SKIP: no Docker daemon"; exit 77; }
 command -v docker-compose >/dev/null || { echo "SKIP: docker-compose is not installed"; exit 77; }
 command -v psql >/dev/null || { echo "SKIP: psql is not installed"; exit 77; }
 
-FAILS=0
-log() { echo "[$(date +%T)] $*"; }
-check() {  # DESCRIPTION COMMAND...: one assertion
-  local what=$1; shift
-  if "$@"; then log "ok   $what"; else log "FAIL $what"; FAILS=$((FAILS + 1)); fi
-}
-wait_for() {  # SECONDS COMMAND...: polls every 0.5 s until COMMAND succeeds
-  local deadline=$((SECONDS + $1)); shift
-  until "$@" >/dev/null 2>&1; do
-    [ $SECONDS -lt $deadline ] || return 1
-    sleep 0.5
-  done
-}
+source "$ROOT/tests/deploy/lib.sh"
 
 PROJECTS=()
 cleanup() {
@@ -104,5 +92,4 @@ for t in "${topologies[@]}"; do
     *) echo "compose_test.sh: unknown topology '$t' (seed001, seed002, seed004)" >&2; exit 2 ;;
   esac
 done
-if [ "$FAILS" -gt 0 ]; then echo "compose_test: $FAILS check(s) failed"; exit 1; fi
-echo "compose_test: every check passed"
+finish compose_test

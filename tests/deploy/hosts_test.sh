@@ -21,16 +21,7 @@ NS_PREFIX=pd
 source "$ROOT/tests/fault/net.sh"
 DIR=$(mktemp -d /var/tmp/pgha-hosts.XXXXXX)
 chmod 0755 "$DIR"
-FAILS=0
-log() { echo "[$(date +%T)] $*"; }
-check() {
-  local what=$1; shift
-  if "$@"; then log "ok   $what"; else log "FAIL $what"; FAILS=$((FAILS + 1)); fi
-}
-wait_for() {
-  local deadline=$((SECONDS + $1)); shift
-  until "$@" >/dev/null 2>&1; do [ $SECONDS -lt $deadline ] || return 1; sleep 0.3; done
-}
+source "$ROOT/tests/deploy/lib.sh"
 CREATED=()
 PIDS=()
 cleanup() {
@@ -156,6 +147,5 @@ check "$L stopped its primary itself before its lease ran out (not the guard's k
 
 if [ "$FAILS" -gt 0 ]; then
   for h in "${HOSTS[@]}"; do echo "--- $h pgha.log (tail)"; tail -15 "$DIR/$h/pgha.log"; done
-  echo "hosts_test: $FAILS check(s) failed"; exit 1
 fi
-echo "hosts_test: every check passed"
+finish hosts_test

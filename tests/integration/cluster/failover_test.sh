@@ -137,6 +137,16 @@ rows=$(sql "$W" "SELECT count(*) FROM acks")
 for n in node1 node2; do "$PGHACTL" local kill "$n" --dir "$CL" >/dev/null; done
 for j in 1 2 3; do kill -9 "$(cat "$CL/pids/etcd$j.pid")" 2>/dev/null; done
 kill -9 "$(cat "$CL/pids/haproxy.pid")" 2>/dev/null
+# SIGKILL is delivered, not awaited: until they are gone their ports are taken (zombies hold none).
+killed_gone() {
+  local f p
+  for f in etcd1 etcd2 etcd3 haproxy; do
+    p=$(cat "$CL/pids/$f.pid")
+    [ -d "/proc/$p" ] && ! grep -q ') Z ' "/proc/$p/stat" 2>/dev/null && return 1
+  done
+  return 0
+}
+wait_for 10 killed_gone
 check "[6] local up after the whole cluster was killed" "$PGHACTL" local up --dir "$CL" -f "$DIR/cluster.yaml"
 check "[6] all rows are back ($rows)" test "$(sql "$W" "SELECT count(*) FROM acks")" = "$rows"
 check "[6] the lagging node3 does not lead" test "$(leader)" != node3 -a -n "$(leader)"
