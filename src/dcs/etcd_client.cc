@@ -1,5 +1,6 @@
 // The etcd v3 JSON-gateway client: endpoint rotation, stale-member guard, auth, deadlines.
 #include <algorithm>
+#include <map>
 #include <mutex>
 
 #include "core/strings.h"
@@ -88,8 +89,13 @@ class EtcdClientImpl final : public EtcdClient {
         return EtcdErr(auth.errc, auth.message);
       }
     }
-    WatchRequest request{Endpoint(),    prefix, start_revision,
-                         AuthHeaders(), Tls(),  std::max(options_.timeout, kMinAttempt)};
+    WatchRequest request{Endpoint(),
+                         prefix,
+                         start_revision,
+                         AuthHeaders(),
+                         Tls(),
+                         std::max(options_.timeout, kMinAttempt),
+                         &watch_rhythm_[Endpoint()]};
     Status status = RunWatch(request, on_event, stop);
     // The next watch tries another member unless this one merely reported compaction.
     if (!status.ok() && ClassifyError(status.error()) != EtcdErrc::kCompacted) Rotate();
@@ -219,6 +225,8 @@ class EtcdClientImpl final : public EtcdClient {
   EtcdOptions options_;
   http::Easy easy_;
   size_t current_ = 0;
+  // Per endpoint: the progress-notification rhythm earlier watch streams learned from it.
+  std::map<std::string, std::optional<std::chrono::milliseconds>> watch_rhythm_;
   std::string token_;
   uint64_t cluster_id_ = 0, raft_term_ = 0;
 };

@@ -60,7 +60,8 @@ Status RunWatch(const WatchRequest& request,
   etcd_json::JsonObjectSplitter splitter;
   std::optional<Error> ended;
   bool declined = false;
-  StallDetector stall(std::chrono::steady_clock::now());
+  StallDetector stall(std::chrono::steady_clock::now(),
+                      request.rhythm ? *request.rhythm : std::nullopt);
   auto on_data = [&](std::string_view data) {
     for (const auto& object : splitter.Feed(data)) {
       bool progress_only = false;
@@ -72,6 +73,7 @@ Status RunWatch(const WatchRequest& request,
   };
   auto alive = [&] { return !stall.Stalled(std::chrono::steady_clock::now()); };
   auto end = http::PostStream(req, kWatchIdleLimit, on_data, stop, alive);
+  if (request.rhythm && stall.interval()) *request.rhythm = stall.interval();
   if (ended) return *ended;
   if (declined || stop.load()) return OkStatus();
   if (!end.ok()) return EtcdErr(EtcdErrc::kUnavailable, where + ": " + end.message());

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,9 @@ struct WatchRequest {
   std::vector<std::string> headers;
   http::Tls tls;
   std::chrono::milliseconds connect_timeout{1000};
+  // The progress-notification rhythm earlier streams learned from this endpoint
+  // (StallDetector), read and updated; null: every stream learns it afresh.
+  std::optional<std::chrono::milliseconds>* rhythm = nullptr;
 };
 
 // A stream quiet this long is presumed dead (a SIGSTOPped member sends nothing at all); the

@@ -7,8 +7,7 @@ void StallDetector::OnMessage(Time at, bool progress_only) {
   if (!progress_only) return;
   if (last_progress_) {
     auto gap = std::chrono::duration_cast<std::chrono::milliseconds>(at - *last_progress_);
-    if (gap > std::chrono::milliseconds(0) && gap <= kLongestUsefulGap &&
-        (!interval_ || gap < *interval_)) {
+    if (gap >= kShortestUsefulGap && gap <= kLongestUsefulGap && (!interval_ || gap < *interval_)) {
       interval_ = gap;
     }
   }

@@ -19,8 +19,16 @@ class StallDetector {
   static constexpr int kStallFactor = 4;
   // Gaps longer than this say nothing about a fast rhythm (etcd's default is 10 minutes).
   static constexpr std::chrono::milliseconds kLongestUsefulGap{1000};
+  // ...nor do shorter ones: notifications that arrive together (a busy machine, a proxy that
+  // delivers in bursts) once taught a 1 ms rhythm, and a healthy stream was then "stalled"
+  // after 4 ms, again and again.
+  static constexpr std::chrono::milliseconds kShortestUsefulGap{20};
 
-  explicit StallDetector(Time start) : last_message_(start) {}
+  // `known`: the rhythm an earlier stream to the same cluster learned. A new stream silent from
+  // its start (re-opened on a member that hangs) is then stalled too; it has nothing to learn
+  // from (EtcdDcsTest.AStalledWatchIsNoticedAndTheMissedChangeWakes, flaky before).
+  explicit StallDetector(Time start, std::optional<std::chrono::milliseconds> known = std::nullopt)
+      : last_message_(start), interval_(known) {}
   // Any message on the stream; `progress_only`: a progress notification (no events).
   void OnMessage(Time at, bool progress_only);
   bool Stalled(Time now) const;

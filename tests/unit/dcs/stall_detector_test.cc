@@ -26,6 +26,24 @@ TEST(StallDetector, SilenceOfFourIntervalsIsAStall) {
   EXPECT_FALSE(d.Stalled(t0 + milliseconds(400)));
 }
 
+TEST(StallDetector, NotificationsThatArriveTogetherTeachNothing) {
+  StallDetector d(t0);
+  d.OnMessage(t0 + milliseconds(50), true);
+  d.OnMessage(t0 + milliseconds(51), true);  // a burst: says nothing of etcd's rhythm
+  EXPECT_FALSE(d.interval().has_value());
+  EXPECT_FALSE(d.Stalled(t0 + milliseconds(60)));
+  d.OnMessage(t0 + milliseconds(101), true);
+  EXPECT_EQ(d.interval(), milliseconds(50));
+}
+
+TEST(StallDetector, AKnownRhythmMakesASilentNewStreamStalled) {
+  StallDetector d(t0, milliseconds(50));  // learned by the stream before this one
+  EXPECT_FALSE(d.Stalled(t0 + milliseconds(200)));
+  EXPECT_TRUE(d.Stalled(t0 + milliseconds(201)));  // nothing at all since it opened
+  StallDetector fresh(t0);
+  EXPECT_FALSE(fresh.Stalled(t0 + milliseconds(60000)));
+}
+
 TEST(StallDetector, EtcdsDefaultTenMinuteIntervalTeachesNothing) {
   StallDetector d(t0);
   d.OnMessage(t0 + milliseconds(600000), true);
