@@ -4,21 +4,18 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "gen_plan_fixture.h"
+
 namespace pgha::ctl {
 namespace {
 
 using ::testing::HasSubstr;
 
 GenPlan Plan() {
-  GenPlan p;
-  p.cluster.spec.name = "orders";
-  p.cluster.spec.password = "apppw";
-  p.cluster.superuser = {"postgres", "supw"};
-  p.cluster.replication = {"replicator", "replpw"};
-  p.cluster.rewind = {"rewind_user", "rwpw"};
-  p.hosts = {{"db1", "10.0.0.1"}, {"db2", "10.0.0.2"}, {"db3", "10.0.0.3"}};
-  p.clients = {"10.9.0.0/16"};
-  return p;
+  ClusterSpec spec;
+  spec.name = "orders";
+  spec.password = "apppw";
+  return testing::ThreeHostPlan(spec);
 }
 
 TEST(GenRender, ParsesHosts) {

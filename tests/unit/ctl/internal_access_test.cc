@@ -6,6 +6,7 @@
 
 #include "ctl/gen_render.h"
 #include "ctl/local_spec.h"
+#include "gen_plan_fixture.h"
 
 namespace pgha::ctl {
 namespace {
@@ -61,16 +62,9 @@ TEST(InternalAccess, MistakesAreNamed) {
 }
 
 GenPlan Plan(const std::string& values) {
-  GenPlan p;
   auto spec = ParseClusterYaml(values, "/");
   EXPECT_TRUE(spec.ok()) << spec.message();
-  p.cluster.spec = *spec;
-  p.cluster.superuser = {"postgres", "supw"};
-  p.cluster.replication = {"replicator", "replpw"};
-  p.cluster.rewind = {"rewind_user", "rwpw"};
-  p.hosts = {{"db1", "10.0.0.1"}, {"db2", "10.0.0.2"}, {"db3", "10.0.0.3"}};
-  p.clients = {"10.9.0.0/16"};
-  return p;
+  return testing::ThreeHostPlan(spec.ok() ? *spec : ClusterSpec{});
 }
 
 TEST(InternalAccess, GenAdmitsWhatItNames) {
