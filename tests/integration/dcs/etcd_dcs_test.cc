@@ -264,7 +264,7 @@ TEST_F(EtcdDcsTest, AStalledWatchIsNoticedAndTheMissedChangeWakes) {
   // The stream learns etcd's rhythm from its progress notifications (50 ms apart here) before
   // it can call a silence a stall: let a few of them through first.
   const long seen = proxy.bytes_to_clients();
-  ASSERT_TRUE(WaitFor([&] { return proxy.bytes_to_clients() > seen + 800; }, 3000ms))
+  ASSERT_TRUE(WaitFor([&] { return proxy.bytes_to_clients() > seen + 800; }, 5000ms))
       << "no progress notifications came through the proxy";
   proxy.Freeze();
   ASSERT_TRUE(raw->Delete(ScopeKeys().leader(), false).ok());
