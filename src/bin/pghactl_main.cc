@@ -149,11 +149,13 @@ void AddClusterCommands(CLI::App& app, Options& o) {
 }
 
 void AddGen(CLI::App& app, Options& o) {
-  auto* gen = app.add_subcommand("gen", "Write per-host configuration and systemd units");
+  auto* gen = app.add_subcommand(
+      "gen", "Write per-host configuration and systemd units, or a docker-compose project");
   gen->add_option("-f,--file", o.gen.values_file, "Values file (the format of `local up -f`)")
       ->required();
-  gen->add_option("--hosts", o.gen.hosts, "NAME=ADDRESS,... (one PostgreSQL node each)")
-      ->required();
+  gen->add_option("--hosts", o.gen.hosts, "NAME=ADDRESS,... (one PostgreSQL node each)");
+  gen->add_flag("--compose", o.gen.compose, "A docker-compose project instead of hosts");
+  gen->add_option("--subnet", o.gen.subnet, "--compose: the project network (IPv4 CIDR)");
   gen->add_option("--out", o.gen.out_dir, "Directory to write into")->required();
   gen->add_option("--clients", o.gen.clients, "CIDRs allowed to connect (pg_hba)")->delimiter(',');
   gen->add_option("--pgha-bin", o.gen.pgha_bin, "Where pgha is installed on the hosts");

@@ -47,9 +47,12 @@ namespace {
 std::string QuoteWith(std::string_view value, bool escape_backslash) {
   std::string out = "'";
   for (char c : value) {
-    if (c == '\'') out += "\\'";
-    else if (c == '\\' && escape_backslash) out += "\\\\";
-    else out += c;
+    if (c == '\'')
+      out += "\\'";
+    else if (c == '\\' && escape_backslash)
+      out += "\\\\";
+    else
+      out += c;
   }
   return out + "'";
 }
@@ -58,12 +61,23 @@ std::string QuoteWith(std::string_view value, bool escape_backslash) {
 std::string QuoteConfValue(std::string_view value) {
   std::string out = "'";
   for (char c : value) {
-    if (c == '\'') out += "''";
-    else out += c;
+    if (c == '\'')
+      out += "''";
+    else
+      out += c;
   }
   return out + "'";
 }
 
 std::string QuoteConninfoValue(std::string_view value) { return QuoteWith(value, true); }
+
+std::string Join(const std::vector<std::string>& items, std::string_view sep) {
+  std::string out;
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) out += sep;
+    out += items[i];
+  }
+  return out;
+}
 
 }  // namespace pgha

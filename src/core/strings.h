@@ -8,6 +8,8 @@ namespace pgha {
 
 std::vector<std::string> Split(std::string_view text, char sep);
 std::string Trim(std::string_view text);
+// {"a", "b"}, ", " -> "a, b".
+std::string Join(const std::vector<std::string>& items, std::string_view sep);
 bool StartsWith(std::string_view text, std::string_view prefix);
 // Splits "host:port"; returns false when the port is missing or not a number in 1..65535.
 bool SplitHostPort(std::string_view text, std::string* host, int* port);

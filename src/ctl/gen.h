@@ -1,6 +1,8 @@
 #pragma once
 // `pghactl gen -f values.yaml --hosts h1=10.0.0.1,... --out DIR`: per-host configuration for a
 // cluster on real hosts under systemd (see gen_render.h for what each file holds).
+// `pghactl gen -f values.yaml --compose [--subnet CIDR] --out DIR`: the same cluster as a
+// docker-compose project (gen_compose.h).
 #include <string>
 #include <vector>
 
@@ -14,6 +16,8 @@ struct GenOptions {
   std::string pgha_bin = "/usr/local/bin/pgha";
   std::string data_dir = "/var/lib/pgha/data";
   int pg_major = 15;
+  bool compose = false;                   // a docker-compose project instead of hosts
+  std::string subnet = "172.28.89.0/24";  // --compose: the project's network
 };
 
 // Returns the exit code (0 written, 1 a bad input named on stderr).

@@ -100,6 +100,22 @@ Result<std::vector<GenHost>> ParseGenHosts(const std::string& text) {
   return hosts;
 }
 
+std::vector<GenHost> EtcdMembers(const GenPlan& plan) {
+  if (!plan.etcd_hosts.empty()) return plan.etcd_hosts;
+  const size_t n = std::min(plan.hosts.size(), static_cast<size_t>(plan.cluster.members()));
+  return {plan.hosts.begin(), plan.hosts.begin() + static_cast<std::ptrdiff_t>(n)};
+}
+
+std::vector<std::string> HaproxyAdmits(const GenPlan& plan) {
+  const InternalAccess& a = plan.cluster.spec.access;
+  if (a.type.empty() || a.type == "same-gvc") return {};  // same-gvc: the hosts' networks, unknown
+  std::vector<std::string> admit = {"127.0.0.1"};
+  for (const auto& h : plan.hosts) admit.push_back(h.address);
+  for (const auto& c : plan.clients) admit.push_back(c);
+  for (const auto& s : AddressSources(a)) admit.push_back(s);
+  return admit;
+}
+
 Status CheckGenPlan(const GenPlan& plan) {
   const ClusterSpec& s = plan.cluster.spec;
   const int n = static_cast<int>(plan.hosts.size());
@@ -107,7 +123,11 @@ Status CheckGenPlan(const GenPlan& plan) {
     return Err("values file: replicas is " + std::to_string(s.replicas) + " but --hosts names " +
                std::to_string(n) + " host(s); every host runs one PostgreSQL node");
   }
-  if (s.etcd_replicas > n) {
+  if (!plan.etcd_hosts.empty() && static_cast<int>(plan.etcd_hosts.size()) != s.etcd_replicas) {
+    return Err("etcd.replicas is " + std::to_string(s.etcd_replicas) + " but " +
+               std::to_string(plan.etcd_hosts.size()) + " etcd host(s) are planned");
+  }
+  if (plan.etcd_hosts.empty() && s.etcd_replicas > n) {
     return Err("values file: etcd.replicas is " + std::to_string(s.etcd_replicas) +
                " but there are only " + std::to_string(n) +
                " hosts (etcd members run on the first hosts)");
@@ -122,9 +142,7 @@ nlohmann::ordered_json GenAgentConfig(const GenPlan& plan, size_t i) {
   const GenHost& me = plan.hosts[i];
   const LocalCluster& c = plan.cluster;
   Json etcd_hosts = Json::array();
-  for (int j = 0; j < c.members(); ++j) {
-    etcd_hosts.push_back(HostPort(plan.hosts[static_cast<size_t>(j)].address, kEtcdClient));
-  }
+  for (const auto& h : EtcdMembers(plan)) etcd_hosts.push_back(HostPort(h.address, kEtcdClient));
   Json params = Json::object();
   for (const auto& [k, v] : ParametersForResources(c.spec.cpu, c.spec.memory_bytes).local) {
     params[k] = v;
@@ -161,11 +179,11 @@ std::string GenAgentYaml(const GenPlan& plan, size_t i) {
 }
 
 std::string GenEtcdEnv(const GenPlan& plan, size_t i) {
-  const GenHost& me = plan.hosts[i];
+  const std::vector<GenHost> members = EtcdMembers(plan);
+  const GenHost& me = members[i];
   std::string initial;
-  for (int j = 0; j < plan.cluster.members(); ++j) {
-    const GenHost& h = plan.hosts[static_cast<size_t>(j)];
-    initial += (j > 0 ? "," : "") + h.name + "=http://" + HostPort(h.address, kEtcdPeer);
+  for (const auto& h : members) {
+    initial += (initial.empty() ? "" : ",") + h.name + "=http://" + HostPort(h.address, kEtcdPeer);
   }
   std::ostringstream o;
   o << "# Written by `pghactl gen` for " << me.name << ": install as /etc/default/etcd (read by "
@@ -224,7 +242,7 @@ std::string GenHaproxyCfg(const GenPlan& plan) {
   for (const auto& h : plan.hosts) servers.push_back({h.name, h.address, kPgPort, kApiPort});
   return RenderHaproxy("# Written by `pghactl gen` for cluster " + plan.cluster.spec.name +
                            ": install as /etc/haproxy/haproxy.cfg on the HAProxy host.\n",
-                       "0.0.0.0", plan.cluster.spec.ports, servers);
+                       "0.0.0.0", plan.cluster.spec.ports, servers, HaproxyAdmits(plan));
 }
 
 std::string GenInitSql(const GenPlan& plan) {

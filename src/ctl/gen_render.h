@@ -18,6 +18,9 @@ struct GenHost {
 struct GenPlan {
   LocalCluster cluster;  // spec (values.yaml) with every password resolved
   std::vector<GenHost> hosts;
+  // Where the etcd members run: empty, the first spec.etcd_replicas hosts (`gen --hosts`);
+  // otherwise hosts of their own (`gen --compose`: one container per member).
+  std::vector<GenHost> etcd_hosts;
   std::vector<std::string> clients;  // CIDRs allowed to connect to PostgreSQL (pg_hba)
   std::string pgha_bin = "/usr/local/bin/pgha";
   std::string config_path = "/etc/pgha/pgha.yml";
@@ -28,6 +31,14 @@ struct GenPlan {
 // "h1=10.0.0.1,h2=10.0.0.2": names are member names (letters, digits, '-', '_', '.'), addresses
 // dotted IPv4; duplicates of either are errors naming them.
 Result<std::vector<GenHost>> ParseGenHosts(const std::string& text);
+
+// The hosts the etcd members run on, in member order.
+std::vector<GenHost> EtcdMembers(const GenPlan& plan);
+
+// Sources HAProxy's write and read ports admit (empty: any). Behind HAProxy, pg_hba sees only
+// HAProxy, so internal_access is enforced there too; same-gvc cannot be (the hosts' networks
+// are not known here) and host names in workloads are left to pg_hba.
+std::vector<std::string> HaproxyAdmits(const GenPlan& plan);
 
 // Every host is a PostgreSQL node (spec.replicas must equal the host count); the first
 // spec.etcd_replicas hosts run an etcd member. Errors name the mismatch.

@@ -30,12 +30,6 @@ bool ValidHostName(const std::string& text) {
   return true;
 }
 
-std::string Join(const std::vector<std::string>& items, const std::string& sep) {
-  std::string out;
-  for (const auto& i : items) out += (out.empty() ? "" : sep) + i;
-  return out;
-}
-
 Error Bad(const std::string& key, const std::string& value, const std::string& why) {
   return Err("cluster file: " + key + ": bad value '" + value + "': " + why);
 }
@@ -126,6 +120,14 @@ Result<InternalAccess> ParseInternalAccess(const std::string& key, const YAML::N
 
 std::vector<std::string> AllowlistSources(const InternalAccess& access) {
   return access.type == "same-org" ? access.networks : access.workloads;
+}
+
+std::vector<std::string> AddressSources(const InternalAccess& access) {
+  std::vector<std::string> out;
+  for (const auto& s : AllowlistSources(access)) {
+    if (ValidAddress(s) || ValidCidr(s)) out.push_back(s);
+  }
+  return out;
 }
 
 std::vector<std::string> HbaSources(const InternalAccess& access) {

@@ -33,6 +33,8 @@ std::vector<std::string> HbaSources(const InternalAccess& access);
 // Addresses, CIDRs and host names the REST API's unsafe requests are accepted from, beyond
 // the hosts and 127.0.0.1 (same-gvc adds only its workloads: samenet has no allowlist form).
 std::vector<std::string> AllowlistSources(const InternalAccess& access);
+// AllowlistSources without the host names: what an address filter (HAProxy's src) can hold.
+std::vector<std::string> AddressSources(const InternalAccess& access);
 // One line for the user: what the setting does where it is applied ("" when not given).
 std::string DescribeAccess(const InternalAccess& access);
 

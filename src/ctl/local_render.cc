@@ -140,8 +140,15 @@ std::string RenderAgentYaml(const LocalCluster& c, const LocalLayout& layout, in
 }
 
 std::string RenderHaproxy(const std::string& header, const std::string& bind_address,
-                          const LocalPorts& p, const std::vector<HaproxyServer>& servers) {
+                          const LocalPorts& p, const std::vector<HaproxyServer>& servers,
+                          const std::vector<std::string>& admit) {
   std::ostringstream o;
+  std::string filter;
+  if (!admit.empty()) {
+    filter = "    tcp-request connection reject unless { src";
+    for (const auto& a : admit) filter += " " + a;
+    filter += " }\n";
+  }
   auto list = [&]() {
     for (const auto& sv : servers) {
       o << "    server " << sv.name << " " << sv.address << ":" << sv.pg_port
@@ -154,13 +161,13 @@ std::string RenderHaproxy(const std::string& header, const std::string& bind_add
     << "    timeout client 30m\n    timeout server 30m\n    timeout check 2s\n\n"
     << "listen stats\n    mode http\n    bind " << bind_address << ":" << p.stats
     << "\n    stats enable\n    stats uri /\n    stats refresh 5s\n\n"
-    << "listen primary\n    bind " << bind_address << ":" << p.write
-    << "\n    option httpchk OPTIONS /primary\n    http-check expect status 200\n"
+    << "listen primary\n    bind " << bind_address << ":" << p.write << "\n"
+    << filter << "    option httpchk OPTIONS /primary\n    http-check expect status 200\n"
     << "    default-server inter 500ms fastinter 100ms downinter 100ms fall 2 rise 1 "
        "on-marked-down shutdown-sessions\n";
   list();
-  o << "\nlisten replicas\n    bind " << bind_address << ":" << p.read
-    << "\n    balance roundrobin\n    option httpchk OPTIONS /replica\n"
+  o << "\nlisten replicas\n    bind " << bind_address << ":" << p.read << "\n"
+    << filter << "    balance roundrobin\n    option httpchk OPTIONS /replica\n"
     << "    http-check expect status 200\n"
     << "    default-server inter 500ms fastinter 100ms downinter 100ms fall 2 rise 1 "
        "on-marked-down shutdown-sessions\n";

@@ -25,8 +25,11 @@ struct HaproxyServer {
   std::string name, address;
   int pg_port = 0, api_port = 0;
 };
+// `admit`: when not empty, the write and read ports refuse connections from any other source
+// (addresses and CIDRs): behind HAProxy, PostgreSQL's pg_hba sees only HAProxy's address.
 std::string RenderHaproxy(const std::string& header, const std::string& bind_address,
-                          const LocalPorts& ports, const std::vector<HaproxyServer>& servers);
+                          const LocalPorts& ports, const std::vector<HaproxyServer>& servers,
+                          const std::vector<std::string>& admit = {});
 
 // bootstrap.dcs of every generated configuration (pgha's timing defaults are left out on purpose).
 nlohmann::ordered_json BootstrapDcs(const LocalCluster& c);

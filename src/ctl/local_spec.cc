@@ -119,6 +119,28 @@ Status ParsePostgres(const YAML::Node& node, ClusterSpec* spec) {
   return WalkMap("postgres", node, h, {}, spec);
 }
 
+// resources (the nodes) or etcd.resources: cpu and memory into *cpu and *memory.
+Status ParseResources(const std::string& prefix, const YAML::Node& node, ClusterSpec* spec,
+                      double* cpu, int64_t* memory) {
+  std::map<std::string, Handler> h;
+  h["cpu"] = [prefix, cpu](const YAML::Node& n) -> Status {
+    if (!n.IsScalar()) return BadValue(prefix + ".cpu", n, "expected a number of cores");
+    auto v = ParseCpu(n.Scalar());
+    if (!v.ok()) return BadValue(prefix + ".cpu", n, v.message());
+    *cpu = *v;
+    return OkStatus();
+  };
+  h["memory"] = [prefix, memory](const YAML::Node& n) -> Status {
+    if (!n.IsScalar()) return BadValue(prefix + ".memory", n, "expected a size like 2Gi");
+    auto v = ParseMemory(n.Scalar());
+    if (!v.ok()) return BadValue(prefix + ".memory", n, v.message());
+    if (*v < (int64_t{64} << 20)) return BadValue(prefix + ".memory", n, "must be at least 64Mi");
+    *memory = *v;
+    return OkStatus();
+  };
+  return WalkMap(prefix, node, h, {}, spec);
+}
+
 Status ParseEtcd(const YAML::Node& node, ClusterSpec* spec) {
   std::map<std::string, Handler> h;
   h["replicas"] = [spec](const YAML::Node& n) -> Status {
@@ -134,27 +156,12 @@ Status ParseEtcd(const YAML::Node& node, ClusterSpec* spec) {
     spec->etcd_access = *a;
     return OkStatus();
   };
-  return WalkMap("etcd", node, h, {"resources"}, spec);
-}
-
-Status ParseResources(const YAML::Node& node, ClusterSpec* spec) {
-  std::map<std::string, Handler> h;
-  h["cpu"] = [spec](const YAML::Node& n) -> Status {
-    if (!n.IsScalar()) return BadValue("resources.cpu", n, "expected a number of cores");
-    auto v = ParseCpu(n.Scalar());
-    if (!v.ok()) return BadValue("resources.cpu", n, v.message());
-    spec->cpu = *v;
+  h["resources"] = [spec](const YAML::Node& n) -> Status {
+    PGHA_TRY(ParseResources("etcd.resources", n, spec, &spec->etcd_cpu, &spec->etcd_memory_bytes));
+    spec->ignored_keys.push_back("etcd.resources");  // applied by `gen --compose` only
     return OkStatus();
   };
-  h["memory"] = [spec](const YAML::Node& n) -> Status {
-    if (!n.IsScalar()) return BadValue("resources.memory", n, "expected a size like 2Gi");
-    auto v = ParseMemory(n.Scalar());
-    if (!v.ok()) return BadValue("resources.memory", n, v.message());
-    if (*v < (int64_t{64} << 20)) return BadValue("resources.memory", n, "must be at least 64Mi");
-    spec->memory_bytes = *v;
-    return OkStatus();
-  };
-  return WalkMap("resources", node, h, {}, spec);
+  return WalkMap("etcd", node, h, {}, spec);
 }
 
 Status ParsePorts(const YAML::Node& node, ClusterSpec* spec) {
@@ -207,7 +214,9 @@ Status ParseTop(const YAML::Node& root, const std::string& base_dir, ClusterSpec
   };
   h["postgres"] = [spec](const YAML::Node& n) { return ParsePostgres(n, spec); };
   h["etcd"] = [spec](const YAML::Node& n) { return ParseEtcd(n, spec); };
-  h["resources"] = [spec](const YAML::Node& n) { return ParseResources(n, spec); };
+  h["resources"] = [spec](const YAML::Node& n) {
+    return ParseResources("resources", n, spec, &spec->cpu, &spec->memory_bytes);
+  };
   h["ports"] = [spec](const YAML::Node& n) { return ParsePorts(n, spec); };
   h["init_sql"] = [spec, &base_dir](const YAML::Node& n) {
     return ParseInitSql(n, base_dir, spec);

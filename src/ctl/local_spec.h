@@ -31,6 +31,9 @@ struct ClusterSpec {
   int etcd_replicas = 3;     // 1, 3 or 5
   double cpu = 0;            // 0: not given
   int64_t memory_bytes = 0;  // 0: not given
+  // etcd.resources: limits of the etcd containers (`gen --compose`); elsewhere reported unused.
+  double etcd_cpu = 0;
+  int64_t etcd_memory_bytes = 0;
   LocalPorts ports;
   std::vector<std::string> init_sql;  // absolute paths
   InternalAccess access;              // internal_access (pg_hba and REST allowlist on hosts)

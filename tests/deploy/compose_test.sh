@@ -3,10 +3,12 @@
 # each topology under deploy/compose brings it up and checks it; seed002 (synchronous mode) also
 # goes through a leader kill and a leader cut off its network. Every loop is bounded; every
 # project is taken down with its volumes, even on failure. Needs root and Docker.
-#   tests/deploy/compose_test.sh [seed001,seed002,seed004]
+#   tests/deploy/compose_test.sh [seed000,seed001,seed002,seed004]
+# seed000 is not a directory of deploy/compose: `pghactl gen --compose` writes it from a values
+# file in seed 000's format.
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-ONLY=${1:-seed001,seed002,seed004}
+ONLY=${1:-seed000,seed001,seed002,seed004}
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root (docker)"; exit 77; }
 docker info >/dev/null 2>&1 || { echo "SKIP: no Docker daemon"; exit 77; }
 command -v docker-compose >/dev/null || { echo "SKIP: docker-compose is not installed"; exit 77; }
@@ -14,12 +16,13 @@ command -v psql >/dev/null || { echo "SKIP: psql is not installed"; exit 77; }
 
 source "$ROOT/tests/deploy/lib.sh"
 
-PROJECTS=()
+PROJECTS=() PROJECT_DIRS=() TMP_DIRS=()
 cleanup() {
-  local p
-  for p in "${PROJECTS[@]}"; do
-    (cd "$ROOT/deploy/compose/${p#pgha-test-}" && docker-compose -p "$p" down -v --remove-orphans -t 5 >/dev/null 2>&1)
+  local i
+  for i in "${!PROJECTS[@]}"; do
+    (cd "${PROJECT_DIRS[$i]}" && docker-compose -p "${PROJECTS[$i]}" down -v --remove-orphans -t 5 >/dev/null 2>&1)
   done
+  for i in "${TMP_DIRS[@]}"; do rm -rf "$i"; done
 }
 trap cleanup EXIT
 
@@ -40,6 +43,10 @@ check "image: SYNCHRONOUS_MODE=yes is refused, naming it" refuses "SYNCHRONOUS_M
   "${ok_env[@]}" SYNCHRONOUS_MODE=yes
 check "image: an unreadable password file is named" refuses "PGPASSWORD_STANDBY_FILE=/run/x" \
   SCOPE=s ETCD3_HOSTS=etcd:2379 PGPASSWORD_SUPERUSER=a PGPASSWORD_STANDBY_FILE=/run/x
+check "image: a PGHA_PARAMETERS entry without a value is named" refuses "PGHA_PARAMETERS: 'shared_buffers' is not name=value" \
+  "${ok_env[@]}" PGHA_PARAMETERS=shared_buffers
+check "image: a PGHA_HBA_SOURCES entry that is no source is named" refuses "PGHA_HBA_SOURCES: '0.0.0.0/0;drop'" \
+  "${ok_env[@]}" "PGHA_HBA_SOURCES=samenet 0.0.0.0/0;drop"
 check "image: a bad PATRONI_* override is refused by the agent, naming it" refuses "PATRONI_POSTGRESQL_LISTEN" \
   "${ok_env[@]}" PATRONI_POSTGRESQL_LISTEN=nonsense
 
@@ -50,8 +57,8 @@ export PATRONI1_PG_HOST_PORT=25532 PATRONI2_PG_HOST_PORT=25533 PATRONI3_PG_HOST_
 export PATRONI1_API_HOST_PORT=28008 PATRONI2_API_HOST_PORT=28009 PATRONI3_API_HOST_PORT=28010
 export PGPASSWORD=postgres PGCONNECT_TIMEOUT=3
 
-P=""  # current project
-dc() { (cd "$ROOT/deploy/compose/${P#pgha-test-}" && docker-compose -p "$P" "$@"); }
+P="" DC_DIR=""  # current project and its directory
+dc() { (cd "$DC_DIR" && docker-compose -p "$P" "$@"); }
 cid() { dc ps -q "$1"; }
 api() {  # SERVICE PATH: the agent's REST API, from inside its container
   docker exec "$(cid "$1")" curl -fsS -m 2 "http://127.0.0.1:8008$2"
@@ -68,9 +75,9 @@ streaming_count() {  # SERVICE -> members streaming from the leader
 streams() { [ "$(streaming_count "$1")" -ge "$2" ]; }
 writable_via() { [ "$(sql "$1" "SELECT NOT pg_is_in_recovery()")" = t ]; }
 
-up() {  # PROJECT SERVICES-TO-ASK MIN-STREAMING
-  P=$1
-  PROJECTS+=("$P")
+up() {  # PROJECT SERVICES-TO-ASK MIN-STREAMING [DIR]: DIR defaults to deploy/compose/<seed>
+  P=$1 DC_DIR=${4:-$ROOT/deploy/compose/${1#pgha-test-}}
+  PROJECTS+=("$P") PROJECT_DIRS+=("$DC_DIR")
   log "$P: up"
   dc up -d >/dev/null 2>&1 || { log "FAIL $P: docker-compose up"; FAILS=$((FAILS + 1)); return 1; }
   check "$P: a leader and $3 streaming replica(s) within 120 s" wait_for 120 streams "$2" "$3"
@@ -86,10 +93,11 @@ down() {
 IFS=, read -r -a topologies <<<"$ONLY"
 for t in "${topologies[@]}"; do
   case "$t" in
+    seed000) source "$ROOT/tests/deploy/compose_seed000.sh" ;;
     seed001) source "$ROOT/tests/deploy/compose_seed001.sh" ;;
     seed002) source "$ROOT/tests/deploy/compose_seed002.sh" ;;
     seed004) source "$ROOT/tests/deploy/compose_seed004.sh" ;;
-    *) echo "compose_test.sh: unknown topology '$t' (seed001, seed002, seed004)" >&2; exit 2 ;;
+    *) echo "compose_test.sh: unknown topology '$t' (seed000, seed001, seed002, seed004)" >&2; exit 2 ;;
   esac
 done
 finish compose_test

@@ -5,6 +5,12 @@
 # SCOPE, ETCD3_HOSTS / ETCD_HOSTS, PGUSER_SUPERUSER, PGPASSWORD_SUPERUSER, PGUSER_STANDBY,
 # PGPASSWORD_STANDBY, PGDATA. Every *PASSWORD* variable may instead be given as VAR_FILE (a
 # mounted secret). Anything else is an error that names the variable.
+# What `pghactl gen --compose` sets from a seed-000 values file (resources, internal_access):
+#   PGHA_PARAMETERS      "name=value ..."  postgresql.parameters of this node
+#   PGHA_DCS_PARAMETERS  "name=value ..."  bootstrap.dcs parameters (identical on every node)
+#   PGHA_HBA_SOURCES     "samenet 10.1.0.0/16 app.example ..."  who may connect (pg_hba); the
+#                        members themselves (superuser, replication) always come from samenet.
+#                        Unset: from anywhere, with a password.
 set -euo pipefail
 die() { echo "pgha-entrypoint: $*" >&2; exit 2; }
 
@@ -47,6 +53,32 @@ if [ ! -e "$config" ] || [ -n "${PGHA_REWRITE_CONFIG:-}" ]; then
   sync=${SYNCHRONOUS_MODE:-false}
   [[ $sync =~ ^(true|false)$ ]] || die "SYNCHRONOUS_MODE=$sync: expected true or false"
   q() { local s=${1//\'/\'\'}; printf "'%s'" "$s"; }  # a YAML single-quoted scalar
+  params_yaml() {  # VAR INDENT: "name=value ..." from VAR as YAML mapping lines
+    local var=$1 indent=$2 item
+    local -; set -f  # '*' in a value is a value, not a file name pattern
+    for item in ${!var:-}; do
+      [[ $item =~ ^[A-Za-z_][A-Za-z0-9_.]*=.+$ ]] || die "$var: '$item' is not name=value"
+      printf '%s%s: %s\n' "$indent" "${item%%=*}" "$(q "${item#*=}")"
+    done
+  }
+  dcs_params=$(params_yaml PGHA_DCS_PARAMETERS '        ') || exit 2
+  node_params=$(params_yaml PGHA_PARAMETERS '    ') || exit 2
+  if [ -n "${PGHA_HBA_SOURCES:-}" ]; then
+    hba="  - local all all trust
+  - host all all 127.0.0.1/32 scram-sha-256
+  - host replication $repl_user samenet scram-sha-256
+  - host all $su_user samenet scram-sha-256"
+    for src in $PGHA_HBA_SOURCES; do
+      [[ $src =~ ^(samenet|samehost|[0-9]{1,3}(\.[0-9]{1,3}){3}/[0-9]{1,2}|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?)$ ]] ||
+        die "PGHA_HBA_SOURCES: '$src' is not samenet, samehost, an IPv4 CIDR or a host name"
+      hba+="
+  - host all all $src scram-sha-256"
+    done
+  else
+    hba="  - local all all trust
+  - host replication $repl_user 0.0.0.0/0 scram-sha-256
+  - host all all 0.0.0.0/0 scram-sha-256"
+  fi
   umask 077
   cat >"$config" <<YAML
 scope: $(q "$scope")
@@ -64,6 +96,7 @@ bootstrap:
       use_pg_rewind: true
       parameters:
         wal_log_hints: 'on'
+${dcs_params}
   initdb:
   - encoding: UTF8
   - data-checksums
@@ -80,10 +113,11 @@ postgresql:
     replication:
       username: $(q "$repl_user")
       password: $(q "$repl_pass")
+  parameters:
+    unix_socket_directories: /var/run/postgresql
+${node_params}
   pg_hba:
-  - local all all trust
-  - host replication $repl_user 0.0.0.0/0 scram-sha-256
-  - host all all 0.0.0.0/0 scram-sha-256
+${hba}
 YAML
 fi
 pgha --validate-config "$config" >/dev/null || die "$config: invalid (see above)"

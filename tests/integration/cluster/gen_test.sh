@@ -7,6 +7,7 @@
 #      haproxy.cfg passes `haproxy -c`
 #   3. a second gen into the same directory keeps every password
 #   4. bad input is refused (exit 1, naming the bad value) and writes nothing
+#   5. --compose writes a compose project (tests/deploy/compose_test.sh runs one)
 # No cluster is started: the addresses are not this machine's.
 source "$(dirname "$0")/lib.sh"
 require_commands systemd-analyze haproxy jq
@@ -58,4 +59,16 @@ check "[4] replicas and hosts disagree" refused "replicas is 3 but --hosts names
 check "[4] a bad client network" refused "'10.30.0.0/33' is not an IPv4 CIDR" --hosts "$HOSTS" --clients 10.30.0.0/33
 check "[4] an unsupported major" refused "--pg-major: 11 is not supported" --hosts "$HOSTS" --pg-major 11
 check "[4] a relative binary path" refused "--pgha-bin: 'pgha' must be an absolute path" --hosts "$HOSTS" --pgha-bin pgha
+check "[4] neither --hosts nor --compose" refused "--hosts NAME=ADDRESS,... (or --compose) is required"
+check "[4] --hosts with --compose" refused "--hosts and --compose: choose one" --compose --hosts "$HOSTS"
+check "[4] --clients with --compose" refused "--clients is for hosts" --compose --clients 10.30.0.0/16
+check "[4] a compose subnet too small" refused "--subnet: '10.1.0.0/28' is too small" --compose --subnet 10.1.0.0/28
+# --compose writes the project: docker-compose.yml, .env (0600), haproxy.cfg, one etcd.env per member.
+"$PGHACTL" gen -f "$D/values.yaml" --compose --out "$D/compose" >/dev/null 2>&1
+check "[5] --compose writes docker-compose.yml with a node per replica" \
+  bash -c "grep -c '^  node[0-9]:' '$D/compose/docker-compose.yml' | grep -qx 3"
+check "[5] ... the passwords go to .env, mode 0600" test "$(stat -c %a "$D/compose/.env")" = 600
+check "[5] ... and only there" bash -c "! grep -q \"\$(jq -r .superuser.password '$D/compose/cluster.json')\" '$D/compose/docker-compose.yml'"
+check "[5] ... its haproxy.cfg passes haproxy -c" haproxy -c -q -f "$D/compose/haproxy.cfg"
+check "[5] ... haproxy.cfg points at the nodes' fixed addresses" grep -q "server node1 172.28.89.11:5432" "$D/compose/haproxy.cfg"
 finish

@@ -89,5 +89,21 @@ TEST(InternalAccess, GenAdmitsWhatItNames) {
   EXPECT_FALSE(none["restapi"].contains("allowlist"));  // as before: no internal_access given
 }
 
+// Behind HAProxy, pg_hba sees HAProxy's address: the write and read ports filter too.
+TEST(InternalAccess, GenHaproxyAdmitsWhatItNames) {
+  std::string list = GenHaproxyCfg(
+      Plan("internal_access: {type: workload-list, workloads: [app1.lan, 10.5.0.7]}\n"));
+  const std::string filter =
+      "tcp-request connection reject unless { src 127.0.0.1 10.0.0.1 10.0.0.2 10.0.0.3 "
+      "10.9.0.0/16 10.5.0.7 }";
+  EXPECT_THAT(list, HasSubstr("listen primary\n    bind 0.0.0.0:5432\n    " + filter));
+  EXPECT_THAT(list, HasSubstr("listen replicas\n    bind 0.0.0.0:5433\n    " + filter));
+  EXPECT_THAT(list, Not(HasSubstr("app1.lan")));  // a host name is pg_hba's to check
+  // same-gvc: the hosts' networks are unknown here; no internal_access: nothing to filter.
+  EXPECT_THAT(GenHaproxyCfg(Plan("internal_access: {type: same-gvc}\n")),
+              Not(HasSubstr("tcp-request")));
+  EXPECT_THAT(GenHaproxyCfg(Plan("replicas: 3\n")), Not(HasSubstr("tcp-request")));
+}
+
 }  // namespace
 }  // namespace pgha::ctl
