@@ -157,7 +157,10 @@ nlohmann::ordered_json GenAgentConfig(const GenPlan& plan, size_t i) {
   cfg["bootstrap"] = {{"dcs", BootstrapDcs(c)},
                       {"initdb", Json::array({Json{{"encoding", "UTF8"}}, "data-checksums"})},
                       {"pg_hba", PgHba(plan)}};
-  cfg["postgresql"] = {{"listen", HostPort("0.0.0.0", kPgPort)},
+  // internal_access: PostgreSQL listens on the host's internal address (and loopback) only, not
+  // on whatever other interfaces the host has.
+  const std::string listen = c.spec.access.type.empty() ? "0.0.0.0" : me.address + ",127.0.0.1";
+  cfg["postgresql"] = {{"listen", HostPort(listen, kPgPort)},
                        {"connect_address", HostPort(me.address, kPgPort)},
                        {"data_dir", plan.data_dir},
                        {"bin_dir", "/usr/lib/postgresql/" + std::to_string(plan.pg_major) + "/bin"},

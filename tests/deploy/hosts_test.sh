@@ -53,6 +53,7 @@ postgres:
   username: app
   password: app-secret
   database: app
+internal_access: {type: same-gvc}
 YAML
 hosts=$(for h in "${HOSTS[@]}"; do printf '%s=%s,' "$h" "$(host_addr "$h")"; done)
 check "pghactl gen for three hosts" "$BIN/pghactl" gen -f "$DIR/values.yaml" --hosts "${hosts%,}" \
@@ -120,6 +121,10 @@ lb() { ip netns exec "$CLIENT" env PGPASSWORD="$PW" PGCONNECT_TIMEOUT=2 psql -h 
 check "a write through the generated haproxy.cfg (5432)" wait_for 20 lb 5432 "CREATE TABLE IF NOT EXISTS t (id int); INSERT INTO t VALUES (1)"
 read_r() { [ "$(lb 5433 "SELECT count(*) FROM t WHERE id = 1")" = 1 ]; }
 check "read back through 5433" wait_for 20 read_r
+# internal_access: PostgreSQL listens on the host's address and loopback, not every interface.
+listens() { local got; got=$(ip netns exec "$(host_ns h1)" ss -Hltn 'sport = :5432' | awk '{print $4}' | sort | tr '\n' ' ')
+  [ "$got" = "$(host_addr h1):5432 127.0.0.1:5432 " ] || { echo "h1 listens on: $got"; return 1; }; }
+check "internal_access: h1's PostgreSQL listens on its address and 127.0.0.1 only" listens
 
 # SIGHUP (ExecReload) applies a changed file: h2 gets a tag.
 sed -i 's/^tags: {}$/tags: {nofailover: true}/' "$DIR/h2/etc/pgha.yml"

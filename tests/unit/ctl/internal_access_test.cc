@@ -81,12 +81,15 @@ TEST(InternalAccess, GenAdmitsWhatItNames) {
   EXPECT_THAT(allow, Contains("app1.lan"));
   EXPECT_THAT(allow, Contains("127.0.0.1"));
 
+  EXPECT_EQ(cfg["postgresql"]["listen"], "10.0.0.1,127.0.0.1:5432");  // not every interface
+
   auto gvc = GenAgentConfig(Plan("internal_access: {type: same-gvc}\n"), 0);
   EXPECT_THAT(gvc["postgresql"]["pg_hba"], Contains("host all all samenet scram-sha-256"));
   EXPECT_THAT(gvc["bootstrap"]["pg_hba"], Contains("host all all samenet scram-sha-256"));
 
   auto none = GenAgentConfig(Plan("replicas: 3\n"), 0);
   EXPECT_FALSE(none["restapi"].contains("allowlist"));  // as before: no internal_access given
+  EXPECT_EQ(none["postgresql"]["listen"], "0.0.0.0:5432");
 }
 
 // Behind HAProxy, pg_hba sees HAProxy's address: the write and read ports filter too.
