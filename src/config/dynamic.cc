@@ -19,9 +19,10 @@ struct IntKey {
   int max;
 };
 
-// pgha's ranges. ttl's lower bound depends on loop_wait and retry_timeout (MinimumTtl); 5 is
-// its absolute minimum. retry_timeout >= 2 keeps ttl >= loop_wait + 2 x retry_timeout also
-// >= loop_wait + retry_timeout + 2 (docs/timing.md). Patroni: ttl >= 20, retry_timeout >= 3.
+// pgha's ranges; 5 is ttl's minimum. A loop_wait or retry_timeout too long for the ttl is
+// lowered (AdjustTiming), as Patroni does, so ttl >= loop_wait + 2 x retry_timeout holds; with
+// retry_timeout >= 2 that is also >= loop_wait + retry_timeout + 2 (docs/timing.md). Patroni:
+// ttl >= 20, retry_timeout >= 3.
 constexpr IntKey kIntKeys[] = {
     {"ttl", &ha::Settings::ttl, 5, 3600},
     {"loop_wait", &ha::Settings::loop_wait, 1, 600},
@@ -256,16 +257,28 @@ Status JoinProblems(const std::vector<std::string>& problems) {
   return Err(joined);
 }
 
-int MinimumTtl(int loop_wait, int retry_timeout) {
-  return std::max(kAbsoluteMinimumTtl, loop_wait + 2 * retry_timeout);
+std::string TimingProblem(const ha::Settings& s) {
+  if (s.ttl >= kAbsoluteMinimumTtl) return "";
+  return "ttl: " + std::to_string(s.ttl) + " is below the minimum " +
+         std::to_string(kAbsoluteMinimumTtl) + " for loop_wait " + std::to_string(s.loop_wait) +
+         " and retry_timeout " + std::to_string(s.retry_timeout) +
+         " (ttl >= max(5, loop_wait + 2 x retry_timeout))";
 }
 
-std::string TimingProblem(const ha::Settings& s) {
-  int minimum = MinimumTtl(s.loop_wait, s.retry_timeout);
-  if (s.ttl >= minimum) return "";
-  return "ttl: " + std::to_string(s.ttl) + " is below the minimum " + std::to_string(minimum) +
-         " for loop_wait " + std::to_string(s.loop_wait) + " and retry_timeout " +
-         std::to_string(s.retry_timeout) + " (ttl >= max(5, loop_wait + 2 x retry_timeout))";
+std::string AdjustTiming(ha::Settings* s) {
+  if (s->ttl < kAbsoluteMinimumTtl || s->loop_wait + 2 * s->retry_timeout <= s->ttl) return "";
+  const int loop_wait = s->loop_wait, retry_timeout = s->retry_timeout;
+  constexpr int kMinLoopWait = 1;
+  if (kMinLoopWait + 2 * retry_timeout > s->ttl) {
+    s->loop_wait = kMinLoopWait;
+    s->retry_timeout = (s->ttl - kMinLoopWait) / 2;  // >= 2: ttl >= 5
+  } else {
+    s->loop_wait = s->ttl - 2 * retry_timeout;
+  }
+  return "violated the rule \"loop_wait + 2*retry_timeout <= ttl\" (ttl " + std::to_string(s->ttl) +
+         "): using loop_wait " + std::to_string(s->loop_wait) + " instead of " +
+         std::to_string(loop_wait) + " and retry_timeout " + std::to_string(s->retry_timeout) +
+         " instead of " + std::to_string(retry_timeout) + ", as Patroni does";
 }
 
 }  // namespace internal
@@ -292,6 +305,10 @@ std::vector<std::string> Problems(const nlohmann::json& config, const GucCatalog
   }
   std::string timing = internal::TimingProblem(settings);
   if (timing_keys_valid && !timing.empty()) problems.push_back(prefix + timing);
+  if (std::string adjusted = internal::AdjustTiming(&settings);
+      timing_keys_valid && !adjusted.empty() && warnings) {
+    warnings->push_back(prefix + adjusted);
+  }
   CheckParameters(ParametersIn(config), gucs, prefix + "postgresql.parameters.", &problems);
   return problems;
 }
@@ -341,6 +358,9 @@ ha::Settings Merge(const Config& local, const nlohmann::json& dcs_config,
                           std::to_string(settings.loop_wait) + " and retry_timeout " +
                           std::to_string(settings.retry_timeout));
     }
+  }
+  if (std::string adjusted = internal::AdjustTiming(&settings); !adjusted.empty() && warnings) {
+    warnings->push_back(adjusted);
   }
   std::vector<std::string> dropped;
   (void)ValidParameters(ParametersIn(dcs_config), local.postgresql.gucs.get(),

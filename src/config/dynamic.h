@@ -30,11 +30,11 @@ std::vector<std::string> CheckDynamicLayer(const nlohmann::json& layer, const st
 // "a; b; c" as one error; OK when empty.
 Status JoinProblems(const std::vector<std::string>& problems);
 
-// The lease arithmetic (docs/timing.md, "Validated configuration"): the smallest ttl that
-// `loop_wait` and `retry_timeout` allow, max(5, loop_wait + 2 x retry_timeout).
-int MinimumTtl(int loop_wait, int retry_timeout);
-// Empty when ttl, loop_wait and retry_timeout fit together, else the reason, naming ttl and the
-// allowed minimum.
+// Empty unless ttl is below its absolute minimum 5; then the reason, naming ttl.
 std::string TimingProblem(const ha::Settings& settings);
+// Patroni's rule (its config.py): when loop_wait + 2 x retry_timeout exceeds ttl, loop_wait is
+// lowered to ttl - 2 x retry_timeout, or, when even loop_wait 1 does not fit, loop_wait becomes
+// 1 and retry_timeout (ttl - 1) / 2. Returns the warning naming both changes ("" if none).
+std::string AdjustTiming(ha::Settings* settings);
 
 }  // namespace pgha::config::internal

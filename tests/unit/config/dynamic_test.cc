@@ -44,23 +44,28 @@ TEST(MergeDynamic, LocalOverDefaultsAndDcsOverLocal) {
   EXPECT_TRUE(warnings.empty());
 }
 
-TEST(MergeDynamic, TimingThatBreaksTheLeaseKeepsThePreviousThree) {
+// As Patroni (config.py): a loop_wait or retry_timeout too long for the ttl is lowered so that
+// loop_wait + 2 x retry_timeout <= ttl holds; the lease arithmetic is kept, the config accepted.
+TEST(MergeDynamic, TimingThatBreaksTheLeaseIsLoweredAsPatroniDoes) {
   std::vector<std::string> warnings;
-  ha::Settings previous;
-  previous.ttl = 30;
-  previous.loop_wait = 10;
-  previous.retry_timeout = 10;
-  // ttl 20 alone is valid, but not with loop_wait 20: nothing is shrunk, the old set stays.
-  ha::Settings s =
-      MergeDynamic(LocalWith(""), json{{"ttl", 20}, {"loop_wait", 20}, {"retry_timeout", 10}},
-                   previous, &warnings);
-  EXPECT_EQ(s.ttl, 30);
-  EXPECT_EQ(s.loop_wait, 10);
-  EXPECT_EQ(s.retry_timeout, 10);
+  ha::Settings s = MergeDynamic(
+      LocalWith(""), json{{"ttl", 20}, {"loop_wait", 20}, {"retry_timeout", 10}}, &warnings);
+  EXPECT_EQ(s.ttl, 20);
+  EXPECT_EQ(s.loop_wait, 1);  // even loop_wait 1 does not fit retry_timeout 10
+  EXPECT_EQ(s.retry_timeout, 9);
   EXPECT_TRUE(HasWarning(warnings,
-                         "/config ttl: 20 is below the minimum 40 for loop_wait 20 and "
-                         "retry_timeout 10"));
-  EXPECT_TRUE(HasWarning(warnings, "keeping ttl 30, loop_wait 10 and retry_timeout 10"));
+                         "(ttl 20): using loop_wait 1 instead of 20 and retry_timeout 9 instead "
+                         "of 10, as Patroni does"));
+  warnings.clear();
+  // Patroni's acceptance suite: PATCH {"ttl": 20} over loop_wait 2, retry_timeout 10.
+  s = MergeDynamic(LocalWith(""), json{{"ttl", 20}, {"loop_wait", 2}, {"retry_timeout", 10}},
+                   &warnings);
+  EXPECT_EQ(s.loop_wait + 2 * s.retry_timeout, 19);
+  warnings.clear();
+  s = MergeDynamic(LocalWith(""), json{{"ttl", 10}, {"loop_wait", 5}, {"retry_timeout", 3}},
+                   &warnings);
+  EXPECT_EQ(s.loop_wait, 4);  // loop_wait alone is lowered when that suffices
+  EXPECT_EQ(s.retry_timeout, 3);
   warnings.clear();
   s = MergeDynamic(LocalWith(""), json{{"ttl", 30}, {"loop_wait", 10}, {"retry_timeout", 10}},
                    &warnings);
@@ -254,11 +259,13 @@ TEST(ValidateDynamicConfig, TtlBelowTheLeaseArithmeticNamesTheMinimum) {
   EXPECT_EQ(Invalid(json{{"ttl", -5}}),
             "ttl: -5 is below the minimum 5 for loop_wait 1 and retry_timeout 2 "
             "(ttl >= max(5, loop_wait + 2 x retry_timeout))");
-  EXPECT_EQ(Invalid(json{{"ttl", 10}, {"loop_wait", 5}, {"retry_timeout", 3}}),
-            "ttl: 10 is below the minimum 11 for loop_wait 5 and retry_timeout 3 "
-            "(ttl >= max(5, loop_wait + 2 x retry_timeout))");
-  EXPECT_THAT(Invalid(json{{"loop_wait", 4}}), ::testing::HasSubstr("ttl: 5 is below the "
-                                                                    "minimum 8"));
+  // Above 5, a loop_wait or retry_timeout too long for the ttl is lowered, with a warning.
+  std::vector<std::string> warnings;
+  EXPECT_TRUE(ValidateDynamicConfig(json{{"ttl", 10}, {"loop_wait", 5}, {"retry_timeout", 3}},
+                                    nullptr, "", &warnings)
+                  .ok());
+  EXPECT_TRUE(HasWarning(warnings, "using loop_wait 4 instead of 5"));
+  EXPECT_EQ(Invalid(json{{"loop_wait", 4}}), "");
 }
 
 TEST(ValidateDynamicConfig, EveryBadKindIsRefusedNamingTheKey) {
