@@ -15,6 +15,7 @@
 
 #include "agent/agent.h"
 #include "agent/guard.h"
+#include "agent/log_format.h"
 #include "agent/sd_notify.h"
 #include "api/server.h"
 #include "config/config.h"
@@ -184,7 +185,7 @@ int RunAgent(const std::string& path) {
   auto loaded = LoadOrSay(path);
   if (!loaded) return 1;
   config::Config cfg = std::move(*loaded);
-  spdlog::set_pattern("%Y-%m-%d %H:%M:%S.%e %^%l%$ [" + cfg.name + "] %v");
+  agent::UsePatroniLogFormat(cfg.name);
   spdlog::set_level(spdlog::level::from_str(cfg.log_level));
   auto bin_dir = pg::FindBinDir(cfg.postgresql.bin_dir);
   if (!bin_dir.ok()) {
