@@ -58,7 +58,9 @@ class Agent {
   bool Execute(const ha::Decision& decision, ha::Observation& obs);
   Status ExecuteAction(const ha::Action& action, ha::Observation& obs);
   Status Bootstrap(ha::Observation& obs);
-  Status CloneFromLeader(const ha::Observation& obs, const std::string& leader);
+  // pg_basebackup from `source`, then stream from `upstream`.
+  Status CloneFromLeader(const ha::Observation& obs, const std::string& source,
+                         const std::string& upstream);
   Status StartAs(const std::optional<std::string>& upstream, const ha::Observation& obs);
   Status Demote(const ha::Observation& obs, const std::string& leader, const std::string& mode);
   Status Promote(ha::Observation& obs);

@@ -60,8 +60,8 @@ Status Agent::ExecuteAction(const ha::Action& a, ha::Observation& obs) {
     }
     case ActionKind::kBootstrap:
       return Bootstrap(obs);
-    case ActionKind::kCloneFromLeader:
-      return CloneFromLeader(obs, a.target);
+    case ActionKind::kCloneFromLeader:  // mode: whom to stream from afterwards, if not target
+      return CloneFromLeader(obs, a.target, a.mode.empty() ? a.target : a.mode);
     case ActionKind::kStartPrimary:
       return StartAs(std::nullopt, obs);
     case ActionKind::kStartReplica:
@@ -194,18 +194,19 @@ Status Agent::CreateRoles() {
   return OkStatus();
 }
 
-Status Agent::CloneFromLeader(const ha::Observation& obs, const std::string& leader) {
-  const ha::Member* m = obs.cluster.FindMember(leader);
+Status Agent::CloneFromLeader(const ha::Observation& obs, const std::string& source,
+                              const std::string& upstream) {
+  const ha::Member* m = obs.cluster.FindMember(source);
   std::string host;
   int port = 0;
   if (!m || !pg::ParseConnUrl(m->conn_url, &host, &port)) {
-    return Err("leader " + leader + " has no usable conn_url");
+    return Err("clone source " + source + " has no usable conn_url");
   }
   PublishMember(obs, "creating replica");
   std::string conninfo =
       pg::PrimaryConninfo(host, port, cfg_.postgresql.replication, cfg_.name) + " dbname=postgres";
   PGHA_TRY(pg_.Basebackup(conninfo, 3600));
-  PGHA_TRY(pg_.WriteConfig(Parameters(), Hba(), RecoveryFor(obs, leader)));
+  PGHA_TRY(pg_.WriteConfig(Parameters(), Hba(), RecoveryFor(obs, upstream)));
   written_params_ = Parameters().dump();
   return pg_.Start(cfg_.postgresql.pg_ctl_timeout);
 }
@@ -484,9 +485,16 @@ std::unique_ptr<pg::Connection> Agent::ConnectToMember(const ha::Observation& ob
 // member_slots_ttl (only slots this agent saw a member for: never a slot it knows nothing of),
 // so a removed node cannot fill the leader's disk with retained WAL.
 Status Agent::EnsureSlots(const ha::Observation& obs) {
+  // As Patroni: the primary keeps a slot for every member that does not stream from another
+  // member (its replicatefrom tag naming one that exists); a replica, for those that stream from
+  // it. A slot no longer wanted is dropped once member_slots_ttl passes without it.
+  const bool primary = obs.pg.running && !obs.pg.in_recovery;
   std::vector<std::string> wanted;
   for (const auto& m : obs.cluster.members) {
     if (m.name == cfg_.name) continue;
+    const std::string& from = m.tags.replicatefrom;
+    bool cascades = !from.empty() && from != cfg_.name && obs.cluster.FindMember(from) != nullptr;
+    if (primary ? cascades : from != cfg_.name) continue;
     wanted.push_back(pg::SlotName(m.name));
     slot_member_seen_[wanted.back()] = obs.now;
   }

@@ -38,6 +38,37 @@ bool FollowsLeader(const Observation& obs, const Member& leader) {
   return want.find("//" + host_port + "/") != std::string::npos;
 }
 
+// The member this replica streams from: the one its replicatefrom tag names while that member
+// runs and publishes a conn_url (cascading replication, as Patroni), else the leader (null when
+// the leader has no member key).
+const Member* Upstream(const Observation& obs) {
+  const std::string& from = obs.tags.replicatefrom;
+  if (!from.empty() && from != obs.me) {
+    const Member* m = obs.cluster.FindMember(from);
+    if (m && !m->conn_url.empty() && m->state == "running") return m;
+  }
+  return obs.cluster.LeaderMember();
+}
+
+// Where a new replica takes its base backup: a running member tagged clonefrom (never the
+// leader: the tag is there to spare it), the first by name; else the leader, as Patroni.
+const Member* CloneSource(const Observation& obs, const Member& leader) {
+  for (const auto& m : obs.cluster.members) {
+    if (m.tags.clonefrom && m.name != obs.me && m.name != leader.name && !m.conn_url.empty() &&
+        m.state == "running") {
+      return &m;
+    }
+  }
+  return &leader;
+}
+
+// Some member streams from me (its replicatefrom tag): I keep its replication slot.
+bool CascadesFromMe(const Observation& obs) {
+  return obs.settings.use_slots &&
+         std::any_of(obs.cluster.members.begin(), obs.cluster.members.end(),
+                     [&](const Member& m) { return m.tags.replicatefrom == obs.me; });
+}
+
 Decision DecideWithoutDcs(const Observation& obs) {
   if (!IsPrimary(obs.pg)) return Do("DCS is not accessible; staying a replica");
   if (obs.settings.pause) return Do("DCS is not accessible; paused, leaving the primary running");
@@ -63,8 +94,16 @@ Decision DecideEmptyDataDir(const Observation& obs) {
   }
   const Member* leader = c.LeaderMember();
   if (leader && leader->name != obs.me && !leader->conn_url.empty() && leader->state == "running") {
+    const Member* source = CloneSource(obs, *leader);
+    const Member* upstream = Upstream(obs);
+    // mode: the member to stream from once cloned, when it is not the clone source.
+    std::string then = upstream && upstream != source ? upstream->name : "";
+    if (source != leader) {
+      return Do("cloning a replica from " + source->name + " (tagged clonefrom)",
+                {A(ActionKind::kCloneFromLeader, source->name, then)});
+    }
     return Do("cloning a replica from leader " + leader->name,
-              {A(ActionKind::kCloneFromLeader, leader->name)});
+              {A(ActionKind::kCloneFromLeader, leader->name, then)});
   }
   if (c.leader) return Do("waiting for leader " + *c.leader + " to be running before cloning");
   return Do("waiting for the leader to bootstrap the cluster");
@@ -116,6 +155,11 @@ Decision DecideStopped(const Observation& obs) {
     return Do("rewinding from leader " + leader->name + " (timeline " +
                   std::to_string(leader->timeline.value_or(0)) + ") before following it",
               {A(ActionKind::kRewind, leader->name), A(ActionKind::kStartReplica, leader->name)});
+  }
+  const Member* up = Upstream(obs);
+  if (up && up != leader) {
+    return Do("starting as a replica of " + up->name + " (replicatefrom)",
+              {A(ActionKind::kStartReplica, up->name)});
   }
   return Do("starting as a replica of leader " + *c.leader,
             {A(ActionKind::kStartReplica, *c.leader)});
@@ -353,10 +397,19 @@ Decision DecideAsFollower(const Observation& obs) {
     return Do("stopping to rewind: my WAL went past the start of leader " + leader + "'s timeline",
               {A(ActionKind::kDemote, leader, "rewind")});
   }
-  if (!FollowsLeader(obs, *m)) {
-    return Do("following leader " + leader, {A(ActionKind::kFollow, leader)});
+  const Member* up = Upstream(obs);
+  Decision d;
+  if (up != m) {
+    d = FollowsLeader(obs, *up)
+            ? Do("no action: streaming from " + up->name + " (replicatefrom)")
+            : Do("following " + up->name + " (replicatefrom)", {A(ActionKind::kFollow, up->name)});
+  } else if (!FollowsLeader(obs, *m)) {
+    d = Do("following leader " + leader, {A(ActionKind::kFollow, leader)});
+  } else {
+    d = Do("no action: streaming from leader " + leader);
   }
-  return Do("no action: streaming from leader " + leader);
+  if (CascadesFromMe(obs)) d.actions.push_back(A(ActionKind::kEnsureSlots));
+  return d;
 }
 
 }  // namespace
