@@ -175,6 +175,9 @@ Status ReadTags(const Section& root, ha::Tags* t) {
   PGHA_TRY(s.Int("failover_priority", &priority, 0, INT_MAX));
   if (s.Has("failover_priority")) t->failover_priority = priority;
   PGHA_TRY(s.Str("replicatefrom", &t->replicatefrom));
+  if (t->nostream) {
+    s.WarnUnused("nostream", "this replica still streams; only WAL shipping would honour it");
+  }
   if (t->nofailover && t->failover_priority.value_or(0) > 0) {
     s.Warn("tags: nofailover: true conflicts with failover_priority: " +
            std::to_string(*t->failover_priority) + "; nofailover wins");

@@ -299,6 +299,11 @@ TEST(ParseConfig, UnusedPatroniKeysWarn) {
   EXPECT_TRUE(HasWarning(c, "postgresql.pre_promote"));
   EXPECT_TRUE(HasWarning(c, "citus:"));
   EXPECT_FALSE(HasWarning(c, "thread_pool_size"));
+  // Tags pgha acts on (replicatefrom, clonefrom) say nothing; nostream is not honoured yet.
+  c = MustParse(Minimal("tags:\n  replicatefrom: pg1\n  clonefrom: true\n  nostream: true\n"));
+  EXPECT_TRUE(HasWarning(c, "tags.nostream: accepted for Patroni compatibility"));
+  EXPECT_FALSE(HasWarning(c, "replicatefrom"));
+  EXPECT_FALSE(HasWarning(c, "clonefrom"));
 }
 
 TEST(ParseConfig, LocalParameterThatMustBeClusterWideWarns) {
