@@ -91,7 +91,18 @@ api::OpResponse Agent::DoRestart(const api::RestartRequest& r, ha::Observation& 
     scheduled_request_ = r;
     return Text(202, "Restart scheduled");
   }
-  if (!obs.pg.running) return Text(503, "restart failed: PostgreSQL is not running");
+  if (!obs.pg.running) {
+    // As Patroni: a restart of a stopped PostgreSQL starts it (an operator's way out of a crash
+    // in maintenance mode, where the agent leaves it stopped): as primary only under our key.
+    if (obs.pg.data_dir_empty) return Text(503, "restart failed: the data directory is empty");
+    PublishMember(obs, "starting");
+    const bool mine = obs.dcs_ok && obs.cluster.leader == cfg_.name;
+    Status st = mine ? StartAs(std::nullopt, obs) : StartAs(obs.cluster.leader.value_or(""), obs);
+    if (!st.ok()) return Text(503, "restart failed: " + st.message());
+    spdlog::info("restart requested: started the stopped PostgreSQL");
+    obs.pg = pg_.Observe();
+    return Text(200, "restarted successfully");
+  }
   std::string why = RestartMismatch(r, obs.pg);
   if (!why.empty()) return Text(503, "restart conditions are not satisfied: " + why);
   if (auto st = RestartPostgres(obs); !st.ok()) return Text(503, "restart failed: " + st.message());

@@ -32,6 +32,7 @@ uint64_t LagBytes(const Snapshot& s, bool by_receive) {
 nlohmann::json TagsJson(const ha::Tags& tags) {
   nlohmann::json out = nlohmann::json::object();
   for (const auto& [name, text] : tags.raw) {
+    if (!ha::PublishTag(tags, name, text)) continue;
     nlohmann::json value = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
     out[name] = value.is_discarded() ? nlohmann::json(text) : value;
   }

@@ -87,6 +87,7 @@ ha::Tags DecodeTags(const json& obj) {
 ordered EncodeTags(const ha::Tags& tags) {
   ordered out = ordered::object();
   for (const auto& [name, text] : tags.raw) {
+    if (!ha::PublishTag(tags, name, text)) continue;
     ordered v = ordered::parse(text, nullptr, /*allow_exceptions=*/false);
     out[name] = v.is_discarded() ? ordered(text) : v;
   }

@@ -24,6 +24,11 @@ struct Tags {
   bool operator==(const Tags&) const = default;
 };
 
+// Whether a configured tag is published (member key, GET /patroni, /cluster), as Patroni does:
+// the flags clonefrom, nofailover, noloadbalance, nosync and nostream only when set (nofailover
+// also beside failover_priority, nosync beside sync_priority); any other tag always.
+bool PublishTag(const Tags& tags, const std::string& name, const std::string& json_text);
+
 // One `members/<name>` key.
 struct Member {
   std::string name;

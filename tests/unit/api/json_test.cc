@@ -34,7 +34,8 @@ TEST(StatusJson, Primary) {
   EXPECT_FALSE(j.contains("pause"));
   EXPECT_FALSE(j.contains("watchdog_failed"));
   EXPECT_EQ(j["dcs_last_seen"], 1700000000);
-  EXPECT_EQ(j["tags"], json({{"nofailover", false}, {"dc", "east"}}));
+  // As Patroni: a flag tag set to false is not published; any other tag is.
+  EXPECT_EQ(j["tags"], json({{"dc", "east"}}));
   EXPECT_EQ(j["database_system_identifier"], "7710918677133999698");
   EXPECT_EQ(j["patroni"], json({{"version", "0.1.0"}, {"scope", "demo"}, {"name", "node1"}}));
   EXPECT_EQ(j["reason"], "no action: I am the leader with the lock");
