@@ -51,7 +51,7 @@ constexpr const char* kOtherKeys[] = {"maximum_lag_on_failover",
                                       "synchronous_mode",
                                       "master_start_timeout",
                                       "master_stop_timeout",
-                                      "maximum_lag_on_syncnode",
+                                      "maximum_lag_on_syncnode",  // applied below
                                       "max_timelines_history",
                                       "primary_race_backoff",
                                       "slots",
@@ -138,6 +138,21 @@ void ApplyLag(const nlohmann::json& value, Checker* c, ha::Settings* s) {
   if (c->fallback()) s->maximum_lag_on_failover = c->fallback()->maximum_lag_on_failover;
 }
 
+// maximum_lag_on_syncnode: any integer from -1 (Patroni: <= 0 turns it off).
+void ApplySyncnodeLag(const nlohmann::json& value, Checker* c, ha::Settings* s) {
+  auto parsed = JsonInt(value);
+  std::string why = parsed.ok() ? "" : parsed.message();
+  if (parsed.ok() && *parsed < -1) {
+    why = Shown(value) + " is out of range (allowed: -1 to " + std::to_string(INT64_MAX) + ")";
+  }
+  if (why.empty()) {
+    s->maximum_lag_on_syncnode = *parsed;
+    return;
+  }
+  c->Invalid("maximum_lag_on_syncnode", why);
+  if (c->fallback()) s->maximum_lag_on_syncnode = c->fallback()->maximum_lag_on_syncnode;
+}
+
 // An integer key pgha does not act on: type and lower bound only.
 void CheckOtherInt(const nlohmann::json& layer, const char* name, int64_t min, Checker* c) {
   if (!layer.contains(name)) return;
@@ -204,7 +219,9 @@ void ApplyKnownKeys(const nlohmann::json& layer, Checker* c, ha::Settings* s) {
   }
   ApplyLegacy(layer, c, s);
   if (layer.contains("maximum_lag_on_failover")) ApplyLag(layer["maximum_lag_on_failover"], c, s);
-  CheckOtherInt(layer, "maximum_lag_on_syncnode", -1, c);
+  if (layer.contains("maximum_lag_on_syncnode")) {
+    ApplySyncnodeLag(layer["maximum_lag_on_syncnode"], c, s);
+  }
   CheckOtherInt(layer, "max_timelines_history", 0, c);
   if (layer.contains("synchronous_mode")) ApplySyncMode(layer["synchronous_mode"], c, s);
   if (layer.contains("postgresql")) ApplyPostgresql(layer["postgresql"], c, s);

@@ -44,6 +44,7 @@ struct LocalPg {
   int upstream_port = 0;
   std::vector<ReplicationClient> replication;
   std::string synchronous_standby_names;  // the value in force (current_setting)
+  std::string synchronous_commit;         // the value in force: which LSN a standby confirms
   int server_version = 0;                 // e.g. 150018
   std::string postmaster_start_time;
   bool pending_restart = false;

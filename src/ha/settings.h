@@ -17,6 +17,8 @@ struct Settings {
   bool synchronous_mode = false;
   bool synchronous_mode_strict = false;
   int synchronous_node_count = 1;
+  // A synchronous standby further behind than this (bytes) is replaced; <= 0: never (Patroni).
+  int64_t maximum_lag_on_syncnode = -1;
   bool use_pg_rewind = true;
   bool use_slots = true;
   bool failsafe_mode = false;

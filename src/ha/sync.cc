@@ -26,6 +26,18 @@ std::string QuoteName(const std::string& name) {
 
 }  // namespace
 
+namespace {
+
+// The position a standby confirms a commit at, as synchronous_commit asks: replayed under
+// remote_apply, else flushed (remote_write's write position is not observed; the flush position
+// is never ahead of it, so lag is overstated, never understated).
+uint64_t ConfirmedLsn(const Observation& obs, const ReplicationClient& r) {
+  if (obs.pg.synchronous_commit == "remote_apply") return r.replay_lsn.value_or(0);
+  return r.flush_lsn.value_or(0);
+}
+
+}  // namespace
+
 SyncTarget PickSyncStandbys(const Observation& obs) {
   const std::vector<std::string> listed = ListedStandbys(obs.cluster, obs.me);
   struct Candidate {
@@ -43,13 +55,27 @@ SyncTarget PickSyncStandbys(const Observation& obs) {
     if (seen) continue;  // two connections under one name: the first row speaks for it
     candidates.push_back({&r, Contains(listed, r.application_name), r.sync_state == "sync"});
   }
-  std::stable_sort(candidates.begin(), candidates.end(), [](const auto& a, const auto& b) {
+  std::stable_sort(candidates.begin(), candidates.end(), [&](const auto& a, const auto& b) {
     if (a.listed != b.listed) return a.listed;
     if (a.sync != b.sync) return a.sync;
-    uint64_t fa = a.row->flush_lsn.value_or(0), fb = b.row->flush_lsn.value_or(0);
+    uint64_t fa = ConfirmedLsn(obs, *a.row), fb = ConfirmedLsn(obs, *b.row);
     if (fa != fb) return fa > fb;
     return a.row->application_name < b.row->application_name;
   });
+  // maximum_lag_on_syncnode, as Patroni: measured from the most advanced candidate, or from the
+  // primary's own position when there is only one; a stuck standby gives its place up.
+  if (obs.settings.maximum_lag_on_syncnode > 0 && !candidates.empty()) {
+    uint64_t head = obs.pg.wal_lsn;
+    if (candidates.size() > 1) {
+      head = 0;
+      for (const auto& c : candidates) head = std::max(head, ConfirmedLsn(obs, *c.row));
+    }
+    const auto max_lag = static_cast<uint64_t>(obs.settings.maximum_lag_on_syncnode);
+    std::erase_if(candidates, [&](const Candidate& c) {
+      uint64_t at = ConfirmedLsn(obs, *c.row);
+      return at < head && head - at > max_lag;
+    });
+  }
   SyncTarget t;
   size_t want = static_cast<size_t>(std::max(1, obs.settings.synchronous_node_count));
   for (const auto& c : candidates) {

@@ -443,7 +443,7 @@ class RealPostgres final : public Postgres {
         "substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int END, "
         "(SELECT status FROM pg_stat_wal_receiver), (SELECT sender_host FROM "
         "pg_stat_wal_receiver), (SELECT sender_port FROM pg_stat_wal_receiver), "
-        "current_setting('synchronous_standby_names')";
+        "current_setting('synchronous_standby_names'), current_setting('synchronous_commit')";
     auto r = conn_->Query(kSql);
     if (!r.ok() || r->empty()) return false;
     const Row& row = r->front();
@@ -461,6 +461,7 @@ class RealPostgres final : public Postgres {
     pg->upstream_host = row[11].value_or("");
     pg->upstream_port = static_cast<int>(ToU64(row[12]));
     pg->synchronous_standby_names = row[13].value_or("");
+    pg->synchronous_commit = row[14].value_or("");
     if (!pg->in_recovery) QueryReplication(pg);
     return true;
   }

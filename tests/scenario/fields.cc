@@ -158,6 +158,7 @@ const Table<ha::Settings>& SettingsTable() {
       {"synchronous_mode", Field(&S::synchronous_mode)},
       {"synchronous_mode_strict", Field(&S::synchronous_mode_strict)},
       {"synchronous_node_count", Field(&S::synchronous_node_count)},
+      {"maximum_lag_on_syncnode", Field(&S::maximum_lag_on_syncnode)},
       {"use_pg_rewind", Field(&S::use_pg_rewind)},
       {"use_slots", Field(&S::use_slots)},
       {"failsafe_mode", Field(&S::failsafe_mode)},
@@ -235,6 +236,7 @@ const Table<ha::LocalPg>& LocalPgTable() {
       {"postmaster_start_time", Field(&P::postmaster_start_time)},
       {"pending_restart", Field(&P::pending_restart)},
       {"synchronous_standby_names", Field(&P::synchronous_standby_names)},
+      {"synchronous_commit", Field(&P::synchronous_commit)},
       {"state", Field(&P::state)},
   };
   return t;
@@ -308,7 +310,8 @@ const Table<ha::ReplicationClient>& ReplicationTable() {
   [[maybe_unused]] auto& [ttl, loop_wait, retry_timeout, maximum_lag_on_failover,
                           primary_start_timeout, primary_stop_timeout, pause, check_timeline,
                           synchronous_mode, synchronous_mode_strict, synchronous_node_count,
-                          use_pg_rewind, use_slots, failsafe_mode, member_slots_ttl] = s;
+                          maximum_lag_on_syncnode, use_pg_rewind, use_slots, failsafe_mode,
+                          member_slots_ttl] = s;
   [[maybe_unused]] auto& [revision, initialize, leader, leader_lease, leader_mod_revision, members,
                           optime, slots, config_json, config_mod_revision, history, failover,
                           failover_mod_revision, sync, sync_mod_revision, timeline_claim,
@@ -321,7 +324,8 @@ const Table<ha::ReplicationClient>& ReplicationTable() {
                           running, postmaster, in_recovery, pg_timeline, wal_lsn, pg_receive_lsn,
                           pg_replay_lsn, replayed_timestamp, replay_paused, streaming,
                           upstream_host, upstream_port, replication, synchronous_standby_names,
-                          server_version, postmaster_start_time, pg_pending_restart, pg_state] = pg;
+                          synchronous_commit, server_version, postmaster_start_time,
+                          pg_pending_restart, pg_state] = pg;
   [[maybe_unused]] auto& [p_name, reachable, p_running, p_starting, p_role, wal_position,
                           p_timeline, p_tags] = p;
   [[maybe_unused]] auto& [h_timeline, switch_lsn, h_reason, timestamp, new_leader] = h;

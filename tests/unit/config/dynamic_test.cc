@@ -313,3 +313,22 @@ TEST(ValidateDynamicChange, RefusesOnlyWhatTheChangeBreaks) {
 
 }  // namespace
 }  // namespace pgha::config
+
+namespace pgha::config {
+namespace {
+
+TEST(MergeDynamic, MaximumLagOnSyncnodeIsApplied) {
+  std::vector<std::string> warnings;
+  ha::Settings s =
+      MergeDynamic(LocalWith(""), json{{"maximum_lag_on_syncnode", 15000000}}, &warnings);
+  EXPECT_EQ(s.maximum_lag_on_syncnode, 15000000);
+  EXPECT_TRUE(warnings.empty());
+  EXPECT_EQ(MergeDynamic(LocalWith(""), json::object(), nullptr).maximum_lag_on_syncnode, -1);
+  Status st = ValidateDynamicConfig(json{{"maximum_lag_on_syncnode", -5}}, nullptr, "", nullptr);
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("maximum_lag_on_syncnode: -5 is out of range (allowed: -1 to"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace pgha::config
