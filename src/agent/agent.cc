@@ -11,7 +11,14 @@ namespace pgha::agent {
 
 Agent::Agent(config::Config config, dcs::Dcs& dcs, pg::Postgres& pg, PeerProber& peers,
              Fence& fence, Clock& clock)
-    : cfg_(std::move(config)), dcs_(dcs), pg_(pg), peers_(peers), fence_(fence), clock_(clock) {
+    : cfg_(std::move(config)),
+      dcs_(dcs),
+      pg_(pg),
+      peers_(peers),
+      fence_(fence),
+      clock_(clock),
+      callbacks_(cfg_.scope) {
+  callbacks_.SetCommands(cfg_.postgresql.callbacks);
   std::vector<std::string> warnings;
   settings_ = config::MergeDynamic(cfg_, nlohmann::json::object(), &warnings);
   for (const auto& w : warnings) spdlog::warn("{}", w);
@@ -310,6 +317,8 @@ void Agent::Shutdown() {
   }
   if (auto st = pg_.Stop("fast", cfg_.postgresql.pg_ctl_timeout); !st.ok()) {
     spdlog::error("stopping PostgreSQL: {}", st.message());
+  } else if (obs.running) {
+    callbacks_.Fire("on_stop", was_primary ? "primary" : "replica");
   }
   if (was_primary) {
     // PostgreSQL is down: publish where it stopped, then let the replicas race at once.

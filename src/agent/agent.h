@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 
+#include "agent/callbacks.h"
 #include "agent/fence.h"
 #include "agent/operations.h"
 #include "agent/peers.h"
@@ -138,6 +139,7 @@ class Agent {
   std::optional<MonoTime> not_streaming_since_;
   OperationQueue* ops_ = nullptr;
   Watchdog* watchdog_ = nullptr;
+  Callbacks callbacks_;
   bool watchdog_failed_ = false;
   std::function<Result<config::Config>()> reload_;
   std::optional<double> scheduled_restart_;  // epoch seconds

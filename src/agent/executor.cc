@@ -61,11 +61,17 @@ Status Agent::ExecuteAction(const ha::Action& a, ha::Observation& obs) {
     case ActionKind::kBootstrap:
       return Bootstrap(obs);
     case ActionKind::kCloneFromLeader:  // mode: whom to stream from afterwards, if not target
-      return CloneFromLeader(obs, a.target, a.mode.empty() ? a.target : a.mode);
+      PGHA_TRY(CloneFromLeader(obs, a.target, a.mode.empty() ? a.target : a.mode));
+      callbacks_.Fire("on_start", "replica");
+      return OkStatus();
     case ActionKind::kStartPrimary:
-      return StartAs(std::nullopt, obs);
+      PGHA_TRY(StartAs(std::nullopt, obs));
+      callbacks_.Fire("on_start", "primary");
+      return OkStatus();
     case ActionKind::kStartReplica:
-      return StartAs(a.target, obs);
+      PGHA_TRY(StartAs(a.target, obs));
+      callbacks_.Fire("on_start", "replica");
+      return OkStatus();
     case ActionKind::kFollow: {
       PGHA_TRY(pg_.WriteConfig(Parameters(), Hba(), RecoveryFor(obs, a.target)));
       return pg_.Reload();
@@ -293,8 +299,10 @@ Status Agent::Demote(const ha::Observation& obs, const std::string& leader,
   if (mode == "offline") {
     // The DCS is unreachable: stay down, still a primary on disk. If our key survives the outage
     // we restart on the same timeline (no promotion); otherwise we rejoin the new leader.
+    callbacks_.Fire("on_stop", "demoted");
     return OkStatus();
   }
+  callbacks_.Fire("on_role_change", "replica");
   if (leader.empty()) return StartAs(std::string(), obs);  // read-only, no upstream yet
   // Another member leads: stay stopped as a standby; the next loop rewinds if the timelines
   // diverged and then starts streaming from the leader.
@@ -339,6 +347,7 @@ Status Agent::Promote(ha::Observation& obs) {
   PublishSnapshot(obs);  // leader paths answer 200 now, not at the end of the loop
   SyncHistory(obs);
   spdlog::info("promoted to primary on timeline {}", obs.pg.timeline);
+  callbacks_.Fire("on_role_change", "primary");
   return OkStatus();
 }
 

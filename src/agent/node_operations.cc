@@ -76,8 +76,9 @@ Status Agent::RestartPostgres(const ha::Observation& obs) {
   bool primary = obs.pg.running && !obs.pg.in_recovery;
   PublishMember(obs, "restarting");
   PGHA_TRY(pg_.Stop("fast", cfg_.postgresql.pg_ctl_timeout));
-  if (primary) return StartAs(std::nullopt, obs);
-  return StartAs(obs.cluster.leader.value_or(""), obs);
+  PGHA_TRY(primary ? StartAs(std::nullopt, obs) : StartAs(obs.cluster.leader.value_or(""), obs));
+  callbacks_.Fire("on_restart", primary ? "primary" : "replica");
+  return OkStatus();
 }
 
 api::OpResponse Agent::DoRestart(const api::RestartRequest& r, ha::Observation& obs) {
@@ -99,6 +100,7 @@ api::OpResponse Agent::DoRestart(const api::RestartRequest& r, ha::Observation& 
     const bool mine = obs.dcs_ok && obs.cluster.leader == cfg_.name;
     Status st = mine ? StartAs(std::nullopt, obs) : StartAs(obs.cluster.leader.value_or(""), obs);
     if (!st.ok()) return Text(503, "restart failed: " + st.message());
+    callbacks_.Fire("on_start", mine ? "primary" : "replica");
     spdlog::info("restart requested: started the stopped PostgreSQL");
     obs.pg = pg_.Observe();
     return Text(200, "restarted successfully");
@@ -119,6 +121,8 @@ api::OpResponse Agent::DoReload() {
       return Text(500, "reload refused: name, scope and data_dir cannot change at run time");
     }
     cfg_.tags = fresh->tags;
+    cfg_.postgresql.callbacks = fresh->postgresql.callbacks;
+    callbacks_.SetCommands(cfg_.postgresql.callbacks);
     cfg_.postgresql.parameters = fresh->postgresql.parameters;
     cfg_.postgresql.pg_hba = fresh->postgresql.pg_hba;
     cfg_.local_dynamic = fresh->local_dynamic;
@@ -127,6 +131,9 @@ api::OpResponse Agent::DoReload() {
   if (!written_params_.empty()) written_params_ = "reload";  // forces a rewrite and reload
   last_member_json_.clear();
   spdlog::info("reload requested: configuration will be re-applied");
+  if (auto snap = snapshot(); snap && snap->pg.running) {
+    callbacks_.Fire("on_reload", snap->pg.in_recovery ? "replica" : "primary");
+  }
   return Text(202, "reload scheduled");
 }
 

@@ -45,7 +45,9 @@ struct Ctl {
 };
 
 struct Postgresql {
-  std::string listen;           // "host:port" (host may be a comma list)
+  std::string listen;  // "host:port" (host may be a comma list)
+  // postgresql.callbacks: on_start, on_stop, on_restart, on_reload, on_role_change -> command.
+  std::map<std::string, std::string> callbacks;
   std::string connect_address;  // "host:port"
   std::string data_dir;
   std::string bin_dir;  // empty: found automatically

@@ -4,6 +4,7 @@
 #include "config/sections.h"
 #include "config/values.h"
 #include "config/yaml_util.h"
+#include "core/strings.h"
 
 namespace pgha::config::internal {
 namespace {
@@ -98,6 +99,21 @@ Status ReadParameters(const Section& s, Postgresql* pg) {
   return OkStatus();
 }
 
+Status ReadCallbacks(const Section& root, Postgresql* pg) {
+  Section s = root.Child("callbacks");
+  static const std::vector<std::string_view> kActions = {"on_start", "on_stop", "on_restart",
+                                                         "on_reload", "on_role_change"};
+  PGHA_TRY(s.CheckKeys(kActions));  // an unknown action is warned about by name
+  for (std::string_view action : kActions) {
+    std::string command;
+    PGHA_TRY(s.Str(action, &command));
+    if (!s.Has(action)) continue;
+    if (Trim(command).empty()) return s.Fail(action, "expected a command, got an empty string");
+    pg->callbacks[std::string(action)] = command;
+  }
+  return OkStatus();
+}
+
 Status ReadBehaviour(const Section& s, Postgresql* pg) {
   PGHA_TRY(s.Bool("use_pg_rewind", &pg->use_pg_rewind));
   PGHA_TRY(s.Bool("use_unix_socket", &pg->use_unix_socket));
@@ -109,7 +125,7 @@ Status ReadBehaviour(const Section& s, Postgresql* pg) {
 
 // Keys pgha reads but does not act on: say so rather than silently differ from Patroni.
 void WarnUnusedKeys(const Section& s) {
-  for (const char* key : {"callbacks", "basebackup", "recovery_conf", "custom_conf", "pre_promote",
+  for (const char* key : {"basebackup", "recovery_conf", "custom_conf", "pre_promote",
                           "before_stop", "pg_ident", "proxy_address", "rewind",
                           "use_unix_socket_repl", "remove_data_directory_on_diverged_timelines"}) {
     s.WarnUnused(key);
@@ -167,6 +183,7 @@ Status ReadPostgresql(const Section& root, Postgresql* pg) {
   PGHA_TRY(ReadAuthentication(s, pg));
   PGHA_TRY(ReadParameters(s, pg));
   PGHA_TRY(ReadBehaviour(s, pg));
+  PGHA_TRY(ReadCallbacks(s, pg));
   WarnUnusedKeys(s);
   return OkStatus();
 }

@@ -295,7 +295,8 @@ TEST(ParseConfig, UnusedPatroniKeysWarn) {
   Config c =
       MustParse(Minimal("  callbacks:\n    on_start: /x\n  pre_promote: /fence.sh\n"
                         "citus:\n  group: 0\nthread_pool_size: 5\n"));
-  EXPECT_TRUE(HasWarning(c, "postgresql.callbacks: accepted for Patroni compatibility"));
+  EXPECT_FALSE(HasWarning(c, "postgresql.callbacks"));  // run (agent/callbacks.h)
+  EXPECT_EQ(c.postgresql.callbacks.at("on_start"), "/x");
   EXPECT_TRUE(HasWarning(c, "postgresql.pre_promote"));
   EXPECT_TRUE(HasWarning(c, "citus:"));
   EXPECT_FALSE(HasWarning(c, "thread_pool_size"));
@@ -304,6 +305,17 @@ TEST(ParseConfig, UnusedPatroniKeysWarn) {
   EXPECT_TRUE(HasWarning(c, "tags.nostream: accepted for Patroni compatibility"));
   EXPECT_FALSE(HasWarning(c, "replicatefrom"));
   EXPECT_FALSE(HasWarning(c, "clonefrom"));
+}
+
+TEST(ParseConfig, CallbacksAreReadAndMistakesNamed) {
+  Config c = MustParse(
+      Minimal("  callbacks:\n    on_role_change: /usr/bin/python3 cb.py pg0\n"
+              "    on_promote: /x\n"));
+  EXPECT_EQ(c.postgresql.callbacks.at("on_role_change"), "/usr/bin/python3 cb.py pg0");
+  EXPECT_EQ(c.postgresql.callbacks.size(), 1u);
+  EXPECT_TRUE(HasWarning(c, "unknown key postgresql.callbacks.on_promote"));
+  EXPECT_EQ(ErrorOf(Minimal("  callbacks:\n    on_stop: ''\n")),
+            "postgresql.callbacks.on_stop: expected a command, got an empty string");
 }
 
 TEST(ParseConfig, LocalParameterThatMustBeClusterWideWarns) {
