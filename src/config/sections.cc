@@ -178,9 +178,13 @@ Status ReadTags(const Section& root, ha::Tags* t) {
   if (t->nostream) {
     s.WarnUnused("nostream", "this replica still streams; only WAL shipping would honour it");
   }
-  if (t->nofailover && t->failover_priority.value_or(0) > 0) {
-    s.Warn("tags: nofailover: true conflicts with failover_priority: " +
-           std::to_string(*t->failover_priority) + "; nofailover wins");
+  // Patroni's warning, word for word: its users grep for it. nofailover decides (ha::Tags).
+  if (s.Has("nofailover") && t->failover_priority &&
+      (t->nofailover == (*t->failover_priority > 0))) {
+    const char* b = t->nofailover ? "True" : "False";
+    s.Warn("Conflicting configuration between nofailover: " + std::string(b) +
+           " and failover_priority: " + std::to_string(*t->failover_priority) +
+           ". Defaulting to nofailover: " + b);
   }
   return OkStatus();
 }

@@ -19,8 +19,13 @@ struct Tags {
   bool nostream = false;
   std::string replicatefrom;
   std::map<std::string, std::string> raw;  // tag name -> JSON text of its value (all tags)
-  bool CanPromote() const { return !nofailover && (!failover_priority || *failover_priority > 0); }
-  int Priority() const { return failover_priority.value_or(nofailover ? 0 : 1); }
+  // As Patroni (tags.py): nofailover, when given, decides; otherwise failover_priority <= 0
+  // forbids promotion. A contradiction is warned about when the configuration is read.
+  bool CanPromote() const {
+    if (raw.count("nofailover") != 0) return !nofailover;
+    return !nofailover && (!failover_priority || *failover_priority > 0);
+  }
+  int Priority() const { return nofailover ? 0 : failover_priority.value_or(1); }
   bool operator==(const Tags&) const = default;
 };
 

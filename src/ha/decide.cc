@@ -10,6 +10,9 @@
 namespace pgha::ha {
 namespace {
 
+constexpr const char* kNotAllowedToPromote =
+    "tags forbid promotion (nofailover / failover_priority)";
+
 Decision Do(std::string reason, std::vector<Action> actions = {}) {
   return Decision{std::move(actions), std::move(reason)};
 }
@@ -251,6 +254,12 @@ Decision DecideUnlocked(const Observation& obs) {
         "demoting: the leader key is free and I am not the healthiest member (" + why_not + ")",
         {A(ActionKind::kDemote, "", "immediate-nolock")});
   }
+  // Patroni's words, which its users grep their logs for.
+  if (why_not == kNotAllowedToPromote) {
+    return Do(
+        "following a different leader because I am not allowed to promote (tags: "
+        "nofailover / failover_priority)");
+  }
   return Do("not taking the free leader key: " + why_not);
 }
 
@@ -489,7 +498,7 @@ bool IsHealthiest(const Observation& obs, std::string* why_not) {
     return false;
   }
   if (!obs.tags.CanPromote()) {
-    *why_not = "tags forbid promotion (nofailover / failover_priority)";
+    *why_not = kNotAllowedToPromote;
     return false;
   }
   // Synchronous mode: only the members /sync names hold every acknowledged commit.
@@ -550,12 +559,15 @@ bool IsHealthiest(const Observation& obs, std::string* why_not) {
       *why_not = p.name + " is on a newer timeline";
       return false;
     }
+    // Patroni's wording for both.
     if (p.wal_position > mine) {
-      *why_not = p.name + " has a higher WAL position";
+      *why_not = "Wal position of " + p.name + " is ahead of my wal position";
       return false;
     }
     if (p.wal_position == mine && p.tags.CanPromote() && p.tags.Priority() > obs.tags.Priority()) {
-      *why_not = p.name + " has the same WAL position and a higher failover_priority";
+      *why_not = p.name + " has equally tolerable WAL position and priority " +
+                 std::to_string(p.tags.Priority()) + ", while this node has priority " +
+                 std::to_string(obs.tags.Priority());
       return false;
     }
   }

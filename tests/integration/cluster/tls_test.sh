@@ -247,6 +247,6 @@ check "[4] it is node3, the higher failover_priority, seen through node1's https
 check "[4] node3 answers https /primary" \
   test "$(tls_curl -o /dev/null -w '%{http_code}' "$(api_url node3)/primary")" = 200
 check "[4] node1 streams from node3" wait_for 90 streaming node1
-grep -h -i -E "higher failover_priority|higher WAL position|taking the leader|healthiest" \
+grep -h -i -E "equally tolerable|is ahead of my wal position|taking the leader|healthiest" \
   "$DIR/node1/agent.log" "$DIR/node3/agent.log" 2>/dev/null | tail -4 | sed 's/^/    /'
 finish

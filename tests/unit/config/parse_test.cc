@@ -275,8 +275,20 @@ TEST(ParseConfig, Tags) {
   EXPECT_EQ(ErrorOf(Minimal("tags:\n  replicatefrom: [a]\n")),
             "tags.replicatefrom: expected a string, got a list");
   EXPECT_EQ(ErrorOf(Minimal("tags: [nofailover]\n")), "tags: expected a mapping, got a list");
+  // Patroni's warning, word for word; nofailover decides either way.
   c = MustParse(Minimal("tags:\n  nofailover: true\n  failover_priority: 3\n"));
-  EXPECT_TRUE(HasWarning(c, "conflicts with failover_priority"));
+  EXPECT_TRUE(HasWarning(c,
+                         "Conflicting configuration between nofailover: True and "
+                         "failover_priority: 3. Defaulting to nofailover: True"));
+  EXPECT_FALSE(c.tags.CanPromote());
+  c = MustParse(Minimal("tags:\n  nofailover: false\n  failover_priority: 0\n"));
+  EXPECT_TRUE(HasWarning(c,
+                         "Conflicting configuration between nofailover: False and "
+                         "failover_priority: 0. Defaulting to nofailover: False"));
+  EXPECT_TRUE(c.tags.CanPromote());
+  c = MustParse(Minimal("tags:\n  failover_priority: 0\n"));
+  EXPECT_FALSE(c.tags.CanPromote());  // no nofailover given: priority 0 forbids
+  EXPECT_TRUE(c.warnings.empty());
 }
 
 TEST(ParseConfig, UnknownKeysWarn) {
@@ -308,9 +320,9 @@ TEST(ParseConfig, UnusedPatroniKeysWarn) {
 }
 
 TEST(ParseConfig, CallbacksAreReadAndMistakesNamed) {
-  Config c = MustParse(
-      Minimal("  callbacks:\n    on_role_change: /usr/bin/python3 cb.py pg0\n"
-              "    on_promote: /x\n"));
+  Config c =
+      MustParse(Minimal("  callbacks:\n    on_role_change: /usr/bin/python3 cb.py pg0\n"
+                        "    on_promote: /x\n"));
   EXPECT_EQ(c.postgresql.callbacks.at("on_role_change"), "/usr/bin/python3 cb.py pg0");
   EXPECT_EQ(c.postgresql.callbacks.size(), 1u);
   EXPECT_TRUE(HasWarning(c, "unknown key postgresql.callbacks.on_promote"));

@@ -149,7 +149,7 @@ TEST(Decide, ReplicaBehindAPeerDoesNotRace) {
   o.peers = {{"node3", true, true, false, "replica", 150, 1, {}}};
   auto d = Decide(o);
   EXPECT_TRUE(d.actions.empty());
-  EXPECT_NE(d.reason.find("node3 has a higher WAL position"), std::string::npos);
+  EXPECT_NE(d.reason.find("Wal position of node3 is ahead of my wal position"), std::string::npos);
 }
 
 TEST(Decide, LiveprimaryVetoesRace) {
