@@ -99,7 +99,10 @@ ordered EncodeTags(const ha::Tags& tags) {
   set_bool("nosync", tags.nosync);
   set_bool("clonefrom", tags.clonefrom);
   set_bool("nostream", tags.nostream);
-  if (tags.failover_priority) out["failover_priority"] = *tags.failover_priority;
+  // The configured value as written ('1' stays a string, as Patroni publishes it).
+  if (tags.failover_priority && !out.contains("failover_priority")) {
+    out["failover_priority"] = *tags.failover_priority;
+  }
   if (!tags.replicatefrom.empty()) out["replicatefrom"] = tags.replicatefrom;
   return out;
 }

@@ -74,6 +74,9 @@ TEST(MemberCodec, TagBooleansFromStrings) {
   ASSERT_TRUE(m.ok());
   EXPECT_TRUE(m->tags.nofailover);
   EXPECT_FALSE(m->tags.CanPromote());
+  // Published again as configured: a string priority stays a string (Patroni's suite compares).
+  EXPECT_NE(EncodeMember(*m).find(R"("failover_priority":"0")"), std::string::npos)
+      << EncodeMember(*m);
 }
 
 TEST(MemberCodec, RejectsMalformed) {
