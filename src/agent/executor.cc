@@ -65,7 +65,10 @@ Status Agent::ExecuteAction(const ha::Action& a, ha::Observation& obs) {
       callbacks_.Fire("on_start", "replica");
       return OkStatus();
     case ActionKind::kStartPrimary:
-      PGHA_TRY(StartAs(std::nullopt, obs));
+      if (auto st = StartAs(std::nullopt, obs); !st.ok()) {
+        primary_start_failed_ = true;  // the next loop gives the key up, as Patroni
+        return st;
+      }
       callbacks_.Fire("on_start", "primary");
       return OkStatus();
     case ActionKind::kStartReplica:
@@ -97,6 +100,7 @@ Status Agent::ExecuteAction(const ha::Action& a, ha::Observation& obs) {
     case ActionKind::kDemote:
       return Demote(obs, a.target, a.mode);
     case ActionKind::kReleaseLeader:
+      if (obs.primary_start_failed) callbacks_.Fire("on_role_change", "demoted");
       return dcs_.ReleaseLeader();
     case ActionKind::kEnsureSlots:
       return EnsureSlots(obs);

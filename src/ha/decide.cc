@@ -113,6 +113,12 @@ Decision DecideEmptyDataDir(const Observation& obs) {
 }
 
 Decision DecideStoppedHoldingKey(const Observation& obs) {
+  // As Patroni: a start that failed outright will fail again; a slow one (crash recovery) is
+  // given primary_start_timeout. PostgreSQL is down, so releasing the key is safe.
+  if (obs.primary_start_failed) {
+    return Do("removed leader key after trying and failing to start postgres",
+              {A(ActionKind::kReleaseLeader), A(ActionKind::kStartReplica, "")});
+  }
   auto down_for = obs.primary_down_since ? obs.now - *obs.primary_down_since : Millis(0);
   if (down_for >= std::chrono::seconds(obs.settings.primary_start_timeout)) {
     return Do(

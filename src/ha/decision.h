@@ -43,6 +43,9 @@ struct Observation {
   bool fence_failed = false;     // the fencing guard died and could not be restarted
   // Since when PostgreSQL has not been running while we hold the leader key.
   std::optional<MonoTime> primary_down_since;
+  // Our last start of PostgreSQL as primary, under the key we still hold, failed (pg_ctl said
+  // so: a broken configuration, a missing file), as opposed to one still in crash recovery.
+  bool primary_start_failed = false;
   // Since when this running replica has had no streaming WAL receiver.
   std::optional<MonoTime> not_streaming_since;
   // This primary's WAL position, read once pg.synchronous_standby_names had been in force for

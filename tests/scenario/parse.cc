@@ -153,6 +153,8 @@ const std::map<std::string, Directive, std::less<>>& Directives() {
       {"watchdog_failed",
        Once([](Scenario& s, std::string_view r) { s.obs.watchdog_failed = Bool(r); })},
       {"fence_failed", Once([](Scenario& s, std::string_view r) { s.obs.fence_failed = Bool(r); })},
+      {"primary_start_failed",
+       Once([](Scenario& s, std::string_view r) { s.obs.primary_start_failed = Bool(r); })},
       {"checkpoint_after_promote_pending", Once([](Scenario& s, std::string_view r) {
          s.obs.checkpoint_after_promote_pending = Bool(r);
        })},
@@ -196,8 +198,8 @@ const std::map<std::string, Directive, std::less<>>& Directives() {
 [[maybe_unused]] void EveryFieldHasADirective(ha::Observation& o) {
   [[maybe_unused]] auto& [me, now, wall_now, settings, tags, dcs_ok, cluster, pg, peers,
                           lease_valid_until, checkpoint_after_promote_pending, watchdog_usable,
-                          watchdog_failed, fence_failed, primary_down_since, not_streaming_since,
-                          sync_names_settled_lsn] = o;
+                          watchdog_failed, fence_failed, primary_down_since, primary_start_failed,
+                          not_streaming_since, sync_names_settled_lsn] = o;
 }
 
 void ParseLine(Scenario& s, size_t index, std::set<std::string, std::less<>>& seen) {
