@@ -86,9 +86,8 @@ Checked<std::vector<ha::Member>> FailoverTargets(const FailoverBody& request,
     if (dynamic.synchronous_mode && !ha::IsSyncStandby(view, request.candidate)) {
       return R::Refuse(412, "candidate name does not match with sync_standby");
     }
-    if (!m->tags.CanPromote()) {
-      return R::Refuse(412, not_possible + "candidate " + request.candidate +
-                                " is not allowed to promote (nofailover)");
+    if (!m->tags.CanPromote()) {  // Patroni's words: its users' scripts compare them
+      return R::Refuse(412, not_possible + "no good candidates have been found");
     }
     targets.push_back(*m);
   } else if (dynamic.synchronous_mode) {

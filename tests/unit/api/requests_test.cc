@@ -126,6 +126,8 @@ TEST(FailoverTargets, Rules) {
   EXPECT_EQ(Targets(R"({"leader":"node1","candidate":"node1"})", v).refusal.status, 400);
   v.members[1].tags.nofailover = true;
   EXPECT_EQ(Targets(R"({"leader":"node1","candidate":"node2"})", v).refusal.status, 412);
+  EXPECT_EQ(Targets(R"({"leader":"node1","candidate":"node2"})", v).refusal.body,
+            "switchover is not possible: no good candidates have been found");  // Patroni's text
   v.members[2].tags.nofailover = true;
   EXPECT_EQ(Targets(R"({"leader":"node1"})", v).refusal.body,
             "switchover is not possible: cluster does not have members except leader");
