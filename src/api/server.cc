@@ -88,6 +88,7 @@ class HttpRestServer final : public RestServer {
       : options_(std::move(options)),
         snapshot_(std::move(snapshot)),
         loader_(std::move(loader)),
+        live_positions_(handlers.live_positions),
         operations_(OperationContext{std::move(handlers)}) {}
   ~HttpRestServer() override { Stop(); }
 
@@ -111,6 +112,7 @@ class HttpRestServer final : public RestServer {
   const config::RestApi options_;
   const SnapshotSource snapshot_;
   const ClusterLoader loader_;
+  const std::function<void(Snapshot*)> live_positions_;
   OperationHandlers operations_;  // switchover, failover, /config, restart, reload, reinit
   std::vector<IpNetwork> allowlist_;
 
@@ -131,7 +133,14 @@ void HttpRestServer::HandleGet(const Request& req, Response& res) {
     return HandleFromDcs(path, res);
   }
   std::shared_ptr<const Snapshot> s = CurrentSnapshot();
-  if (path == "/patroni") return SendJson(res, 200, StatusJson(*s));
+  if (path == "/patroni") {
+    if (live_positions_ && s->pg.running) {
+      auto fresh = std::make_shared<Snapshot>(*s);
+      live_positions_(fresh.get());
+      s = std::move(fresh);
+    }
+    return SendJson(res, 200, StatusJson(*s));
+  }
   if (path == "/metrics") {
     res.status = 200;
     return res.set_content(MetricsText(*s), "text/plain; version=0.0.4; charset=utf-8");

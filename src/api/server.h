@@ -63,6 +63,10 @@ struct Handlers {
   std::function<void()> wake;
   ClientCert client_cert;
   std::shared_ptr<const config::GucCatalog> gucs;
+  // GET /patroni: replaces the snapshot's WAL positions with PostgreSQL's own at this moment.
+  // Peers compare them in the leader race; the last loop's may predate the final WAL the old
+  // primary sent (Patroni's /patroni queries PostgreSQL on every request too).
+  std::function<void(Snapshot*)> live_positions;
 };
 
 std::unique_ptr<RestServer> MakeRestServer(const config::RestApi& options, SnapshotSource snapshot,

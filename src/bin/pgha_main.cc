@@ -216,6 +216,9 @@ int RunAgent(const std::string& path) {
   auto api_dcs = dcs::MakeEtcdDcs(DcsOptionsFor(cfg, false));
   std::mutex api_dcs_mu;
   auto postgres = pg::MakePostgres(cfg, *bin_dir);
+  // The REST API's own connection, for GET /patroni's live WAL positions (api::Handlers).
+  auto api_pg = pg::MakePostgres(cfg, *bin_dir);
+  std::mutex api_pg_mu;
   agent::HttpPeerProber prober(std::chrono::milliseconds(1500), api::MemberClientCert(cfg));
   if (OtherAgentRunsAs(cfg.name, *dcs, prober)) return 1;
   RealClock clock;
@@ -257,7 +260,13 @@ int RunAgent(const std::string& path) {
         return api_dcs->Load();
       },
       api::Handlers{api_dcs.get(), &api_dcs_mu, &operations, [&] { dcs->Wake(); },
-                    api::MemberClientCert(cfg), cfg.postgresql.gucs});
+                    api::MemberClientCert(cfg), cfg.postgresql.gucs,
+                    [&](api::Snapshot* s) {
+                      // One query at a time; a request that finds it busy (a server that does
+                      // not answer) serves the loop's positions rather than queue behind it.
+                      std::unique_lock lock(api_pg_mu, std::try_to_lock);
+                      if (lock.owns_lock()) (void)pg::ReadLivePositions(*api_pg, &s->pg);
+                    }});
   if (auto st = server->Start(); !st.ok()) {
     spdlog::critical("REST API: {}", st.message());
     return 1;

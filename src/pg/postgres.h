@@ -82,6 +82,11 @@ Result<std::string> FindBinDir(const std::string& configured);
 
 std::unique_ptr<Postgres> MakePostgres(const config::Config& config, const std::string& bin_dir);
 
+// PostgreSQL's WAL positions right now (one short query on `pg`'s connection) into `out`:
+// wal_lsn on a primary, receive_lsn and replay_lsn on a standby. False, `out` untouched, when
+// the server does not answer.
+bool ReadLivePositions(Postgres& pg, ha::LocalPg* out);
+
 // Parses `pg_controldata` output into the data-directory fields of LocalPg.
 void ParseControlData(const std::string& output, ha::LocalPg* pg);
 

@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <mutex>
 
 namespace pgha::api {
@@ -68,7 +69,7 @@ Snapshot ReplicaSnapshot() {
 
 class ApiServerTest : public ::testing::Test {
  protected:
-  void StartServer(config::RestApi options = {}) {
+  void StartServer(config::RestApi options = {}, Handlers handlers = {}) {
     port_ = FreeLoopbackPort();
     options.listen = "127.0.0.1:" + std::to_string(port_);
     server_ = MakeRestServer(
@@ -80,7 +81,8 @@ class ApiServerTest : public ::testing::Test {
         [this]() -> Result<ha::ClusterView> {
           std::lock_guard<std::mutex> lock(mu_);
           return view_;
-        });
+        },
+        std::move(handlers));
     Status started = server_->Start();
     ASSERT_TRUE(started.ok()) << started.message();
   }
@@ -178,6 +180,34 @@ TEST_F(ApiServerTest, PatroniJson) {
   EXPECT_EQ(j["replication_state"], "streaming");
   EXPECT_TRUE(j["xlog"].contains("replayed_location"));
   EXPECT_EQ(j["patroni"], json({{"version", "0.1.0"}, {"scope", "demo"}, {"name", "node2"}}));
+}
+
+// Peers compare /patroni's WAL positions in the leader race: they are PostgreSQL's own at the
+// moment of the request, not the last loop's (which may predate the old primary's final WAL).
+TEST_F(ApiServerTest, PatroniServesLivePositions) {
+  std::atomic<int> asked{0};
+  Handlers h;
+  h.live_positions = [&](Snapshot* s) {
+    ++asked;
+    s->pg.receive_lsn = 0x7000000;
+    s->pg.replay_lsn = 0x7000000;
+  };
+  StartServer({}, std::move(h));
+  Publish(ReplicaSnapshot());
+  auto r = Client().Get("/patroni");
+  ASSERT_TRUE(r);
+  json j = json::parse(r->body);
+  EXPECT_EQ(j["xlog"]["received_location"], 0x7000000);
+  EXPECT_EQ(j["xlog"]["replayed_location"], 0x7000000);
+  EXPECT_EQ(asked.load(), 1);
+  r = Client().Get("/replica");  // health checks keep using the loop's snapshot
+  ASSERT_TRUE(r);
+  EXPECT_EQ(asked.load(), 1);
+  Snapshot stopped = ReplicaSnapshot();
+  stopped.pg.running = false;
+  Publish(stopped);
+  ASSERT_TRUE(Client().Get("/patroni"));
+  EXPECT_EQ(asked.load(), 1);  // nothing to ask a stopped server
 }
 
 TEST_F(ApiServerTest, ClusterHistoryConfigAndMetrics) {
