@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/strings.h"
+#include "dcs/codec.h"
 #include "pg/render.h"
 
 namespace pgha::agent {
@@ -55,13 +56,8 @@ ha::PeerStatus ParsePeerStatus(const std::string& name, const std::string& body)
     s.wal_position =
         std::max({num("location"), num("received_location"), num("replayed_location")});
   }
-  if (j.contains("tags") && j["tags"].is_object()) {
-    const auto& t = j["tags"];
-    s.tags.nofailover = t.value("nofailover", false) == true;
-    if (t.contains("failover_priority") && t["failover_priority"].is_number_integer()) {
-      s.tags.failover_priority = t["failover_priority"].get<int>();
-    }
-  }
+  // The member key's decoder: a configured failover_priority '2' is a string in the JSON.
+  if (j.contains("tags") && j["tags"].is_object()) s.tags = dcs::DecodeTags(j["tags"]);
   return s;
 }
 

@@ -68,21 +68,6 @@ std::optional<int> TagInt(const json& v) {
   return std::nullopt;
 }
 
-ha::Tags DecodeTags(const json& obj) {
-  ha::Tags tags;
-  for (const auto& [name, value] : obj.items()) {
-    tags.raw[name] = value.dump();
-    if (name == "nofailover") tags.nofailover = TagBool(value);
-    if (name == "failover_priority") tags.failover_priority = TagInt(value);
-    if (name == "noloadbalance") tags.noloadbalance = TagBool(value);
-    if (name == "nosync") tags.nosync = TagBool(value);
-    if (name == "clonefrom") tags.clonefrom = TagBool(value);
-    if (name == "nostream") tags.nostream = TagBool(value);
-    if (name == "replicatefrom" && value.is_string()) tags.replicatefrom = value.get<std::string>();
-  }
-  return tags;
-}
-
 // Typed fields win over `raw` for the tags they model; other tags go out verbatim.
 ordered EncodeTags(const ha::Tags& tags) {
   ordered out = ordered::object();
@@ -135,6 +120,21 @@ std::string SyncStandbyText(const std::vector<std::string>& names) {
 }
 
 }  // namespace
+
+ha::Tags DecodeTags(const json& obj) {
+  ha::Tags tags;
+  for (const auto& [name, value] : obj.items()) {
+    tags.raw[name] = value.dump();
+    if (name == "nofailover") tags.nofailover = TagBool(value);
+    if (name == "failover_priority") tags.failover_priority = TagInt(value);
+    if (name == "noloadbalance") tags.noloadbalance = TagBool(value);
+    if (name == "nosync") tags.nosync = TagBool(value);
+    if (name == "clonefrom") tags.clonefrom = TagBool(value);
+    if (name == "nostream") tags.nostream = TagBool(value);
+    if (name == "replicatefrom" && value.is_string()) tags.replicatefrom = value.get<std::string>();
+  }
+  return tags;
+}
 
 std::string EncodeMember(const ha::Member& m) {
   ordered j;

@@ -1,5 +1,6 @@
 #pragma once
 // JSON values of the DCS keys, exactly as Patroni writes and reads them (docs/interfaces.md §1).
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -11,6 +12,9 @@
 namespace pgha::dcs {
 
 std::string EncodeMember(const ha::Member& m);  // name is not part of the value
+// A member's `tags` object, as the member key and GET /patroni carry it: the flags and
+// failover_priority typed (strings such as "true" or "2" accepted), every tag kept in `raw`.
+ha::Tags DecodeTags(const nlohmann::json& obj);
 Result<ha::Member> DecodeMember(const std::string& name, const std::string& json);
 std::string EncodeStatus(uint64_t optime, const std::map<std::string, uint64_t>& slots,
                          const std::vector<std::string>& retain_slots);

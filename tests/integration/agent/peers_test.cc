@@ -56,6 +56,21 @@ TEST(HttpPeerProberTest, AsksTheFormerLeaderWhoseMemberKeyIsGone) {
   EXPECT_EQ(out[1].role, "primary");
 }
 
+// A failover_priority configured as '2' is a string in the JSON; it must still count (Patroni's
+// priority_failover feature: the lower-priority replica took the key first).
+TEST(HttpPeerProberTest, TagsAreDecodedAsTheMemberKeysAre) {
+  FakeRest peer(
+      R"({"state":"running","role":"replica","timeline":3,"xlog":{"received_location":80},)"
+      R"("tags":{"failover_priority":"2","nosync":"true"}})");
+  HttpPeerProber prober(std::chrono::milliseconds(1500));
+  auto out = prober.Probe({peer.member("node3")}, "node2", nullptr);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].tags.failover_priority, 2);
+  EXPECT_EQ(out[0].tags.Priority(), 2);
+  EXPECT_TRUE(out[0].tags.nosync);
+  EXPECT_EQ(out[0].wal_position, 80u);
+}
+
 TEST(HttpPeerProberTest, TheFormerLeaderIsNotAskedWhenItIsMe) {
   FakeRest me(kPrimary);
   HttpPeerProber prober(std::chrono::milliseconds(1500));
