@@ -234,8 +234,9 @@ bool Agent::RunOnce() {
     primary_down_since_.reset();
   }
   obs.primary_down_since = primary_down_since_;
-  if (!holding || obs.pg.running) primary_start_failed_ = false;
-  obs.primary_start_failed = primary_start_failed_;
+  if (!holding || obs.pg.running) primary_start_failing_since_.reset();
+  obs.primary_start_failed = primary_start_failing_since_ &&
+                             obs.now - *primary_start_failing_since_ >= ha::kStartFailureGrace;
   if (obs.pg.running && obs.pg.in_recovery && !obs.pg.streaming) {
     if (!not_streaming_since_) not_streaming_since_ = obs.now;
   } else {

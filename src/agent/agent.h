@@ -136,7 +136,8 @@ class Agent {
   bool checkpoint_pending_ = false;
   bool may_write_ = false;  // the last loop ended with a postmaster not confirmed a replica
   std::optional<MonoTime> primary_down_since_;
-  bool primary_start_failed_ = false;  // Observation::primary_start_failed
+  // Since when every start as primary has failed (Observation::primary_start_failed).
+  std::optional<MonoTime> primary_start_failing_since_;
   std::optional<MonoTime> not_streaming_since_;
   OperationQueue* ops_ = nullptr;
   Watchdog* watchdog_ = nullptr;

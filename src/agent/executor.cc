@@ -66,7 +66,8 @@ Status Agent::ExecuteAction(const ha::Action& a, ha::Observation& obs) {
       return OkStatus();
     case ActionKind::kStartPrimary:
       if (auto st = StartAs(std::nullopt, obs); !st.ok()) {
-        primary_start_failed_ = true;  // the next loop gives the key up, as Patroni
+        // Failing for ha::kStartFailureGrace gives the key up, as Patroni's post_recover.
+        if (!primary_start_failing_since_) primary_start_failing_since_ = clock_.Now();
         return st;
       }
       callbacks_.Fire("on_start", "primary");

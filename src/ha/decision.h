@@ -43,8 +43,11 @@ struct Observation {
   bool fence_failed = false;     // the fencing guard died and could not be restarted
   // Since when PostgreSQL has not been running while we hold the leader key.
   std::optional<MonoTime> primary_down_since;
-  // Our last start of PostgreSQL as primary, under the key we still hold, failed (pg_ctl said
-  // so: a broken configuration, a missing file), as opposed to one still in crash recovery.
+  // Our starts of PostgreSQL as primary, under the key we still hold, have failed outright (pg_ctl
+  // said so: a broken configuration, a missing file) for kStartFailureGrace, as opposed to one
+  // still in crash recovery. Not at the first failure: after a SIGKILLed postmaster, starts fail
+  // until its zombie is reaped (its lock files name a PID that still exists) or its orphaned
+  // backends let go of the shared memory (cluster.failover_test phase 2 failed over that way).
   bool primary_start_failed = false;
   // Since when this running replica has had no streaming WAL receiver.
   std::optional<MonoTime> not_streaming_since;
@@ -53,6 +56,9 @@ struct Observation {
   // /sync may list it: commits acknowledged before the setting held were not waiting for it.
   std::optional<uint64_t> sync_names_settled_lsn;
 };
+
+// How long starts as primary must keep failing outright before the key is given up.
+inline constexpr Millis kStartFailureGrace{4000};
 
 enum class ActionKind {
   kRaceInitialize,   // create-if-absent `initialize`; stop if lost
