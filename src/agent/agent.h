@@ -63,6 +63,10 @@ class Agent {
   Status CloneFromLeader(const ha::Observation& obs, const std::string& source,
                          const std::string& upstream);
   Status StartAs(const std::optional<std::string>& upstream, const ha::Observation& obs);
+  // A restart in place: as primary, or as a replica of the leader.
+  Status StartInPlace(bool primary, const ha::Observation& obs) {
+    return primary ? StartAs(std::nullopt, obs) : StartAs(obs.cluster.leader.value_or(""), obs);
+  }
   Status Demote(const ha::Observation& obs, const std::string& leader, const std::string& mode);
   Status Promote(ha::Observation& obs);
   Status ClaimTimeline(const ha::Observation& obs);

@@ -76,7 +76,7 @@ Status Agent::RestartPostgres(const ha::Observation& obs) {
   bool primary = obs.pg.running && !obs.pg.in_recovery;
   PublishMember(obs, "restarting");
   PGHA_TRY(pg_.Stop("fast", cfg_.postgresql.pg_ctl_timeout));
-  PGHA_TRY(primary ? StartAs(std::nullopt, obs) : StartAs(obs.cluster.leader.value_or(""), obs));
+  PGHA_TRY(StartInPlace(primary, obs));
   callbacks_.Fire("on_restart", primary ? "primary" : "replica");
   return OkStatus();
 }
@@ -98,7 +98,7 @@ api::OpResponse Agent::DoRestart(const api::RestartRequest& r, ha::Observation& 
     if (obs.pg.data_dir_empty) return Text(503, "restart failed: the data directory is empty");
     PublishMember(obs, "starting");
     const bool mine = obs.dcs_ok && obs.cluster.leader == cfg_.name;
-    Status st = mine ? StartAs(std::nullopt, obs) : StartAs(obs.cluster.leader.value_or(""), obs);
+    Status st = StartInPlace(mine, obs);
     if (!st.ok()) return Text(503, "restart failed: " + st.message());
     callbacks_.Fire("on_start", mine ? "primary" : "replica");
     spdlog::info("restart requested: started the stopped PostgreSQL");

@@ -573,14 +573,11 @@ bool ReadLivePositions(Postgres& pg, ha::LocalPg* out) {
       "'0/0')::bigint, 0), COALESCE((pg_last_wal_replay_lsn() - '0/0')::bigint, 0)");
   if (!r.ok() || r->empty() || r->front().size() < 4) return false;
   const Row& row = r->front();
-  auto number = [](const std::optional<std::string>& v) -> uint64_t {
-    return v ? std::strtoull(v->c_str(), nullptr, 10) : 0;
-  };
   const bool recovery = row[0] == std::optional<std::string>("t");
   if (recovery != out->in_recovery) return false;  // a promotion under way: keep the snapshot
-  out->wal_lsn = number(row[1]);
-  out->receive_lsn = number(row[2]);
-  out->replay_lsn = number(row[3]);
+  out->wal_lsn = ToU64(row[1]);
+  out->receive_lsn = ToU64(row[2]);
+  out->replay_lsn = ToU64(row[3]);
   return true;
 }
 

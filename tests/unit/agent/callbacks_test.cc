@@ -19,8 +19,8 @@ namespace fs = std::filesystem;
 TEST(SplitCommandLine, SplitsAsAShellWouldWithoutExpanding) {
   auto w = SplitCommandLine(R"(/usr/bin/python3 features/cb.py 'a b' "c \"d\"" e\ f $HOME)");
   ASSERT_TRUE(w.ok()) << w.message();
-  EXPECT_EQ(*w, (std::vector<std::string>{"/usr/bin/python3", "features/cb.py", "a b",
-                                          "c \"d\"", "e f", "$HOME"}));
+  EXPECT_EQ(*w, (std::vector<std::string>{"/usr/bin/python3", "features/cb.py", "a b", "c \"d\"",
+                                          "e f", "$HOME"}));
   EXPECT_FALSE(SplitCommandLine("cb 'open").ok());
   EXPECT_FALSE(SplitCommandLine("   ").ok());
 }
