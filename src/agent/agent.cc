@@ -120,6 +120,11 @@ bool Agent::RefreshDcs(ha::Observation* obs) {
   dcs_last_seen_ = clock_.WallSeconds();
   ApplyDynamicConfig(obs->cluster);
   TrackLeaderBinding(obs, lease_ok);
+  // A primary's renewal extends its fence now, not at the end of this loop: on a slow link the
+  // loop's other calls can outlast the fence's margin, and the guard then killed a healthy
+  // primary (the fault suite's slow-leader). The same deadline the end of the loop would give:
+  // the lease just renewed, the key confirmed bound to it by the read above.
+  if (lease_ok && fence_extended_ && leader_valid_until_) ArmFence();
   return lease_ok;
 }
 
@@ -294,6 +299,7 @@ void Agent::UpdateFence(const ha::Observation& obs) {
   // postmaster at all. A postmaster we cannot query (connection slots full, a long crash
   // recovery) keeps whatever deadline it had: it may still be a primary (docs/safety.md).
   bool cannot_write = (obs.pg.running && obs.pg.in_recovery) || !obs.pg.postmaster;
+  fence_extended_ = false;
   if (settings_.pause || (!primary && cannot_write)) {
     fence_.Disarm();
     if (watchdog_) watchdog_->Disable();
@@ -307,6 +313,7 @@ void Agent::UpdateFence(const ha::Observation& obs) {
     watchdog_failed_ = !st.ok() && watchdog_->required();
   }
   ArmFence();
+  fence_extended_ = true;
 }
 
 void Agent::Shutdown() {

@@ -138,7 +138,8 @@ class Agent {
   std::string slots_epoch_;  // postmaster start + leader key revision the slots were checked for
   std::map<std::string, MonoTime> slot_member_seen_;  // slot -> last loop its member was listed
   bool checkpoint_pending_ = false;
-  bool may_write_ = false;  // the last loop ended with a postmaster not confirmed a replica
+  bool fence_extended_ = false;  // the last loop ended extending the fence of a primary
+  bool may_write_ = false;       // the last loop ended with a postmaster not confirmed a replica
   std::optional<MonoTime> primary_down_since_;
   // Since when every start as primary has failed (Observation::primary_start_failed).
   std::optional<MonoTime> primary_start_failing_since_;

@@ -44,6 +44,7 @@ if [ "${1:-}" = "--controls" ]; then
     "drop-slots|--drop-slots|(e) "
     "no-timeline-claim|--no-timeline-claim|known bug B2"
     "no-former-leader-probe|--no-former-leader-probe --faults etcd-revoke,crash,switchover|at most one writable|(b) "
+    "late-fence|--late-fence --faults slow-link|(f) "
   )
   for c in "${CONTROLS[@]}"; do
     IFS='|' read -r name flags _ <<<"$c"
@@ -70,7 +71,7 @@ if [ "${1:-}" = "--controls" ]; then
 fi
 
 # Modes, each split in two halves so that two jobs stay busy.
-MODES=("async|" "sync|--sync" "strict|--sync-strict")
+MODES=("async|" "sync|--sync" "strict|--sync-strict" "slow|--faults slow-link")
 HALF=$((SEEDS / 2))
 for m in "${MODES[@]}"; do
   IFS='|' read -r name flags <<<"$m"

@@ -24,7 +24,7 @@ const std::vector<std::string>& AllFaultKinds() {
       "etcd-cut",    "flaky",       "latency",   "lag",        "etcd-down",  "etcd-leader",
       "rest-refuse", "repl-refuse", "partition", "pg-refuse",  "start-fail", "slow-start",
       "copy-fail",   "wake-delay",  "config",    "switchover", "failover",   "restart",
-      "reinit",      "etcd-revoke"};
+      "reinit",      "etcd-revoke", "slow-link"};
   return kinds;
 }
 
@@ -103,6 +103,7 @@ config::Config World::NodeConfig(int index) const {
 void World::StartAgent(Node& n) {
   n.dcs = std::make_unique<FakeDcs>(etcd_, n, kScope, n.name());
   n.dcs->set_hazards({opt_.lie_ttl, opt_.fake_sync_member});
+  n.fence.set_defer(opt_.late_fence);
   n.agent = std::make_unique<agent::Agent>(n.cfg, *n.dcs, *n.pg, *prober_, n.fence, clock_);
   n.ops = std::make_unique<agent::OperationQueue>(nullptr);
   n.agent->set_operations(n.ops.get());
@@ -214,6 +215,9 @@ Status World::CrossLink(Node& node) {
     if (f.node != node.index) continue;
     if (f.kind == "isolate" || f.kind == "etcd-cut") return fail(f.slow, "partitioned");
     if (f.kind == "flaky" && Chance(0.3)) return fail(f.slow, "request failed");
+    if (f.kind == "slow-link") {  // a WAN round trip: every call answered, slowly
+      clock_.Advance(Ms(Uniform(0.8, 1.4)));
+    }
     if (f.kind == "latency") {
       double seconds = Uniform(0.1, 4.0);
       if (Millis(static_cast<int64_t>(seconds * 1000)) >= kCallTimeout) {
@@ -363,6 +367,16 @@ void World::EnforceFences() {
     n->pg->Kill();
     ++out_.fence_kills;
     Log(n->name(), "fencing guard: deadline passed, PostgreSQL killed");
+    // (f) A primary whose agent runs and whose every call is answered, if slowly, keeps its
+    // fence ahead of the guard (the fault suite's slow-leader found this broken).
+    bool only_slow = !etcd_down_ && n->powered && n->agent && !n->paused;
+    for (const auto& f : faults_) only_slow = only_slow && f.kind == "slow-link";
+    if (only_slow) {
+      Fail(
+          fmt::format("(f) a healthy primary fenced: {}'s agent runs and its etcd calls are all "
+                      "answered (slow links only), yet its guard's deadline passed",
+                      n->name()));
+    }
   }
 }
 

@@ -96,6 +96,10 @@ bool World::InjectNodeFault(Fault& f) {
   } else if (f.kind == "slow-start") {
     if (n.pg->postmaster()) n.pg->Kill();  // it crashed; its crash recovery will be long
     n.pg->faults().slow_start = Uniform(5, 20);
+  } else if (f.kind == "slow-link") {
+    // Only a primary's links: the simulator runs one agent at a time, so a replica's slow calls
+    // would stall the primary's loop too, which no real network does.
+    if (!n.pg->postmaster() || n.pg->in_recovery()) return false;
   } else if (f.kind == "copy-fail") {
     n.pg->faults().copy_fail = true;
   }
@@ -166,6 +170,10 @@ bool World::Heal(const Fault& f) {
     n.pg->faults().start_fail = false;
   } else if (f.kind == "slow-start") {
     n.pg->faults().slow_start = 0;  // a recovery under way still takes its time
+  } else if (f.kind == "slow-link") {
+    // Only a primary's links: the simulator runs one agent at a time, so a replica's slow calls
+    // would stall the primary's loop too, which no real network does.
+    if (!n.pg->postmaster() || n.pg->in_recovery()) return false;
   } else if (f.kind == "copy-fail") {
     n.pg->faults().copy_fail = false;
   }

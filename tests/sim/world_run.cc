@@ -59,6 +59,7 @@ void World::RunAgent(Node& n) {
   std::set<std::string> members_before = MemberNames();
   bool keep_running = n.agent->RunOnce();
   if (!n.agent) return;  // cannot happen: faults are injected between steps
+  n.fence.Flush();
   const std::string& reason = n.agent->snapshot()->reason;
   if (reason != n.last_reason) Log(n.name(), reason);
   n.last_reason = reason;
