@@ -97,6 +97,19 @@ def diverged(ctx):
     ctx["tables"]["h3"].add(777777)
 
 
+def storm(ctx, converge_ok=True, lose=False):
+    """The same history as a storm: one storm fault (never waited on), then storm-end."""
+    ev = ctx["events"]
+    ev[0].update(name="storm-kill-agent", storm=True, expect_failover=None)
+    del ev[2]  # a storm fault has no convergence of its own
+    ev.insert(0, {"ev": "storm", "seed": 7, "faults": 1, "t": 9.0})
+    ev.insert(3, {"ev": "fault", "name": "storm-end", "t": 20.0, "leader": "h2", "target": "h2",
+                  "expect_failover": None, "async_loss_ok": True})
+    ev.insert(4, {"ev": "converged", "name": "storm-end", "t": 24.0, "ok": converge_ok})
+    if lose:
+        drop_acked(ctx, 7.0, 7.2)
+
+
 cases = [("clean failover", lambda c: None, False),
          ("async window loss", lambda c: drop_acked(c, 9.5, 9.95), False),
          ("lost ack 0.95 s before", lambda c: drop_acked(c, 9.0, 9.02), False),  # window 1 s
@@ -112,5 +125,8 @@ cases = [("clean failover", lambda c: None, False),
          ("either, still lossless", lambda c: (c["events"][0].update(expect_failover=None),
                                                drop_acked(c, 7.0, 7.2)), True),
          ("diverged replica", diverged, True),
-         ("not converged", lambda c: c["events"][2].update(ok=False), True)]
+         ("not converged", lambda c: c["events"][2].update(ok=False), True),
+         ("storm", storm, False),
+         ("storm not converged", lambda c: storm(c, converge_ok=False), True),
+         ("storm, lost ack", lambda c: storm(c, lose=True), True)]
 sys.exit(0 if all([run(*c) for c in cases]) else 1)

@@ -362,6 +362,19 @@ nemesis_flap() {  # T17: the leader host's links flap: every packet dropped for 
   done
   fault_heal
 }
+nemesis_slow_leader() {  # T17 (slow link): every packet between the leader's host and the
+  # others held for SLOW_MS each way (a WAN-like round trip of 2 x SLOW_MS) for 3 x ttl. The
+  # leader still renews, replicates and answers, only slowly: nothing may fail over or be lost.
+  local L; L=$(leader)
+  [ -x "$SLOWLINK" ] || { fault_skipped slow-leader "$SLOWLINK missing (ninja -C build pgha-fault-slowlink)"; return; }
+  fault_begin slow-leader "$L" false false
+  slow_link "$L" "$SLOW_MS" $((3 * TTL + 30))
+  # the REST API still answers, but no longer within one round trip's worth of the fault
+  fault_effective curl_from "$CLIENT" -m "$(printf '%d.%03d' $((SLOW_MS / 1000)) $((SLOW_MS % 1000)))" "http://$(host_addr "$L"):8008/"
+  pause $((3 * TTL))
+  slow_clear "$L"
+  fault_heal
+}
 nemesis_etcd_data_loss() {  # T22: one etcd member (not the raft leader) loses its data
   # directory: killed and wiped, 2 x ttl later removed from the cluster, added back as a new
   # member and started empty; it catches up from the others, and no failover follows

@@ -97,3 +97,23 @@ chaos_cut_pg() {  # HOST PEER
 chaos_oneway() {  # HOST PEER
   IN_RULES=(); OUT_RULES=("ip daddr $(host_addr "$2") drop"); chaos_rules "$1"
 }
+# --- slow links: there is no netem here, so packets are held in userspace -----------------------
+# On HOST: every packet on its link (to or from the other hosts and the client) goes through netfilter
+# queue 7 (iptables' NFQUEUE: this kernel's nftables has no queue statement), where
+# pgha-fault-slowlink holds each for MS before letting it through; `--queue-bypass` lets packets
+# pass untouched whenever no program listens, so a dead helper never cuts the link.
+SLOWLINK=${PGHA_FAULT_SLOWLINK:-$ROOT/build/tests/pgha-fault-slowlink}
+declare -A SLOW_PID
+slow_link() {  # HOST MS SECONDS (the helper stops by itself after SECONDS)
+  local ns; ns=$(host_ns "$1")
+  ip netns exec "$ns" "$SLOWLINK" 7 "$2" "$3" >>"$DIR/$1/slowlink.log" 2>&1 &
+  SLOW_PID[$1]=$!; disown
+  # on the wire only: the host's own traffic to itself (its agent to its etcd member) stays local
+  ip netns exec "$ns" iptables -w -A OUTPUT -o eth0 -j NFQUEUE --queue-num 7 --queue-bypass
+  ip netns exec "$ns" iptables -w -A INPUT -i eth0 -j NFQUEUE --queue-num 7 --queue-bypass
+}
+slow_clear() {  # HOST: rules out first, then the helper (it lets what it holds through)
+  ip netns exec "$(host_ns "$1")" iptables -w -F 2>/dev/null || true
+  [ -n "${SLOW_PID[$1]:-}" ] && { kill "${SLOW_PID[$1]}" 2>/dev/null; SLOW_PID[$1]=""; }
+  return 0
+}

@@ -55,6 +55,12 @@ def pct(values, p):
     return values[min(len(values) - 1, int(round(p * (len(values) - 1))))]
 
 
+def median_rto(figs, name):
+    rtos = sorted(f["rto"] for f in figs if f["name"] == name and f.get("rto") is not None
+                  and f.get("failovers"))
+    return rtos[len(rtos) // 2] if rtos else None
+
+
 def cells(figs):
     """One fault injected several times (--random, --bench): passes, RTO percentiles, sums."""
     run = [f for f in figs if not f.get("skipped")]
@@ -91,10 +97,19 @@ def main():
                 runs.append((label, json.load(f)))
         except (OSError, ValueError) as e:
             runs.append((label, [{"name": "overall", "ok": False, "error": str(e)}]))
+    # pgha beside a Patroni run of the same mode: "pgha (sync)" with "patroni (sync)"
+    pairs = []
+    for label, figs in runs:
+        if label.lower().startswith("pgha"):
+            mode = label[label.find("("):]
+            other = next((f for lb, f in runs if not lb.lower().startswith("pgha")
+                          and lb.endswith(mode)), None)
+            if other is not None:
+                pairs.append((mode.strip("()"), figs, other))
     names = []
     for _, figs in runs:
         for fig in figs:
-            if fig["name"] != "overall" and fig["name"] not in names:
+            if fig["name"] not in ("overall", "storm") and fig["name"] not in names:
                 names.append(fig["name"])
     lines = [
         "# Reliability: the fault suite's results",
@@ -118,14 +133,23 @@ def main():
         "- timing: pgha's defaults for both systems (ttl 5, loop_wait 1, retry_timeout 2); "
         "Patroni with `watchdog: off` (these hosts have no watchdog device, and pgha uses none)",
         "",
-        "| fault | " + " | ".join(label for label, _ in runs) + " |",
-        "|---|" + "---|" * len(runs),
+        "Where a fault fails over on both systems, `rto pgha/Patroni` is pgha's recovery time "
+        "(fault to the first write acknowledged by the new primary through the write port; the "
+        "median where a fault ran more than once) divided by Patroni's in the same mode: below 1 "
+        "pgha is faster.",
+        "",
+        "| fault | " + " | ".join(label for label, _ in runs) +
+        "".join(" | rto pgha/Patroni (%s)" % m for m, _, _ in pairs) + " |",
+        "|---|" + "---|" * (len(runs) + len(pairs)),
     ]
     for name in names:
         row = []
         for _, figs in runs:
             mine = [f for f in figs if f["name"] == name]
             row.append(cells(mine) if len(mine) > 1 else cell(mine[0] if mine else None))
+        for _, ours, theirs in pairs:
+            a, b = median_rto(ours, name), median_rto(theirs, name)
+            row.append("%.2f" % (a / b) if a is not None and b else "—")
         lines.append("| `%s` | %s |" % (name, " | ".join(row)))
     overall = []
     for label, figs in runs:
@@ -137,6 +161,15 @@ def main():
                        "window), %d recorder samples, replicas diverged: %s" % (
                            label, "PASS" if o["ok"] else "FAIL", o["acks"], o["lost_total"],
                            o["lost_untolerated"], o["samples"], o["diverged"] or "none"))
+    for label, figs in runs:
+        st = next((f for f in figs if f["name"] == "storm"), None)
+        if st is not None:
+            overall.append("%s, storm (`storm-*` rows): seed %d, %d of %d faults injected in "
+                           "%.0f s, %d failed a checker, no node writable for %.1f s in all, "
+                           "longest gap between writes acknowledged through the write port "
+                           "%.1f s" % (label, st["seed"], st["injected"], st["planned"],
+                                       st["seconds"], st["failed"], st["leaderless_s"],
+                                       st["max_gap"]))
     lines += ["", "Whole runs:", ""] + ["- " + x for x in overall] + [""]
     with open(out, "w") as f:
         f.write("\n".join(lines))

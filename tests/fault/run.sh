@@ -3,12 +3,16 @@
 # PostgreSQL 15 each), a client namespace with HAProxy and the writers, a recorder per node, the
 # nemeses below, and history checkers (check.py). See tests/fault/README.md.
 #
-#   tests/fault/run.sh --smoke     every nemesis once (about 2 minutes); exit 1 on any failure
+#   tests/fault/run.sh --smoke     the smoke set once (about 2.5 minutes); exit 1 on any failure
 #   tests/fault/run.sh --control   negative control: a replica promoted behind the agents' back
 #                                  (a real dual primary); exit 0 only if the checkers catch it
-#   tests/fault/run.sh --full      every nemesis of the catalogue once (about 8 minutes)
+#   tests/fault/run.sh --full      every nemesis of the catalogue once (about 12 minutes), then a
+#                                  storm of 500 faults (about 15 minutes; --storm below) from the
+#                                  seed --seed S gives (default: the clock; printed)
 #   tests/fault/run.sh --random SEED N   N nemeses drawn from the catalogue by SEED (a failing
 #                                  run replays from its seed)
+#   tests/fault/run.sh --storm SEED N   N short faults drawn by SEED, one every 0.5-2.5 s, up to two
+#                                  at once, no convergence in between (tests/fault/storm.sh)
 #   tests/fault/run.sh --only A,B  the named nemeses (names as in CATALOGUE below), in order
 #   tests/fault/run.sh --bench N   N rounds of host-death (etcd's leader elsewhere, then on the
 #                                  dying host) and kill9-primary (bench/run.sh uses it to compare
@@ -19,6 +23,7 @@
 #                           by tests/fault/patroni4.sh), Patroni at pgha's default timing
 #   --sync                  synchronous_mode on: every acknowledged write must survive every fault
 #   --json FILE             check.py's figures, one object per fault, written to FILE
+#   --seed S, --storm-faults N   --full's storm: its seed and its length (default 500)
 #
 # Needs root, the binaries built in build/ (pgha, pgha-fence-guard), etcd, haproxy, nft,
 # postgresql-15, python3-psycopg2. Runs under flock /tmp/pgha-cluster.lock, like every test that
@@ -26,16 +31,16 @@
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
-usage() { sed -n '6,21p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '6,26p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 MODE=${1:-}
 ROUNDS=1
 case "$MODE" in
   --smoke|--control|--full) shift ;;
   --only) ONLY=${2:-}; shift 2 2>/dev/null || usage
     [[ "$ONLY" =~ ^[a-z0-9_]+(,[a-z0-9_]+){0,49}$ ]] || { echo "--only needs nemesis names separated by commas, not '$ONLY'" >&2; exit 2; } ;;
-  --random) SEED=${2:-}; ROUNDS=${3:-}; shift 3 2>/dev/null || usage
+  --random|--storm) SEED=${2:-}; ROUNDS=${3:-}; shift 3 2>/dev/null || usage
     [[ "$SEED" =~ ^[0-9]{1,9}$ ]] || { echo "--random needs a numeric seed, not '$SEED'" >&2; exit 2; }
-    [[ "$ROUNDS" =~ ^[1-9][0-9]{0,2}$ ]] || { echo "--random needs a fault count 1-999, not '$ROUNDS'" >&2; exit 2; } ;;
+    [[ "$ROUNDS" =~ ^[1-9][0-9]{0,3}$ ]] || { echo "$MODE needs a fault count 1-9999, not '$ROUNDS'" >&2; exit 2; } ;;
   --bench) ROUNDS=${2:-}; shift 2 2>/dev/null || usage
     [[ "$ROUNDS" =~ ^[1-9][0-9]?$ ]] || { echo "--bench needs a round count 1-99, not '$ROUNDS'" >&2; exit 2; } ;;
   *) usage ;;
@@ -46,12 +51,17 @@ JSON_OUT=""
 ORIG_ARGS=("$MODE" "$@")
 [ "$MODE" = --bench ] && ORIG_ARGS=("$MODE" "$ROUNDS" "$@")
 [ "$MODE" = --only ] && ORIG_ARGS=("$MODE" "$ONLY" "$@")
-[ "$MODE" = --random ] && ORIG_ARGS=("$MODE" "$SEED" "$ROUNDS" "$@")
+[ "$MODE" = --random ] || [ "$MODE" = --storm ] && ORIG_ARGS=("$MODE" "$SEED" "$ROUNDS" "$@")
+STORM_FAULTS=500
 while [ $# -gt 0 ]; do
   case "$1" in
     --system) SYSTEM=${2:-}; shift 2 2>/dev/null || usage
       case "$SYSTEM" in pgha|patroni|patroni4) ;; *) echo "--system must be pgha, patroni or patroni4, not '$SYSTEM'" >&2; exit 2 ;; esac ;;
     --sync) SYNC=sync; shift ;;
+    --seed) SEED=${2:-}; shift 2 2>/dev/null || usage
+      [[ "$SEED" =~ ^[0-9]{1,9}$ ]] || { echo "--seed needs a number, not '$SEED'" >&2; exit 2; } ;;
+    --storm-faults) STORM_FAULTS=${2:-}; shift 2 2>/dev/null || usage
+      [[ "$STORM_FAULTS" =~ ^[0-9]{1,4}$ ]] || { echo "--storm-faults needs a count 0-9999, not '$STORM_FAULTS'" >&2; exit 2; } ;;
     --json) JSON_OUT=${2:-}; shift 2 2>/dev/null || usage
       [ -n "$JSON_OUT" ] || usage ;;
     *) echo "unknown argument: $1" >&2; usage ;;
@@ -61,7 +71,7 @@ done
 CATALOGUE=(kill9 isolate reject sigstop etcd_cut host_death host_death_etcd kill9_etcd_leader
   sigstop_etcd freeze_replica freeze_leader isolate_replica reject_icmp cut_replica_pg oneway
   switchovers cold_restart etcd_majority pg_crash kill9_agent disk_full_primary
-  disk_full_replica flap etcd_data_loss sigstop_etcd_leader freeze_etcd_leader)
+  disk_full_replica flap etcd_data_loss sigstop_etcd_leader freeze_etcd_leader slow_leader)
 # Only on request (--only): clock_jump preloads libfaketime into every agent and PostgreSQL for
 # the whole run, which changes the system under test for every other nemesis.
 ON_REQUEST=(clock_jump)
@@ -73,7 +83,7 @@ if [ "$MODE" = --only ]; then
   done
 fi
 # What this run injects, in order (decided before anything starts: --random replays from SEED).
-NEMESES=(kill9 isolate reject sigstop etcd_cut host_death host_death_etcd)
+NEMESES=(kill9 isolate reject sigstop etcd_cut host_death host_death_etcd slow_leader)
 [ "$MODE" = --control ] && NEMESES=(rogue_promote)
 [ "$MODE" = --full ] && NEMESES=("${CATALOGUE[@]}")
 [ "$MODE" = --only ] && IFS=, read -r -a NEMESES <<<"$ONLY"
@@ -82,6 +92,11 @@ if [ "$MODE" = --random ]; then
   NEMESES=()
   for r in $(seq 1 "$ROUNDS"); do NEMESES+=("${CATALOGUE[RANDOM % ${#CATALOGUE[@]}]}"); done
 fi
+if [ "$MODE" = --full ] && [ "$STORM_FAULTS" -gt 0 ]; then  # the catalogue, then a storm
+  SEED=${SEED:-$(( $(date +%s) % 1000000000 ))}
+  ROUNDS=$STORM_FAULTS
+fi
+[ "$MODE" = --storm ] && NEMESES=()
 if [ "$MODE" = --bench ]; then
   NEMESES=()
   for r in $(seq 1 "$ROUNDS"); do NEMESES+=(host_death host_death_etcd kill9); done
@@ -93,7 +108,7 @@ if [ -z "${PGHA_FAULT_LOCKED:-}" ]; then  # serialize with the other cluster tes
 fi
 PY=/usr/bin/python3
 BIN_DIR=${PGHA_BIN_DIR:-$ROOT/build/src/bin}
-for c in etcd etcdctl haproxy nft ip setpriv curl jq; do
+for c in etcd etcdctl haproxy nft iptables ip setpriv curl jq; do
   command -v "$c" >/dev/null || { echo "SKIP: $c is not installed"; exit 77; }
 done
 PATRONI=${PGHA_FAULT_PATRONI:-/usr/bin/patroni}
@@ -127,10 +142,12 @@ TTL=5                # pgha's default (docs/timing.md); Patroni gets the same (r
 LOSS_OK=true
 [ "$SYNC" = sync ] && LOSS_OK=false
 HOLD=$((3 * TTL))    # how long a partition lasts
+SLOW_MS=200          # slow-leader: each way, so a 400 ms round trip (an ocean between hosts)
 # every background process stops by itself after this many seconds (about a minute a fault)
 case "$MODE" in
-  --full) MAX_RUN=1800 ;;
+  --full) MAX_RUN=$((1800 + STORM_FAULTS * 8)) ;;
   --random) MAX_RUN=$((600 + ROUNDS * 90)) ;;
+  --storm) MAX_RUN=$((900 + ROUNDS * 8)) ;;
   --bench) MAX_RUN=$((600 + ROUNDS * 3 * 90)) ;;
   *) MAX_RUN=900 ;;
 esac
@@ -297,6 +314,13 @@ for n in "${NEMESES[@]}"; do
   wait_for 60 converged || log "not converged before $n"
   "nemesis_$n"
 done
+if [ "$MODE" = --storm ] || { [ "$MODE" = --full ] && [ "$STORM_FAULTS" -gt 0 ]; }; then
+  source "$HERE/storm.sh"
+  storm_schedule "$SEED" "$ROUNDS"
+  event "{\"ev\":\"storm\",\"seed\":$SEED,\"faults\":$ROUNDS,\"t\":$(now)}"
+  wait_for 60 converged || log "not converged before the storm"
+  run_storm
+fi
 event "{\"ev\":\"end\",\"t\":$(now)}"
 
 # --- final state: stop the workload, let replicas catch up, read every node's table -------------
