@@ -174,18 +174,21 @@ Status ReadTags(const Section& root, ha::Tags* t) {
   int priority = 0;
   PGHA_TRY(s.Int("failover_priority", &priority, 0, INT_MAX));
   if (s.Has("failover_priority")) t->failover_priority = priority;
+  PGHA_TRY(s.Int("sync_priority", &priority, 0, INT_MAX));
+  if (s.Has("sync_priority")) t->sync_priority = priority;
   PGHA_TRY(s.Str("replicatefrom", &t->replicatefrom));
   if (t->nostream) {
     s.WarnUnused("nostream", "this replica still streams; only WAL shipping would honour it");
   }
-  // Patroni's warning, word for word: its users grep for it. nofailover decides (ha::Tags).
-  if (s.Has("nofailover") && t->failover_priority &&
-      (t->nofailover == (*t->failover_priority > 0))) {
-    const char* b = t->nofailover ? "True" : "False";
-    s.Warn("Conflicting configuration between nofailover: " + std::string(b) +
-           " and failover_priority: " + std::to_string(*t->failover_priority) +
-           ". Defaulting to nofailover: " + b);
-  }
+  // Patroni's warnings, word for word: its users grep for them. The flag decides (ha::Tags).
+  auto conflict = [&s](const char* flag, bool set, const char* name, std::optional<int> p) {
+    if (!s.Has(flag) || !p || set != (*p > 0)) return;
+    const std::string b = set ? "True" : "False";
+    s.Warn("Conflicting configuration between " + std::string(flag) + ": " + b + " and " + name +
+           ": " + std::to_string(*p) + ". Defaulting to " + flag + ": " + b);
+  };
+  conflict("nofailover", t->nofailover, "failover_priority", t->failover_priority);
+  conflict("nosync", t->nosync, "sync_priority", t->sync_priority);
   return OkStatus();
 }
 

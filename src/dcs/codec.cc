@@ -88,6 +88,9 @@ ordered EncodeTags(const ha::Tags& tags) {
   if (tags.failover_priority && !out.contains("failover_priority")) {
     out["failover_priority"] = *tags.failover_priority;
   }
+  if (tags.sync_priority && !out.contains("sync_priority")) {
+    out["sync_priority"] = *tags.sync_priority;
+  }
   if (!tags.replicatefrom.empty()) out["replicatefrom"] = tags.replicatefrom;
   return out;
 }
@@ -129,6 +132,7 @@ ha::Tags DecodeTags(const json& obj) {
     if (name == "failover_priority") tags.failover_priority = TagInt(value);
     if (name == "noloadbalance") tags.noloadbalance = TagBool(value);
     if (name == "nosync") tags.nosync = TagBool(value);
+    if (name == "sync_priority") tags.sync_priority = TagInt(value);
     if (name == "clonefrom") tags.clonefrom = TagBool(value);
     if (name == "nostream") tags.nostream = TagBool(value);
     if (name == "replicatefrom" && value.is_string()) tags.replicatefrom = value.get<std::string>();

@@ -15,6 +15,7 @@ struct Tags {
   std::optional<int> failover_priority;  // <= 0 means "never promote"
   bool noloadbalance = false;
   bool nosync = false;
+  std::optional<int> sync_priority;  // <= 0 means "never synchronous"
   bool clonefrom = false;
   bool nostream = false;
   std::string replicatefrom;
@@ -26,6 +27,13 @@ struct Tags {
     return !nofailover && (!failover_priority || *failover_priority > 0);
   }
   int Priority() const { return nofailover ? 0 : failover_priority.value_or(1); }
+  // The same rule for nosync and sync_priority: nosync, when given, decides whether this member
+  // may be a synchronous standby; the higher SyncPriority, the sooner it is picked.
+  bool CanBeSync() const {
+    if (raw.count("nosync") != 0) return !nosync;
+    return !nosync && (!sync_priority || *sync_priority > 0);
+  }
+  int SyncPriority() const { return nosync ? 0 : sync_priority.value_or(1); }
   bool operator==(const Tags&) const = default;
 };
 

@@ -42,20 +42,25 @@ SyncTarget PickSyncStandbys(const Observation& obs) {
   const std::vector<std::string> listed = ListedStandbys(obs.cluster, obs.me);
   struct Candidate {
     const ReplicationClient* row;
+    int priority;
     bool listed, sync;
   };
   std::vector<Candidate> candidates;
   for (const auto& r : obs.pg.replication) {
     if (r.state != "streaming" || r.application_name == obs.me) continue;
     const Member* m = obs.cluster.FindMember(r.application_name);
-    if (!m || m->tags.nosync) continue;
+    if (!m || !m->tags.CanBeSync()) continue;
     bool seen = std::any_of(candidates.begin(), candidates.end(), [&](const Candidate& c) {
       return c.row->application_name == r.application_name;
     });
     if (seen) continue;  // two connections under one name: the first row speaks for it
-    candidates.push_back({&r, Contains(listed, r.application_name), r.sync_state == "sync"});
+    candidates.push_back(
+        {&r, m->tags.SyncPriority(), Contains(listed, r.application_name), r.sync_state == "sync"});
   }
+  // As Patroni: the higher sync_priority first; then the standbys already synchronous (no
+  // needless churn), then the most advanced.
   std::stable_sort(candidates.begin(), candidates.end(), [&](const auto& a, const auto& b) {
+    if (a.priority != b.priority) return a.priority > b.priority;
     if (a.listed != b.listed) return a.listed;
     if (a.sync != b.sync) return a.sync;
     uint64_t fa = ConfirmedLsn(obs, *a.row), fb = ConfirmedLsn(obs, *b.row);

@@ -26,7 +26,8 @@ struct SyncTarget {
   bool operator==(const SyncTarget&) const = default;
 };
 
-// The standbys the leader wants synchronous now: streaming, member of the cluster, not `nosync`,
+// The standbys the leader wants synchronous now: streaming, member of the cluster, allowed to be
+// synchronous (`nosync`, `sync_priority` > 0: ha::Tags::CanBeSync), highest `sync_priority` first,
 // at most synchronous_node_count of them; members already in `/sync` first (no churn), then the
 // most advanced. Strict mode never returns an empty target.
 SyncTarget PickSyncStandbys(const Observation& obs);

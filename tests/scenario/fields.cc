@@ -135,6 +135,7 @@ const Table<ha::Tags>& TagsTable() {
       {"failover_priority", Field(&ha::Tags::failover_priority)},
       {"noloadbalance", Field(&ha::Tags::noloadbalance)},
       {"nosync", Field(&ha::Tags::nosync)},
+      {"sync_priority", Field(&ha::Tags::sync_priority)},
       {"clonefrom", Field(&ha::Tags::clonefrom)},
       {"nostream", Field(&ha::Tags::nostream)},
       {"replicatefrom", Field(&ha::Tags::replicatefrom)},
@@ -305,8 +306,8 @@ const Table<ha::ReplicationClient>& ReplicationTable() {
                                         ha::Member& m, ha::LocalPg& pg, ha::PeerStatus& p,
                                         ha::HistoryEntry& h, ha::FailoverRequest& f,
                                         ha::SyncState& sy, ha::ReplicationClient& r) {
-  [[maybe_unused]] auto& [nofailover, failover_priority, noloadbalance, nosync, clonefrom, nostream,
-                          replicatefrom, raw] = t;
+  [[maybe_unused]] auto& [nofailover, failover_priority, noloadbalance, nosync, t_sync_priority,
+                          clonefrom, nostream, replicatefrom, raw] = t;
   [[maybe_unused]] auto& [ttl, loop_wait, retry_timeout, maximum_lag_on_failover,
                           primary_start_timeout, primary_stop_timeout, pause, check_timeline,
                           synchronous_mode, synchronous_mode_strict, synchronous_node_count,

@@ -289,6 +289,22 @@ TEST(ParseConfig, Tags) {
   c = MustParse(Minimal("tags:\n  failover_priority: 0\n"));
   EXPECT_FALSE(c.tags.CanPromote());  // no nofailover given: priority 0 forbids
   EXPECT_TRUE(c.warnings.empty());
+  // The same for nosync and sync_priority.
+  c = MustParse(Minimal("tags:\n  nosync: true\n  sync_priority: 2\n"));
+  EXPECT_TRUE(HasWarning(c,
+                         "Conflicting configuration between nosync: True and "
+                         "sync_priority: 2. Defaulting to nosync: True"));
+  EXPECT_FALSE(c.tags.CanBeSync());
+  c = MustParse(Minimal("tags:\n  nosync: false\n  sync_priority: 0\n"));
+  EXPECT_TRUE(HasWarning(c,
+                         "Conflicting configuration between nosync: False and "
+                         "sync_priority: 0. Defaulting to nosync: False"));
+  EXPECT_TRUE(c.tags.CanBeSync());
+  EXPECT_EQ(c.tags.SyncPriority(), 0);
+  c = MustParse(Minimal("tags:\n  sync_priority: 0\n"));
+  EXPECT_FALSE(c.tags.CanBeSync());
+  EXPECT_EQ(ErrorOf(Minimal("tags:\n  sync_priority: high\n")),
+            "tags.sync_priority: expected an integer, got \"high\"");
 }
 
 TEST(ParseConfig, UnknownKeysWarn) {

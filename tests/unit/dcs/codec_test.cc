@@ -77,6 +77,12 @@ TEST(MemberCodec, TagBooleansFromStrings) {
   // Published again as configured: a string priority stays a string (Patroni's suite compares).
   EXPECT_NE(EncodeMember(*m).find(R"("failover_priority":"0")"), std::string::npos)
       << EncodeMember(*m);
+  // A peer's sync_priority '2' (a string, as the behave suite writes it) still orders it.
+  m = DecodeMember("n", R"({"tags":{"nosync":true,"sync_priority":"2"}})");
+  ASSERT_TRUE(m.ok());
+  EXPECT_EQ(m->tags.sync_priority, 2);
+  EXPECT_FALSE(m->tags.CanBeSync());
+  EXPECT_NE(EncodeMember(*m).find(R"("sync_priority":"2")"), std::string::npos) << EncodeMember(*m);
 }
 
 TEST(MemberCodec, RejectsMalformed) {

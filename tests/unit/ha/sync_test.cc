@@ -74,6 +74,27 @@ TEST(PickSyncStandbys, NodeCountBoundsTheTarget) {
   EXPECT_EQ(PickSyncStandbys(o), (SyncTarget{{"n3", "n2"}, 2}));
 }
 
+// Patroni's priority_sync feature: sync_priority 0 never synchronous, the higher priority first
+// even over the standby already listed, and an explicit nosync decides over the priority.
+TEST(PickSyncStandbys, SyncPriorityOrdersAndZeroExcludes) {
+  Observation o = Leader();
+  o.cluster.members.push_back(Member{.name = "n4"});
+  o.settings.synchronous_node_count = 1;
+  o.cluster.sync = SyncState{"n1", {"n2"}, 0};
+  o.cluster.members[1].tags.sync_priority = 1;
+  o.cluster.members[2].tags.sync_priority = 2;
+  o.cluster.members[3].tags.sync_priority = 0;
+  o.pg.replication = {Row("n2", "sync", 9), Row("n3", "async", 5), Row("n4", "async", 99)};
+  EXPECT_EQ(PickSyncStandbys(o), (SyncTarget{{"n3"}, 1}));
+  o.settings.synchronous_node_count = 5;
+  EXPECT_EQ(PickSyncStandbys(o), (SyncTarget{{"n3", "n2"}, 2}));
+  // nosync: true beside sync_priority 2 -> never; nosync: false beside 0 -> allowed, priority 0
+  o.cluster.members[2].tags.nosync = true;
+  o.cluster.members[2].tags.raw["nosync"] = "true";
+  o.cluster.members[3].tags.raw["nosync"] = "false";
+  EXPECT_EQ(PickSyncStandbys(o), (SyncTarget{{"n2", "n4"}, 2}));
+}
+
 TEST(PickSyncStandbys, StrictPadsWithListedStandbysOnly) {
   Observation o = Leader();
   o.settings.synchronous_mode_strict = true;
