@@ -6,6 +6,7 @@
 
 #include "dcs/codec.h"
 #include "ha/sync.h"
+#include "scenario/scenario.h"
 
 namespace pgha::agent {
 
@@ -266,6 +267,7 @@ bool Agent::RunOnce() {
   const bool routine = std::all_of(decision.actions.begin(), decision.actions.end(), [](auto& a) {
     return a.kind == ha::ActionKind::kEnsureSlots || a.kind == ha::ActionKind::kSyncReplication;
   });
+  if (decision.reason != last_reason_ || !routine) RecordDecision(obs, decision);
   if (decision.reason != last_reason_ || !routine || obs.now - last_logged_ >= kQuietLog) {
     spdlog::info("{}", decision.reason);
     last_reason_ = decision.reason;
@@ -291,6 +293,15 @@ bool Agent::RunOnce() {
   streaming_from_leader_ = obs.dcs_ok && obs.cluster.leader && *obs.cluster.leader != cfg_.name &&
                            obs.pg.running && obs.pg.in_recovery && obs.pg.streaming;
   return keep_running;
+}
+
+void Agent::RecordDecision(const ha::Observation& obs, const ha::Decision& decision) {
+  auto next = std::make_shared<std::vector<std::string>>();
+  size_t keep = std::min(journal_->size(), kJournalSize - 1);
+  next->assign(journal_->end() - static_cast<std::ptrdiff_t>(keep), journal_->end());
+  next->push_back(scenario::FormatScenario(
+      obs, decision, "pgha decision journal: " + cfg_.name + " at " + ha::IsoTime(obs.wall_now)));
+  journal_ = std::move(next);
 }
 
 void Agent::UpdateFence(const ha::Observation& obs) {
@@ -365,6 +376,7 @@ void Agent::PublishSnapshot(const ha::Observation& obs) {
   s->is_leader = obs.dcs_ok && obs.cluster.leader == cfg_.name && !ha::LeaseExpiring(obs) &&
                  obs.pg.running && !obs.pg.in_recovery;
   s->cluster_unlocked = obs.dcs_ok && !obs.cluster.leader;
+  s->journal = journal_;
   s->dcs_ok = obs.dcs_ok;
   s->dcs_last_seen = dcs_last_seen_;
   s->tags = cfg_.tags;

@@ -123,6 +123,12 @@ class Agent {
   std::optional<uint64_t> last_status_optime_;
   MonoTime last_status_write_{};
   std::string last_reason_;
+  // The decision journal: the last kJournalSize decisions that acted or changed reason, each
+  // with the observation it was made from, as a scenario file (GET /journal, pghactl why).
+  static constexpr size_t kJournalSize = 32;
+  void RecordDecision(const ha::Observation& obs, const ha::Decision& decision);
+  std::shared_ptr<const std::vector<std::string>> journal_ =
+      std::make_shared<const std::vector<std::string>>();
   MonoTime last_logged_{};  // when the decision's reason was last logged
   static constexpr std::chrono::seconds kQuietLog{60};
   std::string written_params_;  // dump of the parameters last written to postgresql.conf

@@ -19,18 +19,7 @@ namespace pgha::agent {
 
 using ha::ActionKind;
 
-namespace {
-// Patroni's /history timestamp format: 2026-11-22T09:04:12.229119+00:00 (UTC here).
-std::string IsoTime(double epoch_seconds) {
-  auto secs = static_cast<std::time_t>(epoch_seconds);
-  auto micros = static_cast<long>((epoch_seconds - static_cast<double>(secs)) * 1e6);
-  std::tm utc{};
-  gmtime_r(&secs, &utc);
-  char buf[40];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &utc);
-  return fmt::format("{}.{:06d}+00:00", buf, micros);
-}
-}  // namespace
+using ha::IsoTime;
 
 bool Agent::Execute(const ha::Decision& decision, ha::Observation& obs) {
   for (const auto& action : decision.actions) {

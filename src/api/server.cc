@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 
 #include <cerrno>
+#include <charconv>
 #include <chrono>
 #include <cstring>
 #include <map>
@@ -39,6 +40,27 @@ void SendJson(Response& res, int status, const json& body) {
 void SendText(Response& res, int status, const std::string& text) {
   res.status = status;
   res.set_content(text, "text/plain; charset=utf-8");
+}
+
+// The decision journal, newest first, each entry a scenario file; ?n=K: the newest K.
+void SendJournal(const Request& req, const Snapshot& s, Response& res) {
+  size_t n = SIZE_MAX;
+  if (req.has_param("n")) {
+    const std::string text = req.get_param_value("n");
+    int value = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (text.empty() || ec != std::errc() || end != text.data() + text.size() || value < 1) {
+      return SendText(res, 400, "n must be a whole number of at least 1, not '" + text + "'\n");
+    }
+    n = static_cast<size_t>(value);
+  }
+  std::string out;
+  if (s.journal) {
+    for (auto it = s.journal->rbegin(); it != s.journal->rend() && n > 0; ++it, --n) {
+      out += (out.empty() ? "" : "\n") + *it;
+    }
+  }
+  SendText(res, 200, out);
 }
 
 bool IsUnsafe(const std::string& method) {
@@ -145,6 +167,7 @@ void HttpRestServer::HandleGet(const Request& req, Response& res) {
     res.status = 200;
     return res.set_content(MetricsText(*s), "text/plain; version=0.0.4; charset=utf-8");
   }
+  if (path == "/journal") return SendJournal(req, *s, res);
   int code = HealthStatus(path, req.params, *s, std::chrono::steady_clock::now());
   if (path == "/liveness" || path == "/readiness") {
     res.status = code;  // bare status line, as Patroni

@@ -3,6 +3,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/clock.h"
 #include "ha/cluster.h"
@@ -25,6 +26,8 @@ struct Snapshot {
   std::string reason;  // last decision's reason
   bool watchdog_failed = false;
   MonoTime liveness_deadline{};  // /liveness answers 503 once this has passed
+  // The decision journal (GET /journal): scenario files, oldest first.
+  std::shared_ptr<const std::vector<std::string>> journal;
 };
 
 }  // namespace pgha::api

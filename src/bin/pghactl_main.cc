@@ -12,6 +12,7 @@
 #include "ctl/list.h"
 #include "ctl/local.h"
 #include "ctl/target.h"
+#include "ctl/why.h"
 
 namespace {
 
@@ -54,6 +55,8 @@ struct Options {
   bool wait = false;
   ctl::EditOptions edit;
   std::string dsn_role, dsn_member;
+  std::vector<std::string> why_args;  // why: [CLUSTER] [MEMBER]
+  bool raw = false;
   ctl::LocalOptions local;
   ctl::GenOptions gen;
 };
@@ -143,6 +146,10 @@ void AddClusterCommands(CLI::App& app, Options& o) {
   auto* dsn = AddCluster(app, "dsn", "libpq connection string of the leader or a member", o);
   dsn->add_option("-r,--role", o.dsn_role, "A member with this role");
   dsn->add_option("-m,--member", o.dsn_member, "This member");
+  auto* why = app.add_subcommand(
+      "why", "A member's latest decision and the inputs it was made from (its journal)");
+  why->add_option("args", o.why_args, "[CLUSTER] [MEMBER] (default: the leader)")->expected(0, 2);
+  why->add_flag("--raw", o.raw, "The decision as a scenario file (scenario_runner replays it)");
   auto* remove = AddCluster(app, "remove", "Remove the cluster from the DCS", o);
   remove->add_option("-f,--format", o.format, "Output format (ignored)");
   remove->get_option("cluster")->required();
@@ -192,6 +199,11 @@ int RunClusterCommand(const std::string& name, Options& o) {
     }
     o.member.members.assign(o.positional.begin(), o.positional.end() - 1);
   }
+  std::string why_member;
+  if (name == "why") {  // one word names a member of the configured cluster; two, CLUSTER MEMBER
+    if (o.why_args.size() == 2) o.target.cluster = o.why_args[0];
+    if (!o.why_args.empty()) why_member = o.why_args.back();
+  }
   if (name == "version" && o.target.cluster.empty() && o.target.config_file.empty() &&
       o.target.dcs_url.empty()) {
     return ctl::Version(nullptr, {});
@@ -221,6 +233,7 @@ int RunClusterCommand(const std::string& name, Options& o) {
   if (name == "history") return ctl::History(c, o.format);
   if (name == "dsn") return ctl::Dsn(c, o.dsn_role, o.dsn_member);
   if (name == "remove") return ctl::Remove(c, o.target.cluster);
+  if (name == "why") return ctl::Why(c, why_member, o.raw);
   return ctl::kExitUsage;
 }
 

@@ -124,6 +124,7 @@ struct ClusterView {
   const Member* LeaderMember() const { return leader ? FindMember(*leader) : nullptr; }
   // Timeline the cluster is on according to /history (last entry + 1; 1 without history).
   uint32_t HistoryTimeline() const { return history.empty() ? 1 : history.back().timeline + 1; }
+  bool operator==(const ClusterView&) const = default;
 };
 
 }  // namespace pgha::ha

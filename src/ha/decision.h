@@ -22,6 +22,7 @@ struct PeerStatus {
   uint64_t wal_position = 0;
   uint32_t timeline = 0;
   Tags tags;
+  bool operator==(const PeerStatus&) const = default;
 };
 
 struct Observation {
@@ -120,6 +121,8 @@ std::optional<uint64_t> SwitchPoint(const ClusterView& view, uint32_t tl);
 // Parses an ISO 8601 timestamp with a time zone ("2026-11-23T10:00:00+00:00", "...Z") into epoch
 // seconds; nullopt when malformed or without a zone.
 std::optional<double> ParseIsoTime(const std::string& text);
+// Patroni's /history timestamp format: 2026-11-22T09:04:12.229119+00:00 (UTC).
+std::string IsoTime(double epoch_seconds);
 // Why `candidate` cannot take over now ("" when it can): member key, running replica, tags.
 std::string CandidateProblem(const ClusterView& view, const std::string& candidate);
 

@@ -61,6 +61,7 @@ struct LocalPg {
     return recovery ? "replica" : "primary";
   }
   uint64_t WalPosition() const { return in_recovery ? std::max(receive_lsn, replay_lsn) : wal_lsn; }
+  bool operator==(const LocalPg&) const = default;
 };
 
 }  // namespace pgha::ha

@@ -7,6 +7,18 @@
 
 namespace pgha::ha {
 
+std::string IsoTime(double epoch_seconds) {
+  auto secs = static_cast<std::time_t>(epoch_seconds);
+  auto micros = static_cast<long>((epoch_seconds - static_cast<double>(secs)) * 1e6);
+  std::tm utc{};
+  gmtime_r(&secs, &utc);
+  char buf[40];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &utc);
+  char out[64];
+  std::snprintf(out, sizeof out, "%s.%06ld+00:00", buf, micros);
+  return out;
+}
+
 std::optional<double> ParseIsoTime(const std::string& text) {
   int y, mo, d, h, mi;
   double sec;

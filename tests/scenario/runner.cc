@@ -8,7 +8,7 @@
 #include <fstream>
 #include <iostream>
 
-#include "scenario.h"
+#include "scenario/scenario.h"
 
 namespace pgha::scenario {
 namespace {

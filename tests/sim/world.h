@@ -112,6 +112,7 @@ struct Node final : EtcdLink {
   MonoTime next_run{};
   std::unique_ptr<agent::OperationQueue> ops;  // the REST API's node-local requests
   std::string last_reason;                     // last decision reason logged to the trace
+  std::shared_ptr<const std::vector<std::string>> journal;  // last journal checked (g)
   Status Cross() override;
   const std::string& name() const { return cfg.name; }
 };
@@ -184,6 +185,7 @@ class World final : public PgNetwork {
   int MaxTtl() const;
   // (e) after a leader loop: the leader holds a slot for every streaming member.
   void CheckSlots(const Node& leader, const std::set<std::string>& members_before);
+  void CheckJournal(Node& n);
   std::set<std::string> MemberNames() const;
   // (c) asynchronous mode: writes acknowledged by a primary after another's promotion survive.
   void CheckWritesAfterPromotion(const FakePostgres& leader);

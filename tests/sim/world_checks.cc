@@ -3,10 +3,12 @@
 // acknowledged after another member's promotion survive, no long leaderless period while a
 // member could be promoted, the leader holds a slot for every streaming member.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "dcs/codec.h"
 #include "ha/sync.h"
 #include "pg/render.h"
+#include "scenario/scenario.h"
 #include "sim/world.h"
 
 namespace pgha::sim {
@@ -36,6 +38,27 @@ nlohmann::json ConfigJson(const SimEtcd& etcd) {
 }
 
 }  // namespace
+
+// (g) The decision journal's newest entry, parsed as a scenario file and given to Decide again,
+// gives the same actions and reason: what GET /journal shows is what the agent decided on.
+void World::CheckJournal(Node& n) {
+  auto journal = n.agent->snapshot()->journal;
+  if (!journal || journal->empty() || journal == n.journal) return;
+  n.journal = journal;
+  try {
+    scenario::Scenario s = scenario::ParseScenario(n.name() + " journal", journal->back());
+    ha::Decision d = ha::Decide(s.obs);
+    std::vector<std::string> got;
+    for (const auto& a : d.actions) got.push_back(ha::Describe(a));
+    if (got.empty()) got.push_back("none");
+    if (got != s.expect || d.reason != s.reason) {
+      Fail(fmt::format("(g) {}'s journal entry replays to '{}' ({}), not to what it recorded:\n{}",
+                       n.name(), d.reason, fmt::join(got, "; "), journal->back()));
+    }
+  } catch (const scenario::ParseError& e) {
+    Fail(fmt::format("(g) {}'s journal entry does not parse: {}", n.name(), e.what()));
+  }
+}
 
 bool World::Paused() const {
   if (ConfigJson(etcd_).value("pause", false) == true) return true;

@@ -69,6 +69,7 @@ void World::RunAgent(Node& n) {
     return;
   }
   CheckSlots(n, members_before);
+  CheckJournal(n);
   if (opt_.break_leader) BreakLeaderIfRefused(n);
   // Run() waits up to loop_wait from the start of the cycle; a DCS change may wake it early.
   int loop_wait = n.agent->snapshot()->settings.loop_wait;

@@ -130,6 +130,29 @@ TEST_F(ApiServerTest, PrimaryHealthFollowsTheSnapshot) {
   EXPECT_EQ(json::parse(r->body)["state"], "running");
 }
 
+TEST_F(ApiServerTest, JournalNewestFirstAndBoundedByN) {
+  Snapshot s = PrimarySnapshot();
+  s.journal = std::make_shared<const std::vector<std::string>>(
+      std::vector<std::string>{"me: a\n", "me: b\n", "me: c\n"});
+  Publish(s);
+  StartServer();
+  auto c = Client();
+  auto r = c.Get("/journal");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->get_header_value("Content-Type"), "text/plain; charset=utf-8");
+  EXPECT_EQ(r->body, "me: c\n\nme: b\n\nme: a\n");
+  r = c.Get("/journal?n=1");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->body, "me: c\n");
+  for (const char* bad : {"0", "-1", "x", "2x", ""}) {
+    r = c.Get(std::string("/journal?n=") + bad);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 400) << bad;
+    EXPECT_NE(r->body.find("n must be"), std::string::npos) << r->body;
+  }
+}
+
 TEST_F(ApiServerTest, HeadAndOptionsSendNoBody) {
   StartServer();
   auto c = Client();

@@ -13,6 +13,7 @@
 #   6. the whole cluster killed and restarted -> same data, the most advanced node leads
 source "$(dirname "$0")/lib.sh"
 TTL=5  # pgha's default (docs/timing.md)
+SCENARIO_RUNNER=${PGHA_SCENARIO_RUNNER:-$BIN/../../tests/scenario/scenario_runner}
 
 start_cluster itfail 16000 || { fail "local up"; cat "$DIR/up.log"; finish; exit 1; }
 pass "local up"
@@ -26,6 +27,28 @@ t0=$(epoch)
 "$PGHACTL" local kill "$L" --dir "$CL" >/dev/null
 check "[1] a new primary after kill -9 of $L" wait_for 30 new_leader_other_than "$L"
 t1=$(epoch)
+# The decision journal (issue 13): the new leader's latest decision, taken right after the kill,
+# replays through the scenario runner to the same actions and reason; so does its promotion.
+NL=$(leader)
+curl -s "http://127.0.0.1:$(api_port "$NL")/journal?n=1" >"$DIR/journal_latest.txt"
+check "[1] $NL's latest journal entry replays to the same decision" \
+  "$SCENARIO_RUNNER" "$DIR/journal_latest.txt"
+curl -s "http://127.0.0.1:$(api_port "$NL")/journal" |
+  awk -v out="$DIR/journal_promote.txt" '/^# pgha decision journal/ {keep = 0; buf = ""}
+    {buf = buf $0 "\n"} /^expect: promote/ {keep = 1}
+    /^reason:/ && keep && !done {printf "%s", buf > out; done = 1}'
+check "[1] $NL's journal holds its promotion" grep -q "^expect: promote" "$DIR/journal_promote.txt"
+check "[1] the promotion replays to the same decision" "$SCENARIO_RUNNER" "$DIR/journal_promote.txt"
+why_explains() {  # MEMBER: the decision with its time, the reason, and the inputs
+  "$PGHACTL" "${CTL_TARGET[@]}" why "$1" >"$DIR/why_$1.txt" 2>&1 &&
+    grep -q "^$1 at 20[0-9-]*T[0-9:.]*+00:00: " "$DIR/why_$1.txt" &&
+    grep -q "^  reason: " "$DIR/why_$1.txt" && grep -q "^  leader key: $NL" "$DIR/why_$1.txt" &&
+    grep -q "^  this node:  PostgreSQL" "$DIR/why_$1.txt"
+}
+for m in $(list_json | jq -r '.[] | select(.State != "stopped") | .Member' | grep -vx "$L"); do
+  check "[1] pghactl why $m names its decision, time and inputs" wait_for 10 why_explains "$m"
+  sed 's/^/    /' "$DIR/why_$m.txt"
+done
 check "[1] writes resume through the write port" wait_for 30 has_n_acks_after "$t1" 5
 stop_writer
 echo "    write outage after node death: $(max_gap_after "$t0") s"

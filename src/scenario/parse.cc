@@ -7,7 +7,7 @@
 #include <set>
 #include <sstream>
 
-#include "scenario.h"
+#include "scenario/scenario.h"
 
 namespace pgha::scenario {
 namespace {
@@ -235,6 +235,21 @@ void Finish(Scenario& s) {
 }
 
 }  // namespace
+
+std::string QuoteValue(std::string_view value) {
+  std::string v(value);
+  bool spaced = v.find_first_of(" \t") != std::string::npos;
+  bool wrapped = v.size() >= 2 && v.front() == '"' && v.back() == '"';
+  if (!spaced && !wrapped) return v;
+  std::string quoted = "\"" + v + "\"";
+  try {
+    auto words = Words(quoted);
+    if (words.size() == 1 && Unquote(words[0]) == v) return quoted;
+  } catch (const std::invalid_argument&) {
+  }
+  std::replace(v.begin(), v.end(), '"', '\'');
+  return "\"" + v + "\"";
+}
 
 Scenario ParseScenario(const std::string& path, const std::string& text) {
   Scenario s;

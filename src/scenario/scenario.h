@@ -4,6 +4,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "ha/decision.h"
@@ -43,5 +44,29 @@ void ApplyReplication(ha::ReplicationClient& r, std::string_view key,
 
 // Seconds (decimals allowed) on the fake monotonic clock whose zero is MonoTime{}.
 MonoTime ParseTime(std::string_view text);
+
+// The inverse of the setters: the `key=value` words of every field that differs from the
+// struct's default (the scenario default for LocalPg), in key order; positional names left out.
+std::string PrintSettings(const ha::Settings& s);
+std::string PrintTags(const ha::Tags& t);
+std::string PrintCluster(const ha::ClusterView& c);
+std::string PrintMember(const ha::Member& m);
+std::string PrintLocalPg(const ha::LocalPg& pg);
+std::string PrintPeer(const ha::PeerStatus& p);
+std::string PrintHistory(const ha::HistoryEntry& h);
+std::string PrintFailover(const ha::FailoverRequest& f);
+std::string PrintSync(const ha::SyncState& s);
+std::string PrintReplication(const ha::ReplicationClient& r);
+
+// A value as one word the parser reads back unchanged: quoted when it holds spaces or begins and
+// ends with a double quote. Where inner double quotes would leave a space outside every quoted
+// part, they become single ones (only free text, such as a member's reason, can have them).
+std::string QuoteValue(std::string_view value);
+
+// The observation a decision was made from and that decision, as a scenario file: replayed by
+// the scenario runner, Decide returns the same actions and reason (the agent's decision journal).
+// `comment` (one line or empty) opens the file after "# ".
+std::string FormatScenario(const ha::Observation& obs, const ha::Decision& decision,
+                           const std::string& comment);
 
 }  // namespace pgha::scenario

@@ -1,13 +1,16 @@
-// The one table-like place that maps scenario keys onto Observation fields. To expose a new
-// field to scenarios, add one row to the matching table below.
+// The one table-like place that maps scenario keys onto Observation fields, both ways: each row
+// sets a field from `key=value` (the parser) and writes it back as words (the decision journal).
+// To expose a new field to scenarios, add one row to the matching table below.
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <concepts>
 #include <functional>
 #include <map>
 #include <stdexcept>
+#include <type_traits>
 
-#include "scenario.h"
+#include "scenario/scenario.h"
 
 namespace pgha::scenario {
 namespace {
@@ -74,19 +77,52 @@ void Set(std::optional<T>& out, Value v) {
   out = std::move(value);
 }
 
+// The words a field is written as ("key=value", a bare "key" for true); none when unset.
+using Words = std::vector<std::string>;
+
+std::string Word(std::string_view key, std::string_view value) {
+  return std::string(key) + "=" + QuoteValue(value);
+}
+Words Text(std::string_view key, bool b) {
+  return {b ? std::string(key) : std::string(key) + "=false"};
+}
+template <std::integral Int>
+Words Text(std::string_view key, Int n) {
+  return {Word(key, std::to_string(n))};
+}
+Words Text(std::string_view key, const std::string& v) { return {Word(key, v)}; }
+Words Text(std::string_view key, const std::vector<std::string>& v) {
+  std::string joined;
+  for (const auto& x : v) joined += (joined.empty() ? "" : ",") + x;
+  return {Word(key, joined)};
+}
 template <class T>
-using Table = std::map<std::string, std::function<void(T&, Value)>, std::less<>>;
+Words Text(std::string_view key, const std::optional<T>& v) {
+  return v ? Text(key, *v) : Words{};
+}
+
+template <class T>
+struct Entry {
+  std::function<void(T&, Value)> set;
+  std::function<Words(const T&, std::string_view key)> get;
+};
+template <class T>
+using Table = std::map<std::string, Entry<T>, std::less<>>;
 
 template <class T, class F>
-std::function<void(T&, Value)> Field(F T::*member) {
-  return [member](T& t, Value v) { Set(t.*member, v); };
+Entry<T> Field(F T::*member) {
+  return {[member](T& t, Value v) { Set(t.*member, v); },
+          [member](const T& t, std::string_view key) { return Text(key, t.*member); }};
 }
 
 // Adds every key of `inner` (e.g. the tags) to `outer`, applied to `outer.*member`.
 template <class T, class U>
 Table<T> With(Table<T> outer, U T::*member, const Table<U>& inner) {
-  for (const auto& [key, set] : inner) {
-    outer.emplace(key, [member, set](T& t, Value v) { set(t.*member, v); });
+  for (const auto& [key, entry] : inner) {
+    outer.emplace(key, Entry<T>{[member, set = entry.set](T& t, Value v) { set(t.*member, v); },
+                                [member, get = entry.get](const T& t, std::string_view k) {
+                                  return get(t.*member, k);
+                                }});
   }
   return outer;
 }
@@ -95,13 +131,29 @@ template <class T>
 void Apply(const Table<T>& table, T& target, std::string_view key, Value v) {
   auto it = table.find(key);
   if (it == table.end()) Bad("unknown key '" + std::string(key) + "'");
-  it->second(target, v);
+  it->second.set(target, v);
 }
 
-// "host:port" -> the conn_url a member publishes.
+// Every field that differs from a default-constructed T, in the table's (alphabetical) order;
+// `skip` names keys written elsewhere (a positional name).
+template <class T>
+std::string Print(const Table<T>& table, const T& t, const std::vector<std::string>& skip = {},
+                  const T& defaults = T{}) {
+  std::string out;
+  for (const auto& [key, entry] : table) {
+    if (std::find(skip.begin(), skip.end(), key) != skip.end()) continue;
+    Words words = entry.get(t, key);
+    if (words == entry.get(defaults, key)) continue;
+    for (const auto& w : words) out += (out.empty() ? "" : " ") + w;
+  }
+  return out;
+}
+
+// "host:port" -> the conn_url a member publishes (written back as conn_url).
 void SetConn(ha::Member& m, Value v) {
   m.conn_url = "postgres://" + std::string(Need(v)) + "/postgres";
 }
+Words NoWords(const ha::Member&, std::string_view) { return {}; }
 
 // "name:value" -> one entry of a map (tags' raw JSON text, status.slots).
 template <class T>
@@ -110,6 +162,32 @@ void SetEntry(std::map<std::string, T>& out, Value v) {
   size_t colon = text.find(':');
   if (colon == 0 || colon == std::string_view::npos) Bad("expects name:value");
   Set(out[std::string(text.substr(0, colon))], Value(text.substr(colon + 1)));
+}
+
+// One word per entry of a map: "key=name:value".
+template <class T>
+Words EntryWords(std::string_view key, const std::map<std::string, T>& m) {
+  Words out;
+  for (const auto& [name, value] : m) {
+    std::string text;
+    if constexpr (std::is_same_v<T, std::string>) {
+      text = value;
+    } else {
+      text = std::to_string(value);
+    }
+    out.push_back(Word(key, name + ":" + text));
+  }
+  return out;
+}
+
+Words TimelineClaimWords(const ha::ClusterView& c, std::string_view key) {
+  if (!c.timeline_claim) return {};
+  return {Word(key, std::to_string(c.timeline_claim->timeline) + ":" + c.timeline_claim->member)};
+}
+
+Words UpstreamWords(const ha::LocalPg& pg, std::string_view key) {
+  if (pg.upstream_host.empty()) return {};
+  return {Word(key, pg.upstream_host + ":" + std::to_string(pg.upstream_port))};
 }
 
 // timeline_claim=N:member (/pgha_timeline).
@@ -139,7 +217,9 @@ const Table<ha::Tags>& TagsTable() {
       {"clonefrom", Field(&ha::Tags::clonefrom)},
       {"nostream", Field(&ha::Tags::nostream)},
       {"replicatefrom", Field(&ha::Tags::replicatefrom)},
-      {"raw", [](ha::Tags& t, Value v) { SetEntry(t.raw, v); }},  // raw=name:json, repeatable
+      {"raw",  // raw=name:json, repeatable
+       {[](ha::Tags& t, Value v) { SetEntry(t.raw, v); },
+        [](const ha::Tags& t, std::string_view k) { return EntryWords(k, t.raw); }}},
   };
   return t;
 }
@@ -176,11 +256,13 @@ const Table<ha::ClusterView>& ClusterTable() {
       {"leader_lease", Field(&C::leader_lease)},
       {"leader_mod_revision", Field(&C::leader_mod_revision)},
       {"optime", Field(&C::optime)},
-      {"slot", [](C& c, Value v) { SetEntry(c.slots, v); }},  // slot=name:lsn, repeatable
+      {"slot",  // slot=name:lsn, repeatable
+       {[](C& c, Value v) { SetEntry(c.slots, v); },
+        [](const C& c, std::string_view k) { return EntryWords(k, c.slots); }}},
       {"config_mod_revision", Field(&C::config_mod_revision)},
       {"failover_mod_revision", Field(&C::failover_mod_revision)},
       {"sync_mod_revision", Field(&C::sync_mod_revision)},
-      {"timeline_claim", SetTimelineClaim},
+      {"timeline_claim", {SetTimelineClaim, TimelineClaimWords}},
       {"timeline_claim_mod_revision", Field(&C::timeline_claim_mod_revision)},
   };
   return t;
@@ -191,7 +273,7 @@ const Table<ha::Member>& MemberTable() {
   static const Table<M> t = With<M, ha::Tags>(
       {
           {"name", Field(&M::name)},
-          {"conn", SetConn},
+          {"conn", {SetConn, NoWords}},
           {"conn_url", Field(&M::conn_url)},
           {"api_url", Field(&M::api_url)},
           {"state", Field(&M::state)},
@@ -232,7 +314,7 @@ const Table<ha::LocalPg>& LocalPgTable() {
       {"replayed_timestamp", Field(&P::replayed_timestamp)},
       {"replay_paused", Field(&P::replay_paused)},
       {"streaming", Field(&P::streaming)},
-      {"upstream", SetUpstream},
+      {"upstream", {SetUpstream, UpstreamWords}},
       {"server_version", Field(&P::server_version)},
       {"postmaster_start_time", Field(&P::postmaster_start_time)},
       {"pending_restart", Field(&P::pending_restart)},
@@ -359,6 +441,25 @@ void ApplyFailover(ha::FailoverRequest& f, std::string_view key, Value v) {
 void ApplySync(ha::SyncState& s, std::string_view key, Value v) { Apply(SyncTable(), s, key, v); }
 void ApplyReplication(ha::ReplicationClient& r, std::string_view key, Value v) {
   Apply(ReplicationTable(), r, key, v);
+}
+
+std::string PrintSettings(const ha::Settings& s) { return Print(SettingsTable(), s); }
+std::string PrintTags(const ha::Tags& t) { return Print(TagsTable(), t); }
+std::string PrintCluster(const ha::ClusterView& c) { return Print(ClusterTable(), c); }
+std::string PrintMember(const ha::Member& m) { return Print(MemberTable(), m, {"name"}); }
+std::string PrintLocalPg(const ha::LocalPg& pg) {
+  ha::LocalPg defaults;
+  defaults.data_dir_empty = false;  // the scenario default (ParseScenario)
+  return Print(LocalPgTable(), pg, {}, defaults);
+}
+std::string PrintPeer(const ha::PeerStatus& p) { return Print(PeerTable(), p, {"name"}); }
+std::string PrintHistory(const ha::HistoryEntry& h) {
+  return Print(HistoryTable(), h, {"timeline", "lsn"});
+}
+std::string PrintFailover(const ha::FailoverRequest& f) { return Print(FailoverTable(), f); }
+std::string PrintSync(const ha::SyncState& s) { return Print(SyncTable(), s); }
+std::string PrintReplication(const ha::ReplicationClient& r) {
+  return Print(ReplicationTable(), r);
 }
 
 MonoTime ParseTime(std::string_view text) {
