@@ -56,6 +56,7 @@ struct Options {
   ctl::EditOptions edit;
   std::string dsn_role, dsn_member;
   std::vector<std::string> why_args;  // why: [CLUSTER] [MEMBER]
+  ctl::QueryOptions query;
   bool raw = false;
   ctl::LocalOptions local;
   ctl::GenOptions gen;
@@ -146,6 +147,19 @@ void AddClusterCommands(CLI::App& app, Options& o) {
   auto* dsn = AddCluster(app, "dsn", "libpq connection string of the leader or a member", o);
   dsn->add_option("-r,--role", o.dsn_role, "A member with this role");
   dsn->add_option("-m,--member", o.dsn_member, "This member");
+  auto* query = AddCluster(app, "query", "Run SQL on a member (default: the leader)", o);
+  query->add_option("-c,--command", o.query.command, "The SQL commands to execute");
+  query->add_option("-f,--file", o.query.file,
+                    "Execute the SQL commands from this file (-: stdin)");
+  query->add_option("-m,--member", o.query.member, "Query a specific member");
+  query->add_option("-r,--role", o.query.role, "A member with this role")
+      ->check(CLI::IsMember(
+          {"leader", "primary", "standby-leader", "replica", "standby", "any", "master"}));
+  query->add_option("-U,--username", o.query.username, "Database user name");
+  query->add_flag("--password", o.query.password, "Ask for a password");
+  query->add_option("-d,--dbname", o.query.dbname, "Database name to connect to");
+  query->add_option("--format", o.query.format, "tsv, pretty, json or yaml");
+  query->add_option("--delimiter", o.query.delimiter, "The column delimiter (tsv)");
   auto* why = app.add_subcommand(
       "why", "A member's latest decision and the inputs it was made from (its journal)");
   why->add_option("args", o.why_args, "[CLUSTER] [MEMBER] (default: the leader)")->expected(0, 2);
@@ -234,6 +248,7 @@ int RunClusterCommand(const std::string& name, Options& o) {
   if (name == "dsn") return ctl::Dsn(c, o.dsn_role, o.dsn_member);
   if (name == "remove") return ctl::Remove(c, o.target.cluster);
   if (name == "why") return ctl::Why(c, why_member, o.raw);
+  if (name == "query") return ctl::Query(c, o.query);
   return ctl::kExitUsage;
 }
 

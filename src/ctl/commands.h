@@ -62,6 +62,13 @@ int EditConfig(const Cluster& c, const EditOptions& o);
 int Topology(const Cluster& c);
 int History(const Cluster& c, const std::string& format);
 int Dsn(const Cluster& c, const std::string& role, const std::string& member);
+// `query`: SQL on a member (default: the leader) as the configured superuser, or -U's user.
+struct QueryOptions {
+  std::string member, role, command, file, username, dbname;
+  std::string format = "tsv", delimiter = "\t";
+  bool password = false;  // ask for one
+};
+int Query(const Cluster& c, const QueryOptions& o);
 int Remove(const Cluster& c, const std::string& cluster_name);
 
 // Members matching patronictl's --role: leader|primary|master, replica|standby, standby-leader,

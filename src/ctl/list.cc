@@ -50,25 +50,8 @@ std::string Pretty(const std::vector<ListRow>& rows, const ha::ClusterView& view
                      leader ? "" : Mb(r.replay_lag), r.reason});
     if (pending) cells.back().insert(cells.back().end() - 1, r.pending_restart ? "*" : "");
   }
-  std::vector<size_t> width(head.size());
-  for (size_t i = 0; i < head.size(); ++i) {
-    width[i] = head[i].size();
-    for (const auto& c : cells) width[i] = std::max(width[i], c[i].size());
-  }
-  auto line = [&](const std::vector<std::string>& v) {
-    std::string out = "|";
-    for (size_t i = 0; i < v.size(); ++i)
-      out += " " + v[i] + std::string(width[i] - v[i].size(), ' ') + " |";
-    return out + "\n";
-  };
-  std::string sep = "+";
-  for (size_t w : width) sep += std::string(w + 2, '-') + "+";
-  std::string title =
-      "+ Cluster: " + scope + " (" + view.initialize.value_or("uninitialized") + ") ";
-  std::string out = title + (title.size() < sep.size() ? sep.substr(title.size()) : "+") + "\n";
-  out += line(head) + sep + "\n";
-  for (const auto& c : cells) out += line(c);
-  out += sep + "\n";
+  std::string out = BoxTable(
+      "+ Cluster: " + scope + " (" + view.initialize.value_or("uninitialized") + ") ", head, cells);
   if (!view.leader) out += " No leader: the leader key is free\n";
   nlohmann::json config = nlohmann::json::parse(view.config_json, nullptr, false);
   if (config.is_object() && config.value("pause", nlohmann::json(false)) == nlohmann::json(true)) {
@@ -97,19 +80,6 @@ nlohmann::json AsJson(const std::vector<ListRow>& rows, const std::string& scope
     }
     if (r.pending_restart) j["Pending restart"] = "*";
     out.push_back(j);
-  }
-  return out;
-}
-
-std::string AsYaml(const nlohmann::json& rows) {
-  std::string out;
-  for (const auto& r : rows) {
-    bool first = true;
-    for (const auto& [k, v] : r.items()) {
-      out += (first ? "- " : "  ") + k + ": " + (v.is_string() ? v.get<std::string>() : v.dump()) +
-             "\n";
-      first = false;
-    }
   }
   return out;
 }
@@ -160,6 +130,44 @@ std::vector<ListRow> ListRows(const ha::ClusterView& view) {
 }
 
 // Members under the member they stream from (replicatefrom tag, else the leader), "+ " per level.
+std::string BoxTable(const std::string& title, const std::vector<std::string>& head,
+                     const std::vector<std::vector<std::string>>& cells) {
+  std::vector<size_t> width(head.size());
+  for (size_t i = 0; i < head.size(); ++i) {
+    width[i] = head[i].size();
+    for (const auto& c : cells) width[i] = std::max(width[i], i < c.size() ? c[i].size() : 0);
+  }
+  auto line = [&](const std::vector<std::string>& v) {
+    std::string out = "|";
+    for (size_t i = 0; i < width.size(); ++i) {
+      const std::string cell = i < v.size() ? v[i] : "";
+      out += " " + cell + std::string(width[i] - cell.size(), ' ') + " |";
+    }
+    return out + "\n";
+  };
+  std::string sep = "+";
+  for (size_t w : width) sep += std::string(w + 2, '-') + "+";
+  std::string top = title.empty() ? sep
+                                  : title + (title.size() < sep.size() ? sep.substr(title.size())
+                                                                       : std::string("+"));
+  std::string out = top + "\n" + line(head) + sep + "\n";
+  for (const auto& c : cells) out += line(c);
+  return out + sep + "\n";
+}
+
+std::string YamlRows(const nlohmann::json& rows) {
+  std::string out;
+  for (const auto& r : rows) {
+    bool first = true;
+    for (const auto& [k, v] : r.items()) {
+      out += (first ? "- " : "  ") + k + ": " + (v.is_string() ? v.get<std::string>() : v.dump()) +
+             "\n";
+      first = false;
+    }
+  }
+  return out;
+}
+
 std::string FormatTopology(const ha::ClusterView& view, const std::string& scope) {
   std::vector<ListRow> rows = ListRows(view);
   std::map<std::string, std::string> upstream;
@@ -192,7 +200,7 @@ Result<std::string> FormatList(const ha::ClusterView& view, const std::string& s
   auto rows = ListRows(view);
   if (format == "pretty") return Pretty(rows, view, scope);
   if (format == "json") return AsJson(rows, scope).dump() + "\n";
-  if (format == "yaml") return AsYaml(AsJson(rows, scope));
+  if (format == "yaml") return YamlRows(AsJson(rows, scope));
   if (format == "tsv") return AsTsv(rows, scope);
   return Err("unknown format \"" + format + "\": use pretty, json, yaml or tsv");
 }

@@ -1,5 +1,6 @@
 #include "ctl/prompt.h"
 
+#include <termios.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -28,6 +29,22 @@ Result<bool> Confirm(const std::string& question, bool force) {
   Result<std::string> answer = ReadAnswer(question + " [y/N]: ");
   if (!answer.ok()) return answer.error();
   return *answer == "y" || *answer == "Y" || *answer == "yes" || *answer == "Yes";
+}
+
+Result<std::string> AskSecret(const std::string& question) {
+  termios before{};
+  bool tty = ::tcgetattr(STDIN_FILENO, &before) == 0;
+  if (tty) {
+    termios quiet = before;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    ::tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+  }
+  Result<std::string> answer = ReadAnswer(question + ": ");
+  if (tty) {
+    ::tcsetattr(STDIN_FILENO, TCSANOW, &before);
+    std::fputs("\n", stdout);
+  }
+  return answer;
 }
 
 Result<std::string> Ask(const std::string& question, const std::string& default_answer) {

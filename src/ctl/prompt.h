@@ -11,5 +11,7 @@ namespace pgha::ctl {
 Result<bool> Confirm(const std::string& question, bool force);
 // Asks "question [default]: " and returns the answer (or the default on an empty line).
 Result<std::string> Ask(const std::string& question, const std::string& default_answer);
+// Asks "question: " without echoing what is typed (a password).
+Result<std::string> AskSecret(const std::string& question);
 
 }  // namespace pgha::ctl

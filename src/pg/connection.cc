@@ -22,14 +22,22 @@ Connection::~Connection() { PQfinish(conn_); }
 bool Connection::Healthy() const { return PQstatus(conn_) == CONNECTION_OK; }
 
 Result<std::vector<Row>> Connection::Query(const std::string& sql) {
+  auto table = QueryTable(sql);
+  if (!table.ok()) return table.error();
+  return std::move(table->rows);
+}
+
+Result<Connection::Table> Connection::QueryTable(const std::string& sql) {
   PGresult* r = PQexec(conn_, sql.c_str());
   std::unique_ptr<PGresult, decltype(&PQclear)> guard(r, &PQclear);
   auto status = PQresultStatus(r);
   if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
     return Err(Trim(PQerrorMessage(conn_)));
   }
-  std::vector<Row> rows;
+  Table table;
+  std::vector<Row>& rows = table.rows;
   int n = PQntuples(r), cols = PQnfields(r);
+  for (int j = 0; j < cols; ++j) table.columns.emplace_back(PQfname(r, j));
   for (int i = 0; i < n; ++i) {
     Row row;
     for (int j = 0; j < cols; ++j) {
@@ -40,7 +48,7 @@ Result<std::vector<Row>> Connection::Query(const std::string& sql) {
     }
     rows.push_back(std::move(row));
   }
-  return rows;
+  return table;
 }
 
 Status Connection::Execute(const std::string& sql) {

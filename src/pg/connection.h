@@ -22,6 +22,12 @@ class Connection {
   Connection& operator=(const Connection&) = delete;
 
   Result<std::vector<Row>> Query(const std::string& sql);
+  // The same with the result's column names (the last statement's, for several statements).
+  struct Table {
+    std::vector<std::string> columns;
+    std::vector<Row> rows;
+  };
+  Result<Table> QueryTable(const std::string& sql);
   Status Execute(const std::string& sql);
   std::string QuoteLiteral(const std::string& value);
   std::string QuoteIdent(const std::string& value);

@@ -86,6 +86,18 @@ check "[4] list shows the scheduled switchover" sh -c "'$PGHACTL' --dir '$CL' li
 check "[4] flush switchover cancels it" sh -c "'$PGHACTL' --dir '$CL' flush itops switchover --force | grep -q 'scheduled switchover deleted'"
 check "[4] nothing scheduled any more" refused 404 DELETE /switchover ''
 
+CUR=$(leader)
+HUP_Q=$(for n in node1 node2 node3; do [ "$n" != "$CUR" ] && { echo "$n"; break; }; done)
+# 4a. pghactl query, as patronictl query --------------------------------------------------------
+check "[4a] query -c on the leader: tsv with the column names" \
+  test "$(ctl query -c "SELECT 1 AS one, NULL AS nothing")" = "$(printf 'one\tnothing\n1\tNone')"
+check "[4a] query -m a replica runs there" \
+  test "$(ctl query -m "$HUP_Q" --format json -c "SELECT pg_is_in_recovery() AS r")" = '[{"r":"t"}]'
+check "[4a] query --format pretty draws the table" sh -c "'$PGHACTL' --dir '$CL' query --format pretty -c 'SELECT 2 AS two' | grep -q '^| two |'"
+check "[4a] query with -c and -f: a usage error (2)" sh -c "'$PGHACTL' --dir '$CL' query -c 'SELECT 1' -f /dev/null; [ \$? = 2 ]"
+check "[4a] query without SQL names what is missing" sh -c "'$PGHACTL' --dir '$CL' query 2>&1 | grep -q 'either --command or --file'"
+check "[4a] a failing statement is an error naming it (1)" sh -c "'$PGHACTL' --dir '$CL' query -c 'SELECT nosuchcolumn' 2>&1 | grep -q 'nosuchcolumn'"
+
 # 4b. SIGHUP reloads the configuration file (systemd's ExecReload), as POST /reload does ----------
 HUP_NODE=$(for n in node1 node2 node3; do [ "$n" != "$L0" ] && { echo "$n"; break; }; done)
 HUP_PID=$(cat "$CL/pids/$HUP_NODE.pid")
