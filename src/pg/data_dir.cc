@@ -1,5 +1,6 @@
 #include "pg/data_dir.h"
 
+#include <spdlog/spdlog.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -40,6 +41,23 @@ Result<std::string> MoveDataDirAside(const std::string& dir) {
   if (fs::exists(target, ec)) target += "-" + std::to_string(::getpid());
   fs::rename(dir, target, ec);
   if (ec) return Err("cannot move " + dir + " aside to " + target + ": " + ec.message());
+  const fs::path parent = fs::path(dir).parent_path();
+  const std::string prefix = fs::path(dir).filename().string() + ".failed-";
+  for (const auto& e : fs::directory_iterator(parent.empty() ? "." : parent, ec)) {
+    const std::string name = e.path().filename().string();
+    if (name.rfind(prefix, 0) != 0 || e.path() == fs::path(target)) continue;
+    // only PostgreSQL's own files: what was moved aside because it held no cluster stays
+    if (!fs::exists(e.path() / "PG_VERSION", ec)) continue;
+    std::error_code removed;
+    fs::remove_all(e.path(), removed);
+    if (removed) {
+      spdlog::warn("cannot remove the older moved-aside copy {}: {}", e.path().string(),
+                   removed.message());
+    } else {
+      spdlog::warn("removed the older moved-aside copy {}: {} is the newest", e.path().string(),
+                   target);
+    }
+  }
   fs::create_directory(dir, ec);
   if (ec) return Err("cannot create " + dir + ": " + ec.message());
   ::chmod(dir.c_str(), 0700);

@@ -18,7 +18,11 @@ std::vector<std::string> DataDirEntries(const std::string& dir);
 bool IsMountPoint(const std::string& dir);
 
 // Renames `dir` to `dir.failed-<epoch seconds>` and creates a new empty `dir` (0700). Returns
-// where the old one went. Refuses a mount point (the error says what to do instead).
+// where the old one went. Refuses a mount point (the error says what to do instead). Only the
+// newest copy of a PostgreSQL data directory is kept: older `dir.failed-*` copies holding one
+// (PG_VERSION) are removed, each named in a warning; files that were no cluster stay. Else
+// repeated failures would fill the disk and leave no room for the clone that follows (the
+// fault suite's storm did exactly that).
 Result<std::string> MoveDataDirAside(const std::string& dir);
 
 // Makes `dir` an empty directory (0700) for initdb or a clone: created when absent, left as it

@@ -54,6 +54,27 @@ TEST_F(DataDirTest, MakingRoomMovesForeignFilesAsideNeverDeletesThem) {
   EXPECT_EQ(text, "mine");
 }
 
+// Repeated failures keep only the newest moved-aside copy: every copy at once filled the fault
+// suite's disks and no clone could follow. Other siblings (a clone in progress) are left alone.
+TEST_F(DataDirTest, MovingAsideKeepsOnlyTheNewestCopy) {
+  for (const char* d : {"/data", "/data.failed-100", "/data.failed-200", "/data.pgha-clone",
+                        "/database.failed-1"}) {
+    fs::create_directories(root_ + d);
+    std::ofstream(root_ + d + "/PG_VERSION") << "15\n";
+  }
+  fs::create_directories(root_ + "/data.failed-50");  // an operator's files, no cluster: kept
+  std::ofstream(root_ + "/data.failed-50/notes.txt") << "mine";
+  auto moved = MoveDataDirAside(data_);
+  ASSERT_TRUE(moved.ok()) << moved.message();
+  EXPECT_TRUE(fs::exists(*moved + "/PG_VERSION"));
+  EXPECT_FALSE(fs::exists(root_ + "/data.failed-100"));
+  EXPECT_FALSE(fs::exists(root_ + "/data.failed-200"));
+  EXPECT_TRUE(fs::exists(root_ + "/data.pgha-clone/PG_VERSION"));
+  EXPECT_TRUE(fs::exists(root_ + "/database.failed-1/PG_VERSION"));
+  EXPECT_TRUE(fs::exists(root_ + "/data.failed-50/notes.txt"));
+  EXPECT_TRUE(fs::is_empty(data_));
+}
+
 TEST_F(DataDirTest, ClonesAreStagedBesideTheDataDirectory) {
   fs::create_directories(data_);
   EXPECT_EQ(CloneStagingDir(data_), data_ + ".pgha-clone");
