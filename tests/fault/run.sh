@@ -185,8 +185,10 @@ cleanup() {
     sleep 0.1
   done
   net_down
-  for h in "${HOSTS[@]}"; do  # PostgreSQL's log lives on the data disk: keep it
+  for h in "${HOSTS[@]}"; do  # PostgreSQL's log lives on the data disk: keep it, and what filled it
     cp "$DIR/$h/disk/postgresql.log" "$DIR/$h/" 2>/dev/null
+    du -sm "$DIR/$h/disk"/* "$DIR/$h/disk"/*/pg_wal "$DIR/$h/disk"/*/pg_replslot \
+      >"$DIR/$h/disk_usage.txt" 2>/dev/null
     mountpoint -q "$DIR/$h/disk" && umount -l "$DIR/$h/disk"
   done
   if [ "$STATUS" = 0 ] && [ -z "${PGHA_FAULT_KEEP:-}" ]; then
