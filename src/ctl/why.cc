@@ -64,7 +64,8 @@ void PrintDecision(const scenario::Scenario& s) {
                                           ", wal " + Lsn{p.wal_position}.ToString();
     std::printf("  peer %-6s %s\n", p.name.c_str(), text.c_str());
   }
-  std::printf("  settings:   %s\n", scenario::PrintSettings(o.settings).c_str());
+  std::string settings = scenario::PrintSettings(o.settings);
+  std::printf("  settings:   %s\n", settings.empty() ? "pgha's defaults" : settings.c_str());
 }
 
 }  // namespace
