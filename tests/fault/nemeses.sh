@@ -272,9 +272,15 @@ nemesis_switchovers() {  # T16: three switchovers in a row under load; nothing m
   local L C i code
   fault_begin switchovers "all" true false
   for i in 1 2 3; do
+    wait_for 60 converged || log "switchover $i: not converged before"
     L=$(leader); C=$(replica_of "$L")
     [ "$i" = 2 ] && C=$(other_replica "$L" "$C")
-    wait_for 60 converged || log "switchover $i: not converged before"
+    # In synchronous mode only the synchronous standby may take over (pgha and Patroni answer
+    # 412 for another candidate): ask for that one.
+    if [ "$SYNC" = sync ]; then
+      C=$(cluster_json | jq -r '[.members[] | select(.role == "sync_standby") | .name][0] // empty')
+      [ -n "$C" ] || C=$(replica_of "$L")
+    fi
     code=$(switchover_to "$L" "$C")
     log "switchover $i: $L -> $C: HTTP $code"
     wait_for 30 new_leader_other_than "$L" || log "switchover $i: $L still leads"
