@@ -133,11 +133,13 @@ def main():
         "- timing: pgha's defaults for both systems (ttl 5, loop_wait 1, retry_timeout 2); "
         "Patroni with `watchdog: off` (these hosts have no watchdog device, and pgha uses none)",
         "",
+    ] + ([
         "Where a fault fails over on both systems, `rto pgha/Patroni` is pgha's recovery time "
         "(fault to the first write acknowledged by the new primary through the write port; the "
         "median where a fault ran more than once) divided by Patroni's in the same mode: below 1 "
         "pgha is faster.",
         "",
+    ] if pairs else []) + [
         "| fault | " + " | ".join(label for label, _ in runs) +
         "".join(" | rto pgha/Patroni (%s)" % m for m, _, _ in pairs) + " |",
         "|---|" + "---|" * (len(runs) + len(pairs)),
