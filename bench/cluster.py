@@ -73,7 +73,8 @@ class Cluster:
         try:
             rows = util.pg_query(node.node_dir, node.pg_port,
                                  "SELECT pg_is_in_recovery(), (SELECT count(*) FROM "
-                                 "pg_stat_replication WHERE state = 'streaming')")
+                                 "pg_stat_replication WHERE state = 'streaming' "
+                                 "AND application_name <> 'pgha_commit_gate')")
         except Exception:  # noqa: BLE001 - not up (yet)
             return None
         return rows[0][0], rows[0][1]

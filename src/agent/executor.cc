@@ -11,6 +11,7 @@
 #include "agent/agent.h"
 #include "core/lsn.h"
 #include "dcs/codec.h"
+#include "pg/commit_gate.h"
 #include "pg/failures.h"
 #include "pg/render.h"
 #include "pg/timeline_files.h"
@@ -134,7 +135,9 @@ Status Agent::Bootstrap(ha::Observation& obs) {
   };
   if (auto st = pg_.Initdb(cfg_.bootstrap.initdb); !st.ok()) return fail(st.error());
   sync_names_ = "";  // a new cluster has no commit to protect yet; roles are created below
-  std::vector<std::string> hba = cfg_.bootstrap.pg_hba.empty() ? Hba() : cfg_.bootstrap.pg_hba;
+  std::vector<std::string> hba =
+      cfg_.bootstrap.pg_hba.empty() ? Hba()
+                                    : pg::WithCommitGateHba(cfg_.postgresql, cfg_.bootstrap.pg_hba);
   if (auto st = pg_.WriteConfig(Parameters(), hba, std::nullopt); !st.ok()) {
     return fail(st.error());
   }

@@ -4,6 +4,7 @@
 
 #include "agent/agent.h"
 #include "dcs/codec.h"
+#include "pg/commit_gate.h"
 
 namespace pgha::agent {
 
@@ -26,12 +27,20 @@ nlohmann::json Agent::Parameters() const {
   p["cluster_name"] = cfg_.scope;
   // Owned by the synchronous-replication step while synchronous_mode is on (ha/sync.h).
   if (settings_.synchronous_mode) p["synchronous_standby_names"] = sync_names_;
+  // Where no standby is named, the commit gate is: no commit is acknowledged after the fencing
+  // deadline (pg/commit_gate.h). Not while paused: the fence is disarmed and the agent may stop
+  // with PostgreSQL left running.
+  if (cfg_.postgresql.commit_gate && !settings_.pause && fence_.GatesCommits()) {
+    auto it = p.find("synchronous_standby_names");
+    if (it == p.end() || *it == "") p["synchronous_standby_names"] = pg::CommitGateStandbyNames();
+  }
   return p;
 }
 
 std::vector<std::string> Agent::Hba() const {
-  if (!cfg_.postgresql.pg_hba.empty()) return cfg_.postgresql.pg_hba;
-  return cfg_.bootstrap.pg_hba;
+  if (!cfg_.postgresql.pg_hba.empty())
+    return pg::WithCommitGateHba(cfg_.postgresql, cfg_.postgresql.pg_hba);
+  return pg::WithCommitGateHba(cfg_.postgresql, cfg_.bootstrap.pg_hba);
 }
 
 void Agent::SyncParameters(const ha::Observation& obs) {

@@ -20,6 +20,7 @@
 #include "api/server.h"
 #include "config/config.h"
 #include "dcs/dcs.h"
+#include "pg/commit_gate.h"
 #include "pg/guc_loader.h"
 #include "pg/postgres.h"
 
@@ -230,7 +231,15 @@ int RunAgent(const std::string& path) {
     spdlog::critical("cannot start the fencing guard: {}", guard.message());
     return 1;
   }
-  agent::Agent agent(cfg, *dcs, *postgres, prober, **guard, clock);
+  // The commit gate holds commits back once the guard's deadline passed (pg/commit_gate.h).
+  std::unique_ptr<pg::CommitGate> gate;
+  std::optional<agent::GatedFence<pg::CommitGate>> gated;
+  if (cfg.postgresql.commit_gate) {
+    gate = std::make_unique<pg::CommitGate>(cfg.postgresql, clock);
+    gated.emplace(**guard, *gate);
+  }
+  agent::Agent agent(cfg, *dcs, *postgres, prober,
+                     gated ? static_cast<agent::Fence&>(*gated) : **guard, clock);
 
   // The timeout follows the cluster's ttl (the agent updates it when /config changes).
   std::vector<std::string> ignored;

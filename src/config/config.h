@@ -60,6 +60,9 @@ struct Postgresql {
   // The agent's own connections to its PostgreSQL go over the unix socket (the first of
   // parameters.unix_socket_directories, else libpq's default) instead of TCP to `listen`.
   bool use_unix_socket = false;
+  // pgha only: commits on the primary wait for the agent's commit gate, which confirms nothing
+  // once the fencing deadline passed (pg/commit_gate.h, docs/safety.md).
+  bool commit_gate = true;
   bool remove_data_directory_on_rewind_failure = false;
   int pg_ctl_timeout = 60;
   // The installed PostgreSQL's parameters, set by pgha at start from bin_dir (not read from the

@@ -117,6 +117,7 @@ Status ReadCallbacks(const Section& root, Postgresql* pg) {
 Status ReadBehaviour(const Section& s, Postgresql* pg) {
   PGHA_TRY(s.Bool("use_pg_rewind", &pg->use_pg_rewind));
   PGHA_TRY(s.Bool("use_unix_socket", &pg->use_unix_socket));
+  PGHA_TRY(s.Bool("commit_gate", &pg->commit_gate));
   PGHA_TRY(s.Bool("remove_data_directory_on_rewind_failure",
                   &pg->remove_data_directory_on_rewind_failure));
   PGHA_TRY(s.Int("pg_ctl_timeout", &pg->pg_ctl_timeout, 1, 86400));
@@ -171,7 +172,8 @@ Status ReadPostgresql(const Section& root, Postgresql* pg) {
                         "pre_promote",
                         "before_stop",
                         "use_unix_socket",
-                        "use_unix_socket_repl"},
+                        "use_unix_socket_repl",
+                        "commit_gate"},
                        {"parameters_", "pg_hba_", "pg_ident_"}));
   if (!s.present()) {
     return Err(

@@ -16,6 +16,7 @@
 
 #include "core/lsn.h"
 #include "core/strings.h"
+#include "pg/commit_gate.h"
 #include "pg/data_dir.h"
 #include "pg/process.h"
 #include "pg/render.h"
@@ -389,23 +390,7 @@ class RealPostgres final : public Postgres {
     sysid_ = pg->sysid;
   }
 
-  // Where the agent's own connections go: the unix socket directory with use_unix_socket (the
-  // first of unix_socket_directories; empty = libpq's default), else the first listen address.
-  std::string LocalHost() const {
-    if (cfg_.use_unix_socket) {
-      const auto& p = cfg_.parameters;
-      if (p.is_object() && p.contains("unix_socket_directories") &&
-          p["unix_socket_directories"].is_string()) {
-        return Trim(Split(p["unix_socket_directories"].get<std::string>(), ',')[0]);
-      }
-      return "";
-    }
-    std::string host = Split(cfg_.listen.substr(0, cfg_.listen.rfind(':')), ',')[0];
-    host = Trim(host);
-    if (host.empty() || host == "*" || host == "0.0.0.0") return "127.0.0.1";
-    if (host == "::") return "::1";
-    return host;
-  }
+  std::string LocalHost() const { return pg::LocalHost(cfg_); }
 
   bool Connect() {
     if (conn_ && conn_->Healthy()) return true;
@@ -461,6 +446,10 @@ class RealPostgres final : public Postgres {
     pg->upstream_host = row[11].value_or("");
     pg->upstream_port = static_cast<int>(ToU64(row[12]));
     pg->synchronous_standby_names = row[13].value_or("");
+    // The commit gate alone stands for "no standby": the agent adds it (pg/commit_gate.h).
+    if (pg->synchronous_standby_names == CommitGateStandbyNames()) {
+      pg->synchronous_standby_names.clear();
+    }
     pg->synchronous_commit = row[14].value_or("");
     if (!pg->in_recovery) QueryReplication(pg);
     return true;
@@ -470,7 +459,8 @@ class RealPostgres final : public Postgres {
     auto r = conn_->Query(
         "SELECT usename, application_name, client_addr::text, state, sync_state, sync_priority, "
         "(flush_lsn - '0/0')::bigint, (replay_lsn - '0/0')::bigint FROM pg_stat_replication "
-        "ORDER BY application_name");
+        "WHERE application_name <> '" +
+        std::string(kCommitGateName) + "' ORDER BY application_name");
     if (!r.ok()) return;
     for (const Row& row : *r) {
       ha::ReplicationClient c;

@@ -11,7 +11,11 @@ Checkers, per fault window [fault start, next fault start):
   lost     acknowledged ids absent from the final leader's table. With asynchronous replication
            an ack in the last ASYNC_WINDOW s before its node stopped being writable may be lost
            (reported as async_lost); faults marked async_loss_ok=false tolerate none.
-  dual     dual-primary windows: two nodes writable ("yes") over overlapping sample intervals.
+  dual     dual-primary windows: two nodes writable ("yes") over overlapping sample intervals,
+           each acknowledging a write within the overlap (from one sample period before it to
+           DUAL_SLACK s after it: an ack is seen after the commit). Overlaps in which one node
+           acknowledged nothing (a thawed primary that answers "writable" once but whose commits
+           wait on the commit gate until it is fenced) are reported as dual_overlap, not failed.
   late     writes acknowledged by a node although another node became writable after that
            node's own latest promotion and before the write was sent (sent > promotion sample).
   failovers  changes of the writable node's identity (a node becoming writable after another).
@@ -30,6 +34,8 @@ import sys
 from collections import defaultdict
 
 ASYNC_WINDOW = 1.0
+DUAL_SLACK = 1.0
+SAMPLE_PERIOD = 0.05
 RTO_BUDGET = 20.0  # the budget B: ttl + loop_wait + promotion + HAProxy's check + the client
 
 
@@ -125,6 +131,17 @@ def main():
     promos = sorted((iv[2], iv[0], n) for n, ivs in intervals.items() for iv in ivs)
     duals = dual_windows(intervals)
     acks = [w for w in writes if w["res"] == "ok"]
+    ack_times = defaultdict(list)
+    for w in acks:
+        ack_times[w["node"]].append(w["ack"])
+    for v in ack_times.values():
+        v.sort()
+
+    def acked_in(node, lo, hi):
+        """node acknowledged a write within the overlap [lo, hi] (widened, see DUAL_SLACK)."""
+        v = ack_times.get(node, [])
+        i = bisect.bisect_left(v, lo - SAMPLE_PERIOD)
+        return i < len(v) and v[i] <= hi + DUAL_SLACK
     lb_acks = sorted((w for w in acks if w["src"] == "lb"), key=lambda w: w["ack"])
     reads = sorted(jsonl(os.path.join(d, "reads.jsonl")), key=lambda r: r["t"])
     read_ok = [r for r in reads if r["res"] == "ok"]
@@ -187,7 +204,8 @@ def main():
                 tolerated.add(w["id"])
             else:
                 lost.append(w["id"])
-        dual = [x for x in duals if inw(x[0])]
+        overlap = [x for x in duals if inw(x[0])]
+        dual = [x for x in overlap if acked_in(x[2], x[0], x[1]) and acked_in(x[3], x[0], x[1])]
         late = []
         for w in acks:
             if not inw(w["sent"]):
@@ -245,7 +263,7 @@ def main():
         failed |= not ok
         figures.append({
             "name": fe["name"], "leader": old, "t": t0, "lost": len(lost),
-            "async_lost": len(async_lost), "dual": len(dual),
+            "async_lost": len(async_lost), "dual": len(dual), "dual_overlap": len(overlap),
             "dual_max_ms": max([1000 * (x[1] - x[0]) for x in dual] or [0]), "late": len(late),
             "failovers": failovers, "rto": rto, "max_gap": gap,
             "old_writable_until": (old_end - t0) if old_end is not None else None,
@@ -254,12 +272,12 @@ def main():
             "read_gap": read_gap(t0, t1) if reads else None,
             "read_primary": len([r for r in read_ok if t0 <= r["t"] < t1 and not r["recovery"]])})
         print("%-15s leader=%s acks=%d lb_acks=%d lost=%d async_lost=%d dual=%d (max %.0f ms) "
-              "late=%d failovers=%d %s rto=%s max_gap=%.2fs read_gap=%s held=%.1fs converged=%s "
+              "overlap=%d late=%d failovers=%d %s rto=%s max_gap=%.2fs read_gap=%s held=%.1fs converged=%s "
               "%s%s" % (
                   fe["name"], old, len([w for w in acks if inw(w["ack"])]), len(win_acks),
                   len(lost), len(async_lost), len(dual),
-                  max([1000 * (x[1] - x[0]) for x in dual] or [0]), len(late), failovers,
-                  handover,
+                  max([1000 * (x[1] - x[0]) for x in dual] or [0]), len(overlap), len(late),
+                  failovers, handover,
                   "%.2fs" % rto if rto is not None else "-", gap,
                   "%.2fs" % read_gap(t0, t1) if reads else "-",
                   (heal["t"] - t0) if heal else -1,

@@ -70,8 +70,19 @@ def drop_acked(ctx, t_lo, t_hi):
         ctx["tables"][n] -= {w["id"] for w in ctx["writes"] if w["ack"] and t_lo < w["ack"] < t_hi}
 
 
-def dual(ctx):
+def overlap(ctx):
+    """h1 still answers "writable" after h2's promotion but acknowledges nothing then."""
     ctx["rec"]["h1"] = [(0, 17, "yes"), (20, 30, "no")]
+
+
+def dual(ctx):
+    """The same overlap with a write acknowledged by h1 inside it (sent before h2 was promoted,
+    so only the dual checker sees it)."""
+    overlap(ctx)
+    ctx["writes"].append({"src": "direct", "id": 10**9 + 2, "sent": 15.95, "ack": 16.6,
+                          "node": "h1", "res": "ok", "err": None})
+    for n in ctx["tables"]:
+        ctx["tables"][n].add(10**9 + 2)
 
 
 def late(ctx):
@@ -118,6 +129,7 @@ cases = [("clean failover", lambda c: None, False),
                                                c["events"][0].update(async_loss_ok=False)), True),
          ("lost ack after failover", lambda c: drop_acked(c, 20.0, 20.2), True),
          ("dual primary", dual, True),
+         ("writable overlap, no ack", overlap, False),
          ("late ack", late, True),
          ("ack before 1st sample", ack_before_first_sample, False),
          ("unexpected failover", no_failover_expected, True),

@@ -3,7 +3,7 @@
 # PostgreSQL 15 each), a client namespace with HAProxy and the writers, a recorder per node, the
 # nemeses below, and history checkers (check.py). See tests/fault/README.md.
 #
-#   tests/fault/run.sh --smoke     the smoke set once (about 2.5 minutes); exit 1 on any failure
+#   tests/fault/run.sh --smoke     the smoke set once (about 3 minutes); exit 1 on any failure
 #   tests/fault/run.sh --control   negative control: a replica promoted behind the agents' back
 #                                  (a real dual primary); exit 0 only if the checkers catch it
 #   tests/fault/run.sh --full      every nemesis of the catalogue once (about 12 minutes), then a
@@ -83,7 +83,7 @@ if [ "$MODE" = --only ]; then
   done
 fi
 # What this run injects, in order (decided before anything starts: --random replays from SEED).
-NEMESES=(kill9 isolate reject sigstop etcd_cut host_death host_death_etcd slow_leader)
+NEMESES=(kill9 isolate reject sigstop etcd_cut host_death host_death_etcd slow_leader freeze_leader)
 [ "$MODE" = --control ] && NEMESES=(rogue_promote)
 [ "$MODE" = --full ] && NEMESES=("${CATALOGUE[@]}")
 [ "$MODE" = --only ] && IFS=, read -r -a NEMESES <<<"$ONLY"
@@ -266,7 +266,7 @@ converged() {
     [ "$(jq '[.members[] | select(.role == "sync_standby")] | length' <<<"$j")" -ge 1 ] || return 1
   fi
   [ "$(lb_sql "SELECT NOT pg_is_in_recovery() AND (SELECT count(*) FROM pg_stat_replication
-    WHERE state = 'streaming') = ${#HOSTS[@]} - 1")" = t ]
+    WHERE state = 'streaming' AND application_name <> 'pgha_commit_gate') = ${#HOSTS[@]} - 1")" = t ]
 }
 lb_sql() {
   in_ns "$CLIENT" env PGPASSWORD=pgha-fault-su PGCONNECT_TIMEOUT=2 \

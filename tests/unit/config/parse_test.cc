@@ -106,6 +106,18 @@ TEST(ParseConfig, UseUnixSocketAndSuperuserTlsOptions) {
   EXPECT_TRUE(c.warnings.empty()) << c.warnings.front();
 }
 
+// pgha's own key: the commit gate is on unless turned off, and a value that is not a boolean is
+// refused by name.
+TEST(ParseConfig, CommitGateIsOnByDefaultAndMustBeABoolean) {
+  EXPECT_TRUE(MustParse(Minimal()).postgresql.commit_gate);
+  Config off = MustParse(Minimal("  commit_gate: false\n"));
+  EXPECT_FALSE(off.postgresql.commit_gate);
+  EXPECT_TRUE(off.warnings.empty()) << off.warnings.front();
+  auto bad = ParseConfig(Minimal("  commit_gate: sometimes\n"), {});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.message().find("postgresql.commit_gate"), std::string::npos) << bad.message();
+}
+
 TEST(ParseConfig, RewindDefaultsToSuperuser) {
   Config c = MustParse(
       Minimal("  authentication:\n    superuser:\n      username: admin\n      password: pw\n"
