@@ -81,5 +81,8 @@ struct DcsOptions {
 };
 
 std::unique_ptr<Dcs> MakeEtcdDcs(const DcsOptions& options);
+// The same over a given client (the simulator's, tests/sim/sim_etcd_client.h), without a watch:
+// every Load() reads etcd. options.etcd is not used.
+std::unique_ptr<Dcs> MakeEtcdDcs(const DcsOptions& options, std::unique_ptr<EtcdClient> client);
 
 }  // namespace pgha::dcs

@@ -45,12 +45,12 @@ Status AsStatus(const Result<int64_t>& r) {
 
 class EtcdDcs final : public Dcs {
  public:
-  explicit EtcdDcs(const DcsOptions& options)
+  EtcdDcs(const DcsOptions& options, std::unique_ptr<EtcdClient> client,
+          std::unique_ptr<EtcdClient> watch_client)
       : keys_(options.namespace_, options.scope),
         name_(options.name),
-        client_(MakeEtcdClient(options.etcd)),
-        watcher_(options.watch ? MakeEtcdClient(options.etcd) : nullptr, keys_.prefix(),
-                 options.name) {}
+        client_(std::move(client)),
+        watcher_(std::move(watch_client), keys_.prefix(), options.name) {}
 
   Result<ha::ClusterView> Load() override {
     std::lock_guard lock(mu_);
@@ -292,7 +292,12 @@ class EtcdDcs final : public Dcs {
 }  // namespace
 
 std::unique_ptr<Dcs> MakeEtcdDcs(const DcsOptions& options) {
-  return std::make_unique<EtcdDcs>(options);
+  return std::make_unique<EtcdDcs>(options, MakeEtcdClient(options.etcd),
+                                   options.watch ? MakeEtcdClient(options.etcd) : nullptr);
+}
+
+std::unique_ptr<Dcs> MakeEtcdDcs(const DcsOptions& options, std::unique_ptr<EtcdClient> client) {
+  return std::make_unique<EtcdDcs>(options, std::move(client), nullptr);
 }
 
 }  // namespace pgha::dcs

@@ -42,6 +42,8 @@ def cell(fig):
     parts.append("lost %d" % lost)
     if fig.get("dual"):
         parts.append("dual %d (max %.0f ms)" % (fig["dual"], fig.get("dual_max_ms") or 0))
+    if (fig.get("dual_overlap") or 0) > (fig.get("dual") or 0):
+        parts.append("writable overlap without acks %d" % (fig["dual_overlap"] - (fig.get("dual") or 0)))
     if fig.get("late"):
         parts.append("late %d" % fig["late"])
     parts.append("failovers %d" % fig.get("failovers", 0))
@@ -126,7 +128,8 @@ def main():
         "- versions: pgha tree %s, %s, etcd %s, PostgreSQL %s" % (
             sh("git", "-C", os.path.dirname(os.path.abspath(__file__)), "describe", "--always",
                "--dirty"),
-            sh("/usr/bin/patroni", "--version"),
+            ", ".join(v for v in (sh("/usr/bin/patroni", "--version"),
+                                  sh("/opt/patroni4/bin/patroni", "--version")) if v and v != "?"),
             (sh("etcd", "--version").splitlines() or ["?"])[0].split()[-1],
             (sh("/usr/lib/postgresql/15/bin/postgres", "--version").split() + ["?"] * 3)[2]),
         "- command: `%s`" % command,

@@ -1,6 +1,6 @@
 #pragma once
 // An in-memory etcd v3: revisions, transactions with compares, and leases that expire on the
-// simulated clock, deleting their keys. Shared by every node's FakeDcs.
+// simulated clock, deleting their keys. Shared by every node's SimEtcdClient.
 #include <functional>
 #include <map>
 #include <optional>
@@ -46,7 +46,7 @@ class SimEtcd {
   int64_t revision() const { return revision_; }
 
   // Who issues the next requests (a member's agent or guard, "operator", ...): the removal hook
-  // below reports it. FakeDcs and the world set it before every request.
+  // below reports it. SimEtcdClient and the world set it before every request.
   void set_actor(std::string actor) { actor_ = std::move(actor); }
   const std::string& actor() const { return actor_; }
   // How a key left: a delete (DeleteRange or a transaction's delete), a lease revoke, expiry.

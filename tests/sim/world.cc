@@ -49,7 +49,7 @@ World::World(const SimOptions& options) : opt_(options), rng_(options.seed), etc
   });
   operator_link_ = std::make_unique<OperatorLink>();
   operator_link_->world = this;
-  operator_dcs_ = std::make_unique<FakeDcs>(etcd_, *operator_link_, kScope, "operator");
+  operator_dcs_ = MakeSimDcs(etcd_, *operator_link_, kScope, "operator");
   prober_ = std::make_unique<FakePeerProber>(
       [this](const std::string& from, const std::string& name) { return PeerSnapshot(from, name); },
       opt_.no_former_leader_probe);
@@ -101,8 +101,7 @@ config::Config World::NodeConfig(int index) const {
 }
 
 void World::StartAgent(Node& n) {
-  n.dcs = std::make_unique<FakeDcs>(etcd_, n, kScope, n.name());
-  n.dcs->set_hazards({opt_.lie_ttl, opt_.fake_sync_member});
+  n.dcs = MakeSimDcs(etcd_, n, kScope, n.name(), {opt_.lie_ttl, opt_.fake_sync_member});
   n.fence.set_defer(opt_.late_fence);
   n.agent = std::make_unique<agent::Agent>(n.cfg, *n.dcs, *n.pg, *prober_, n.fence, clock_);
   n.ops = std::make_unique<agent::OperationQueue>(nullptr);

@@ -14,12 +14,12 @@
 #include "agent/operations.h"
 #include "api/requests.h"
 #include "sim/fake_clock.h"
-#include "sim/fake_dcs.h"
 #include "sim/fake_fence.h"
 #include "sim/fake_peers.h"
 #include "sim/fake_postgres.h"
 #include "sim/invariants.h"
 #include "sim/sim_etcd.h"
+#include "sim/sim_etcd_client.h"
 
 namespace pgha::sim {
 
@@ -54,7 +54,7 @@ struct SimOptions {
   // the walsenders (so commits wait a little later than pg_stat_replication shows).
   double reload_lag = 0.5;
   // Negative controls: each reintroduces one hazard of the safety issue (README.md, "Controls").
-  bool lie_ttl = false;                 // (1) FakeDcs reports the configured ttl as the granted one
+  bool lie_ttl = false;                 // (1) a keepalive reports the configured ttl as the lease's
   bool hide_unqueryable = false;        // (2) a postmaster that refuses connections looks gone
   bool fake_sync_member = false;        // (3) every replica reads /sync as naming it
   bool break_leader = false;            // (4) processes-gone takeover: a replica deletes the key
@@ -105,7 +105,7 @@ struct Node final : EtcdLink {
   config::Config cfg;
   std::unique_ptr<FakePostgres> pg;
   FakeFence fence;
-  std::unique_ptr<FakeDcs> dcs;
+  std::unique_ptr<dcs::Dcs> dcs;        // the production EtcdDcs over a SimEtcdClient
   std::unique_ptr<agent::Agent> agent;  // null while the agent process is not running
   bool powered = true;
   bool paused = false;
@@ -240,7 +240,7 @@ class World final : public PgNetwork {
   std::optional<MonoTime> leaderless_since_;
   struct OperatorLink;
   std::unique_ptr<OperatorLink> operator_link_;
-  std::unique_ptr<FakeDcs> operator_dcs_;  // the operator's etcd session (REST API / pghactl)
+  std::unique_ptr<dcs::Dcs> operator_dcs_;  // the operator's etcd session (REST API / pghactl)
   // A commit written to the primary's WAL whose client still waits for synchronous standbys.
   struct WaitingCommit {
     int port = 0;

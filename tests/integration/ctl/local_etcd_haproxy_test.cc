@@ -64,10 +64,12 @@ class LocalEtcdHaproxy : public ::testing::Test {
     fs::permissions(root_, fs::perms(0755));
     std::ofstream(root_ + "/stub.py") << kStub;
     fs::permissions(root_ + "/stub.py", fs::perms(0755));
+    // Ports below 32768, outside Linux's ephemeral range: a client connection elsewhere on the
+    // machine can hold any port in that range for a moment, and `local up` then finds it taken.
     std::ofstream(root_ + "/cluster.yaml")
         << "name: itctl\nreplicas: 3\npostgres: {username: app, password: apppw, database: db}\n"
-           "ports: {write: 45432, read: 45433, stats: 47000, postgres: 45440, api: 48008,\n"
-           "        etcd_client: 42379, etcd_peer: 42380}\ninit_sql: [init.sql]\n";
+           "ports: {write: 23432, read: 23433, stats: 30000, postgres: 23440, api: 31008,\n"
+           "        etcd_client: 25379, etcd_peer: 25380}\ninit_sql: [init.sql]\n";
     std::ofstream(root_ + "/init.sql") << "CREATE TABLE t(id int); INSERT INTO t VALUES (1);\n";
     ::setenv("PGHA_BIN", (root_ + "/stub.py").c_str(), 1);
     opt_.dir = root_ + "/cluster";
