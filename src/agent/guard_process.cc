@@ -41,26 +41,26 @@ pid_t ReadPid(const std::string& path) {
   return static_cast<pid_t>(pid);
 }
 
-pid_t ParentOf(pid_t pid) {
+// The fields of /proc/PID/stat after the command name ("S 1 ..."); "" when it cannot be read.
+std::string StatFields(pid_t pid) {
   std::ifstream f("/proc/" + std::to_string(pid) + "/stat");
   std::string line;
   std::getline(f, line);
   auto close = line.rfind(')');
-  if (close == std::string::npos) return 0;
+  return close == std::string::npos || close + 2 >= line.size() ? "" : line.substr(close + 2);
+}
+
+pid_t ParentOf(pid_t pid) {
   char state = 0;
   long ppid = 0;
-  if (std::sscanf(line.c_str() + close + 1, " %c %ld", &state, &ppid) != 2) return 0;
+  if (std::sscanf(StatFields(pid).c_str(), "%c %ld", &state, &ppid) != 2) return 0;
   return static_cast<pid_t>(ppid);
 }
 
 // Running (not gone, not a zombie waiting to be reaped).
 bool Live(pid_t pid) {
-  std::ifstream f("/proc/" + std::to_string(pid) + "/stat");
-  std::string line;
-  std::getline(f, line);
-  auto close = line.rfind(')');
-  return close != std::string::npos && close + 2 < line.size() && line[close + 2] != 'Z' &&
-         line[close + 2] != 'X';
+  std::string fields = StatFields(pid);
+  return !fields.empty() && fields[0] != 'Z' && fields[0] != 'X';
 }
 
 std::vector<pid_t> ChildrenOf(pid_t parent) {

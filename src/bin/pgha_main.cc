@@ -19,6 +19,7 @@
 #include "agent/sd_notify.h"
 #include "api/server.h"
 #include "config/config.h"
+#include "dcs/config_options.h"
 #include "dcs/dcs.h"
 #include "pg/commit_gate.h"
 #include "pg/guc_loader.h"
@@ -110,20 +111,7 @@ void WarnLocalParameters(config::Config* cfg) {
   }
 }
 
-dcs::DcsOptions DcsOptionsFor(const config::Config& cfg, bool watch) {
-  dcs::DcsOptions o;
-  o.etcd.endpoints = cfg.etcd.Endpoints();
-  o.etcd.username = cfg.etcd.username;
-  o.etcd.password = cfg.etcd.password;
-  o.etcd.cacert = cfg.etcd.cacert;
-  o.etcd.cert = cfg.etcd.cert;
-  o.etcd.key = cfg.etcd.key;
-  o.namespace_ = cfg.namespace_;
-  o.scope = cfg.scope;
-  o.name = cfg.name;
-  o.watch = watch;
-  return o;
-}
+using dcs::DcsOptionsFor;
 
 // The etcd endpoints the fencing guard revokes the lease at itself: plain HTTP without
 // authentication only (the guard is libc-only). With TLS or authentication it runs

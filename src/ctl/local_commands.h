@@ -1,5 +1,6 @@
 #pragma once
 // The verbs of `pghactl local`, one function each (RunLocal dispatches). Each returns an exit code.
+#include <iostream>
 #include <ostream>
 #include <vector>
 
@@ -20,6 +21,14 @@ int LocalStartNode(const LocalOptions& opt);
 // GET /primary) and then the other agents (SIGKILL after 30 s), leftover postmasters of those
 // nodes, etcd (SIGKILL after 10 s).
 void StopComponents(const LocalContext& ctx, const std::vector<Component>& components);
+
+// For a failed result: prints "error: <its message>" to stderr and returns true.
+template <class R>
+bool SaidError(const R& r) {
+  if (r.ok()) return false;
+  std::cerr << "error: " << r.message() << "\n";
+  return true;
+}
 
 // Connection strings, stats URL and a `pghactl list` hint.
 void PrintSummary(const LocalContext& ctx, std::ostream& out);

@@ -91,10 +91,7 @@ void StopComponents(const LocalContext& ctx, const std::vector<Component>& compo
 
 int LocalDown(const LocalOptions& opt) {
   auto ctx = LoadContext(opt);
-  if (!ctx.ok()) {
-    std::cerr << "error: " << ctx.message() << "\n";
-    return 1;
-  }
+  if (SaidError(ctx)) return 1;
   std::cout << "stopping cluster " << ctx->cluster.spec.name << " in " << ctx->layout.dir << "\n";
   StopComponents(*ctx, ctx->All());
   int left = 0;

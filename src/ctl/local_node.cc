@@ -13,23 +13,28 @@ namespace {
 
 using std::chrono::seconds;
 
+// NODE of the cluster: its index, its agent and the agent's pid while it runs.
+struct NodeTarget {
+  LocalContext ctx;
+  int i = 0;
+  Component agent;
+  std::optional<pid_t> agent_pid;
+};
+
 // Loads the cluster and resolves NODE; prints the error and returns nullopt on failure.
-std::optional<std::pair<LocalContext, int>> Target(const LocalOptions& opt) {
+std::optional<NodeTarget> Target(const LocalOptions& opt) {
   auto ctx = LoadContext(opt);
-  if (!ctx.ok()) {
-    std::cerr << "error: " << ctx.message() << "\n";
-    return std::nullopt;
-  }
+  if (SaidError(ctx)) return std::nullopt;
   if (opt.node.empty()) {
     std::cerr << "error: which node? e.g. node2\n";
     return std::nullopt;
   }
   auto i = ParseNodeName(opt.node, ctx->cluster.nodes());
-  if (!i.ok()) {
-    std::cerr << "error: " << i.message() << "\n";
-    return std::nullopt;
-  }
-  return std::make_pair(std::move(ctx).value(), *i);
+  if (SaidError(i)) return std::nullopt;
+  NodeTarget t{std::move(ctx).value(), *i, {}, std::nullopt};
+  t.agent = t.ctx.Agent(t.i);
+  t.agent_pid = t.ctx.LivePid(t.agent);
+  return t;
 }
 
 }  // namespace
@@ -37,9 +42,7 @@ std::optional<std::pair<LocalContext, int>> Target(const LocalOptions& opt) {
 int LocalKill(const LocalOptions& opt) {
   auto t = Target(opt);
   if (!t) return 1;
-  const auto& [ctx, i] = *t;
-  Component agent = ctx.Agent(i);
-  auto agent_pid = ctx.LivePid(agent);
+  const auto& [ctx, i, agent, agent_pid] = *t;
   auto pm = ctx.LivePostmaster(i);
   // Power loss: agent, postmaster and the postmaster's children all at once.
   std::vector<pid_t> backends = pm ? ChildrenOf(*pm) : std::vector<pid_t>{};
@@ -58,9 +61,7 @@ int LocalKill(const LocalOptions& opt) {
 int LocalStopNode(const LocalOptions& opt) {
   auto t = Target(opt);
   if (!t) return 1;
-  const auto& [ctx, i] = *t;
-  Component agent = ctx.Agent(i);
-  auto pid = ctx.LivePid(agent);
+  const auto& [ctx, i, agent, pid] = *t;
   if (!pid) {
     std::cout << NodeName(i) << ": agent is not running\n";
     return 0;
@@ -78,7 +79,7 @@ int LocalStopNode(const LocalOptions& opt) {
 int LocalStartNode(const LocalOptions& opt) {
   auto t = Target(opt);
   if (!t) return 1;
-  auto& [ctx, i] = *t;
+  auto& [ctx, i, agent, running] = *t;
   auto user = AgentUser();
   auto bin = FindBinaries();
   if (!user.ok() || !bin.ok()) {
@@ -86,9 +87,8 @@ int LocalStartNode(const LocalOptions& opt) {
     return 1;
   }
   ctx.pg_user = *user;
-  Component agent = ctx.Agent(i);
-  if (auto pid = ctx.LivePid(agent)) {
-    std::cout << NodeName(i) << " is already running (agent pid " << *pid << ")\n";
+  if (running) {
+    std::cout << NodeName(i) << " is already running (agent pid " << *running << ")\n";
     return 0;
   }
   for (int port : {PostgresPort(ctx.cluster.spec, i), ApiPort(ctx.cluster.spec, i)}) {

@@ -18,6 +18,7 @@
 #include <sstream>
 #include <thread>
 
+#include "core/fd.h"
 #include "core/strings.h"
 
 extern char** environ;
@@ -26,23 +27,6 @@ namespace pgha::ctl {
 namespace {
 
 namespace fs = std::filesystem;
-
-// Closes an fd on scope exit.
-class Fd {
- public:
-  explicit Fd(int fd = -1) : fd_(fd) {}
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd() { Reset(); }
-  int get() const { return fd_; }
-  void Reset() {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = -1;
-  }
-
- private:
-  int fd_;
-};
 
 std::string ErrnoText(int err) { return std::strerror(err); }
 

@@ -8,18 +8,13 @@
 #include <thread>
 
 #include "core/strings.h"
+#include "pg/libpq_handles.h"
 
 namespace pgha::ctl {
 namespace {
 
-struct ConnDeleter {
-  void operator()(PGconn* c) const { PQfinish(c); }
-};
-struct ResultDeleter {
-  void operator()(PGresult* r) const { PQclear(r); }
-};
-using Conn = std::unique_ptr<PGconn, ConnDeleter>;
-using PgResult = std::unique_ptr<PGresult, ResultDeleter>;
+using Conn = pg::PgConnPtr;
+using PgResult = pg::PgResultPtr;
 
 Result<Conn> Connect(const std::string& conninfo) {
   Conn conn(PQconnectdb(conninfo.c_str()));

@@ -28,10 +28,7 @@ Row MakeRow(const std::string& name, std::optional<pid_t> pid, const std::string
 
 int LocalStatus(const LocalOptions& opt) {
   auto ctx = LoadContext(opt);
-  if (!ctx.ok()) {
-    std::cerr << "error: " << ctx.message() << "\n";
-    return 1;
-  }
+  if (SaidError(ctx)) return 1;
   const ClusterSpec& s = ctx->cluster.spec;
   auto port = [](int p) { return "127.0.0.1:" + std::to_string(p); };
   std::vector<Row> rows;

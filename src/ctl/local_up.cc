@@ -253,10 +253,7 @@ bool AllRunning(const LocalContext& ctx) {
 
 int LocalUp(const LocalOptions& opt) {
   auto ctx = ContextForUp(opt);
-  if (!ctx.ok()) {
-    std::cerr << "error: " << ctx.message() << "\n";
-    return 1;
-  }
+  if (SaidError(ctx)) return 1;
   for (const auto& key : ctx->cluster.spec.ignored_keys) {
     std::cout << "note: " << key << " has no meaning for a local cluster; ignored\n";
   }
@@ -276,10 +273,7 @@ int LocalUp(const LocalOptions& opt) {
   auto bin = FindBinaries();
   Status usable = bin.ok() ? OkStatus() : Status(Err(bin.message()));
   if (bin.ok() && ctx->pg_user) usable = CheckTraversable(bin->pgha, *ctx->pg_user);
-  if (!usable.ok()) {
-    std::cerr << "error: " << usable.message() << "\n";
-    return 1;
-  }
+  if (SaidError(usable)) return 1;
   std::cout << "starting cluster " << ctx->cluster.spec.name << " in " << ctx->layout.dir << " ("
             << ctx->cluster.nodes() << " nodes, " << ctx->cluster.members() << " etcd members)\n";
   return UpRun(std::move(ctx).value(), std::move(bin).value()).Run();

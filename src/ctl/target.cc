@@ -4,6 +4,7 @@
 
 #include "core/strings.h"
 #include "ctl/local.h"
+#include "dcs/config_options.h"
 
 namespace pgha::ctl {
 
@@ -65,17 +66,8 @@ Result<Target> ResolveTarget(const TargetOptions& opt) {
 }
 
 dcs::DcsOptions DcsOptionsFor(const config::Config& cfg) {
-  dcs::DcsOptions o;
-  o.etcd.endpoints = cfg.etcd.Endpoints();
-  o.etcd.username = cfg.etcd.username;
-  o.etcd.password = cfg.etcd.password;
-  o.etcd.cacert = cfg.etcd.cacert;
-  o.etcd.cert = cfg.etcd.cert;
-  o.etcd.key = cfg.etcd.key;
-  o.namespace_ = cfg.namespace_;
-  o.scope = cfg.scope;
-  o.name = cfg.name.empty() ? "pghactl" : cfg.name;
-  o.watch = false;
+  dcs::DcsOptions o = dcs::DcsOptionsFor(cfg, /*watch=*/false);
+  if (o.name.empty()) o.name = "pghactl";
   return o;
 }
 

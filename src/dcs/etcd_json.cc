@@ -15,34 +15,15 @@ void SetRange(ordered& req, const std::string& key, bool prefix) {
   if (prefix) req["range_end"] = Base64Encode(PrefixRangeEnd(key));
 }
 
+// The gateway's names, in the order the enums declare their values (etcd_client.h).
 const char* TargetName(Compare::Target t) {
-  switch (t) {
-    case Compare::Target::kCreate:
-      return "CREATE";
-    case Compare::Target::kMod:
-      return "MOD";
-    case Compare::Target::kValue:
-      return "VALUE";
-    case Compare::Target::kLease:
-      return "LEASE";
-    case Compare::Target::kVersion:
-      return "VERSION";
-  }
-  return "CREATE";
+  static constexpr const char* kNames[] = {"CREATE", "MOD", "VALUE", "LEASE", "VERSION"};
+  return kNames[static_cast<size_t>(t)];
 }
 
 const char* OpName(Compare::Op op) {
-  switch (op) {
-    case Compare::Op::kEqual:
-      return "EQUAL";
-    case Compare::Op::kNotEqual:
-      return "NOT_EQUAL";
-    case Compare::Op::kGreater:
-      return "GREATER";
-    case Compare::Op::kLess:
-      return "LESS";
-  }
-  return "EQUAL";
+  static constexpr const char* kNames[] = {"EQUAL", "NOT_EQUAL", "GREATER", "LESS"};
+  return kNames[static_cast<size_t>(op)];
 }
 
 ordered CompareJson(const Compare& c) {

@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "core/strings.h"
+#include "pg/libpq_handles.h"
 #include "pg/render.h"
 
 namespace pgha::pg {
@@ -42,15 +43,6 @@ std::string ErrorOf(PGconn* c) {
   while (!e.empty() && (e.back() == '\n' || e.back() == ' ')) e.pop_back();
   return e.empty() ? "connection closed" : e;
 }
-
-struct ConnCloser {
-  void operator()(PGconn* c) const { PQfinish(c); }
-};
-struct ResultCloser {
-  void operator()(PGresult* r) const { PQclear(r); }
-};
-using ConnPtr = std::unique_ptr<PGconn, ConnCloser>;
-using ResultPtr = std::unique_ptr<PGresult, ResultCloser>;
 
 std::string QuoteHbaUser(const std::string& user) {
   std::string out = "\"";
@@ -144,17 +136,17 @@ void CommitGate::Run() {
 }
 
 std::string CommitGate::Stream() {
-  ConnPtr conn(PQconnectdb(conninfo_.c_str()));
+  PgConnPtr conn(PQconnectdb(conninfo_.c_str()));
   if (!conn || PQstatus(conn.get()) != CONNECTION_OK) return "connecting: " + ErrorOf(conn.get());
   PGconn* c = conn.get();
-  ResultPtr id(PQexec(c, "IDENTIFY_SYSTEM"));
+  PgResultPtr id(PQexec(c, "IDENTIFY_SYSTEM"));
   if (PQresultStatus(id.get()) != PGRES_TUPLES_OK || PQntuples(id.get()) != 1 ||
       PQnfields(id.get()) < 3) {
     return "IDENTIFY_SYSTEM: " + ErrorOf(c);
   }
   const std::string start = std::string("START_REPLICATION PHYSICAL ") +
                             PQgetvalue(id.get(), 0, 2) + " TIMELINE " + PQgetvalue(id.get(), 0, 1);
-  ResultPtr started(PQexec(c, start.c_str()));
+  PgResultPtr started(PQexec(c, start.c_str()));
   if (PQresultStatus(started.get()) != PGRES_COPY_BOTH) return "START_REPLICATION: " + ErrorOf(c);
   if (!ever_connected_.exchange(true)) spdlog::info("commit gate: streaming");
   uint64_t received = 0, confirmed = 0;

@@ -9,25 +9,10 @@
 #include <cerrno>
 #include <cstring>
 
+#include "core/fd.h"
+
 namespace pgha::pg {
 namespace {
-
-// Owns a file descriptor.
-class Fd {
- public:
-  explicit Fd(int fd = -1) : fd_(fd) {}
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd() { Reset(); }
-  int get() const { return fd_; }
-  void Reset() {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = -1;
-  }
-
- private:
-  int fd_;
-};
 
 [[noreturn]] void ExecChild(const std::vector<std::string>& argv,
                             const std::map<std::string, std::string>& extra_env, int out_fd) {
