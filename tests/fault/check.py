@@ -10,7 +10,8 @@ Prints one line per fault and exits 1 if any checker fails.
 Checkers, per fault window [fault start, next fault start):
   lost     acknowledged ids absent from the final leader's table. With asynchronous replication
            an ack in the last ASYNC_WINDOW s before its node stopped being writable may be lost
-           (reported as async_lost); faults marked async_loss_ok=false tolerate none.
+           (reported as async_lost); in a storm, whose faults overlap, any ack a later promotion
+           of another node followed may be; faults marked async_loss_ok=false tolerate none.
   dual     dual-primary windows: two nodes writable ("yes") over overlapping sample intervals,
            each acknowledging a write within the overlap (from one sample period before it to
            DUAL_SLACK s after it: an ack is seen after the commit). Overlaps in which one node
@@ -199,7 +200,14 @@ def main():
             if not pre(w["ack"]) or w["id"] in leader_ids:
                 continue
             e = end_of_writable(w["node"], w["ack"])
-            if fe.get("async_loss_ok") and e is not None and e - w["ack"] <= ASYNC_WINDOW:
+            # Storm faults overlap (a host isolated, then frozen, then another promoted): the
+            # node's end of writable says nothing about when its replication stopped, so there
+            # an asynchronous loss is any lost ack that another node's promotion followed
+            # (counted as async_lost; an ack after that promotion is still `late`).
+            superseded = fe.get("storm") and any(n != w["node"] and s > w["ack"]
+                                                 for _, s, n in promos)
+            if fe.get("async_loss_ok") and (superseded or (
+                    e is not None and e - w["ack"] <= ASYNC_WINDOW)):
                 async_lost.append(w["id"])
                 tolerated.add(w["id"])
             else:
