@@ -31,6 +31,8 @@
 #include <unordered_set>
 #include <vector>
 
+#include "pg/libpq_handles.h"
+
 namespace {
 
 using Clock = std::chrono::steady_clock;  // CLOCK_MONOTONIC in libstdc++
@@ -56,14 +58,8 @@ struct Options {
   bool log_all_errors = false;  // one stderr line per error instead of one per outage
 };
 
-struct PgConnDeleter {
-  void operator()(PGconn* c) const { PQfinish(c); }
-};
-struct PgResultDeleter {
-  void operator()(PGresult* r) const { PQclear(r); }
-};
-using Conn = std::unique_ptr<PGconn, PgConnDeleter>;
-using PgResult = std::unique_ptr<PGresult, PgResultDeleter>;
+using Conn = pgha::pg::PgConnPtr;
+using PgResult = pgha::pg::PgResultPtr;
 
 // Waits until the connection's socket is ready for `events` or the deadline passes.
 bool WaitSocket(PGconn* conn, short events, Clock::time_point deadline) {
