@@ -45,6 +45,7 @@ if [ "${1:-}" = "--controls" ]; then
     "no-timeline-claim|--no-timeline-claim|known bug B2"
     "no-former-leader-probe|--no-former-leader-probe --faults etcd-revoke,crash,switchover|at most one writable|(b) "
     "late-fence|--late-fence --faults slow-link|(f) "
+    "thin-journal|--thin-journal|(g) "
   )
   for c in "${CONTROLS[@]}"; do
     IFS='|' read -r name flags _ <<<"$c"

@@ -71,7 +71,7 @@ void Usage() {
          "  negative controls: [--lie-ttl] [--hide-unqueryable] [--fake-sync-member]\n"
          "                  [--break-leader] [--stopped-veto] [--drop-slots] "
          "[--no-timeline-claim]\n"
-         "                  [--no-former-leader-probe] [--late-fence]\n"
+         "                  [--no-former-leader-probe] [--late-fence] [--thin-journal]\n"
          "                  [--expect '(a)|(b)']  (exit 0 at the first violation naming one)\n";
   std::cerr << "fault kinds:";
   for (const auto& k : pgha::sim::AllFaultKinds()) std::cerr << " " << k;
@@ -142,6 +142,8 @@ Args Parse(int argc, char** argv) {
       a.sim.no_former_leader_probe = true;
     } else if (f == "--late-fence") {
       a.sim.late_fence = true;
+    } else if (f == "--thin-journal") {
+      a.sim.thin_journal = true;
     } else if (f == "--expect") {
       std::stringstream in(value());
       for (std::string p; std::getline(in, p, '|');) a.expect.push_back(p);
@@ -176,6 +178,7 @@ std::string ReplayCommand(const Args& a, uint64_t seed) {
   if (a.sim.no_timeline_claim) cmd += " --no-timeline-claim";
   if (a.sim.no_former_leader_probe) cmd += " --no-former-leader-probe";
   if (a.sim.late_fence) cmd += " --late-fence";
+  if (a.sim.thin_journal) cmd += " --thin-journal";
   if (a.sim.reload_lag != SimOptions{}.reload_lag) {
     cmd += " --reload-lag " + fmt::format("{}", a.sim.reload_lag);
   }

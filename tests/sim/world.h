@@ -62,7 +62,8 @@ struct SimOptions {
   bool drop_slots = false;              // (6) slots vanish on every start and promotion
   bool no_timeline_claim = false;       // B2: promotions ignore other members' timeline claims
   bool no_former_leader_probe = false;  // a race does not probe a leader whose member key left
-  bool late_fence = false;  // a renewal reaches the fence only at the end of the agent's loop
+  bool late_fence = false;    // a renewal reaches the fence only at the end of the agent's loop
+  bool thin_journal = false;  // journal entries replay without their lease_valid_until line
 };
 
 struct Outcome {
