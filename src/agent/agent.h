@@ -84,6 +84,7 @@ class Agent {
   void ArmFence();
   Status CreateRoles();
   void SyncParameters(const ha::Observation& obs);
+  void WarnWalSenderShortage(const ha::Observation& obs, const nlohmann::json& params);
   std::optional<pg::RecoveryTarget> RecoveryFor(const ha::Observation& obs,
                                                 const std::string& leader) const;
   nlohmann::json Parameters() const;
@@ -119,7 +120,8 @@ class Agent {
   double dcs_last_seen_ = 0;
   int64_t last_revision_ = 0;
   std::string last_member_json_;
-  int64_t member_lease_ = 0;  // the lease the member key was last written with
+  std::string wal_sender_warning_;  // the last max_wal_senders warning given ("" = none)
+  int64_t member_lease_ = 0;        // the lease the member key was last written with
   std::optional<uint64_t> last_status_optime_;
   MonoTime last_status_write_{};
   std::string last_reason_;

@@ -68,6 +68,14 @@ std::vector<std::string> WithCommitGateHba(const config::Postgresql& pg,
   return out;
 }
 
+std::string WalSenderShortage(int max_wal_senders, int replicas) {
+  if (replicas + 1 <= max_wal_senders) return "";
+  return "max_wal_senders = " + std::to_string(max_wal_senders) + " leaves no WAL sender for " +
+         std::to_string(replicas + 1 - max_wal_senders) +
+         " of the replicas: the commit gate takes one (raise max_wal_senders on every member, "
+         "or set postgresql.commit_gate: false)";
+}
+
 std::string LocalHost(const config::Postgresql& pg) {
   if (pg.use_unix_socket) {
     const auto& p = pg.parameters;

@@ -33,6 +33,10 @@ std::vector<std::string> WithCommitGateHba(const config::Postgresql& pg,
 // with use_unix_socket ("" = libpq's default), else the first listen address.
 std::string LocalHost(const config::Postgresql& pg);
 
+// A warning when the gate and `replicas` standbys need more WAL senders than `max_wal_senders`
+// allows (one replica would be refused), else "".
+std::string WalSenderShortage(int max_wal_senders, int replicas);
+
 class CommitGate {
  public:
   // Streams from the server `pg` describes as its replication user; starts a thread.

@@ -50,5 +50,15 @@ TEST(CommitGate, ConnectsWhereTheAgentDoes) {
   EXPECT_EQ(LocalHost(pg), "/run/pg");
 }
 
+TEST(CommitGate, WarnsWhenItTakesTheSenderAReplicaNeeds) {
+  EXPECT_EQ(WalSenderShortage(10, 2), "");
+  EXPECT_EQ(WalSenderShortage(3, 2), "");
+  std::string w = WalSenderShortage(3, 3);
+  EXPECT_NE(w.find("max_wal_senders = 3 leaves no WAL sender for 1 of the replicas"),
+            std::string::npos)
+      << w;
+  EXPECT_NE(w.find("postgresql.commit_gate: false"), std::string::npos) << w;
+}
+
 }  // namespace
 }  // namespace pgha::pg
