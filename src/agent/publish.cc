@@ -2,8 +2,6 @@
 // writes for its own server.
 #include <spdlog/spdlog.h>
 
-#include <charconv>
-
 #include "agent/agent.h"
 #include "dcs/codec.h"
 #include "pg/commit_gate.h"
@@ -40,29 +38,19 @@ nlohmann::json Agent::Parameters() const {
 }
 
 std::vector<std::string> Agent::Hba() const {
-  if (!cfg_.postgresql.pg_hba.empty())
-    return pg::WithCommitGateHba(cfg_.postgresql, cfg_.postgresql.pg_hba);
-  return pg::WithCommitGateHba(cfg_.postgresql, cfg_.bootstrap.pg_hba);
+  const auto& lines =
+      cfg_.postgresql.pg_hba.empty() ? cfg_.bootstrap.pg_hba : cfg_.postgresql.pg_hba;
+  return pg::WithCommitGateHba(cfg_.postgresql, lines);
 }
 
 // A primary whose commit gate takes the WAL sender a replica needs says so (once per count).
 void Agent::WarnWalSenderShortage(const ha::Observation& obs, const nlohmann::json& params) {
   if (!obs.pg.running || obs.pg.in_recovery || !fence_.GatesCommits()) return;
-  const auto it = params.find("max_wal_senders");
-  if (it == params.end()) return;
-  int senders = 0;
-  if (it->is_number_integer()) {
-    senders = it->get<int>();
-  } else if (it->is_string()) {
-    const std::string v = it->get<std::string>();
-    auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), senders);
-    if (ec != std::errc() || end != v.data() + v.size()) return;
-  } else {
-    return;
-  }
+  auto senders = config::IntParameter(params, "max_wal_senders");
+  if (!senders || *senders < 0 || *senders > 1000000) return;
   int replicas = 0;
   for (const auto& m : obs.cluster.members) replicas += m.name != cfg_.name ? 1 : 0;
-  std::string warning = pg::WalSenderShortage(senders, replicas);
+  std::string warning = pg::WalSenderShortage(static_cast<int>(*senders), replicas);
   if (!warning.empty() && warning != wal_sender_warning_) spdlog::warn("{}", warning);
   wal_sender_warning_ = warning;
 }

@@ -143,6 +143,9 @@ Status ValidateDynamicChange(const nlohmann::json& before, const nlohmann::json&
 // postgresql.conf (MergeDynamic and the agent's start warn about them by name).
 
 nlohmann::json EffectiveParameters(const Config& local, const nlohmann::json& dcs_config);
+// An integer parameter of such a set (a number or integer text, as the configuration accepts
+// it); nullopt when it is absent or not an integer.
+std::optional<int64_t> IntParameter(const nlohmann::json& parameters, const std::string& name);
 // What is wrong with the local file's postgresql.parameters and
 // bootstrap.dcs.postgresql.parameters against local.postgresql.gucs, each naming its key path.
 std::vector<std::string> LocalParameterProblems(const Config& local);

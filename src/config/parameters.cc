@@ -3,6 +3,7 @@
 #include "config/config.h"
 #include "config/guc_catalog.h"
 #include "config/guc_versions.h"
+#include "config/values.h"
 
 namespace pgha::config {
 namespace internal {
@@ -42,6 +43,13 @@ nlohmann::json ParametersOf(const nlohmann::json& dynamic) {
 // DCS parameters (or, before the DCS has a /config, the local dynamic ones), then the local
 // postgresql.parameters on top except cluster-wide GUCs; a cluster-wide GUC the DCS lacks falls
 // back to the local dynamic value (bootstrap.dcs).
+std::optional<int64_t> IntParameter(const nlohmann::json& parameters, const std::string& name) {
+  if (!parameters.is_object() || !parameters.contains(name)) return std::nullopt;
+  auto value = internal::JsonInt(parameters[name]);
+  if (!value.ok()) return std::nullopt;
+  return *value;
+}
+
 nlohmann::json EffectiveParameters(const Config& local, const nlohmann::json& dcs_config) {
   bool have_dcs = dcs_config.is_object() && !dcs_config.empty();
   nlohmann::json local_dynamic = internal::ParametersOf(local.local_dynamic);

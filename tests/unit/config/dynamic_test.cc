@@ -330,5 +330,14 @@ TEST(MergeDynamic, MaximumLagOnSyncnodeIsApplied) {
             std::string::npos);
 }
 
+TEST(IntParameter, NumbersAndIntegerTextOnly) {
+  nlohmann::json p = {{"max_wal_senders", 10}, {"a", "12"}, {"b", "12MB"}, {"c", true}};
+  EXPECT_EQ(IntParameter(p, "max_wal_senders"), 10);
+  EXPECT_EQ(IntParameter(p, "a"), 12);
+  EXPECT_EQ(IntParameter(p, "b"), std::nullopt);
+  EXPECT_EQ(IntParameter(p, "c"), std::nullopt);
+  EXPECT_EQ(IntParameter(p, "missing"), std::nullopt);
+}
+
 }  // namespace
 }  // namespace pgha::config
