@@ -58,5 +58,9 @@ check "[3] $L's agent, resumed, rejoins as a streaming replica" wait_for 60 stre
 N=$(leader)
 gate_on_new() { [ "$(su_sql "$N" "SHOW synchronous_standby_names")" = '"pgha_commit_gate"' ]; }
 check "[3] the new primary $N names its own gate" wait_for 20 gate_on_new
-check "[3] writes through the write port go on" sql "$W" "INSERT INTO gate VALUES (3)"
+# HAProxy moves the write port to N after its own health checks (a few seconds after promotion).
+check "[3] writes through the write port go on" wait_for 20 sql "$W" \
+  "INSERT INTO gate VALUES (3) ON CONFLICT DO NOTHING"
+check "[3] the row written through the write port is on $N" \
+  test "$(sql "$(pg_port "$N")" "SELECT count(*) FROM gate WHERE id = 3")" = 1
 finish
