@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Negative and positive controls for check.py on synthetic histories: a clean failover passes;
-a lost ack, a dual-primary window, a late ack, an unexpected failover and a diverged replica each
-fail. Standard library only; no cluster needed.  usage: check_selftest.py"""
+a lost ack, a dual-primary window, a late ack, an unexpected failover, a recovery over the budget
+of the recorded timing and a diverged replica each fail. Standard library only; no cluster needed.  usage: check_selftest.py"""
 import json
 import os
 import subprocess
@@ -133,6 +133,10 @@ cases = [("clean failover", lambda c: None, False),
          ("late ack", late, True),
          ("ack before 1st sample", ack_before_first_sample, False),
          ("unexpected failover", no_failover_expected, True),
+         # the clean failover's rto (6.5 s) against a budget of 4 x ttl = 6 s
+         ("rto over 4 x ttl", lambda c: c["events"].insert(0, {"ev": "timing", "ttl": 1.5,
+                                                               "loop_wait": 1,
+                                                               "retry_timeout": 1}), True),
          ("either outcome allowed", lambda c: c["events"][0].update(expect_failover=None), False),
          ("either, still lossless", lambda c: (c["events"][0].update(expect_failover=None),
                                                drop_acked(c, 7.0, 7.2)), True),

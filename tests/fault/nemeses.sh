@@ -12,7 +12,7 @@ fault_begin() {  # NAME TARGET EXPECT_FAILOVER ASYNC_LOSS_OK
 fault_heal() {
   event "{\"ev\":\"heal\",\"name\":\"$FAULT\",\"t\":$(now)}"
   local ok=true
-  wait_for 90 converged || ok=false
+  wait_for "$CONVERGE_WAIT" converged || ok=false
   event "{\"ev\":\"converged\",\"name\":\"$FAULT\",\"t\":$(now),\"ok\":$ok}"
   log "healed $FAULT; converged=$ok, leader $(leader)"
   sleep 3  # steady writes between faults
@@ -39,7 +39,7 @@ nemesis_kill9() {  # T01: kill -9 of the primary's agent and PostgreSQL at once,
     [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = pgha-fence-guar ] && continue
     kill -9 "$pid" 2>/dev/null
   done
-  wait_for 30 new_leader_other_than "$L"
+  wait_for $((6 * TTL)) new_leader_other_than "$L"
   start_agent "$L"
   fault_heal
 }

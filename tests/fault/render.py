@@ -3,12 +3,15 @@
 (src/ctl/local_render.cc): one pgha.yml per host, haproxy.cfg for the client namespace, and the
 etcd command line of each member. Standard library only.
 
-usage: render.py DIR [pgha|patroni] [async|sync]
-  writes DIR/hN/pgha.yml (or patroni.yml), DIR/hN/etcd.args, DIR/haproxy.cfg
+usage: render.py DIR [pgha|patroni] [async|sync] [TTL]
+       render.py --timing-event [TTL]
+  writes DIR/hN/pgha.yml (or patroni.yml), DIR/hN/etcd.args, DIR/haproxy.cfg;
+  --timing-event prints the timing both systems run at, as one line of run.sh's events.jsonl
 
 Patroni gets the same file with pgha's default timing written into bootstrap.dcs (read from
 src/ha/settings.h, so both systems run at equal settings) and `watchdog: off` (pgha has no
-watchdog device here either).
+watchdog device here either). With TTL (run.sh --ttl) both systems get ttl TTL, loop_wait 1 and
+retry_timeout TTL/4 (at least 2) written out: Patroni 4 accepts no ttl below 20.
 """
 import json
 import os
@@ -82,7 +85,14 @@ def pgha_timing():
     return out
 
 
-def agent_config(host, base, system="pgha", sync=False):
+def timing(ttl=None):
+    """(timing, written): what both systems run at, and whether the files must say it."""
+    if ttl is None:
+        return pgha_timing(), False
+    return {"ttl": ttl, "loop_wait": 1, "retry_timeout": max(2, ttl // 4)}, True
+
+
+def agent_config(host, base, system="pgha", sync=False, ttl=None):
     a = addr(host)
     role = lambda u: {"username": u, "password": PASSWORDS[u]}
     dcs_params = {"wal_level": "replica", "hot_standby": "on", "max_wal_senders": 10,
@@ -93,16 +103,17 @@ def agent_config(host, base, system="pgha", sync=False):
            "postgresql": {"use_pg_rewind": True, "use_slots": True, "parameters": dcs_params}}
     if sync:
         dcs["synchronous_mode"] = True
-    if system == "patroni":
-        dcs = dict(pgha_timing(), **dcs)
+    times, written = timing(ttl)
+    if system == "patroni" or written:
+        dcs = dict(times, **dcs)
     conf = {
         "scope": "fault",
         "namespace": "/service",
         "name": host,
         "restapi": {"listen": "%s:%d" % (a, API_PORT), "connect_address": "%s:%d" % (a, API_PORT)},
         "etcd3": {"hosts": ["%s:%d" % (addr(h), ETCD_CLIENT) for h in HOSTS]},
-        # pgha: ttl / loop_wait / retry_timeout left out, as local_render.cc does: pgha's
-        # defaults (docs/timing.md) apply. Patroni: the same values, written out.
+        # pgha without --ttl: ttl / loop_wait / retry_timeout left out, as local_render.cc
+        # does: pgha's defaults (docs/timing.md) apply. Patroni: the same values, written out.
         "bootstrap": {
             "dcs": dcs,
             "initdb": [{"encoding": "UTF8"}, "data-checksums"],
@@ -162,19 +173,33 @@ def haproxy_cfg():
                servers()))
 
 
+def ttl_arg(args, i):
+    if len(args) <= i:
+        return None
+    if not re.fullmatch(r"[0-9]{1,2}", args[i]) or not 5 <= int(args[i]) <= 60:
+        sys.exit("render.py: TTL must be whole seconds 5-60, not %r" % args[i])
+    return int(args[i])
+
+
 def main():
-    if len(sys.argv) < 2 or len(sys.argv) > 4:
+    if len(sys.argv) >= 2 and sys.argv[1] == "--timing-event":
+        if len(sys.argv) > 3:
+            sys.exit(__doc__)
+        print(json.dumps(dict(timing(ttl_arg(sys.argv, 2))[0], ev="timing")))
+        return
+    if len(sys.argv) < 2 or len(sys.argv) > 5:
         sys.exit(__doc__)
     base = os.path.abspath(sys.argv[1])
     system = sys.argv[2] if len(sys.argv) > 2 else "pgha"
     mode = sys.argv[3] if len(sys.argv) > 3 else "async"
+    ttl = ttl_arg(sys.argv, 4)
     if system not in ("pgha", "patroni") or mode not in ("async", "sync"):
         sys.exit("render.py: unknown system %r or mode %r\n%s" % (system, mode, __doc__))
     for h in HOSTS:
         os.makedirs(os.path.join(base, h), exist_ok=True)
         with open(os.path.join(base, h, system + ".yml"), "w") as f:
             f.write("# Written by tests/fault/render.py for %s.\n" % h +
-                    yaml(agent_config(h, base, system, mode == "sync")))
+                    yaml(agent_config(h, base, system, mode == "sync", ttl)))
         with open(os.path.join(base, h, "etcd.args"), "w") as f:
             f.write("\n".join(etcd_args(h, base)) + "\n")
     with open(os.path.join(base, "haproxy.cfg"), "w") as f:

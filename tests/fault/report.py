@@ -2,8 +2,11 @@
 """Writes docs/reliability.md from the fault suite's figures (run.sh --json), one column per
 system and mode, one row per fault. Standard library only.
 
-usage: report.py OUT.md COMMAND LABEL=FIGURES.json [LABEL=FIGURES.json ...]
+usage: report.py OUT.md [--section KEY TITLE] COMMAND LABEL=FIGURES.json [LABEL=FIGURES.json ...]
   COMMAND: the command line that produced the figures (shown in the report)
+  --section: the figures go into OUT.md's section KEY (a "## TITLE" block between HTML comment
+             markers, replaced where it exists, appended where not); without it, into the main
+             block at the top. Whatever else OUT.md holds (other sections, notes below them) stays.
 """
 import datetime
 import json
@@ -85,12 +88,55 @@ def cells(figs):
     return ", ".join(parts)
 
 
+def timing_line(runs):
+    """The timing the runs used (check.py's overall figure), the same for both systems."""
+    seen = []
+    for label, figs in runs:
+        o = next((f for f in figs if f["name"] == "overall"), {})
+        t = o.get("timing")
+        text = ("ttl %(ttl)s, loop_wait %(loop_wait)s, retry_timeout %(retry_timeout)s" % t
+                if t else "pgha's defaults (ttl 5, loop_wait 1, retry_timeout 2)")
+        if text not in [x for x, _ in seen]:
+            seen.append((text, []))
+        next(ls for x, ls in seen if x == text).append(label)
+    if len(seen) == 1:
+        what = seen[0][0] + " for every system"
+    else:
+        what = "; ".join("%s for %s" % (x, ", ".join(ls)) for x, ls in seen)
+    return ("- timing: %s; Patroni with `watchdog: off` (these hosts have no watchdog device, and "
+            "pgha uses none)" % what)
+
+
+def splice(out, key, block):
+    """OUT's text with the block between KEY's markers replaced by BLOCK (appended if absent)."""
+    begin, end = "<!-- report.py: begin %s -->" % key, "<!-- report.py: end %s -->" % key
+    old = ""
+    if os.path.exists(out):
+        with open(out) as f:
+            old = f.read()
+    block = begin + "\n" + block.rstrip("\n") + "\n" + end + "\n"
+    i, j = old.find(begin), old.find(end)
+    if i >= 0 and j > i:
+        rest = old[j + len(end):]
+        return old[:i] + block + ("\n" + rest.lstrip("\n") if rest.strip() else "")
+    if key == "main":
+        return block + ("\n" + old if old else "")
+    return old.rstrip("\n") + "\n\n" + block if old else block
+
+
 def main():
-    if len(sys.argv) < 4:
+    args = sys.argv[1:]
+    key, title = "main", None
+    if len(args) >= 3 and args[1] == "--section":
+        key, title = args[2], args[3] if len(args) > 3 else ""
+        if not key.isidentifier() or not title:
+            sys.exit("report.py: --section needs a KEY (letters, digits, _) and a TITLE")
+        args = args[:1] + args[4:]
+    if len(args) < 3:
         sys.exit(__doc__)
-    out, command = sys.argv[1], sys.argv[2]
+    out, command = args[0], args[1]
     runs = []
-    for arg in sys.argv[3:]:
+    for arg in args[2:]:
         label, _, path = arg.partition("=")
         if not path:
             sys.exit("report.py: expected LABEL=FILE, got %r" % arg)
@@ -113,15 +159,19 @@ def main():
         for fig in figs:
             if fig["name"] not in ("overall", "storm") and fig["name"] not in names:
                 names.append(fig["name"])
-    lines = [
-        "# Reliability: the fault suite's results",
-        "",
-        "Written by `tests/fault/report.py` (do not edit by hand) from histories recorded by "
-        "`tests/fault/run.sh` on three network-namespace hosts: per node a recorder asking "
-        "PostgreSQL `pg_is_in_recovery()` every 35 ms over its unix socket, writers inserting "
-        "unique ids through HAProxy's write port and straight into whichever node claims to be "
-        "primary, and checkers that read only those histories (`tests/fault/check.py`; "
-        "`tests/fault/README.md` says what each figure means and each nemesis does).",
+    if title is None:
+        head = [
+            "# Reliability: the fault suite's results", "",
+            "Written by `tests/fault/report.py` (do not edit by hand) from histories recorded by "
+            "`tests/fault/run.sh` on three network-namespace hosts: per node a recorder asking "
+            "PostgreSQL `pg_is_in_recovery()` every 35 ms over its unix socket, writers inserting "
+            "unique ids through HAProxy's write port and straight into whichever node claims to "
+            "be primary, and checkers that read only those histories (`tests/fault/check.py`; "
+            "`tests/fault/README.md` says what each figure means and each nemesis does)."]
+    else:
+        head = ["## " + title, "",
+                "Written by `tests/fault/report.py` (do not edit by hand), from the same harness."]
+    lines = head + [
         "",
         "- date: %s" % datetime.datetime.now().strftime("%Y-%m-%d %H:%M"),
         "- machine: %s" % machine(),
@@ -133,8 +183,7 @@ def main():
             (sh("etcd", "--version").splitlines() or ["?"])[0].split()[-1],
             (sh("/usr/lib/postgresql/15/bin/postgres", "--version").split() + ["?"] * 3)[2]),
         "- command: `%s`" % command,
-        "- timing: pgha's defaults for both systems (ttl 5, loop_wait 1, retry_timeout 2); "
-        "Patroni with `watchdog: off` (these hosts have no watchdog device, and pgha uses none)",
+        timing_line(runs),
         "",
     ] + ([
         "Where a fault fails over on both systems, `rto pgha/Patroni` is pgha's recovery time "
@@ -176,8 +225,9 @@ def main():
                                        st["seconds"], st["failed"], st["leaderless_s"],
                                        st["max_gap"]))
     lines += ["", "Whole runs:", ""] + ["- " + x for x in overall] + [""]
+    text = splice(out, key, "\n".join(lines))
     with open(out, "w") as f:
-        f.write("\n".join(lines))
+        f.write(text)
     print("wrote %s" % out)
 
 

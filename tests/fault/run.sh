@@ -24,6 +24,9 @@
 #   --sync                  synchronous_mode on: every acknowledged write must survive every fault
 #   --json FILE             check.py's figures, one object per fault, written to FILE
 #   --seed S, --storm-faults N   --full's storm: its seed and its length (default 500)
+#   --ttl N                 both systems at ttl N, loop_wait 1, retry_timeout N/4 (at least 2),
+#                           written into bootstrap.dcs; fault lengths and waits scale with N
+#                           (default: pgha's defaults, ttl 5; Patroni 4 accepts no ttl below 20)
 #
 # Needs root, the binaries built in build/ (pgha, pgha-fence-guard), etcd, haproxy, nft,
 # postgresql-15, python3-psycopg2. Runs under flock /tmp/pgha-cluster.lock, like every test that
@@ -31,7 +34,7 @@
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
-usage() { sed -n '6,26p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '6,29p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 MODE=${1:-}
 ROUNDS=1
 case "$MODE" in
@@ -53,6 +56,7 @@ ORIG_ARGS=("$MODE" "$@")
 [ "$MODE" = --only ] && ORIG_ARGS=("$MODE" "$ONLY" "$@")
 [ "$MODE" = --random ] || [ "$MODE" = --storm ] && ORIG_ARGS=("$MODE" "$SEED" "$ROUNDS" "$@")
 STORM_FAULTS=500
+TTL_OPT=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --system) SYSTEM=${2:-}; shift 2 2>/dev/null || usage
@@ -62,6 +66,9 @@ while [ $# -gt 0 ]; do
       [[ "$SEED" =~ ^[0-9]{1,9}$ ]] || { echo "--seed needs a number, not '$SEED'" >&2; exit 2; } ;;
     --storm-faults) STORM_FAULTS=${2:-}; shift 2 2>/dev/null || usage
       [[ "$STORM_FAULTS" =~ ^[0-9]{1,4}$ ]] || { echo "--storm-faults needs a count 0-9999, not '$STORM_FAULTS'" >&2; exit 2; } ;;
+    --ttl) TTL_OPT=${2:-}; shift 2 2>/dev/null || usage
+      [[ "$TTL_OPT" =~ ^[0-9]{1,2}$ ]] && [ "$TTL_OPT" -ge 5 ] && [ "$TTL_OPT" -le 60 ] ||
+        { echo "--ttl needs whole seconds 5-60, not '$TTL_OPT'" >&2; exit 2; } ;;
     --json) JSON_OUT=${2:-}; shift 2 2>/dev/null || usage
       [ -n "$JSON_OUT" ] || usage ;;
     *) echo "unknown argument: $1" >&2; usage ;;
@@ -137,7 +144,8 @@ if [[ " ${NEMESES[*]} " == *" clock_jump "* ]] && [ "$SYSTEM" = pgha ]; then
   FAKETIME_LIB=$(ls /usr/lib/*/faketime/libfaketime.so.1 2>/dev/null | head -1)
 fi
 DISK_MB=768          # each host's data disk (a tmpfs): disk-full fills it
-TTL=5                # pgha's default (docs/timing.md); Patroni gets the same (render.py)
+TTL=${TTL_OPT:-5}    # pgha's default (docs/timing.md), or --ttl; Patroni gets the same (render.py)
+CONVERGE_WAIT=$((6 * TTL > 90 ? 6 * TTL : 90))  # after a heal, at most this long to converge
 # Faults that fail over may lose the last asynchronous acknowledgements; in synchronous mode none.
 LOSS_OK=true
 [ "$SYNC" = sync ] && LOSS_OK=false
@@ -145,10 +153,11 @@ HOLD=$((3 * TTL))    # how long a partition lasts
 SLOW_MS=200          # slow-leader: each way, so a 400 ms round trip (an ocean between hosts)
 # every background process stops by itself after this many seconds (about a minute a fault)
 case "$MODE" in
-  --full) MAX_RUN=$((1800 + STORM_FAULTS * 8)) ;;
-  --random) MAX_RUN=$((600 + ROUNDS * 90)) ;;
+  --full) MAX_RUN=$((600 + ${#NEMESES[@]} * 20 * TTL + STORM_FAULTS * 8)) ;;
+  --random) MAX_RUN=$((600 + ROUNDS * 18 * TTL)) ;;
   --storm) MAX_RUN=$((900 + ROUNDS * 8)) ;;
   --bench) MAX_RUN=$((600 + ROUNDS * 3 * 90)) ;;
+  --only) MAX_RUN=$((600 + ${#NEMESES[@]} * 20 * TTL)) ;;
   *) MAX_RUN=900 ;;
 esac
 DIR=$(mktemp -d /var/tmp/pgha-fault.XXXXXX)
@@ -206,7 +215,8 @@ mkdir -p "$DIR/bin"
 if [ "$SYSTEM" = pgha ]; then  # readable by postgres, a stable copy
   cp "$BIN_DIR/pgha" "$BIN_DIR/pgha-fence-guard" "$DIR/bin/"
 fi
-$PY "$HERE/render.py" "$DIR" "$SYSTEM" "$SYNC" || exit 1
+$PY "$HERE/render.py" "$DIR" "$SYSTEM" "$SYNC" $TTL_OPT || exit 1
+event "$($PY "$HERE/render.py" --timing-event $TTL_OPT)"  # the timing both systems run at
 for h in "${HOSTS[@]}"; do
   touch "$DIR/rec_$h.jsonl"  # the recorder runs as postgres
   mkdir -p "$DIR/$h/disk"
