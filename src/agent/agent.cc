@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "dcs/codec.h"
+#include "ha/lease.h"
 #include "ha/sync.h"
 #include "scenario/scenario.h"
 
@@ -76,11 +77,18 @@ bool Agent::RefreshDcs(ha::Observation* obs) {
   }
   if (not_after) not_after = clock_.ToSteady(*not_after);
   dcs_.BoundCalls(std::chrono::seconds(settings_.retry_timeout), not_after);
-  // Renew first, timing the lease from when the request was sent (docs/safety.md §2).
+  // Renew first, timing the lease from when the request was sent (docs/safety.md §2). A member
+  // that does not lead renews only when ha::LeaseRenewalDue says so; until then its last renewal
+  // stands.
   auto sent = clock_.Now();
   bool lease_ok = false;
+  bool renewed = true;
+  ha::LeaseFacts lease{sent, lease_valid_until_, dcs_.lease_ttl(), may_write_ || bound_lease_ != 0};
   if (dcs_.lease_id() == 0) {
     lease_ok = dcs_.EnsureLease(settings_.ttl).ok();
+  } else if (!ha::LeaseRenewalDue(settings_, lease)) {
+    lease_ok = true;
+    renewed = false;
   } else {
     auto alive = dcs_.KeepAlive();
     if (alive.ok() && *alive) {
@@ -104,7 +112,7 @@ bool Agent::RefreshDcs(ha::Observation* obs) {
       spdlog::warn("granting a lease with the new ttl: {}", st.message());
     }
   }
-  if (lease_ok) {
+  if (lease_ok && renewed) {
     lease_valid_until_ = LeaseDeadline(sent);
     // Our lease only protects the leader key while the key is bound to it.
     if (bound_lease_ != 0 && dcs_.lease_id() == bound_lease_) {

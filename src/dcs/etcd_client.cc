@@ -63,13 +63,13 @@ class EtcdClientImpl final : public EtcdClient {
     return id;
   }
 
-  Result<int64_t> LeaseKeepAlive(int64_t lease_id) override {
+  Result<KeepAliveResult> LeaseKeepAlive(int64_t lease_id) override {
     auto body = Call("/v3/lease/keepalive", etcd_json::LeaseIdRequest(lease_id));
     if (!body.ok()) {
-      if (ClassifyError(body.error()) == EtcdErrc::kLeaseNotFound) return int64_t{0};
+      if (ClassifyError(body.error()) == EtcdErrc::kLeaseNotFound) return KeepAliveResult{};
       return body.error();
     }
-    return etcd_json::ParseKeepAliveTtl(*body);
+    return etcd_json::ParseKeepAlive(*body);
   }
 
   Status LeaseRevoke(int64_t lease_id) override {

@@ -55,6 +55,11 @@ struct RangeResult {
   std::vector<KeyValue> kvs;
 };
 
+struct KeepAliveResult {
+  int64_t ttl = 0;       // remaining seconds; 0: the lease is gone (grant a new one)
+  int64_t revision = 0;  // the store's revision when the serving member answered (its header)
+};
+
 struct WatchEvent {
   enum class Type { kPut, kDelete };
   Type type = Type::kPut;
@@ -75,8 +80,7 @@ class EtcdClient {
                                 const std::vector<TxnOp>& success,
                                 const std::vector<TxnOp>& failure) = 0;
   virtual Result<int64_t> LeaseGrant(int64_t ttl_seconds) = 0;  // returns the lease id
-  // Returns the remaining TTL in seconds; 0 means the lease is gone (grant a new one).
-  virtual Result<int64_t> LeaseKeepAlive(int64_t lease_id) = 0;
+  virtual Result<KeepAliveResult> LeaseKeepAlive(int64_t lease_id) = 0;
   virtual Status LeaseRevoke(int64_t lease_id) = 0;
   // Blocks streaming events for keys under `prefix` from `start_revision` until `stop` is set,
   // the stream breaks, or on_event returns false. Returns the error that ended it.

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <mutex>
 #include <optional>
+#include <utility>
 
 #include "dcs/codec.h"
 #include "dcs/dcs.h"
@@ -54,11 +55,14 @@ class EtcdDcs final : public Dcs {
 
   Result<ha::ClusterView> Load() override {
     std::lock_guard lock(mu_);
-    // A replica reuses its last read while the watch has seen no change since (at most
-    // kCacheMaxAge): most loops then cost etcd one keepalive, as Patroni's watch cache does.
-    // The key holder always reads: its view of its own key is what it acts on as primary.
+    // The last read is reused while the watch has seen no change since, for at most
+    // kCacheMaxAge after it was read or last proven current: a keepalive whose header carries
+    // the read's revision proves nothing in etcd changed in between (any write anywhere raises
+    // the revision). The key holder acts as primary on its view of its own key: it reuses the
+    // read only when the keepalive it sent just before proved it current.
     auto now = std::chrono::steady_clock::now();
-    if (cache_ && cache_->leader != name_ && now - cache_time_ < kCacheMaxAge &&
+    bool proven = std::exchange(cache_proven_, false);
+    if (cache_ && (cache_->leader != name_ || proven) && now - cache_time_ < kCacheMaxAge &&
         watcher_.UnchangedSince(cache_epoch_, cache_->revision)) {
       return *cache_;
     }
@@ -105,10 +109,14 @@ class EtcdDcs final : public Dcs {
   Result<bool> KeepAlive() override {
     std::lock_guard lock(mu_);
     if (lease_ == 0) return false;
-    auto ttl = client_->LeaseKeepAlive(lease_);
-    if (!ttl.ok()) return ttl.error();
-    if (*ttl > 0) {
-      lease_ttl_ = *ttl;
+    auto alive = client_->LeaseKeepAlive(lease_);
+    if (!alive.ok()) return alive.error();
+    if (alive->ttl > 0) {
+      lease_ttl_ = alive->ttl;
+      if (cache_ && alive->revision != 0 && alive->revision == cache_->revision) {
+        cache_proven_ = true;
+        cache_time_ = std::chrono::steady_clock::now();
+      }
       return true;
     }
     spdlog::warn("dcs: lease {} is gone", lease_.load());
@@ -286,7 +294,8 @@ class EtcdDcs final : public Dcs {
   static constexpr std::chrono::seconds kCacheMaxAge{5};
   std::optional<ha::ClusterView> cache_;
   uint64_t cache_epoch_ = 0;
-  std::chrono::steady_clock::time_point cache_time_{};
+  std::chrono::steady_clock::time_point cache_time_{};  // read, or last proven current
+  bool cache_proven_ = false;  // by the last keepalive, for the next Load() only
 };
 
 }  // namespace

@@ -278,10 +278,11 @@ Result<int64_t> ParseLeaseGrant(const nlohmann::json& body) {
   return id;
 }
 
-int64_t ParseKeepAliveTtl(const nlohmann::json& body) {
+KeepAliveResult ParseKeepAlive(const nlohmann::json& body) {
   const auto& result = Field(body, "result");
-  int64_t ttl = GetInt(result.is_object() ? result : body, "TTL");
-  return ttl > 0 ? ttl : 0;
+  const auto& fields = result.is_object() ? result : body;
+  int64_t ttl = GetInt(fields, "TTL");
+  return KeepAliveResult{ttl > 0 ? ttl : 0, ParseHeader(fields).revision};
 }
 
 Result<WatchMessage> ParseWatchMessage(const nlohmann::json& body) {

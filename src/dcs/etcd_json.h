@@ -49,8 +49,8 @@ Result<RangeResult> ParseRange(const nlohmann::json& body);
 Result<TxnResult> ParseTxn(const nlohmann::json& body);
 int64_t ParseDeleted(const nlohmann::json& body);
 Result<int64_t> ParseLeaseGrant(const nlohmann::json& body);
-// Remaining TTL; 0 when etcd omitted it or sent 0/-1 (the lease is gone).
-int64_t ParseKeepAliveTtl(const nlohmann::json& body);
+// Remaining TTL (0 when etcd omitted it or sent 0/-1: the lease is gone) and the header's revision.
+KeepAliveResult ParseKeepAlive(const nlohmann::json& body);
 
 struct WatchMessage {
   std::optional<EtcdError> error;  // stream error: the stream is over

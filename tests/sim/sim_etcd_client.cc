@@ -69,17 +69,17 @@ Result<int64_t> SimEtcdClient::LeaseGrant(int64_t ttl_seconds) {
   return etcd_.LeaseGrant(ttl_seconds);
 }
 
-Result<int64_t> SimEtcdClient::LeaseKeepAlive(int64_t lease_id) {
+Result<dcs::KeepAliveResult> SimEtcdClient::LeaseKeepAlive(int64_t lease_id) {
   PGHA_TRY(Enter());
-  int64_t ttl = etcd_.LeaseKeepAlive(lease_id);
-  if (ttl > 0 && hazards_.lie_ttl) {
+  dcs::KeepAliveResult out{etcd_.LeaseKeepAlive(lease_id), etcd_.revision()};
+  if (out.ttl > 0 && hazards_.lie_ttl) {
     auto config = etcd_.Get(config_key_);
     auto j = nlohmann::json::parse(config ? config->value : "", nullptr, false);
     if (j.is_object() && j.contains("ttl") && j["ttl"].is_number_integer()) {
-      return j["ttl"].get<int64_t>();
+      out.ttl = j["ttl"].get<int64_t>();
     }
   }
-  return ttl;
+  return out;
 }
 
 Status SimEtcdClient::LeaseRevoke(int64_t lease_id) {

@@ -46,7 +46,7 @@ class SimEtcdClient final : public dcs::EtcdClient {
                              const std::vector<dcs::TxnOp>& success,
                              const std::vector<dcs::TxnOp>& failure) override;
   Result<int64_t> LeaseGrant(int64_t ttl_seconds) override;
-  Result<int64_t> LeaseKeepAlive(int64_t lease_id) override;
+  Result<dcs::KeepAliveResult> LeaseKeepAlive(int64_t lease_id) override;
   Status LeaseRevoke(int64_t lease_id) override;
   // The simulator steps every agent itself: no watch stream (EtcdDcs then reads on every Load).
   Status Watch(const std::string&, int64_t,

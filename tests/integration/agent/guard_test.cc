@@ -163,7 +163,7 @@ TEST_F(GuardTest, RevokesThroughPghaWhenEtcdNeedsAuthentication) {
   EXPECT_TRUE(pgha::testing::WaitFor(
       [&] {
         auto left = client->LeaseKeepAlive(id);
-        return left.ok() ? *left == 0
+        return left.ok() ? left->ttl == 0
                          : dcs::ClassifyError(left.error()) == dcs::EtcdErrc::kLeaseNotFound;
       },
       milliseconds(8000)))

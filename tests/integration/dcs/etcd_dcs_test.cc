@@ -159,7 +159,7 @@ TEST_F(EtcdDcsTest, KeepAliveOnRevokedLeaseReturnsFalse) {
   ASSERT_TRUE(a->EnsureLease(10).ok());
   EXPECT_TRUE(a->KeepAlive().value());
   ASSERT_TRUE(raw->LeaseRevoke(a->lease_id()).ok());
-  EXPECT_EQ(raw->LeaseKeepAlive(a->lease_id()).value(), 0);
+  EXPECT_EQ(raw->LeaseKeepAlive(a->lease_id()).value().ttl, 0);
   EXPECT_FALSE(a->KeepAlive().value());
   EXPECT_EQ(a->lease_id(), 0);
   ASSERT_TRUE(a->EnsureLease(10).ok());

@@ -119,9 +119,12 @@ TEST(EtcdResponses, NestedTxnRangesAreCollected) {
 }
 
 TEST(EtcdResponses, KeepAliveWithoutTtlMeansLeaseGone) {
-  EXPECT_EQ(ParseKeepAliveTtl(J(R"({"result":{"header":{},"ID":"1000","TTL":"15"}})")), 15);
-  EXPECT_EQ(ParseKeepAliveTtl(J(R"({"result":{"header":{},"ID":"424242"}})")), 0);
-  EXPECT_EQ(ParseKeepAliveTtl(J(R"({"result":{"ID":"424242","TTL":"-1"}})")), 0);
+  auto alive =
+      ParseKeepAlive(J(R"({"result":{"header":{"revision":"42"},"ID":"1000","TTL":"15"}})"));
+  EXPECT_EQ(alive.ttl, 15);
+  EXPECT_EQ(alive.revision, 42);
+  EXPECT_EQ(ParseKeepAlive(J(R"({"result":{"header":{},"ID":"424242"}})")).ttl, 0);
+  EXPECT_EQ(ParseKeepAlive(J(R"({"result":{"ID":"424242","TTL":"-1"}})")).ttl, 0);
 }
 
 TEST(EtcdResponses, LeaseGrant) {
