@@ -6,7 +6,7 @@
 # cleans up after itself and stops on its own.
 #
 #   bench/run.sh [--rounds N] [--scenario NAME[,NAME...]] [--settings equal|defaults|both]
-#                [--no-doc] [--soak-seconds N] [--soak-systems pgha|both]
+#                [--no-doc | --doc FILE] [--soak-seconds N] [--soak-systems pgha|both]
 #
 # Scenarios: bootstrap node-death pg-crash switchover switchover-sync footprint etcd-load router
 # soak host-death (default: all). The soak (10 min by default, etcd-leader kills under pgbench) runs once, in
@@ -32,6 +32,7 @@ while (($# > 0)); do
     --scenario) scenario=${2:?--scenario needs a name}; shift 2 ;;
     --settings) settings=${2:?--settings needs equal, defaults or both}; shift 2 ;;
     --no-doc) doc=""; shift ;;
+    --doc) doc=${2:?--doc needs a file}; shift 2 ;;
     --soak-seconds) soak_seconds=${2:?--soak-seconds needs a number}; shift 2 ;;
     --soak-systems) soak_systems=${2:?--soak-systems needs pgha or both}; shift 2 ;;
     -h | --help) usage 0 ;;
