@@ -84,5 +84,8 @@ std::unique_ptr<Dcs> MakeEtcdDcs(const DcsOptions& options);
 // The same over a given client (the simulator's, tests/sim/sim_etcd_client.h), without a watch:
 // every Load() reads etcd. options.etcd is not used.
 std::unique_ptr<Dcs> MakeEtcdDcs(const DcsOptions& options, std::unique_ptr<EtcdClient> client);
+// Over given clients, one for the calls and one for the watch stream (null: no watch).
+std::unique_ptr<Dcs> MakeEtcdDcs(const DcsOptions& options, std::unique_ptr<EtcdClient> client,
+                                 std::unique_ptr<EtcdClient> watch_client);
 
 }  // namespace pgha::dcs

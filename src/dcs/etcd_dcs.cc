@@ -309,4 +309,9 @@ std::unique_ptr<Dcs> MakeEtcdDcs(const DcsOptions& options, std::unique_ptr<Etcd
   return std::make_unique<EtcdDcs>(options, std::move(client), nullptr);
 }
 
+std::unique_ptr<Dcs> MakeEtcdDcs(const DcsOptions& options, std::unique_ptr<EtcdClient> client,
+                                 std::unique_ptr<EtcdClient> watch_client) {
+  return std::make_unique<EtcdDcs>(options, std::move(client), std::move(watch_client));
+}
+
 }  // namespace pgha::dcs

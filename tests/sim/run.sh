@@ -42,7 +42,7 @@ if [ "${1:-}" = "--controls" ]; then
     "break-leader|--break-leader|(a) "
     "stopped-veto|--stopped-veto --faults start-fail,crash --steps 1500|(d) "
     "drop-slots|--drop-slots|(e) "
-    "no-timeline-claim|--no-timeline-claim|known bug B2"
+    "no-timeline-claim|--no-timeline-claim --faults latency,slow-start,pause,crash|known bug B2"
     "no-former-leader-probe|--no-former-leader-probe --faults etcd-revoke,crash,switchover|at most one writable|(b) "
     "late-fence|--late-fence --faults slow-link|(f) "
     "thin-journal|--thin-journal|(g) "

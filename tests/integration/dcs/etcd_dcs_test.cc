@@ -365,6 +365,78 @@ TEST_F(EtcdDcsTest, CachedLoadFollowsEveryChange) {
   EXPECT_NE(v->FindMember("a"), nullptr);
 }
 
+// Counts the ranges a real client sends (the reads Load() did not answer from its cache).
+class CountingClient final : public EtcdClient {
+ public:
+  CountingClient(std::unique_ptr<EtcdClient> real, std::atomic<int>* ranges)
+      : real_(std::move(real)), ranges_(ranges) {}
+  Result<RangeResult> Range(const std::string& key, bool prefix, bool serializable) override {
+    ++*ranges_;
+    return real_->Range(key, prefix, serializable);
+  }
+  Result<int64_t> Put(const std::string& key, const std::string& value, int64_t lease) override {
+    return real_->Put(key, value, lease);
+  }
+  Result<int64_t> Delete(const std::string& key, bool prefix) override {
+    return real_->Delete(key, prefix);
+  }
+  Result<TxnResult> Txn(const std::vector<Compare>& c, const std::vector<TxnOp>& s,
+                        const std::vector<TxnOp>& f) override {
+    return real_->Txn(c, s, f);
+  }
+  Result<int64_t> LeaseGrant(int64_t ttl) override { return real_->LeaseGrant(ttl); }
+  Result<KeepAliveResult> LeaseKeepAlive(int64_t id) override { return real_->LeaseKeepAlive(id); }
+  Status LeaseRevoke(int64_t id) override { return real_->LeaseRevoke(id); }
+  Status Watch(const std::string& prefix, int64_t start,
+               const std::function<bool(const std::vector<WatchEvent>&, int64_t)>& on_event,
+               const std::atomic<bool>& stop) override {
+    return real_->Watch(prefix, start, on_event, stop);
+  }
+  void Bound(std::chrono::milliseconds timeout,
+             std::optional<Clock::time_point> not_after) override {
+    real_->Bound(timeout, not_after);
+  }
+
+ private:
+  std::unique_ptr<EtcdClient> real_;
+  std::atomic<int>* ranges_;
+};
+
+// The key holder answers Load() from its last read only right after a keepalive whose header
+// carries that read's revision (nothing in etcd changed since); without that keepalive, or once
+// anything under any prefix changed, it reads etcd.
+TEST_F(EtcdDcsTest, TheKeyHolderReusesItsReadOnlyWhenAKeepaliveProvesItCurrent) {
+  DcsOptions o;
+  o.etcd = Etcd();
+  o.scope = Scope();
+  o.name = "a";
+  std::atomic<int> ranges{0};
+  auto a = MakeEtcdDcs(o, std::make_unique<CountingClient>(MakeEtcdClient(Etcd()), &ranges),
+                       MakeEtcdClient(Etcd()));
+  ASSERT_TRUE(a->EnsureLease(10).ok());
+  ASSERT_TRUE(a->AcquireLeader().value());
+  auto first = a->Load();
+  ASSERT_TRUE(first.ok() && first->leader == std::optional<std::string>("a"));
+  // The watch must have delivered something recently for any reuse (ChangeWatcher): wait for it.
+  auto proven_reuse = [&] {
+    int before = ranges.load();
+    if (!a->KeepAlive().value()) return false;
+    auto v = a->Load();
+    return v.ok() && ranges.load() == before;
+  };
+  ASSERT_TRUE(WaitFor(proven_reuse, 5000ms)) << "a proven read was never reused";
+  int before = ranges.load();
+  ASSERT_TRUE(a->Load().ok());  // no keepalive since the last Load(): read again
+  EXPECT_EQ(ranges.load(), before + 1);
+  // A write anywhere in etcd (another scope) raises the revision: the keepalive proves nothing.
+  auto raw = MakeEtcdClient(Etcd());
+  ASSERT_TRUE(raw->Put("/elsewhere/" + Scope(), "x", 0).ok());
+  before = ranges.load();
+  ASSERT_TRUE(a->KeepAlive().value());
+  ASSERT_TRUE(a->Load().ok());
+  EXPECT_EQ(ranges.load(), before + 1);
+}
+
 TEST_F(EtcdDcsTest, WatchDeliversEventsAndStopsPromptly) {
   auto client = MakeEtcdClient(Etcd());
   auto raw = MakeEtcdClient(Etcd());
