@@ -273,7 +273,8 @@ bool Agent::RunOnce() {
   // A steady leader's loop keeps its slots and synchronous replication in step every second:
   // its unchanged reason is logged once a minute, not on every loop.
   const bool routine = std::all_of(decision.actions.begin(), decision.actions.end(), [](auto& a) {
-    return a.kind == ha::ActionKind::kEnsureSlots || a.kind == ha::ActionKind::kSyncReplication;
+    return ha::KindOf(a) == ha::ActionKind::kEnsureSlots ||
+           ha::KindOf(a) == ha::ActionKind::kSyncReplication;
   });
   if (decision.reason != last_reason_ || !routine) RecordDecision(obs, decision);
   if (decision.reason != last_reason_ || !routine || obs.now - last_logged_ >= kQuietLog) {
@@ -365,18 +366,18 @@ void Agent::Shutdown() {
 void Agent::WithdrawLeaderPaths() {
   std::lock_guard<std::mutex> lock(snapshot_mu_);
   if (!snapshot_ || !snapshot_->is_leader) return;
-  auto s = std::make_shared<api::Snapshot>(*snapshot_);
+  auto s = std::make_shared<node::Snapshot>(*snapshot_);
   s->is_leader = false;
   snapshot_ = std::move(s);
 }
 
-std::shared_ptr<const api::Snapshot> Agent::snapshot() const {
+std::shared_ptr<const node::Snapshot> Agent::snapshot() const {
   std::lock_guard<std::mutex> lock(snapshot_mu_);
   return snapshot_;
 }
 
 void Agent::PublishSnapshot(const ha::Observation& obs) {
-  auto s = std::make_shared<api::Snapshot>();
+  auto s = std::make_shared<node::Snapshot>();
   s->scope = cfg_.scope;
   s->name = cfg_.name;
   s->version = PGHA_VERSION;

@@ -13,11 +13,11 @@
 #include "agent/operations.h"
 #include "agent/peers.h"
 #include "agent/watchdog.h"
-#include "api/snapshot.h"
 #include "config/config.h"
 #include "core/clock.h"
 #include "dcs/dcs.h"
 #include "ha/decision.h"
+#include "node/snapshot.h"
 #include "pg/connection.h"
 #include "pg/postgres.h"
 
@@ -35,7 +35,7 @@ class Agent {
   // Clean shutdown: stop PostgreSQL, release the leader key, revoke the lease.
   void Shutdown();
 
-  std::shared_ptr<const api::Snapshot> snapshot() const;
+  std::shared_ptr<const node::Snapshot> snapshot() const;
   // Operator requests from the REST API, served by the HA loop (optional).
   void set_operations(OperationQueue* ops) { ops_ = ops; }
   void set_watchdog(Watchdog* watchdog) { watchdog_ = watchdog; }
@@ -67,7 +67,7 @@ class Agent {
   Status StartInPlace(bool primary, const ha::Observation& obs) {
     return primary ? StartAs(std::nullopt, obs) : StartAs(obs.cluster.leader.value_or(""), obs);
   }
-  Status Demote(const ha::Observation& obs, const std::string& leader, const std::string& mode);
+  Status Demote(const ha::Observation& obs, const std::string& leader, ha::DemoteMode mode);
   Status Promote(ha::Observation& obs);
   Status ClaimTimeline(const ha::Observation& obs);
   void SyncHistory(const ha::Observation& obs);
@@ -75,7 +75,7 @@ class Agent {
   Status Rewind(const ha::Observation& obs, const std::string& leader);
   Status Switchover(ha::Observation& obs, const std::string& candidate);
   Status ApplySync(const ha::Observation& obs, const std::string& value,
-                   const std::string& standbys);
+                   const std::vector<std::string>& standbys);
   Status ClaimSyncKey(const ha::Observation& obs);
   Status SetSyncNames(const std::string& value);
   Status MoveAsideForReclone(const std::string& leader);
@@ -95,10 +95,10 @@ class Agent {
   void WithdrawLeaderPaths();
   void UpdateFence(const ha::Observation& obs);
   void ServeOperations(ha::Observation& obs);
-  api::OpResponse Serve(OperationRequest& r, ha::Observation& obs);
-  api::OpResponse DoRestart(const api::RestartRequest& r, ha::Observation& obs);
-  api::OpResponse DoReload();
-  api::OpResponse DoReinitialize(const ha::Observation& obs);
+  node::OpResponse Serve(OperationRequest& r, ha::Observation& obs);
+  node::OpResponse DoRestart(const node::RestartRequest& r, ha::Observation& obs);
+  node::OpResponse DoReload();
+  node::OpResponse DoReinitialize(const ha::Observation& obs);
   Status RestartPostgres(const ha::Observation& obs);
   Status StopBeforeFence(const std::string& stop_mode);
 
@@ -158,11 +158,11 @@ class Agent {
   bool watchdog_failed_ = false;
   std::function<Result<config::Config>()> reload_;
   std::optional<double> scheduled_restart_;  // epoch seconds
-  api::RestartRequest scheduled_request_;
+  node::RestartRequest scheduled_request_;
   std::string halt_message_;
 
   mutable std::mutex snapshot_mu_;
-  std::shared_ptr<const api::Snapshot> snapshot_;
+  std::shared_ptr<const node::Snapshot> snapshot_;
 };
 
 }  // namespace pgha::agent

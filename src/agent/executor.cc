@@ -24,9 +24,9 @@ using ha::IsoTime;
 
 bool Agent::Execute(const ha::Decision& decision, ha::Observation& obs) {
   for (const auto& action : decision.actions) {
-    if (action.kind == ActionKind::kHalt) {
-      halt_message_ = action.target;
-      spdlog::critical("{}", action.target);
+    if (const auto* halt = std::get_if<ha::action::Halt>(&action)) {
+      halt_message_ = halt->message;
+      spdlog::critical("{}", halt->message);
       return false;
     }
     Status st = ExecuteAction(action, obs);
@@ -41,7 +41,7 @@ bool Agent::Execute(const ha::Decision& decision, ha::Observation& obs) {
 
 Status Agent::ExecuteAction(const ha::Action& a, ha::Observation& obs) {
   int timeout = cfg_.postgresql.pg_ctl_timeout;
-  switch (a.kind) {
+  switch (ha::KindOf(a)) {
     case ActionKind::kRaceInitialize: {
       auto won = dcs_.RaceInitialize();
       if (!won.ok()) return won.error();
@@ -50,10 +50,12 @@ Status Agent::ExecuteAction(const ha::Action& a, ha::Observation& obs) {
     }
     case ActionKind::kBootstrap:
       return Bootstrap(obs);
-    case ActionKind::kCloneFromLeader:  // mode: whom to stream from afterwards, if not target
-      PGHA_TRY(CloneFromLeader(obs, a.target, a.mode.empty() ? a.target : a.mode));
+    case ActionKind::kCloneFromLeader: {
+      const auto& clone = std::get<ha::action::CloneFromLeader>(a);
+      PGHA_TRY(CloneFromLeader(obs, clone.source, clone.then.empty() ? clone.source : clone.then));
       callbacks_.Fire("on_start", "replica");
       return OkStatus();
+    }
     case ActionKind::kStartPrimary:
       if (auto st = StartAs(std::nullopt, obs); !st.ok()) {
         // Failing for ha::kStartFailureGrace gives the key up, as Patroni's post_recover.
@@ -63,11 +65,12 @@ Status Agent::ExecuteAction(const ha::Action& a, ha::Observation& obs) {
       callbacks_.Fire("on_start", "primary");
       return OkStatus();
     case ActionKind::kStartReplica:
-      PGHA_TRY(StartAs(a.target, obs));
+      PGHA_TRY(StartAs(std::get<ha::action::StartReplica>(a).upstream, obs));
       callbacks_.Fire("on_start", "replica");
       return OkStatus();
     case ActionKind::kFollow: {
-      PGHA_TRY(pg_.WriteConfig(Parameters(), Hba(), RecoveryFor(obs, a.target)));
+      const auto& upstream = std::get<ha::action::Follow>(a).upstream;
+      PGHA_TRY(pg_.WriteConfig(Parameters(), Hba(), RecoveryFor(obs, upstream)));
       return pg_.Reload();
     }
     case ActionKind::kAcquireLeader: {
@@ -88,20 +91,26 @@ Status Agent::ExecuteAction(const ha::Action& a, ha::Observation& obs) {
       checkpoint_pending_ = false;
       return OkStatus();
     }
-    case ActionKind::kDemote:
-      return Demote(obs, a.target, a.mode);
+    case ActionKind::kDemote: {
+      const auto& demote = std::get<ha::action::Demote>(a);
+      return Demote(obs, demote.leader, demote.mode);
+    }
     case ActionKind::kReleaseLeader:
       if (obs.primary_start_failed) callbacks_.Fire("on_role_change", "demoted");
       return dcs_.ReleaseLeader();
     case ActionKind::kEnsureSlots:
       return EnsureSlots(obs);
-    case ActionKind::kRewind:
-      if (a.mode == "reclone") return MoveAsideForReclone(a.target);
-      return Rewind(obs, a.target);
+    case ActionKind::kRewind: {
+      const auto& rewind = std::get<ha::action::Rewind>(a);
+      if (rewind.reclone) return MoveAsideForReclone(rewind.source);
+      return Rewind(obs, rewind.source);
+    }
     case ActionKind::kSwitchover:
-      return Switchover(obs, a.target);
-    case ActionKind::kSyncReplication:
-      return ApplySync(obs, a.target, a.mode);
+      return Switchover(obs, std::get<ha::action::Switchover>(a).candidate);
+    case ActionKind::kSyncReplication: {
+      const auto& sync = std::get<ha::action::SyncReplication>(a);
+      return ApplySync(obs, sync.names, sync.standbys);
+    }
     case ActionKind::kClearSync: {
       auto r = dcs_.DeleteSync(obs.cluster.sync_mod_revision);
       if (!r.ok()) return r.error();
@@ -286,14 +295,14 @@ Status Agent::MoveAsideForReclone(const std::string& leader) {
   return OkStatus();
 }
 
-Status Agent::Demote(const ha::Observation& obs, const std::string& leader,
-                     const std::string& mode) {
-  std::string stop_mode = mode == "immediate-nolock" || mode == "immediate" ? "immediate" : "fast";
+Status Agent::Demote(const ha::Observation& obs, const std::string& leader, ha::DemoteMode mode) {
+  using ha::DemoteMode;
+  bool at_once = mode == DemoteMode::kImmediateNolock || mode == DemoteMode::kImmediate;
   WithdrawLeaderPaths();
-  PGHA_TRY(StopBeforeFence(stop_mode));
+  PGHA_TRY(StopBeforeFence(at_once ? "immediate" : "fast"));
   fence_.Disarm();
-  if (mode == "immediate") (void)dcs_.ReleaseLeader();
-  if (mode == "offline") {
+  if (mode == DemoteMode::kImmediate) (void)dcs_.ReleaseLeader();
+  if (mode == DemoteMode::kOffline) {
     // The DCS is unreachable: stay down, still a primary on disk. If our key survives the outage
     // we restart on the same timeline (no promotion); otherwise we rejoin the new leader.
     callbacks_.Fire("on_stop", "demoted");

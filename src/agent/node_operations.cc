@@ -9,7 +9,7 @@
 namespace pgha::agent {
 namespace {
 
-api::OpResponse Text(int status, std::string body) { return {status, std::move(body), false}; }
+node::OpResponse Text(int status, std::string body) { return {status, std::move(body), false}; }
 
 // "15.2" / "15" / "150002" -> 150002 (server_version_num form).
 std::optional<int> VersionNum(const std::string& v) {
@@ -23,7 +23,7 @@ std::optional<int> VersionNum(const std::string& v) {
 }
 
 // Empty when the request's filters match this node now, else why not.
-std::string RestartMismatch(const api::RestartRequest& r, const ha::LocalPg& pg) {
+std::string RestartMismatch(const node::RestartRequest& r, const ha::LocalPg& pg) {
   bool primary = pg.running && !pg.in_recovery;
   if (r.role) {
     const std::string& role = *r.role;
@@ -56,7 +56,7 @@ void Agent::ServeOperations(ha::Observation& obs) {
   }
 }
 
-api::OpResponse Agent::Serve(OperationRequest& r, ha::Observation& obs) {
+node::OpResponse Agent::Serve(OperationRequest& r, ha::Observation& obs) {
   switch (r.kind) {
     case OperationRequest::Kind::kRestart:
       return DoRestart(r.restart, obs);
@@ -81,7 +81,7 @@ Status Agent::RestartPostgres(const ha::Observation& obs) {
   return OkStatus();
 }
 
-api::OpResponse Agent::DoRestart(const api::RestartRequest& r, ha::Observation& obs) {
+node::OpResponse Agent::DoRestart(const node::RestartRequest& r, ha::Observation& obs) {
   if (r.schedule && !r.schedule->empty()) {
     auto at = ha::ParseIsoTime(*r.schedule);
     if (!at) return Text(400, "schedule is not a valid ISO 8601 timestamp: " + *r.schedule);
@@ -112,7 +112,7 @@ api::OpResponse Agent::DoRestart(const api::RestartRequest& r, ha::Observation& 
   return Text(200, "restarted successfully");
 }
 
-api::OpResponse Agent::DoReload() {
+node::OpResponse Agent::DoReload() {
   if (reload_) {
     auto fresh = reload_();
     if (!fresh.ok()) return Text(500, "reload failed: " + fresh.message());
@@ -137,7 +137,7 @@ api::OpResponse Agent::DoReload() {
   return Text(202, "reload scheduled");
 }
 
-api::OpResponse Agent::DoReinitialize(const ha::Observation& obs) {
+node::OpResponse Agent::DoReinitialize(const ha::Observation& obs) {
   if (!obs.dcs_ok) return Text(503, "DCS is not accessible, can not reinitialize");
   if (obs.cluster.leader == cfg_.name) return Text(503, "I am the leader, can not reinitialize");
   if (!obs.cluster.leader) return Text(503, "Cluster has no leader, can not reinitialize");

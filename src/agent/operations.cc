@@ -6,8 +6,8 @@ namespace pgha::agent {
 
 using Clock = std::chrono::steady_clock;
 
-api::OpResponse OperationQueue::Post(std::unique_ptr<OperationRequest> request,
-                                     Clock::time_point deadline) {
+node::OpResponse OperationQueue::Post(std::unique_ptr<OperationRequest> request,
+                                      Clock::time_point deadline) {
   auto future = request->done.get_future();
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -20,28 +20,28 @@ api::OpResponse OperationQueue::Post(std::unique_ptr<OperationRequest> request,
   return future.get();
 }
 
-api::OpResponse OperationQueue::Restart(const api::RestartRequest& request,
-                                        Clock::time_point deadline) {
+node::OpResponse OperationQueue::Restart(const node::RestartRequest& request,
+                                         Clock::time_point deadline) {
   auto r = std::make_unique<OperationRequest>();
   r->kind = OperationRequest::Kind::kRestart;
   r->restart = request;
   return Post(std::move(r), deadline);
 }
 
-api::OpResponse OperationQueue::CancelRestart() {
+node::OpResponse OperationQueue::CancelRestart() {
   auto r = std::make_unique<OperationRequest>();
   r->kind = OperationRequest::Kind::kCancelRestart;
   return Post(std::move(r), Clock::now() + std::chrono::seconds(10));
 }
 
-api::OpResponse OperationQueue::Reload() {
+node::OpResponse OperationQueue::Reload() {
   auto r = std::make_unique<OperationRequest>();
   r->kind = OperationRequest::Kind::kReload;
   return Post(std::move(r), Clock::now() + std::chrono::seconds(10));
 }
 
-api::OpResponse OperationQueue::Reinitialize(bool force, bool from_leader,
-                                             Clock::time_point deadline) {
+node::OpResponse OperationQueue::Reinitialize(bool force, bool from_leader,
+                                              Clock::time_point deadline) {
   auto r = std::make_unique<OperationRequest>();
   r->kind = OperationRequest::Kind::kReinitialize;
   r->force = force;

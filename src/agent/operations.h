@@ -8,34 +8,34 @@
 #include <memory>
 #include <mutex>
 
-#include "api/operations.h"
+#include "node/operations.h"
 
 namespace pgha::agent {
 
 struct OperationRequest {
   enum class Kind { kRestart, kCancelRestart, kReload, kReinitialize };
   Kind kind = Kind::kReload;
-  api::RestartRequest restart;
+  node::RestartRequest restart;
   bool force = false;
   bool from_leader = false;
-  std::promise<api::OpResponse> done;
+  std::promise<node::OpResponse> done;
 };
 
-class OperationQueue final : public api::NodeOperations {
+class OperationQueue final : public node::NodeOperations {
  public:
   explicit OperationQueue(std::function<void()> wake) : wake_(std::move(wake)) {}
-  api::OpResponse Restart(const api::RestartRequest& request,
-                          std::chrono::steady_clock::time_point deadline) override;
-  api::OpResponse CancelRestart() override;
-  api::OpResponse Reload() override;
-  api::OpResponse Reinitialize(bool force, bool from_leader,
-                               std::chrono::steady_clock::time_point deadline) override;
+  node::OpResponse Restart(const node::RestartRequest& request,
+                           std::chrono::steady_clock::time_point deadline) override;
+  node::OpResponse CancelRestart() override;
+  node::OpResponse Reload() override;
+  node::OpResponse Reinitialize(bool force, bool from_leader,
+                                std::chrono::steady_clock::time_point deadline) override;
   // HA loop side.
   std::deque<std::unique_ptr<OperationRequest>> Drain();
 
  private:
-  api::OpResponse Post(std::unique_ptr<OperationRequest> request,
-                       std::chrono::steady_clock::time_point deadline);
+  node::OpResponse Post(std::unique_ptr<OperationRequest> request,
+                        std::chrono::steady_clock::time_point deadline);
   std::function<void()> wake_;
   std::mutex mu_;
   std::deque<std::unique_ptr<OperationRequest>> pending_;

@@ -1,7 +1,5 @@
 #include "agent/peers.h"
 
-#include <httplib.h>
-
 #include <future>
 #include <nlohmann/json.hpp>
 
@@ -13,25 +11,14 @@ namespace pgha::agent {
 namespace {
 
 ha::PeerStatus ProbeOne(const ha::Member& m, std::chrono::milliseconds connect,
-                        std::chrono::milliseconds timeout, const api::ClientCert& cert) {
-  ha::PeerStatus s;
-  s.name = m.name;
-  auto scheme = m.api_url.find("://");
-  if (scheme == std::string::npos) return s;
-  auto path_start = m.api_url.find('/', scheme + 3);
-  std::string base = m.api_url.substr(0, path_start);
-  std::string path = path_start == std::string::npos ? "/patroni" : m.api_url.substr(path_start);
-  try {
-    httplib::Client cli(base, cert.certfile, cert.keyfile);  // no certificate when empty
-    cli.set_connection_timeout(connect);
-    cli.set_read_timeout(timeout);
-    api::UseMemberTls(&cli, cert);
-    auto res = cli.Get(path);
-    if (!res || res->status != 200) return s;
-    return ParsePeerStatus(m.name, res->body);
-  } catch (const std::exception&) {
+                        std::chrono::milliseconds timeout, const node::ClientCert& cert) {
+  auto body = node::GetMemberStatus(m, cert, connect, timeout);
+  if (!body) {
+    ha::PeerStatus s;
+    s.name = m.name;
     return s;
   }
+  return ParsePeerStatus(m.name, *body);
 }
 
 }  // namespace

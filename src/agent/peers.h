@@ -4,9 +4,9 @@
 #include <utility>
 #include <vector>
 
-#include "api/server.h"
 #include "ha/cluster.h"
 #include "ha/decision.h"
+#include "node/member_client.h"
 
 namespace pgha::agent {
 
@@ -29,15 +29,15 @@ inline constexpr std::chrono::milliseconds kFormerLeaderConnect{200};
 
 class HttpPeerProber final : public PeerProber {
  public:
-  // `cert` is presented to peers' REST APIs (api::MemberClientCert; empty: none).
-  explicit HttpPeerProber(std::chrono::milliseconds timeout, api::ClientCert cert = {})
+  // `cert` is presented to peers' REST APIs (node::MemberClientCert; empty: none).
+  explicit HttpPeerProber(std::chrono::milliseconds timeout, node::ClientCert cert = {})
       : timeout_(timeout), cert_(std::move(cert)) {}
   std::vector<ha::PeerStatus> Probe(const std::vector<ha::Member>& members, const std::string& me,
                                     const ha::Member* former_leader) override;
 
  private:
   std::chrono::milliseconds timeout_;
-  api::ClientCert cert_;
+  node::ClientCert cert_;
 };
 
 // Parses a /patroni body into a PeerStatus (exposed for tests).

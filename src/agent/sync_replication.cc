@@ -22,14 +22,10 @@ Status WriteSyncKey(dcs::Dcs& dcs, const ha::ClusterView& view, const ha::SyncSt
 // `/sync` first (it may only shrink, or grow by standbys already confirmed synchronous), then
 // synchronous_standby_names (which keeps every standby `/sync` lists).
 Status Agent::ApplySync(const ha::Observation& obs, const std::string& value,
-                        const std::string& standbys) {
-  std::vector<std::string> listed;
-  for (const auto& n : Split(standbys, ',')) {
-    if (!n.empty()) listed.push_back(n);
-  }
-  if (!ha::SyncKeyMatches(obs.cluster, cfg_.name, listed)) {
-    PGHA_TRY(WriteSyncKey(dcs_, obs.cluster, ha::SyncState{cfg_.name, listed, 0}));
-    spdlog::info("/sync: leader {}, synchronous standbys [{}]", cfg_.name, standbys);
+                        const std::vector<std::string>& standbys) {
+  if (!ha::SyncKeyMatches(obs.cluster, cfg_.name, standbys)) {
+    PGHA_TRY(WriteSyncKey(dcs_, obs.cluster, ha::SyncState{cfg_.name, standbys, 0}));
+    spdlog::info("/sync: leader {}, synchronous standbys [{}]", cfg_.name, Join(standbys, ","));
   }
   if (obs.pg.synchronous_standby_names == value && sync_names_ == value) return OkStatus();
   return SetSyncNames(value);

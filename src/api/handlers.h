@@ -9,7 +9,7 @@
 #include <optional>
 #include <string>
 
-#include "api/operations.h"
+#include "api/node_types.h"
 #include "api/requests.h"
 #include "api/server.h"
 #include "ha/cluster.h"
@@ -55,7 +55,7 @@ class OperationHandlers {
 };
 
 // GET <api_url> with a 2 s timeout (cpp-httplib), presenting `cert`'s client certificate when
-// set (a peer may require one) and verifying the peer as `cert` says (api::MemberClientCert).
+// set (a peer may require one) and verifying the peer as `cert` says (node::MemberClientCert).
 std::optional<nlohmann::json> FetchMemberStatus(const ha::Member& member,
                                                 const ClientCert& cert = {});
 

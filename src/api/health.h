@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "api/snapshot.h"
+#include "api/node_types.h"
 #include "ha/cluster.h"
 
 namespace pgha::api {

@@ -1,46 +1,14 @@
 // GET /patroni of a peer for the switchover candidate check (Patroni's fetch_node_status).
-#include <httplib.h>
-
 #include "api/handlers.h"
 
 namespace pgha::api {
 
-ClientCert MemberClientCert(const config::Config& config) {
-  const bool ctl = !config.ctl.certfile.empty();
-  ClientCert cert;
-  cert.certfile = ctl ? config.ctl.certfile : config.restapi.certfile;
-  cert.keyfile = ctl ? config.ctl.keyfile : config.restapi.keyfile;
-  if (cert.keyfile.empty()) cert.keyfile = cert.certfile;
-  cert.cafile = config.ctl.cacert.empty() ? config.restapi.cafile : config.ctl.cacert;
-  cert.verify = !cert.cafile.empty() && !config.ctl.insecure;
-  return cert;
-}
-
-void UseMemberTls(httplib::Client* client, const ClientCert& cert) {
-  if (cert.verify) client->set_ca_cert_path(cert.cafile);
-  client->enable_server_certificate_verification(cert.verify);
-}
-
 std::optional<nlohmann::json> FetchMemberStatus(const ha::Member& member, const ClientCert& cert) {
-  const std::string& url = member.api_url;
-  size_t scheme_end = url.find("://");
-  if (scheme_end == std::string::npos) return std::nullopt;
-  size_t path_start = url.find('/', scheme_end + 3);
-  std::string base = url.substr(0, path_start);
-  std::string path = path_start == std::string::npos ? "/patroni" : url.substr(path_start);
-  try {
-    httplib::Client client(base, cert.certfile, cert.keyfile);  // no certificate when empty
-    UseMemberTls(&client, cert);
-    client.set_connection_timeout(std::chrono::seconds(2));
-    client.set_read_timeout(std::chrono::seconds(2));
-    httplib::Result res = client.Get(path);
-    if (!res || res->status != 200) return std::nullopt;
-    nlohmann::json body = nlohmann::json::parse(res->body, nullptr, /*allow_exceptions=*/false);
-    if (body.is_discarded()) return std::nullopt;
-    return body;
-  } catch (const std::exception&) {
-    return std::nullopt;  // e.g. an unsupported scheme
-  }
+  auto body = node::GetMemberStatus(member, cert, std::chrono::seconds(2), std::chrono::seconds(2));
+  if (!body) return std::nullopt;
+  nlohmann::json status = nlohmann::json::parse(*body, nullptr, /*allow_exceptions=*/false);
+  if (status.is_discarded()) return std::nullopt;
+  return status;
 }
 
 }  // namespace pgha::api

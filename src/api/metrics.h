@@ -3,7 +3,7 @@
 // (docs/interfaces.md §3.3) and labels {scope, name}.
 #include <string>
 
-#include "api/snapshot.h"
+#include "api/node_types.h"
 
 namespace pgha::api {
 

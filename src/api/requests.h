@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "api/operations.h"
+#include "api/node_types.h"
 #include "ha/cluster.h"
 
 namespace pgha::api {

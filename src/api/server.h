@@ -6,37 +6,16 @@
 #include <mutex>
 #include <string>
 
-#include "api/snapshot.h"
+#include "api/node_types.h"
 #include "config/config.h"
 #include "core/result.h"
 #include "ha/cluster.h"
-
-namespace httplib {
-class Client;
-}  // namespace httplib
 
 namespace pgha::dcs {
 class Dcs;
 }
 
 namespace pgha::api {
-
-class NodeOperations;
-
-// How a member talks TLS to other members' REST APIs (switchover candidate checks, leader-race
-// probes). The client certificate, so that a peer with restapi.verify_client: required answers:
-// as Patroni, ctl.certfile / ctl.keyfile, else restapi.certfile / restapi.keyfile; the key
-// defaults to the certificate file (a PEM holding both); empty: none. The peer's server
-// certificate is verified (chain and host) against ctl.cacert, else restapi.cafile, unless
-// ctl.insecure is set; with neither CA file there is nothing to verify against and it is not.
-struct ClientCert {
-  std::string certfile, keyfile;
-  std::string cafile;
-  bool verify = false;
-};
-ClientCert MemberClientCert(const config::Config& config);
-// Applies `cert`'s server-certificate verification to a client talking to a member.
-void UseMemberTls(httplib::Client* client, const ClientCert& cert);
 
 // Reads the DCS on demand (for /cluster, /history, /config: Patroni reads fresh).
 using ClusterLoader = std::function<Result<ha::ClusterView>()>;

@@ -208,7 +208,7 @@ int RunAgent(const std::string& path) {
   // The REST API's own connection, for GET /patroni's live WAL positions (api::Handlers).
   auto api_pg = pg::MakePostgres(cfg, *bin_dir);
   std::mutex api_pg_mu;
-  agent::HttpPeerProber prober(std::chrono::milliseconds(1500), api::MemberClientCert(cfg));
+  agent::HttpPeerProber prober(std::chrono::milliseconds(1500), node::MemberClientCert(cfg));
   if (OtherAgentRunsAs(cfg.name, *dcs, prober)) return 1;
   RealClock clock;
   std::error_code ec;
@@ -257,7 +257,7 @@ int RunAgent(const std::string& path) {
         return api_dcs->Load();
       },
       api::Handlers{api_dcs.get(), &api_dcs_mu, &operations, [&] { dcs->Wake(); },
-                    api::MemberClientCert(cfg), cfg.postgresql.gucs,
+                    node::MemberClientCert(cfg), cfg.postgresql.gucs,
                     [&](api::Snapshot* s) {
                       // One query at a time; a request that finds it busy (a server that does
                       // not answer) serves the loop's positions rather than queue behind it.

@@ -52,7 +52,7 @@ std::string ApiBase(const std::string& api_url) {
 }
 
 RestClient::RestClient(const config::Config& config)
-    : tls_(config.ctl), cert_(api::MemberClientCert(config)) {
+    : tls_(config.ctl), cert_(node::MemberClientCert(config)) {
   auth_ = config.ctl.authentication ? config.ctl.authentication : config.restapi.authentication;
 }
 

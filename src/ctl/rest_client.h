@@ -1,16 +1,16 @@
 #pragma once
 // pghactl's calls to a member's REST API (api_url from its member key): Basic auth from the
 // config's ctl.authentication (else restapi.authentication), TLS per the ctl section; the client
-// certificate is ctl.certfile, else restapi.certfile (api::MemberClientCert, as patronictl).
+// certificate is ctl.certfile, else restapi.certfile (node::MemberClientCert, as patronictl).
 #include <chrono>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 
-#include "api/server.h"
 #include "config/config.h"
 #include "core/result.h"
 #include "ha/cluster.h"
+#include "node/member_client.h"
 
 namespace pgha::ctl {
 
@@ -31,7 +31,7 @@ class RestClient {
  private:
   std::optional<config::Credentials> auth_;
   config::Ctl tls_;
-  api::ClientCert cert_;
+  node::ClientCert cert_;
 };
 
 // "http://h:8008/patroni" -> "http://h:8008"; empty when not a URL.

@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "core/lsn.h"
+#include "core/strings.h"
 #include "ha/decision.h"
 #include "ha/sync.h"
 
@@ -15,10 +16,6 @@ constexpr const char* kNotAllowedToPromote =
 
 Decision Do(std::string reason, std::vector<Action> actions = {}) {
   return Decision{std::move(actions), std::move(reason)};
-}
-
-Action A(ActionKind kind, std::string target = "", std::string mode = "") {
-  return Action{kind, std::move(target), std::move(mode)};
 }
 
 bool IsPrimary(const LocalPg& pg) { return pg.running && !pg.in_recovery; }
@@ -77,7 +74,7 @@ Decision DecideWithoutDcs(const Observation& obs) {
   if (obs.settings.pause) return Do("DCS is not accessible; paused, leaving the primary running");
   if (LeaseExpiring(obs)) {
     return Do("demoting: DCS is not accessible and the leader lease could expire",
-              {A(ActionKind::kDemote, "", "offline")});
+              {action::Demote{DemoteMode::kOffline, ""}});
   }
   return Do("DCS is not accessible; leader lease still valid, keeping the primary");
 }
@@ -85,15 +82,13 @@ Decision DecideWithoutDcs(const Observation& obs) {
 Decision DecideEmptyDataDir(const Observation& obs) {
   const auto& c = obs.cluster;
   if (IHoldLeader(obs)) {
-    return Do("releasing the leader key: my data directory is empty",
-              {A(ActionKind::kReleaseLeader)});
+    return Do("releasing the leader key: my data directory is empty", {action::ReleaseLeader{}});
   }
   if (!c.initialize && !c.leader) {
     if (!obs.tags.CanPromote()) {
       return Do("waiting for another member to bootstrap: my tags forbid becoming the leader");
     }
-    return Do("bootstrapping a new cluster",
-              {A(ActionKind::kRaceInitialize), A(ActionKind::kBootstrap)});
+    return Do("bootstrapping a new cluster", {action::RaceInitialize{}, action::Bootstrap{}});
   }
   const Member* leader = c.LeaderMember();
   if (leader && leader->name != obs.me && !leader->conn_url.empty() && leader->state == "running") {
@@ -103,10 +98,10 @@ Decision DecideEmptyDataDir(const Observation& obs) {
     std::string then = upstream && upstream != source ? upstream->name : "";
     if (source != leader) {
       return Do("cloning a replica from " + source->name + " (tagged clonefrom)",
-                {A(ActionKind::kCloneFromLeader, source->name, then)});
+                {action::CloneFromLeader{source->name, then}});
     }
     return Do("cloning a replica from leader " + leader->name,
-              {A(ActionKind::kCloneFromLeader, leader->name, then)});
+              {action::CloneFromLeader{leader->name, then}});
   }
   if (c.leader) return Do("waiting for leader " + *c.leader + " to be running before cloning");
   return Do("waiting for the leader to bootstrap the cluster");
@@ -117,7 +112,7 @@ Decision DecideStoppedHoldingKey(const Observation& obs) {
   // given primary_start_timeout. PostgreSQL is down, so releasing the key is safe.
   if (obs.primary_start_failed) {
     return Do("removed leader key after trying and failing to start postgres",
-              {A(ActionKind::kReleaseLeader), A(ActionKind::kStartReplica, "")});
+              {action::ReleaseLeader{}, action::StartReplica{""}});
   }
   auto down_for = obs.primary_down_since ? obs.now - *obs.primary_down_since : Millis(0);
   if (down_for >= std::chrono::seconds(obs.settings.primary_start_timeout)) {
@@ -125,14 +120,13 @@ Decision DecideStoppedHoldingKey(const Observation& obs) {
         "releasing the leader key: PostgreSQL did not run as primary within "
         "primary_start_timeout (" +
             std::to_string(obs.settings.primary_start_timeout) + " s)",
-        {A(ActionKind::kReleaseLeader), A(ActionKind::kStartReplica, "")});
+        {action::ReleaseLeader{}, action::StartReplica{""}});
   }
   if (!obs.pg.standby_signal) {
-    return Do("starting primary after failure; I hold the leader key",
-              {A(ActionKind::kStartPrimary)});
+    return Do("starting primary after failure; I hold the leader key", {action::StartPrimary{}});
   }
   return Do("starting as a replica; I hold the leader key and will promote",
-            {A(ActionKind::kStartReplica, "")});
+            {action::StartReplica{""}});
 }
 
 Decision DecideStopped(const Observation& obs) {
@@ -140,8 +134,7 @@ Decision DecideStopped(const Observation& obs) {
   if (obs.settings.pause) return Do("paused: PostgreSQL is not running and will not be started");
   if (IHoldLeader(obs)) return DecideStoppedHoldingKey(obs);
   if (!c.leader) {
-    return Do("starting as a replica; the cluster has no leader",
-              {A(ActionKind::kStartReplica, "")});
+    return Do("starting as a replica; the cluster has no leader", {action::StartReplica{""}});
   }
   const Member* leader = c.LeaderMember();
   if (leader && OnForeignTimeline(obs) && leader->timeline == obs.pg.timeline_start_of) {
@@ -150,7 +143,7 @@ Decision DecideStopped(const Observation& obs) {
     return Do("re-cloning from leader " + leader->name + ": my timeline " + tl + " began at " +
                   Lsn{obs.pg.timeline_start}.ToString() + ", the cluster's timeline " + tl +
                   " elsewhere (two members promoted to the same timeline number)",
-              {A(ActionKind::kRewind, leader->name, "reclone")});
+              {action::Rewind{leader->name, /*reclone=*/true}});
   }
   if (leader && (NeedsRewind(obs, *leader) || OnForeignTimeline(obs))) {
     if (leader->checkpoint_after_promote == false) {
@@ -163,15 +156,14 @@ Decision DecideStopped(const Observation& obs) {
     }
     return Do("rewinding from leader " + leader->name + " (timeline " +
                   std::to_string(leader->timeline.value_or(0)) + ") before following it",
-              {A(ActionKind::kRewind, leader->name), A(ActionKind::kStartReplica, leader->name)});
+              {action::Rewind{leader->name, false}, action::StartReplica{leader->name}});
   }
   const Member* up = Upstream(obs);
   if (up && up != leader) {
     return Do("starting as a replica of " + up->name + " (replicatefrom)",
-              {A(ActionKind::kStartReplica, up->name)});
+              {action::StartReplica{up->name}});
   }
-  return Do("starting as a replica of leader " + *c.leader,
-            {A(ActionKind::kStartReplica, *c.leader)});
+  return Do("starting as a replica of leader " + *c.leader, {action::StartReplica{*c.leader}});
 }
 
 // Why the /failover request cannot make `candidate` the leader now ("" when it can): the same
@@ -233,8 +225,8 @@ Decision DecideUnlocked(const Observation& obs) {
     const std::string& wanted = obs.cluster.failover->member;
     std::string problem = ManualCandidateProblem(obs, wanted);
     if (problem.empty() && wanted == obs.me) {
-      std::vector<Action> actions = {A(ActionKind::kAcquireLeader)};
-      if (!IsPrimary(obs.pg)) actions.push_back(A(ActionKind::kPromote));
+      std::vector<Action> actions = {action::AcquireLeader{}};
+      if (!IsPrimary(obs.pg)) actions.push_back(action::Promote{});
       return Do("taking the leader key: manual switchover/failover to me", std::move(actions));
     }
     if (problem.empty()) {
@@ -245,20 +237,20 @@ Decision DecideUnlocked(const Observation& obs) {
   if (obs.settings.pause) {
     if (IsPrimary(obs.pg)) {
       return Do("paused: taking the free leader key as the running primary",
-                {A(ActionKind::kAcquireLeader)});
+                {action::AcquireLeader{}});
     }
     return Do("paused: the leader key is free; no automatic promotion");
   }
   std::string why_not;
   if (IsHealthiest(obs, &why_not)) {
-    std::vector<Action> actions = {A(ActionKind::kAcquireLeader)};
-    if (!IsPrimary(obs.pg)) actions.push_back(A(ActionKind::kPromote));
+    std::vector<Action> actions = {action::AcquireLeader{}};
+    if (!IsPrimary(obs.pg)) actions.push_back(action::Promote{});
     return Do("taking the free leader key: I am the healthiest member", std::move(actions));
   }
   if (IsPrimary(obs.pg)) {
     return Do(
         "demoting: the leader key is free and I am not the healthiest member (" + why_not + ")",
-        {A(ActionKind::kDemote, "", "immediate-nolock")});
+        {action::Demote{DemoteMode::kImmediateNolock, ""}});
   }
   // Patroni's words, which its users grep their logs for.
   if (why_not == kNotAllowedToPromote) {
@@ -273,21 +265,20 @@ Decision DecideUnlocked(const Observation& obs) {
 std::optional<Decision> DecideFailoverAsLeader(const Observation& obs) {
   const FailoverRequest& f = *obs.cluster.failover;
   if (f.member == obs.me) {
-    return Do("manual failover to me is done: clearing the request",
-              {A(ActionKind::kClearFailover)});
+    return Do("manual failover to me is done: clearing the request", {action::ClearFailover{}});
   }
   if (!f.leader.empty() && f.leader != obs.me) {
     return Do("ignoring a switchover request from " + f.leader + ": I am the leader",
-              {A(ActionKind::kClearFailover)});
+              {action::ClearFailover{}});
   }
   if (obs.settings.pause && f.member.empty()) {
-    return Do("paused: a switchover needs a named candidate", {A(ActionKind::kClearFailover)});
+    return Do("paused: a switchover needs a named candidate", {action::ClearFailover{}});
   }
   if (!f.scheduled_at.empty()) {
     auto at = ParseIsoTime(f.scheduled_at);
     if (!at) {
       return Do("dropping a switchover with a malformed scheduled_at " + f.scheduled_at,
-                {A(ActionKind::kClearFailover)});
+                {action::ClearFailover{}});
     }
     // Not yet: the leader goes on with its usual step meanwhile (DecideAsLeader), which may be
     // hours of slots, checkpoints and synchronous replication to keep up.
@@ -309,7 +300,7 @@ std::optional<Decision> DecideFailoverAsLeader(const Observation& obs) {
     if (candidate.empty()) {
       return Do(sync_only ? "switchover is not possible: no healthy synchronous standby"
                           : "switchover is not possible: no healthy replica",
-                {A(ActionKind::kClearFailover)});
+                {action::ClearFailover{}});
     }
   }
   std::string problem = CandidateProblem(obs.cluster, candidate);
@@ -317,15 +308,15 @@ std::optional<Decision> DecideFailoverAsLeader(const Observation& obs) {
     problem = candidate + " is not a synchronous standby in /sync";
   }
   if (!problem.empty()) {
-    return Do("switchover is not possible: " + problem, {A(ActionKind::kClearFailover)});
+    return Do("switchover is not possible: " + problem, {action::ClearFailover{}});
   }
-  return Do("switching over to " + candidate, {A(ActionKind::kSwitchover, candidate)});
+  return Do("switching over to " + candidate, {action::Switchover{candidate}});
 }
 
 // The leader's synchronous-replication step, when /sync or synchronous_standby_names must move:
-// target = the synchronous_standby_names value, mode = the /sync standbys (comma-separated). The
-// executor writes /sync first, then the setting; ha/sync.h says why that order is safe.
-std::optional<Action> SyncStep(const Observation& obs) {
+// the synchronous_standby_names value and the standbys /sync is to list. The executor writes
+// /sync first, then the setting; ha/sync.h says why that order is safe.
+std::optional<action::SyncReplication> SyncStep(const Observation& obs) {
   if (!obs.settings.synchronous_mode) return std::nullopt;
   SyncTarget t = PickSyncStandbys(obs);
   std::string value = SyncStandbyNamesValue(t);
@@ -333,9 +324,7 @@ std::optional<Action> SyncStep(const Observation& obs) {
   if (SyncKeyMatches(obs.cluster, obs.me, publish) && obs.pg.synchronous_standby_names == value) {
     return std::nullopt;
   }
-  std::string list;
-  for (const auto& n : publish) list += (list.empty() ? "" : ",") + n;
-  return A(ActionKind::kSyncReplication, value, list);
+  return action::SyncReplication{value, publish};
 }
 
 Decision DecideAsLeader(const Observation& obs) {
@@ -343,15 +332,15 @@ Decision DecideAsLeader(const Observation& obs) {
     if (LeaseExpiring(obs) && !obs.settings.pause) {
       // We hold the key in the last read, but could not renew: do not outlive the lease.
       return Do("demoting: the leader lease could not be renewed in time",
-                {A(ActionKind::kDemote, "", "offline")});
+                {action::Demote{DemoteMode::kOffline, ""}});
     }
     if (obs.fence_failed && !obs.settings.pause) {
       return Do("demoting: the fencing guard is gone and could not be restarted",
-                {A(ActionKind::kDemote, "", "immediate")});
+                {action::Demote{DemoteMode::kImmediate, ""}});
     }
     if (obs.watchdog_failed && !obs.settings.pause) {
       return Do("demoting: watchdog.mode is required and the watchdog could not be kept alive",
-                {A(ActionKind::kDemote, "", "immediate")});
+                {action::Demote{DemoteMode::kImmediate, ""}});
     }
     if (obs.cluster.failover) {
       if (auto d = DecideFailoverAsLeader(obs)) return *d;
@@ -361,16 +350,16 @@ Decision DecideAsLeader(const Observation& obs) {
     if (obs.cluster.failover && !obs.cluster.failover->scheduled_at.empty()) {
       reason = "switchover scheduled at " + obs.cluster.failover->scheduled_at;
     }
-    if (obs.checkpoint_after_promote_pending) actions.push_back(A(ActionKind::kCheckpoint));
+    if (obs.checkpoint_after_promote_pending) actions.push_back(action::Checkpoint{});
     if (auto sync = SyncStep(obs)) {
       actions.push_back(*sync);
-      reason = "updating synchronous replication: synchronous_standby_names '" + sync->target +
-               "', /sync standbys [" + sync->mode + "]";
+      reason = "updating synchronous replication: synchronous_standby_names '" + sync->names +
+               "', /sync standbys [" + Join(sync->standbys, ",") + "]";
     } else if (!obs.settings.synchronous_mode && obs.cluster.sync) {
-      actions.push_back(A(ActionKind::kClearSync));
+      actions.push_back(action::ClearSync{});
       reason = "synchronous_mode is off: deleting /sync";
     }
-    if (obs.settings.use_slots) actions.push_back(A(ActionKind::kEnsureSlots));
+    if (obs.settings.use_slots) actions.push_back(action::EnsureSlots{});
     return Do(reason, std::move(actions));
   }
   if (obs.settings.pause) return Do("paused: I hold the leader key but run as a replica");
@@ -378,10 +367,10 @@ Decision DecideAsLeader(const Observation& obs) {
     // Only a member /sync names holds every acknowledged commit; the claim before promoting
     // would fail anyway. Free the key so a synchronous standby can take it.
     return Do("releasing the leader key: synchronous_mode is on and /sync does not name me",
-              {A(ActionKind::kReleaseLeader)});
+              {action::ReleaseLeader{}});
   }
   if (LeaseExpiring(obs)) return Do("not promoting: the leader lease could expire first");
-  return Do("promoting: I hold the leader key", {A(ActionKind::kPromote)});
+  return Do("promoting: I hold the leader key", {action::Promote{}});
 }
 
 // A running replica whose WAL went past the point where the leader's timeline forked off
@@ -404,26 +393,26 @@ Decision DecideAsFollower(const Observation& obs) {
   if (IsPrimary(obs.pg)) {
     if (obs.settings.pause) return Do("paused: running as primary while " + leader + " leads");
     return Do("demoting: " + leader + " holds the leader key",
-              {A(ActionKind::kDemote, leader, "immediate-nolock")});
+              {action::Demote{DemoteMode::kImmediateNolock, leader}});
   }
   const Member* m = obs.cluster.LeaderMember();
   if (!m || m->conn_url.empty()) return Do("no action: leader " + leader + " has no member key");
   if (DivergedWhileRunning(obs, *m)) {
     return Do("stopping to rewind: my WAL went past the start of leader " + leader + "'s timeline",
-              {A(ActionKind::kDemote, leader, "rewind")});
+              {action::Demote{DemoteMode::kRewind, leader}});
   }
   const Member* up = Upstream(obs);
   Decision d;
   if (up != m) {
     d = FollowsLeader(obs, *up)
             ? Do("no action: streaming from " + up->name + " (replicatefrom)")
-            : Do("following " + up->name + " (replicatefrom)", {A(ActionKind::kFollow, up->name)});
+            : Do("following " + up->name + " (replicatefrom)", {action::Follow{up->name}});
   } else if (!FollowsLeader(obs, *m)) {
-    d = Do("following leader " + leader, {A(ActionKind::kFollow, leader)});
+    d = Do("following leader " + leader, {action::Follow{leader}});
   } else {
     d = Do("no action: streaming from leader " + leader);
   }
-  if (CascadesFromMe(obs)) d.actions.push_back(A(ActionKind::kEnsureSlots));
+  if (CascadesFromMe(obs)) d.actions.push_back(action::EnsureSlots{});
   return d;
 }
 
@@ -588,8 +577,8 @@ Decision Decide(const Observation& obs) {
       *c.initialize != pg.sysid) {
     return Do("refusing to run: the data directory's system identifier " + pg.sysid +
                   " differs from the cluster's " + *c.initialize,
-              {A(ActionKind::kHalt, "system identifier mismatch: data directory has " + pg.sysid +
-                                        ", cluster has " + *c.initialize)});
+              {action::Halt{"system identifier mismatch: data directory has " + pg.sysid +
+                            ", cluster has " + *c.initialize}});
   }
   if (pg.data_dir_empty) return DecideEmptyDataDir(obs);
   if (!pg.running && pg.postmaster) {
@@ -599,7 +588,7 @@ Decision Decide(const Observation& obs) {
         return Do(
             "releasing the leader key: PostgreSQL is still starting after "
             "primary_start_timeout",
-            {A(ActionKind::kDemote, "", "immediate"), A(ActionKind::kReleaseLeader)});
+            {action::Demote{DemoteMode::kImmediate, ""}, action::ReleaseLeader{}});
       }
     }
     return Do("waiting for PostgreSQL to finish starting");
@@ -608,55 +597,6 @@ Decision Decide(const Observation& obs) {
   if (!c.leader) return DecideUnlocked(obs);
   if (IHoldLeader(obs)) return DecideAsLeader(obs);
   return DecideAsFollower(obs);
-}
-
-const char* ActionName(ActionKind kind) {
-  switch (kind) {
-    case ActionKind::kRaceInitialize:
-      return "race_initialize";
-    case ActionKind::kBootstrap:
-      return "bootstrap";
-    case ActionKind::kCloneFromLeader:
-      return "clone_from_leader";
-    case ActionKind::kStartPrimary:
-      return "start_primary";
-    case ActionKind::kStartReplica:
-      return "start_replica";
-    case ActionKind::kFollow:
-      return "follow";
-    case ActionKind::kAcquireLeader:
-      return "acquire_leader";
-    case ActionKind::kPromote:
-      return "promote";
-    case ActionKind::kCheckpoint:
-      return "checkpoint";
-    case ActionKind::kDemote:
-      return "demote";
-    case ActionKind::kReleaseLeader:
-      return "release_leader";
-    case ActionKind::kEnsureSlots:
-      return "ensure_slots";
-    case ActionKind::kRewind:
-      return "rewind";
-    case ActionKind::kSwitchover:
-      return "switchover";
-    case ActionKind::kClearFailover:
-      return "clear_failover";
-    case ActionKind::kSyncReplication:
-      return "sync_replication";
-    case ActionKind::kClearSync:
-      return "clear_sync";
-    case ActionKind::kHalt:
-      return "halt";
-  }
-  return "?";
-}
-
-std::string Describe(const Action& action) {
-  std::string out = ActionName(action.kind);
-  if (!action.target.empty()) out += " " + action.target;
-  if (!action.mode.empty()) out += " (" + action.mode + ")";
-  return out;
 }
 
 }  // namespace pgha::ha

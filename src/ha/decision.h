@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "ha/action.h"
 #include "ha/cluster.h"
 #include "ha/local_state.h"
 #include "ha/settings.h"
@@ -61,34 +62,6 @@ struct Observation {
 // How long starts as primary must keep failing outright before the key is given up.
 inline constexpr Millis kStartFailureGrace{4000};
 
-enum class ActionKind {
-  kRaceInitialize,   // create-if-absent `initialize`; stop if lost
-  kBootstrap,        // initdb, start, roles, sysid, /config, leader key
-  kCloneFromLeader,  // pg_basebackup from `target`
-  kStartPrimary,     // start PostgreSQL as primary (we hold the key)
-  kStartReplica,     // start PostgreSQL in recovery following `target` ("" = no upstream)
-  kFollow,           // repoint a running replica at `target`
-  kAcquireLeader,    // create-if-absent leader key; stop if lost
-  kPromote,          // pg_ctl promote, then /history
-  kCheckpoint,       // CHECKPOINT after promotion (rewinders need the new timeline on disk)
-  kDemote,           // stop; start as replica (`mode`: offline, immediate-nolock, graceful...)
-  kReleaseLeader,    // delete the key if it is ours
-  kEnsureSlots,      // physical slots for the other members
-  kRewind,           // pg_rewind from `target`; on failure move the data directory aside
-  kSwitchover,       // leader: checkpoint, stop, hand the key to `target` once it has our WAL
-  kClearFailover,    // overwrite /failover with {} (request done or impossible)
-  kSyncReplication,  // leader: /sync and synchronous_standby_names toward `target` (ha/sync.h)
-  kClearSync,        // synchronous_mode is off: delete /sync
-  kHalt,             // refuse to run: exit with `target` as the message
-};
-
-struct Action {
-  ActionKind kind;
-  std::string target;  // member name, or message for kHalt
-  std::string mode;    // demote mode
-  bool operator==(const Action&) const = default;
-};
-
 struct Decision {
   std::vector<Action> actions;
   std::string reason;
@@ -101,9 +74,6 @@ Decision Decide(const Observation& obs);
 inline constexpr Millis kDemoteMargin{1500};
 // ...and the guard kills PostgreSQL this long before the lease may expire.
 inline constexpr Millis kFenceMargin{1000};
-
-const char* ActionName(ActionKind kind);
-std::string Describe(const Action& action);
 
 // Pure helpers, exposed for tests.
 bool IsHealthiest(const Observation& obs, std::string* why_not);

@@ -6,7 +6,7 @@
 #include <optional>
 #include <string>
 
-namespace pgha::api {
+namespace pgha::node {
 
 struct OpResponse {
   int status = 200;
@@ -35,4 +35,4 @@ class NodeOperations {
                                   std::chrono::steady_clock::time_point deadline) = 0;
 };
 
-}  // namespace pgha::api
+}  // namespace pgha::node

@@ -10,7 +10,7 @@
 #include "ha/local_state.h"
 #include "ha/settings.h"
 
-namespace pgha::api {
+namespace pgha::node {
 
 struct Snapshot {
   std::string scope, name, version;
@@ -30,4 +30,4 @@ struct Snapshot {
   std::shared_ptr<const std::vector<std::string>> journal;
 };
 
-}  // namespace pgha::api
+}  // namespace pgha::node

@@ -5,15 +5,15 @@
 #include <functional>
 
 #include "agent/peers.h"
-#include "api/snapshot.h"
+#include "node/snapshot.h"
 
 namespace pgha::sim {
 
 class FakePeerProber final : public agent::PeerProber {
  public:
   // Returns the snapshot `name` would serve to `from`, or nullptr when it cannot be reached.
-  using Lookup = std::function<std::shared_ptr<const api::Snapshot>(const std::string& from,
-                                                                    const std::string& name)>;
+  using Lookup = std::function<std::shared_ptr<const node::Snapshot>(const std::string& from,
+                                                                     const std::string& name)>;
   // `ignore_former_leader`: control --no-former-leader-probe (the race probes only member keys).
   FakePeerProber(Lookup lookup, bool ignore_former_leader)
       : lookup_(std::move(lookup)), ignore_former_leader_(ignore_former_leader) {}

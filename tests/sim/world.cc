@@ -160,8 +160,8 @@ bool World::RestRefused(const Node& from, const Node& to) const {
 }
 
 // `from` is a member's name, or "operator" (the REST API answering pghactl, on no member).
-std::shared_ptr<const api::Snapshot> World::PeerSnapshot(const std::string& from,
-                                                         const std::string& name) {
+std::shared_ptr<const node::Snapshot> World::PeerSnapshot(const std::string& from,
+                                                          const std::string& name) {
   Node* to = FindNode(name);
   Node* me = FindNode(from);
   if (!to) return nullptr;
@@ -173,7 +173,7 @@ std::shared_ptr<const api::Snapshot> World::PeerSnapshot(const std::string& from
   auto snapshot = to->agent->snapshot();
   if (opt_.stopped_veto && snapshot && !snapshot->pg.running && !snapshot->pg.data_dir_empty) {
     // Control (5): a stopped PostgreSQL reported as a running replica at its last position.
-    auto lie = std::make_shared<api::Snapshot>(*snapshot);
+    auto lie = std::make_shared<node::Snapshot>(*snapshot);
     lie->pg.running = true;
     lie->pg.state = "running";
     lie->pg.in_recovery = true;

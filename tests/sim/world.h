@@ -146,8 +146,8 @@ class World final : public PgNetwork {
   void StartAgent(Node& n);
   void StopAgent(Node& n);
   void GuardOnAgentDeath(Node& n);
-  std::shared_ptr<const api::Snapshot> PeerSnapshot(const std::string& from,
-                                                    const std::string& name);
+  std::shared_ptr<const node::Snapshot> PeerSnapshot(const std::string& from,
+                                                     const std::string& name);
   Node* FindNode(const std::string& name);
   const Node* FindNode(const std::string& name) const;
   Node* NodeAtPort(int port);

@@ -29,7 +29,7 @@ std::optional<nlohmann::json> World::StatusOf(const std::string& name) {
 
 namespace {
 
-api::OpResponse Patch(dcs::Dcs& dcs, const nlohmann::json& patch) {
+node::OpResponse Patch(dcs::Dcs& dcs, const nlohmann::json& patch) {
   api::OperationContext ctx;
   ctx.handlers.dcs = &dcs;
   ctx.sleep = [](std::chrono::milliseconds) {};
@@ -103,7 +103,7 @@ bool World::OperatorFailover(const std::string& kind) {
     body["candidate"] = others[Pick(others.size())];
   }
   std::string what = "POST /" + kind + " " + body.dump();
-  auto refused = [&](const api::OpResponse& r) {
+  auto refused = [&](const node::OpResponse& r) {
     Log("operator", fmt::format("{}: refused {} {}", what, r.status, r.body));
     return true;
   };
@@ -141,7 +141,7 @@ bool World::OperatorNodeRequest(const std::string& kind, Node& n) {
   if (!n.ops) return false;
   auto past = std::chrono::steady_clock::time_point{};
   if (kind == "restart") {
-    api::RestartRequest r;
+    node::RestartRequest r;
     if (Chance(0.3)) r.role = Chance(0.5) ? "primary" : "replica";
     (void)n.ops->Restart(r, past);
     Log(n.name(), fmt::format("OPERATOR POST /restart{}", r.role ? " role=" + *r.role : ""));

@@ -1,7 +1,7 @@
 #pragma once
 // Snapshots shared by the api unit tests: a leader primary, a streaming replica, a stopped node
 // and a primary whose cluster is unlocked.
-#include "api/snapshot.h"
+#include "node/snapshot.h"
 
 namespace pgha::api::testing {
 

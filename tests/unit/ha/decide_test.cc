@@ -44,7 +44,7 @@ Observation Replica(const std::string& me, uint64_t wal = 100) {
 
 std::vector<ActionKind> Kinds(const Decision& d) {
   std::vector<ActionKind> out;
-  for (const auto& a : d.actions) out.push_back(a.kind);
+  for (const auto& a : d.actions) out.push_back(KindOf(a));
   return out;
 }
 
@@ -63,7 +63,7 @@ TEST(Decide, EmptyDataDirClonesFromRunningLeader) {
   o.pg = LocalPg{};
   auto d = Decide(o);
   ASSERT_EQ(Kinds(d), std::vector{ActionKind::kCloneFromLeader});
-  EXPECT_EQ(d.actions[0].target, "node1");
+  EXPECT_EQ(std::get<action::CloneFromLeader>(d.actions[0]).source, "node1");
 }
 
 TEST(Decide, EmptyDataDirWaitsWhileInitializing) {
@@ -105,7 +105,7 @@ TEST(Decide, LeaderWhoseLeaseIsRunningOutDemotes) {
   o.lease_valid_until = o.now + std::chrono::milliseconds(1400);  // under the 1.5 s margin
   auto d = Decide(o);
   ASSERT_EQ(Kinds(d), std::vector{ActionKind::kDemote});
-  EXPECT_EQ(d.actions[0].mode, "offline");
+  EXPECT_EQ(std::get<action::Demote>(d.actions[0]).mode, DemoteMode::kOffline);
 }
 
 TEST(Decide, PrimaryWithoutDcsKeepsRunningWhileLeaseValid) {
@@ -134,7 +134,7 @@ TEST(Decide, PrimaryWithoutKeyDemotesWhenAnotherLeads) {
   o.cluster.leader = "node1";
   auto d = Decide(o);
   ASSERT_EQ(Kinds(d), std::vector{ActionKind::kDemote});
-  EXPECT_EQ(d.actions[0].target, "node1");
+  EXPECT_EQ(std::get<action::Demote>(d.actions[0]).leader, "node1");
 }
 
 TEST(Decide, HealthiestReplicaTakesFreeKeyAndPromotes) {
@@ -206,13 +206,13 @@ TEST(Decide, StoppedNodeStartsAccordingToLeaderKey) {
   o.cluster.leader = "node1";
   auto d = Decide(o);
   ASSERT_EQ(Kinds(d), std::vector{ActionKind::kStartReplica});
-  EXPECT_EQ(d.actions[0].target, "node1");
+  EXPECT_EQ(std::get<action::StartReplica>(d.actions[0]).upstream, "node1");
   o.cluster.leader = "node2";
   EXPECT_EQ(Kinds(Decide(o)), std::vector{ActionKind::kStartPrimary});
   o.cluster.leader.reset();
   d = Decide(o);
   ASSERT_EQ(Kinds(d), std::vector{ActionKind::kStartReplica});
-  EXPECT_EQ(d.actions[0].target, "");
+  EXPECT_EQ(std::get<action::StartReplica>(d.actions[0]).upstream, "");
 }
 
 TEST(Decide, ReplicaHoldingKeyPromotes) {

@@ -1,10 +1,10 @@
-// Which client certificate a member presents to other members' REST APIs (api::MemberClientCert):
+// Which client certificate a member presents to other members' REST APIs (node::MemberClientCert):
 // ctl first, else restapi, as Patroni's PatroniRequest.
 #include <gtest/gtest.h>
 
-#include "api/server.h"
+#include "node/member_client.h"
 
-namespace pgha::api {
+namespace pgha::node {
 namespace {
 
 TEST(MemberClientCert, NoneWithoutTls) {
@@ -54,4 +54,4 @@ TEST(MemberClientCert, KeyDefaultsToTheCertificateFile) {
 }
 
 }  // namespace
-}  // namespace pgha::api
+}  // namespace pgha::node

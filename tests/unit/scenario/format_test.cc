@@ -114,7 +114,7 @@ TEST(FormatScenario, ParsesBackToTheSameObservation) {
 TEST(FormatScenario, DefaultsStayQuietAndActionsAreListed) {
   ha::Observation o;
   o.me = "node1";
-  ha::Decision d{{ha::Action{ha::ActionKind::kPromote, "", ""}}, "promoting"};
+  ha::Decision d{{ha::action::Promote{}}, "promoting"};
   std::string text = FormatScenario(o, d, "");
   EXPECT_EQ(text.find("settings:"), std::string::npos) << text;
   EXPECT_EQ(text.find("member:"), std::string::npos) << text;

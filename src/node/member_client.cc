@@ -1,0 +1,45 @@
+#include "node/member_client.h"
+
+#include <httplib.h>
+
+namespace pgha::node {
+
+ClientCert MemberClientCert(const config::Config& config) {
+  const bool ctl = !config.ctl.certfile.empty();
+  ClientCert cert;
+  cert.certfile = ctl ? config.ctl.certfile : config.restapi.certfile;
+  cert.keyfile = ctl ? config.ctl.keyfile : config.restapi.keyfile;
+  if (cert.keyfile.empty()) cert.keyfile = cert.certfile;
+  cert.cafile = config.ctl.cacert.empty() ? config.restapi.cafile : config.ctl.cacert;
+  cert.verify = !cert.cafile.empty() && !config.ctl.insecure;
+  return cert;
+}
+
+void UseMemberTls(httplib::Client* client, const ClientCert& cert) {
+  if (cert.verify) client->set_ca_cert_path(cert.cafile);
+  client->enable_server_certificate_verification(cert.verify);
+}
+
+std::optional<std::string> GetMemberStatus(const ha::Member& member, const ClientCert& cert,
+                                           std::chrono::milliseconds connect_timeout,
+                                           std::chrono::milliseconds read_timeout) {
+  const std::string& url = member.api_url;
+  size_t scheme_end = url.find("://");
+  if (scheme_end == std::string::npos) return std::nullopt;
+  size_t path_start = url.find('/', scheme_end + 3);
+  std::string base = url.substr(0, path_start);
+  std::string path = path_start == std::string::npos ? "/patroni" : url.substr(path_start);
+  try {
+    httplib::Client client(base, cert.certfile, cert.keyfile);  // no certificate when empty
+    UseMemberTls(&client, cert);
+    client.set_connection_timeout(connect_timeout);
+    client.set_read_timeout(read_timeout);
+    httplib::Result res = client.Get(path);
+    if (!res || res->status != 200) return std::nullopt;
+    return res->body;
+  } catch (const std::exception&) {
+    return std::nullopt;  // e.g. an unsupported scheme
+  }
+}
+
+}  // namespace pgha::node
