@@ -455,6 +455,11 @@ class Report:
                          f"{self.fmt(med('patroni-equal', 'rss_mb'), 1)} MB (equal), "
                          f"{self.fmt(med('patroni-defaults', 'rss_mb'), 1)} MB (defaults) → "
                          f"{'met' if rss <= 8 else 'NOT met'}")
+        rps, prps = med("pgha", "etcd_rps_per_agent"), med("patroni-equal", "etcd_rps_per_agent")
+        if rps is not None and prps:
+            lines.append(f"- etcd requests per idle agent ≤ Patroni's at equal settings (issue "
+                         f"13): pgha {rps:.2f}/s, Patroni {prps:.2f}/s → "
+                         f"{'met' if rps <= prps else 'NOT met'}")
         return "\n".join(lines)
 
     def safety_goals(self, med):
@@ -643,8 +648,9 @@ class Report:
         return "\n".join(out)
 
     def pgha_identity(self):
-        if getattr(self.b, "identity", None):  # saved with the results (the copy is gone now)
-            return self.b.identity
+        saved = getattr(self.b, "identity", None)  # a live Bench has a method of that name
+        if isinstance(saved, str) and saved:  # saved with the results (the copy is gone now)
+            return saved
         agent = os.path.join(os.path.dirname(self.b.args.pghactl), "pgha")
         built = datetime.datetime.fromtimestamp(os.path.getmtime(agent))
         digest = sh("sha256sum", agent).split()[0][:12]
