@@ -22,6 +22,23 @@ using ha::ActionKind;
 
 using ha::IsoTime;
 
+namespace {
+
+struct HostPort {
+  std::string host;
+  int port = 0;
+};
+// Where member `name`'s PostgreSQL listens (its conn_url); empty when the member is unknown or
+// its URL is unusable.
+std::optional<HostPort> MemberPostgres(const ha::Observation& obs, const std::string& name) {
+  const ha::Member* m = name.empty() ? nullptr : obs.cluster.FindMember(name);
+  HostPort at;
+  if (!m || !pg::ParseConnUrl(m->conn_url, &at.host, &at.port)) return std::nullopt;
+  return at;
+}
+
+}  // namespace
+
 bool Agent::Execute(const ha::Decision& decision, ha::Observation& obs) {
   for (const auto& action : decision.actions) {
     if (const auto* halt = std::get_if<ha::action::Halt>(&action)) {
@@ -208,15 +225,12 @@ Status Agent::CreateRoles() {
 
 Status Agent::CloneFromLeader(const ha::Observation& obs, const std::string& source,
                               const std::string& upstream) {
-  const ha::Member* m = obs.cluster.FindMember(source);
-  std::string host;
-  int port = 0;
-  if (!m || !pg::ParseConnUrl(m->conn_url, &host, &port)) {
-    return Err("clone source " + source + " has no usable conn_url");
-  }
+  auto at = MemberPostgres(obs, source);
+  if (!at) return Err("clone source " + source + " has no usable conn_url");
   PublishMember(obs, "creating replica");
   std::string conninfo =
-      pg::PrimaryConninfo(host, port, cfg_.postgresql.replication, cfg_.name) + " dbname=postgres";
+      pg::PrimaryConninfo(at->host, at->port, cfg_.postgresql.replication, cfg_.name) +
+      " dbname=postgres";
   PGHA_TRY(pg_.Basebackup(conninfo, 3600));
   PGHA_TRY(pg_.WriteConfig(Parameters(), Hba(), RecoveryFor(obs, upstream)));
   written_params_ = Parameters().dump();
@@ -226,11 +240,9 @@ Status Agent::CloneFromLeader(const ha::Observation& obs, const std::string& sou
 std::optional<pg::RecoveryTarget> Agent::RecoveryFor(const ha::Observation& obs,
                                                      const std::string& leader) const {
   pg::RecoveryTarget t;
-  const ha::Member* m = leader.empty() ? nullptr : obs.cluster.FindMember(leader);
-  std::string host;
-  int port = 0;
-  if (m && pg::ParseConnUrl(m->conn_url, &host, &port)) {
-    t.primary_conninfo = pg::PrimaryConninfo(host, port, cfg_.postgresql.replication, cfg_.name);
+  if (auto at = MemberPostgres(obs, leader)) {
+    t.primary_conninfo =
+        pg::PrimaryConninfo(at->host, at->port, cfg_.postgresql.replication, cfg_.name);
     if (settings_.use_slots) t.primary_slot_name = pg::SlotName(cfg_.name);
   }
   return t;
@@ -259,16 +271,13 @@ void Agent::ArmFence() {
 }
 
 Status Agent::Rewind(const ha::Observation& obs, const std::string& leader) {
-  const ha::Member* m = obs.cluster.FindMember(leader);
-  std::string host;
-  int port = 0;
-  if (!m || !pg::ParseConnUrl(m->conn_url, &host, &port)) {
-    return Err("leader " + leader + " has no usable conn_url");
-  }
+  auto at = MemberPostgres(obs, leader);
+  if (!at) return Err("leader " + leader + " has no usable conn_url");
   PublishMember(obs, "rewinding");
   const auto& user =
       cfg_.postgresql.rewind.username.empty() ? cfg_.postgresql.superuser : cfg_.postgresql.rewind;
-  std::string conninfo = pg::PrimaryConninfo(host, port, user, cfg_.name) + " dbname=postgres";
+  std::string conninfo =
+      pg::PrimaryConninfo(at->host, at->port, user, cfg_.name) + " dbname=postgres";
   Status st = pg_.Rewind(conninfo, 3600);
   if (st.ok()) {
     spdlog::info("pg_rewind from {} done", leader);
@@ -484,12 +493,11 @@ Status Agent::Switchover(ha::Observation& obs, const std::string& candidate) {
 // A superuser connection to a member's PostgreSQL (from its conn_url), or null.
 std::unique_ptr<pg::Connection> Agent::ConnectToMember(const ha::Observation& obs,
                                                        const std::string& name) const {
-  const ha::Member* m = obs.cluster.FindMember(name);
-  std::string host;
-  int port = 0;
-  if (!m || !pg::ParseConnUrl(m->conn_url, &host, &port)) return nullptr;
-  auto c = pg::Connection::Open(pg::UserConninfo(
-      host, port, cfg_.postgresql.superuser, {{"dbname", "postgres"}, {"connect_timeout", "2"}}));
+  auto at = MemberPostgres(obs, name);
+  if (!at) return nullptr;
+  auto c =
+      pg::Connection::Open(pg::UserConninfo(at->host, at->port, cfg_.postgresql.superuser,
+                                            {{"dbname", "postgres"}, {"connect_timeout", "2"}}));
   if (!c.ok()) return nullptr;
   return std::move(c).value();
 }

@@ -1,49 +1,23 @@
 #include "ha/action.h"
 
+#include <iterator>
 #include <type_traits>
 
 namespace pgha::ha {
 
+// In ActionKind's order, as scenario files name them.
+constexpr const char* kActionNames[] = {
+    "race_initialize", "bootstrap",  "clone_from_leader", "start_primary",
+    "start_replica",   "follow",     "acquire_leader",    "promote",
+    "checkpoint",      "demote",     "release_leader",    "ensure_slots",
+    "rewind",          "switchover", "clear_failover",    "sync_replication",
+    "clear_sync",      "halt",
+};
+static_assert(std::size(kActionNames) == kActionKinds, "a name for every action kind");
+
 const char* ActionName(ActionKind kind) {
-  switch (kind) {
-    case ActionKind::kRaceInitialize:
-      return "race_initialize";
-    case ActionKind::kBootstrap:
-      return "bootstrap";
-    case ActionKind::kCloneFromLeader:
-      return "clone_from_leader";
-    case ActionKind::kStartPrimary:
-      return "start_primary";
-    case ActionKind::kStartReplica:
-      return "start_replica";
-    case ActionKind::kFollow:
-      return "follow";
-    case ActionKind::kAcquireLeader:
-      return "acquire_leader";
-    case ActionKind::kPromote:
-      return "promote";
-    case ActionKind::kCheckpoint:
-      return "checkpoint";
-    case ActionKind::kDemote:
-      return "demote";
-    case ActionKind::kReleaseLeader:
-      return "release_leader";
-    case ActionKind::kEnsureSlots:
-      return "ensure_slots";
-    case ActionKind::kRewind:
-      return "rewind";
-    case ActionKind::kSwitchover:
-      return "switchover";
-    case ActionKind::kClearFailover:
-      return "clear_failover";
-    case ActionKind::kSyncReplication:
-      return "sync_replication";
-    case ActionKind::kClearSync:
-      return "clear_sync";
-    case ActionKind::kHalt:
-      return "halt";
-  }
-  return "?";
+  auto i = static_cast<size_t>(kind);
+  return i < kActionKinds ? kActionNames[i] : "?";
 }
 
 const char* DemoteModeName(DemoteMode mode) {

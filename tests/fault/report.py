@@ -4,6 +4,7 @@ system and mode, one row per fault. Standard library only.
 
 usage: report.py OUT.md [--section KEY TITLE] COMMAND LABEL=FIGURES.json [LABEL=FIGURES.json ...]
   COMMAND: the command line that produced the figures (shown in the report)
+  PGHA_TREE (environment): the tree's name where report.py does not run in a git checkout
   --section: the figures go into OUT.md's section KEY (a "## TITLE" block between HTML comment
              markers, replaced where it exists, appended where not); without it, into the main
              block at the top. Whatever else OUT.md holds (other sections, notes below them) stays.
@@ -177,7 +178,7 @@ def main():
         "- machine: %s" % machine(),
         "- versions: pgha tree %s, %s, etcd %s, PostgreSQL %s" % (
             sh("git", "-C", os.path.dirname(os.path.abspath(__file__)), "describe", "--always",
-               "--dirty"),
+               "--dirty") or os.environ.get("PGHA_TREE", "?"),
             ", ".join(v for v in (sh("/usr/bin/patroni", "--version"),
                                   sh("/opt/patroni4/bin/patroni", "--version")) if v and v != "?"),
             (sh("etcd", "--version").splitlines() or ["?"])[0].split()[-1],
