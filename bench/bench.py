@@ -528,7 +528,7 @@ class Report:
             "ttl ≥ loop_wait + 2 × retry_timeout holds).",
             "- **defaults**: Patroni without the three keys (30 / 10 / 10); pgha as `pghactl "
             "local` configures it (the same run as in *equal*: pgha has one configuration).",
-            "- etcd 3 members, both clusters started with the flags of `src/ctl/local_render.cc` "
+            "- etcd 3 members, both clusters started with the flags of `src/local/render.cc` "
             "(`--heartbeat-interval 100 --election-timeout 1000 --pre-vote=true "
             "--experimental-watch-progress-notify-interval=50ms`); "
             f"identical: {b.checks.get('etcd_flags_identical', '?')}.",

@@ -27,7 +27,7 @@ ETCD = "/usr/bin/etcd"
 HAPROXY = "/usr/sbin/haproxy"
 PG_USER = "postgres"
 
-# What `pghactl local` writes (src/ctl/local_render.cc), kept in step by hand; bench.py diffs
+# What `pghactl local` writes (src/local/render.cc), kept in step by hand; bench.py diffs
 # the rendered HAProxy file against pgha's and the non-default pg_settings of both clusters.
 PG_HBA = ["local all all trust", "host all all 127.0.0.1/32 scram-sha-256",
           "host replication replicator 127.0.0.1/32 scram-sha-256",
@@ -37,7 +37,7 @@ DCS_PARAMETERS = {"wal_level": "replica", "hot_standby": "on", "max_wal_senders"
 
 
 def render_haproxy(ports, nodes):
-    """Byte for byte RenderHaproxyCfg() of src/ctl/local_render.cc, for our ports."""
+    """Byte for byte RenderHaproxyCfg() of src/local/render.cc, for our ports."""
     def servers():
         return "".join(f"    server {n.name} 127.0.0.1:{n.pg_port} maxconn 100 check port "
                        f"{n.api_port}\n" for n in nodes)
@@ -63,7 +63,7 @@ def render_haproxy(ports, nodes):
 
 
 def etcd_args(ports, base_dir, j, token):
-    """EtcdArgs() of src/ctl/local_render.cc for member j (1-based)."""
+    """EtcdArgs() of src/local/render.cc for member j (1-based)."""
     clients, peers = ports.etcd_clients(), ports.etcd_peers()
     initial = ",".join(f"m{k + 1}=http://127.0.0.1:{peers[k]}" for k in range(NODES))
     client, peer = f"http://127.0.0.1:{clients[j - 1]}", f"http://127.0.0.1:{peers[j - 1]}"

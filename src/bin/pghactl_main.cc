@@ -10,7 +10,7 @@
 #include "ctl/commands.h"
 #include "ctl/gen.h"
 #include "ctl/list.h"
-#include "ctl/local.h"
+#include "local/local.h"
 #include "ctl/target.h"
 #include "ctl/why.h"
 

@@ -9,9 +9,9 @@
 #include "core/strings.h"
 #include "ctl/gen_compose.h"
 #include "ctl/gen_render.h"
-#include "ctl/internal_access.h"
-#include "ctl/local_files.h"
-#include "ctl/local_spec.h"
+#include "local/internal_access.h"
+#include "local/files.h"
+#include "local/spec.h"
 
 namespace pgha::ctl {
 namespace {

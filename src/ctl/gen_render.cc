@@ -8,8 +8,8 @@
 #include <sstream>
 
 #include "core/strings.h"
-#include "ctl/internal_access.h"
-#include "ctl/local_render.h"
+#include "local/internal_access.h"
+#include "local/render.h"
 
 namespace pgha::ctl {
 namespace {

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "core/result.h"
-#include "ctl/local_plan.h"
+#include "local/plan.h"
 
 namespace pgha::ctl {
 

@@ -3,7 +3,7 @@
 #include <filesystem>
 
 #include "core/strings.h"
-#include "ctl/local.h"
+#include "local/local.h"
 #include "dcs/config_options.h"
 
 namespace pgha::ctl {

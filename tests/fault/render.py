@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Per-host configuration for the fault suite, in the Patroni format `pghactl local up` renders
-(src/ctl/local_render.cc): one pgha.yml per host, haproxy.cfg for the client namespace, and the
+(src/local/render.cc): one pgha.yml per host, haproxy.cfg for the client namespace, and the
 etcd command line of each member. Standard library only.
 
 usage: render.py DIR [pgha|patroni] [async|sync] [TTL]

@@ -22,8 +22,10 @@ ALLOWED = {
     "node": {"core", "ha", "config"},
     "api": {"core", "ha", "config", "dcs", "node"},
     "agent": {"core", "ha", "scenario", "config", "dcs", "pg", "node"},
-    "ctl": {"core", "ha", "scenario", "config", "dcs", "pg", "node", "api"},
-    "bin": {"core", "ha", "scenario", "config", "dcs", "pg", "node", "api", "agent", "ctl"},
+    "local": {"core", "ha", "config", "pg"},
+    "ctl": {"core", "ha", "scenario", "config", "dcs", "pg", "node", "api", "local"},
+    "bin": {"core", "ha", "scenario", "config", "dcs", "pg", "node", "api", "agent", "local",
+            "ctl"},
 }
 LINK = re.compile(r"(?:pgha_library|target_link_libraries)\s*\(([^)]*)\)", re.S)
 INCLUDE = re.compile(r'^#include "([a-z_]+)/[^"]+"', re.M)

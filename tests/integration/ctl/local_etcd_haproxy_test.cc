@@ -9,9 +9,9 @@
 #include <filesystem>
 #include <fstream>
 
-#include "ctl/local.h"
-#include "ctl/local_context.h"
-#include "ctl/local_process.h"
+#include "local/local.h"
+#include "local/context.h"
+#include "local/process.h"
 
 namespace pgha::ctl {
 namespace {

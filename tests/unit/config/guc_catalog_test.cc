@@ -212,7 +212,7 @@ TEST(GucCatalog, ValidParametersDropsOnlyTheInvalidOnes) {
 }
 
 TEST(GucCatalog, EveryParameterPghaWritesByDefaultIsValid) {
-  // agent/publish.cc Parameters() defaults and ctl/local_render.cc's DCS and resource values.
+  // agent/publish.cc Parameters() defaults and local/render.cc's DCS and resource values.
   json defaults = {{"wal_level", "replica"},
                    {"hot_standby", "on"},
                    {"max_wal_senders", 10},

@@ -5,7 +5,7 @@
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
 
-#include "ctl/local_spec.h"
+#include "local/spec.h"
 #include "gen_plan_fixture.h"
 
 namespace pgha::ctl {

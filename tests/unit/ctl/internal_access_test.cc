@@ -1,11 +1,11 @@
 // Seed 000's internal_access: parsing (every mistake named) and what `pghactl gen` makes of it.
-#include "ctl/internal_access.h"
+#include "local/internal_access.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "ctl/gen_render.h"
-#include "ctl/local_spec.h"
+#include "local/spec.h"
 #include "gen_plan_fixture.h"
 
 namespace pgha::ctl {

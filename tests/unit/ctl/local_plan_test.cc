@@ -1,4 +1,4 @@
-#include "ctl/local_plan.h"
+#include "local/plan.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

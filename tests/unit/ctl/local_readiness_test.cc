@@ -1,4 +1,4 @@
-#include "ctl/local_readiness.h"
+#include "local/readiness.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "ctl/local_spec.h"
+#include "local/spec.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

@@ -1,4 +1,4 @@
-#include "ctl/local_render.h"
+#include "local/render.h"
 
 #include <algorithm>
 #include <cctype>

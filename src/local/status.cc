@@ -2,7 +2,7 @@
 #include <cstdio>
 #include <iostream>
 
-#include "ctl/local_commands.h"
+#include "local/commands.h"
 
 namespace pgha::ctl {
 namespace {

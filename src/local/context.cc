@@ -1,4 +1,4 @@
-#include "ctl/local_context.h"
+#include "local/context.h"
 
 #include <unistd.h>
 

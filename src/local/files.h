@@ -6,7 +6,7 @@
 #include <string>
 
 #include "core/result.h"
-#include "ctl/local_context.h"
+#include "local/context.h"
 
 namespace pgha::ctl {
 

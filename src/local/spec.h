@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "core/result.h"
-#include "ctl/internal_access.h"
+#include "local/internal_access.h"
 
 namespace pgha::ctl {
 

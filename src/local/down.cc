@@ -6,8 +6,8 @@
 #include <iostream>
 #include <string>
 
-#include "ctl/local_commands.h"
-#include "ctl/local_spawn.h"
+#include "local/commands.h"
+#include "local/spawn.h"
 
 namespace pgha::ctl {
 namespace {

@@ -1,4 +1,4 @@
-#include "ctl/local_http.h"
+#include "local/http.h"
 
 #include <httplib.h>
 

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "core/result.h"
-#include "ctl/local_spec.h"
+#include "local/spec.h"
 
 namespace pgha::ctl {
 

@@ -1,4 +1,4 @@
-#include "ctl/local_files.h"
+#include "local/files.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -9,7 +9,7 @@
 #include <cstring>
 #include <filesystem>
 
-#include "ctl/local_render.h"
+#include "local/render.h"
 
 namespace pgha::ctl {
 namespace {

@@ -4,8 +4,8 @@
 #include <string>
 #include <vector>
 
-#include "ctl/local_layout.h"
-#include "ctl/local_plan.h"
+#include "local/layout.h"
+#include "local/plan.h"
 
 namespace pgha::ctl {
 

@@ -9,12 +9,12 @@
 #include <iostream>
 #include <thread>
 
-#include "ctl/local_commands.h"
-#include "ctl/local_files.h"
-#include "ctl/local_http.h"
-#include "ctl/local_readiness.h"
-#include "ctl/local_spawn.h"
-#include "ctl/local_sql.h"
+#include "local/commands.h"
+#include "local/files.h"
+#include "local/http.h"
+#include "local/readiness.h"
+#include "local/spawn.h"
+#include "local/sql.h"
 
 namespace pgha::ctl {
 namespace {

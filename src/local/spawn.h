@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "core/result.h"
-#include "ctl/local_context.h"
+#include "local/context.h"
 
 namespace pgha::ctl {
 

@@ -1,4 +1,4 @@
-#include "ctl/local_process.h"
+#include "local/process.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>

@@ -4,8 +4,8 @@
 #include <ostream>
 #include <vector>
 
-#include "ctl/local.h"
-#include "ctl/local_context.h"
+#include "local/local.h"
+#include "local/context.h"
 
 namespace pgha::ctl {
 

@@ -3,10 +3,10 @@
 
 #include <iostream>
 
-#include "ctl/local_commands.h"
-#include "ctl/local_files.h"
-#include "ctl/local_process.h"
-#include "ctl/local_spawn.h"
+#include "local/commands.h"
+#include "local/files.h"
+#include "local/process.h"
+#include "local/spawn.h"
 
 namespace pgha::ctl {
 namespace {

@@ -1,4 +1,4 @@
-#include "ctl/local_spec.h"
+#include "local/spec.h"
 
 #include <yaml-cpp/yaml.h>
 
@@ -11,7 +11,7 @@
 #include <map>
 #include <sstream>
 
-#include "ctl/local_plan.h"
+#include "local/plan.h"
 
 namespace pgha::ctl {
 namespace {

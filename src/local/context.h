@@ -8,10 +8,10 @@
 #include <vector>
 
 #include "core/result.h"
-#include "ctl/local.h"
-#include "ctl/local_layout.h"
-#include "ctl/local_plan.h"
-#include "ctl/local_process.h"
+#include "local/local.h"
+#include "local/layout.h"
+#include "local/plan.h"
+#include "local/process.h"
 
 namespace pgha::ctl {
 

@@ -1,8 +1,8 @@
-#include "ctl/local_readiness.h"
+#include "local/readiness.h"
 
 #include <map>
 
-#include "ctl/local_plan.h"
+#include "local/plan.h"
 
 namespace pgha::ctl {
 namespace {

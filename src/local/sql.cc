@@ -1,4 +1,4 @@
-#include "ctl/local_sql.h"
+#include "local/sql.h"
 
 #include <libpq-fe.h>
 

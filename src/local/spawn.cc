@@ -1,4 +1,4 @@
-#include "ctl/local_spawn.h"
+#include "local/spawn.h"
 
 #include <glob.h>
 #include <signal.h>
@@ -9,8 +9,8 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "ctl/local_http.h"
-#include "ctl/local_render.h"
+#include "local/http.h"
+#include "local/render.h"
 
 namespace pgha::ctl {
 namespace {

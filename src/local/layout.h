@@ -2,7 +2,7 @@
 // Where everything of a local cluster lives under its directory.
 #include <string>
 
-#include "ctl/local_plan.h"
+#include "local/plan.h"
 
 namespace pgha::ctl {
 

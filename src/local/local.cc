@@ -1,4 +1,4 @@
-#include "ctl/local.h"
+#include "local/local.h"
 
 #include <unistd.h>
 
@@ -6,7 +6,7 @@
 #include <exception>
 #include <iostream>
 
-#include "ctl/local_commands.h"
+#include "local/commands.h"
 
 namespace pgha::ctl {
 

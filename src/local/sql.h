@@ -4,7 +4,7 @@
 #include <string>
 
 #include "core/result.h"
-#include "ctl/local_plan.h"
+#include "local/plan.h"
 
 namespace pgha::ctl {
 

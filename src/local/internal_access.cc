@@ -1,4 +1,4 @@
-#include "ctl/internal_access.h"
+#include "local/internal_access.h"
 
 #include <arpa/inet.h>
 #include <yaml-cpp/yaml.h>
