@@ -7,6 +7,7 @@
 #include "dcs/codec.h"
 #include "ha/lease.h"
 #include "ha/sync.h"
+#include "pg/admin.h"
 #include "scenario/scenario.h"
 
 namespace pgha::agent {
@@ -61,8 +62,7 @@ void Agent::WaitForNextLoop(MonoTime deadline) {
   while (clock_.Now() < deadline) {
     auto until = std::min(deadline, clock_.Now() + kLook);
     if (dcs_.WaitForChange(last_revision_, clock_.ToSteady(until))) return;
-    auto r = pg_.Query("SELECT status FROM pg_stat_wal_receiver");
-    if (!r.ok() || r->empty() || (*r)[0][0] != std::optional<std::string>("streaming")) return;
+    if (!pg::WalReceiverStreaming(pg_)) return;
   }
 }
 

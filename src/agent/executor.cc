@@ -11,6 +11,7 @@
 #include "agent/agent.h"
 #include "core/lsn.h"
 #include "dcs/codec.h"
+#include "pg/admin.h"
 #include "pg/commit_gate.h"
 #include "pg/failures.h"
 #include "pg/render.h"
@@ -103,8 +104,7 @@ Status Agent::ExecuteAction(const ha::Action& a, ha::Observation& obs) {
     case ActionKind::kPromote:
       return Promote(obs);
     case ActionKind::kCheckpoint: {
-      auto r = pg_.Query("CHECKPOINT");
-      if (!r.ok()) return r.error();
+      PGHA_TRY(pg::Checkpoint(pg_));
       checkpoint_pending_ = false;
       return OkStatus();
     }
@@ -191,34 +191,15 @@ Status Agent::Bootstrap(ha::Observation& obs) {
 Status Agent::CreateRoles() {
   const std::vector<std::pair<const config::Credentials*, std::string>> roles = {
       {&cfg_.postgresql.replication, "REPLICATION"}, {&cfg_.postgresql.rewind, "NOREPLICATION"}};
-  for (const auto& [creds, sql_extra] : roles) {
+  for (const auto& [creds, attributes] : roles) {
     if (creds->username.empty() || creds->username == cfg_.postgresql.superuser.username) continue;
-    auto name_lit = pg_.Literal(creds->username);
-    auto pw_lit = pg_.Literal(creds->password);
-    if (!name_lit.ok()) return name_lit.error();
-    if (!pw_lit.ok()) return pw_lit.error();
-    std::string ident = "\"" + creds->username + "\"";
-    std::string sql =
-        "DO $pgha$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = " + *name_lit +
-        ") THEN EXECUTE format('CREATE ROLE %I', " + *name_lit +
-        "); END IF; EXECUTE format('ALTER ROLE %I WITH LOGIN " + sql_extra + " PASSWORD %L', " +
-        *name_lit + ", " + *pw_lit + "); END $pgha$";
-    auto r = pg_.Query(sql);
-    if (!r.ok()) return Err("creating role " + creds->username + ": " + r.message());
+    auto st = pg::EnsureLoginRole(pg_, creds->username, creds->password, attributes);
+    if (!st.ok()) return Err("creating role " + creds->username + ": " + st.message());
   }
   const auto& rewind = cfg_.postgresql.rewind.username;
   if (!rewind.empty() && rewind != cfg_.postgresql.superuser.username) {
-    auto lit = pg_.Literal(rewind);
-    if (!lit.ok()) return lit.error();
-    for (const char* fn :
-         {"pg_catalog.pg_ls_dir(text, boolean, boolean)", "pg_catalog.pg_stat_file(text, boolean)",
-          "pg_catalog.pg_read_binary_file(text)",
-          "pg_catalog.pg_read_binary_file(text, bigint, bigint, boolean)"}) {
-      std::string sql = std::string("DO $pgha$ BEGIN EXECUTE format('GRANT EXECUTE ON FUNCTION ") +
-                        fn + " TO %I', " + *lit + "); END $pgha$";
-      auto r = pg_.Query(sql);
-      if (!r.ok()) return Err("granting rewind rights: " + r.message());
-    }
+    auto st = pg::GrantRewindFunctions(pg_, rewind);
+    if (!st.ok()) return Err("granting rewind rights: " + st.message());
   }
   return OkStatus();
 }
@@ -441,7 +422,7 @@ void Agent::SyncHistory(const ha::Observation& obs) {
 Status Agent::Switchover(ha::Observation& obs, const std::string& candidate) {
   WithdrawLeaderPaths();
   PublishMember(obs, "stopping");
-  (void)pg_.Query("CHECKPOINT");
+  (void)pg::Checkpoint(pg_);
   // Connect to the candidate's PostgreSQL before stopping ours: its agent's REST snapshot can be
   // a loop old, and the connection costs nothing while we still accept writes.
   std::unique_ptr<pg::Connection> conn = ConnectToMember(obs, candidate);
@@ -467,9 +448,9 @@ Status Agent::Switchover(ha::Observation& obs, const std::string& candidate) {
   bool caught_up = false;
   auto deadline = clock_.Now() + std::chrono::seconds(settings_.retry_timeout * 2 + 5);
   while (conn && clock_.Now() < deadline) {
-    auto r = conn->Query("SELECT (pg_last_wal_receive_lsn() - '0/0')::bigint");
-    if (!r.ok()) break;
-    if (!r->empty() && (*r)[0][0] && std::stoull(*(*r)[0][0]) > *end) {
+    auto received = pg::ReceivedLsn(*conn);
+    if (!received.ok()) break;
+    if (*received > *end) {
       caught_up = true;
       break;
     }
@@ -529,31 +510,22 @@ Status Agent::EnsureSlots(const ha::Observation& obs) {
   std::string epoch =
       obs.pg.postmaster_start_time + "/" + std::to_string(obs.cluster.leader_mod_revision);
   if (wanted == slots_known_ && epoch == slots_epoch_ && expired.empty()) return OkStatus();
-  auto existing =
-      pg_.Query("SELECT slot_name FROM pg_replication_slots WHERE slot_type = 'physical'");
+  auto existing = pg::PhysicalSlots(pg_);
   if (!existing.ok()) return existing.error();
   auto exists = [&](const std::string& slot) {
-    for (const auto& row : *existing)
-      if (row[0] == slot) return true;
-    return false;
+    return std::find(existing->begin(), existing->end(), slot) != existing->end();
   };
   for (const auto& slot : wanted) {
     if (exists(slot)) continue;
-    auto lit = pg_.Literal(slot);
-    if (!lit.ok()) return lit.error();
-    auto r = pg_.Query("SELECT pg_create_physical_replication_slot(" + *lit + ", true)");
-    if (!r.ok()) return Err("creating slot " + slot + ": " + r.message());
+    auto st = pg::CreatePhysicalSlot(pg_, slot);
+    if (!st.ok()) return Err("creating slot " + slot + ": " + st.message());
     spdlog::info("created replication slot {}", slot);
   }
   for (const auto& slot : expired) {
     slot_member_seen_.erase(slot);
     if (!exists(slot)) continue;
-    auto lit = pg_.Literal(slot);
-    if (!lit.ok()) return lit.error();
-    auto r = pg_.Query(
-        "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = " +
-        *lit + " AND NOT active");
-    if (!r.ok()) return Err("dropping slot " + slot + ": " + r.message());
+    auto st = pg::DropInactiveSlot(pg_, slot);
+    if (!st.ok()) return Err("dropping slot " + slot + ": " + st.message());
     spdlog::info(
         "dropped replication slot {}: its member has been gone longer than "
         "member_slots_ttl ({} s)",

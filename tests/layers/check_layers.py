@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """The layers of docs/architecture.md, enforced: each library in src/ links only the libraries
-its layer may use (ALLOWED below, the table the document draws), and each source file includes
+its layer may use (ALLOWED below, the table the document draws), each source file includes
 headers only from its own folder and from libraries its library links (directly or through
-them). Reads src/*/CMakeLists.txt and every src/*/*.{h,cc}. Standard library only.
+them), and no library but pg/ (and pghactl's) sends SQL text. Reads src/*/CMakeLists.txt and every src/*/*.{h,cc}. Standard library only.
 
 usage: check_layers.py [SRC_DIR]   exit 0 when every rule holds; 1 naming each break
        check_layers.py --selftest  the check finds a forbidden link and a stray include
@@ -27,6 +27,11 @@ ALLOWED = {
     "bin": {"core", "ha", "scenario", "config", "dcs", "pg", "node", "api", "agent", "local",
             "ctl"},
 }
+# Libraries that may not send SQL text themselves: they ask pg/ (pg/admin.h and the Postgres
+# interface), one function per question. pghactl (ctl/, local/) runs an operator's SQL and
+# bootstraps; pg/ is where the SQL lives.
+NO_SQL = {"core", "ha", "scenario", "config", "dcs", "node", "api", "agent"}
+SQL_CALL = re.compile(r"(?:\.|->)Query\(")
 LINK = re.compile(r"(?:pgha_library|target_link_libraries)\s*\(([^)]*)\)", re.S)
 INCLUDE = re.compile(r'^#include "([a-z_]+)/[^"]+"', re.M)
 
@@ -54,7 +59,9 @@ def selftest():
             ("stray include", {"ha/CMakeLists.txt": "pgha_library(pgha_ha pgha_core)",
                                "core/CMakeLists.txt": "pgha_library(pgha_core)",
                                "dcs/CMakeLists.txt": "pgha_library(pgha_dcs pgha_ha)",
-                               "ha/a.h": '#include "dcs/etcd.h"\n'}, 1)]:
+                               "ha/a.h": '#include "dcs/etcd.h"\n'}, 1),
+            ("SQL in agent", {"agent/CMakeLists.txt": "pgha_library(pgha_agent)",
+                              "agent/a.cc": 'auto r = pg_.Query("CHECKPOINT");'}, 1)]:
         d = tempfile.mkdtemp(prefix="pgha-layers.")
         for path, text in files.items():
             os.makedirs(os.path.join(d, os.path.dirname(path)), exist_ok=True)
@@ -95,7 +102,10 @@ def main():
             if not name.endswith((".h", ".cc")):
                 continue
             with open(os.path.join(src, lib, name)) as f:
-                for inc in INCLUDE.findall(f.read()):
+                text = f.read()
+                if lib in NO_SQL and SQL_CALL.search(text):
+                    errors.append("src/%s/%s sends SQL itself: ask pg/ (pg/admin.h)" % (lib, name))
+                for inc in INCLUDE.findall(text):
                     if inc in libs and inc not in reach:
                         errors.append("src/%s/%s includes %s/: pgha_%s does not link pgha_%s"
                                       % (lib, name, inc, lib, inc))

@@ -1,0 +1,35 @@
+#pragma once
+// The SQL the agent needs, one function per question or command: no SQL text outside pg/.
+// Each runs over the agent's own connection (Postgres::Query), or over a connection to another
+// member (pg::Connection) where it says so.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+#include "pg/connection.h"
+#include "pg/postgres.h"
+
+namespace pgha::pg {
+
+Status Checkpoint(Postgres& pg);
+// The WAL receiver's status is "streaming" (false when it is not, or there is none).
+bool WalReceiverStreaming(Postgres& pg);
+
+Result<std::vector<std::string>> PhysicalSlots(Postgres& pg);
+Status CreatePhysicalSlot(Postgres& pg, const std::string& slot);
+// Drops `slot` unless a WAL sender is using it (then the next call tries again).
+Status DropInactiveSlot(Postgres& pg, const std::string& slot);
+
+// Creates the login role `name` if it does not exist, and sets its password and `attributes`
+// (e.g. "REPLICATION").
+Status EnsureLoginRole(Postgres& pg, const std::string& name, const std::string& password,
+                       const std::string& attributes);
+// What pg_rewind needs of a role that is not a superuser (PostgreSQL's documentation: the file
+// functions it calls).
+Status GrantRewindFunctions(Postgres& pg, const std::string& role);
+
+// The WAL position another member's server has received (pg_last_wal_receive_lsn), over `conn`.
+Result<uint64_t> ReceivedLsn(Connection& conn);
+
+}  // namespace pgha::pg
