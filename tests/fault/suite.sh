@@ -7,7 +7,7 @@
 #                        [--only A,B] [--ttl N] [--section KEY TITLE]
 #                        [--out FILE]   (default docs/reliability.md)
 # --only and --ttl go to run.sh as they are; --section to report.py (the figures replace only
-# that section of FILE). A run that fails still gives its figures; the exit status is 1 if any
+# that section of FILE). Each run's figures are kept under /var/tmp/pgha-fault-suite.*. A run that fails still gives its figures; the exit status is 1 if any
 # run failed.
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -32,8 +32,8 @@ while [ $# -gt 0 ]; do
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done
-WORK=$(mktemp -d /tmp/pgha-fault-suite.XXXXXX)
-trap 'rm -rf "$WORK"' EXIT
+# The figures stay (a few hundred kB): report.py can write the document again from them.
+WORK=$(mktemp -d /var/tmp/pgha-fault-suite.XXXXXX)
 status=0
 pairs=()
 IFS=, read -ra systems <<<"$SYSTEMS"
@@ -53,4 +53,5 @@ for mode in "${modes[@]}"; do
 done
 /usr/bin/python3 "$HERE/report.py" "$OUT" "${REPORT_OPTS[@]}" \
   "tests/fault/suite.sh --systems $SYSTEMS --modes $MODES ${SELECT[*]} ${RUN_OPTS[*]}" "${pairs[@]}"
+echo "figures kept in $WORK (report.py OUT [--section KEY TITLE] COMMAND LABEL=FILE...)"
 exit "$status"
