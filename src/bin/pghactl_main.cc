@@ -10,9 +10,9 @@
 #include "ctl/commands.h"
 #include "ctl/gen.h"
 #include "ctl/list.h"
-#include "local/local.h"
 #include "ctl/target.h"
 #include "ctl/why.h"
+#include "local/local.h"
 
 namespace {
 

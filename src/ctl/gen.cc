@@ -9,8 +9,8 @@
 #include "core/strings.h"
 #include "ctl/gen_compose.h"
 #include "ctl/gen_render.h"
-#include "local/internal_access.h"
 #include "local/files.h"
+#include "local/internal_access.h"
 #include "local/spec.h"
 
 namespace pgha::ctl {

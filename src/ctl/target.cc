@@ -3,8 +3,8 @@
 #include <filesystem>
 
 #include "core/strings.h"
-#include "local/local.h"
 #include "dcs/config_options.h"
+#include "local/local.h"
 
 namespace pgha::ctl {
 

@@ -4,8 +4,8 @@
 #include <ostream>
 #include <vector>
 
-#include "local/local.h"
 #include "local/context.h"
+#include "local/local.h"
 
 namespace pgha::ctl {
 

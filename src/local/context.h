@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "core/result.h"
-#include "local/local.h"
 #include "local/layout.h"
+#include "local/local.h"
 #include "local/plan.h"
 #include "local/process.h"
 

@@ -9,8 +9,8 @@
 #include <filesystem>
 #include <fstream>
 
-#include "local/local.h"
 #include "local/context.h"
+#include "local/local.h"
 #include "local/process.h"
 
 namespace pgha::ctl {

@@ -5,8 +5,8 @@
 #include <gtest/gtest.h>
 
 #include "ctl/gen_render.h"
-#include "local/spec.h"
 #include "gen_plan_fixture.h"
+#include "local/spec.h"
 
 namespace pgha::ctl {
 namespace {

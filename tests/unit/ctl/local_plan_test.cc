@@ -1,7 +1,7 @@
-#include "local/plan.h"
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include "local/plan.h"
 
 namespace pgha::ctl {
 namespace {

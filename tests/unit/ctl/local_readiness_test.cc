@@ -1,6 +1,6 @@
-#include "local/readiness.h"
-
 #include <gtest/gtest.h>
+
+#include "local/readiness.h"
 
 namespace pgha::ctl {
 namespace {

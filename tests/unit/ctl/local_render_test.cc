@@ -1,8 +1,8 @@
-#include "local/render.h"
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
+
+#include "local/render.h"
 
 namespace pgha::ctl {
 namespace {

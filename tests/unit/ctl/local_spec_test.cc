@@ -1,7 +1,7 @@
-#include "local/spec.h"
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include "local/spec.h"
 
 namespace pgha::ctl {
 namespace {
