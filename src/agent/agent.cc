@@ -20,6 +20,7 @@ Agent::Agent(config::Config config, dcs::Dcs& dcs, pg::Postgres& pg, PeerProber&
       peers_(peers),
       fence_(fence),
       clock_(clock),
+      started_at_(clock.Now()),
       callbacks_(cfg_.scope) {
   callbacks_.SetCommands(cfg_.postgresql.callbacks);
   std::vector<std::string> warnings;
@@ -240,6 +241,7 @@ bool Agent::RunOnce() {
   obs.now = clock_.Now();
   obs.wall_now = clock_.WallSeconds();
   obs.lease_valid_until = leader_valid_until_;
+  obs.agent_started = started_at_;
   obs.checkpoint_after_promote_pending = checkpoint_pending_;
   bool holding = obs.dcs_ok && obs.cluster.leader == cfg_.name;
   if (holding && !obs.pg.running) {

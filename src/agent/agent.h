@@ -6,6 +6,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "agent/callbacks.h"
@@ -18,6 +19,7 @@
 #include "dcs/dcs.h"
 #include "ha/decision.h"
 #include "node/snapshot.h"
+#include "pg/admin.h"
 #include "pg/connection.h"
 #include "pg/postgres.h"
 
@@ -80,7 +82,9 @@ class Agent {
   Status SetSyncNames(const std::string& value);
   Status MoveAsideForReclone(const std::string& leader);
   std::unique_ptr<pg::Connection> ConnectToMember(const ha::Observation& obs,
-                                                  const std::string& name) const;
+                                                  const std::string& name,
+                                                  const std::string& dbname = "postgres") const;
+  void SlotProblem(const std::string& slot, const std::string& problem);
   void ArmFence();
   Status CreateRoles();
   void SyncParameters(const ha::Observation& obs);
@@ -108,6 +112,7 @@ class Agent {
   PeerProber& peers_;
   Fence& fence_;
   Clock& clock_;
+  MonoTime started_at_;  // the cold-start window of the race (ha::Observation::agent_started)
 
   ha::Settings settings_;
   nlohmann::json dcs_config_ = nlohmann::json::object();
@@ -122,7 +127,7 @@ class Agent {
   std::string last_member_json_;
   std::string wal_sender_warning_;  // the last max_wal_senders warning given ("" = none)
   int64_t member_lease_ = 0;        // the lease the member key was last written with
-  std::optional<uint64_t> last_status_optime_;
+  std::string last_status_;         // the /status value last written
   MonoTime last_status_write_{};
   std::string last_reason_;
   // The decision journal: the last kJournalSize decisions that acted or changed reason, each
@@ -142,9 +147,10 @@ class Agent {
   } sync_seen_;
   bool sync_key_mine_ = false;          // the last cluster read had /sync naming me as leader
   bool streaming_from_leader_ = false;  // the last loop saw this replica streaming from it
-  std::vector<std::string> slots_known_;
-  std::string slots_epoch_;  // postmaster start + leader key revision the slots were checked for
   std::map<std::string, MonoTime> slot_member_seen_;  // slot -> last loop its member was listed
+  std::set<std::string> permanent_slots_kept_;        // permanent slots this agent keeps
+  std::map<std::string, std::string> slot_problems_;  // slot -> last failure logged
+  std::vector<pg::SlotInfo> slots_seen_;              // pg_replication_slots at the last check
   bool checkpoint_pending_ = false;
   bool fence_extended_ = false;  // the last loop ended extending the fence of a primary
   bool may_write_ = false;       // the last loop ended with a postmaster not confirmed a replica

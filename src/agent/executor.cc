@@ -11,6 +11,7 @@
 #include "agent/agent.h"
 #include "core/lsn.h"
 #include "dcs/codec.h"
+#include "ha/slots.h"
 #include "pg/admin.h"
 #include "pg/commit_gate.h"
 #include "pg/failures.h"
@@ -224,7 +225,7 @@ std::optional<pg::RecoveryTarget> Agent::RecoveryFor(const ha::Observation& obs,
   if (auto at = MemberPostgres(obs, leader)) {
     t.primary_conninfo =
         pg::PrimaryConninfo(at->host, at->port, cfg_.postgresql.replication, cfg_.name);
-    if (settings_.use_slots) t.primary_slot_name = pg::SlotName(cfg_.name);
+    if (settings_.use_slots) t.primary_slot_name = ha::SlotName(cfg_.name);
   }
   return t;
 }
@@ -473,67 +474,14 @@ Status Agent::Switchover(ha::Observation& obs, const std::string& candidate) {
 
 // A superuser connection to a member's PostgreSQL (from its conn_url), or null.
 std::unique_ptr<pg::Connection> Agent::ConnectToMember(const ha::Observation& obs,
-                                                       const std::string& name) const {
+                                                       const std::string& name,
+                                                       const std::string& dbname) const {
   auto at = MemberPostgres(obs, name);
   if (!at) return nullptr;
-  auto c =
-      pg::Connection::Open(pg::UserConninfo(at->host, at->port, cfg_.postgresql.superuser,
-                                            {{"dbname", "postgres"}, {"connect_timeout", "2"}}));
+  auto c = pg::Connection::Open(pg::UserConninfo(at->host, at->port, cfg_.postgresql.superuser,
+                                                 {{"dbname", dbname}, {"connect_timeout", "2"}}));
   if (!c.ok()) return nullptr;
   return std::move(c).value();
-}
-
-// Physical slots for every other member. Re-checked whenever this node becomes the leader again
-// or its PostgreSQL restarts (a rewound or re-cloned former leader has none), and whenever the
-// member list changes. A departed member's slot is dropped once it has been gone longer than
-// member_slots_ttl (only slots this agent saw a member for: never a slot it knows nothing of),
-// so a removed node cannot fill the leader's disk with retained WAL.
-Status Agent::EnsureSlots(const ha::Observation& obs) {
-  // As Patroni: the primary keeps a slot for every member that does not stream from another
-  // member (its replicatefrom tag naming one that exists); a replica, for those that stream from
-  // it. A slot no longer wanted is dropped once member_slots_ttl passes without it.
-  const bool primary = obs.pg.running && !obs.pg.in_recovery;
-  std::vector<std::string> wanted;
-  for (const auto& m : obs.cluster.members) {
-    if (m.name == cfg_.name) continue;
-    const std::string& from = m.tags.replicatefrom;
-    bool cascades = !from.empty() && from != cfg_.name && obs.cluster.FindMember(from) != nullptr;
-    if (primary ? cascades : from != cfg_.name) continue;
-    wanted.push_back(pg::SlotName(m.name));
-    slot_member_seen_[wanted.back()] = obs.now;
-  }
-  const auto keep_for = std::chrono::seconds(settings_.member_slots_ttl);
-  std::vector<std::string> expired;
-  for (const auto& [slot, seen] : slot_member_seen_) {
-    if (obs.now - seen > keep_for) expired.push_back(slot);
-  }
-  std::string epoch =
-      obs.pg.postmaster_start_time + "/" + std::to_string(obs.cluster.leader_mod_revision);
-  if (wanted == slots_known_ && epoch == slots_epoch_ && expired.empty()) return OkStatus();
-  auto existing = pg::PhysicalSlots(pg_);
-  if (!existing.ok()) return existing.error();
-  auto exists = [&](const std::string& slot) {
-    return std::find(existing->begin(), existing->end(), slot) != existing->end();
-  };
-  for (const auto& slot : wanted) {
-    if (exists(slot)) continue;
-    auto st = pg::CreatePhysicalSlot(pg_, slot);
-    if (!st.ok()) return Err("creating slot " + slot + ": " + st.message());
-    spdlog::info("created replication slot {}", slot);
-  }
-  for (const auto& slot : expired) {
-    slot_member_seen_.erase(slot);
-    if (!exists(slot)) continue;
-    auto st = pg::DropInactiveSlot(pg_, slot);
-    if (!st.ok()) return Err("dropping slot " + slot + ": " + st.message());
-    spdlog::info(
-        "dropped replication slot {}: its member has been gone longer than "
-        "member_slots_ttl ({} s)",
-        slot, settings_.member_slots_ttl);
-  }
-  slots_known_ = wanted;
-  slots_epoch_ = epoch;
-  return OkStatus();
 }
 
 }  // namespace pgha::agent

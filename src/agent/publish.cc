@@ -4,6 +4,7 @@
 
 #include "agent/agent.h"
 #include "dcs/codec.h"
+#include "ha/slots.h"
 #include "pg/commit_gate.h"
 
 namespace pgha::agent {
@@ -117,17 +118,28 @@ void Agent::PublishStatus(const ha::Observation& obs) {
   if (obs.cluster.leader != cfg_.name || !obs.pg.running || obs.pg.in_recovery) return;
   SyncHistory(obs);
   uint64_t optime = obs.pg.wal_lsn;
-  // At least once a second while the position moves, so replicas judge lag on fresh data.
-  if (last_status_optime_ == optime) return;
-  if (obs.now - last_status_write_ < std::chrono::milliseconds(900) && last_status_optime_) return;
+  // At most once a second, whenever the position or a slot moves, so replicas judge lag and
+  // advance their slots on fresh data.
+  if (obs.now - last_status_write_ < std::chrono::milliseconds(900) && !last_status_.empty()) {
+    return;
+  }
+  // As Patroni 4: where each slot this leader keeps stands (replicas advance their copies to
+  // it), its own slot name at its WAL position, and the members' slot names to retain.
   std::map<std::string, uint64_t> slots;
-  std::vector<std::string> retain;
-  for (const auto& m : obs.cluster.members) retain.push_back(m.name);
-  if (auto st = dcs_.WriteStatus(dcs::EncodeStatus(optime, slots, retain)); !st.ok()) {
+  if (settings_.use_slots) {
+    const auto plan = ha::PlanSlots(obs);
+    for (const auto& s : slots_seen_) {
+      if (plan.count(s.name) != 0 && s.Position()) slots[s.name] = *s.Position();
+    }
+    slots[ha::SlotName(cfg_.name)] = optime;
+  }
+  std::string status = dcs::EncodeStatus(optime, slots, ha::RetainedSlots(obs));
+  if (status == last_status_) return;
+  if (auto st = dcs_.WriteStatus(status); !st.ok()) {
     spdlog::warn("writing /status: {}", st.message());
     return;
   }
-  last_status_optime_ = optime;
+  last_status_ = status;
   last_status_write_ = obs.now;
 }
 

@@ -7,6 +7,7 @@
 #include "config/guc_catalog.h"
 #include "config/values.h"
 #include "core/strings.h"
+#include "ha/slots.h"
 
 namespace pgha::config {
 namespace internal {
@@ -54,8 +55,8 @@ constexpr const char* kOtherKeys[] = {"maximum_lag_on_failover",
                                       "maximum_lag_on_syncnode",  // applied below
                                       "max_timelines_history",
                                       "primary_race_backoff",
-                                      "slots",
-                                      "ignore_slots",
+                                      "slots",         // applied below
+                                      "ignore_slots",  // checked below
                                       "standby_cluster",
                                       "postgresql"};
 
@@ -196,6 +197,89 @@ void ApplyPostgresql(const nlohmann::json& pg, Checker* c, ha::Settings* s) {
   // MergeDynamic): their problems are not about these settings.
 }
 
+// Patroni's `slots`: {name: null | {type: physical} | {type: logical, database, plugin}}. A value
+// without `type` is logical when it names a database and a plugin. The whole mapping replaces
+// the previous layer's (PATCH /config merges before it gets here).
+void ApplySlots(const nlohmann::json& value, Checker* c, ha::Settings* s) {
+  std::map<std::string, ha::PermanentSlot> slots;
+  if (!value.is_null() && !value.is_object()) {
+    c->Invalid("slots", "expected a mapping of slot names, got " + Shown(value));
+    if (c->fallback()) s->slots = c->fallback()->slots;
+    return;
+  }
+  if (value.is_null()) {
+    s->slots.clear();
+    return;
+  }
+  for (auto item = value.begin(); item != value.end(); ++item) {
+    const std::string& name = item.key();
+    const nlohmann::json& v = item.value();
+    const std::string key = "slots." + name;
+    if (!ha::ValidSlotName(name)) {
+      c->Invalid(key,
+                 "invalid replication slot name: only lower-case letters, digits and '_', "
+                 "at most 63 characters");
+      continue;
+    }
+    ha::PermanentSlot slot;
+    const bool empty = v.is_null() || (v.is_number() && v == 0) || (v.is_boolean() && !v) ||
+                       (v.is_string() && v.get<std::string>().empty());
+    if (!empty && !v.is_object()) {
+      c->Invalid(key, "expected a mapping with type physical or logical, got " + Shown(v));
+      continue;
+    }
+    if (v.is_object()) {
+      auto text = [&](const char* field) {
+        auto it = v.find(field);
+        return it != v.end() && it->is_string() ? it->get<std::string>() : std::string();
+      };
+      std::string type = text("type");
+      if (v.contains("type") && type != "physical" && type != "logical") {
+        c->Invalid(key + ".type", "expected physical or logical, got " + Shown(v["type"]));
+        continue;
+      }
+      if (type.empty())
+        type = !text("database").empty() && !text("plugin").empty() ? "logical" : "physical";
+      if (type == "logical") {
+        slot.database = text("database");
+        slot.plugin = text("plugin");
+        if (slot.database.empty() || slot.plugin.empty()) {
+          c->Invalid(key, "a logical slot needs a database and a plugin");
+          continue;
+        }
+        c->Note(key,
+                "kept on the primary only: pgha does not copy logical slots to replicas, so after "
+                "a failover it is created anew and its consumer must resynchronise");
+      }
+    }
+    slots[name] = slot;
+  }
+  s->slots = std::move(slots);
+}
+
+// Keys pgha reads and does not act on, each named: what Patroni would do with it does not happen.
+// A standby cluster is refused outright: going on without it would bootstrap a writable primary
+// where the user asked for a read-only copy of another cluster.
+void NoteUnsupported(const nlohmann::json& layer, Checker* c) {
+  if (auto it = layer.find("standby_cluster");
+      it != layer.end() && !it->is_null() && !(it->is_object() && it->empty())) {
+    c->Invalid("standby_cluster",
+               "standby clusters are not supported by pgha: refusing it rather than running a "
+               "writable primary where a standby leader was asked for");
+  }
+  if (layer.contains("failsafe_mode") && layer["failsafe_mode"] == true) {
+    c->Note("failsafe_mode",
+            "not implemented by pgha: a primary that cannot reach etcd demotes before its lease "
+            "could expire, as with failsafe_mode off");
+  }
+  if (layer.contains("ignore_slots") && !layer["ignore_slots"].is_null()) {
+    c->Note("ignore_slots",
+            "pgha never drops a slot it did not create (only members' slots, after "
+            "member_slots_ttl, and permanent slots removed from `slots`), so every other slot is "
+            "left alone as if listed here");
+  }
+}
+
 // Legacy master_*_timeout count only when the primary_* spelling is absent from the layer.
 void ApplyLegacy(const nlohmann::json& layer, Checker* c, ha::Settings* s) {
   const std::pair<const char*, const IntKey*> legacy[] = {{"master_start_timeout", &kIntKeys[3]},
@@ -225,6 +309,8 @@ void ApplyKnownKeys(const nlohmann::json& layer, Checker* c, ha::Settings* s) {
   CheckOtherInt(layer, "max_timelines_history", 0, c);
   if (layer.contains("synchronous_mode")) ApplySyncMode(layer["synchronous_mode"], c, s);
   if (layer.contains("postgresql")) ApplyPostgresql(layer["postgresql"], c, s);
+  if (layer.contains("slots")) ApplySlots(layer["slots"], c, s);
+  NoteUnsupported(layer, c);
 }
 
 }  // namespace

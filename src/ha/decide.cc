@@ -6,6 +6,7 @@
 #include "core/lsn.h"
 #include "core/strings.h"
 #include "ha/decision.h"
+#include "ha/slots.h"
 #include "ha/sync.h"
 
 namespace pgha::ha {
@@ -60,13 +61,6 @@ const Member* CloneSource(const Observation& obs, const Member& leader) {
     }
   }
   return &leader;
-}
-
-// Some member streams from me (its replicatefrom tag): I keep its replication slot.
-bool CascadesFromMe(const Observation& obs) {
-  return obs.settings.use_slots &&
-         std::any_of(obs.cluster.members.begin(), obs.cluster.members.end(),
-                     [&](const Member& m) { return m.tags.replicatefrom == obs.me; });
 }
 
 Decision DecideWithoutDcs(const Observation& obs) {
@@ -412,7 +406,9 @@ Decision DecideAsFollower(const Observation& obs) {
   } else {
     d = Do("no action: streaming from leader " + leader);
   }
-  if (CascadesFromMe(obs)) d.actions.push_back(action::EnsureSlots{});
+  // A replica keeps slots too (ha/slots.h): for members that stream from it, and, when it may be
+  // promoted, for every member and the permanent slots, so they exist when it leads.
+  if (!PlanSlots(obs).empty()) d.actions.push_back(action::EnsureSlots{});
   return d;
 }
 
@@ -455,9 +451,21 @@ namespace {
 // agent stopped renewing it, still tells: a running or starting member that could be promoted,
 // on my timeline or a newer one, ahead of me, holds the race up until it answers or its key
 // expires. As for an answering peer, /sync limits the race in synchronous mode.
+//
+// A member key is written once per renewal, not at every WAL write, so it can show less than the
+// member has. In the first ttl after this agent started (every node starting at once, etcd's
+// leases restored whole), such a key holds the race up whatever position it shows: it belongs
+// to a member that was running when the cluster went down and whose agent has not started yet
+// (cluster.failover_test phase 6 again: node2's key predated the last rows, and node3, behind
+// both, promoted). The window is bounded by ttl, and the member's answer ends it sooner.
+bool ColdStart(const Observation& obs) {
+  return obs.agent_started && obs.now - *obs.agent_started < std::chrono::seconds(obs.settings.ttl);
+}
+
 bool UnansweringPeerAhead(const Observation& obs, const std::string& name, uint64_t mine) {
   const Member* m = obs.cluster.FindMember(name);
-  if (m == nullptr || !m->xlog_location || *m->xlog_location <= mine) return false;
+  if (m == nullptr || !m->xlog_location) return false;
+  if (*m->xlog_location <= mine && !ColdStart(obs)) return false;
   if (m->state != "running" && m->state != "starting") return false;
   if (!m->tags.CanPromote()) return false;
   if (m->timeline && obs.pg.timeline != 0 && *m->timeline < obs.pg.timeline) return false;
@@ -522,7 +530,12 @@ bool IsHealthiest(const Observation& obs, std::string* why_not) {
     if (p.name == obs.me) continue;
     if (!p.reachable) {
       if (UnansweringPeerAhead(obs, p.name, mine)) {
-        *why_not = p.name + " does not answer and its member key shows a higher WAL position";
+        const Member* m = obs.cluster.FindMember(p.name);
+        *why_not = *m->xlog_location > mine
+                       ? p.name + " does not answer and its member key shows a higher WAL position"
+                       : p.name +
+                             " does not answer yet and I started less than ttl ago: its member "
+                             "key may predate WAL it has";
         return false;
       }
       continue;

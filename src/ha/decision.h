@@ -57,6 +57,10 @@ struct Observation {
   // kSyncSettleTime (ha/sync.h); unset before that. A standby must have flushed up to here before
   // /sync may list it: commits acknowledged before the setting held were not waiting for it.
   std::optional<uint64_t> sync_names_settled_lsn;
+  // When this agent process started. For its first ttl (a cold start: every node starting at
+  // once after a power loss), a member key of an agent that does not answer yet may predate WAL
+  // that member has, so such a member holds the race up whatever position its key shows.
+  std::optional<MonoTime> agent_started;
 };
 
 // How long starts as primary must keep failing outright before the key is given up.

@@ -1,8 +1,18 @@
 #pragma once
 // Cluster-wide dynamic settings (the DCS `/config` key merged over the local file), typed.
 #include <cstdint>
+#include <map>
+#include <string>
 
 namespace pgha::ha {
+
+// A permanent replication slot from /config `slots`: physical when plugin is empty.
+struct PermanentSlot {
+  std::string database;
+  std::string plugin;
+  bool Logical() const { return !plugin.empty(); }
+  bool operator==(const PermanentSlot&) const = default;
+};
 
 // pgha's own defaults; docs/timing.md explains them. A Patroni config's values are honoured.
 struct Settings {
@@ -23,6 +33,7 @@ struct Settings {
   bool use_slots = true;
   bool failsafe_mode = false;
   int member_slots_ttl = 1800;  // seconds a departed member's slot is kept (Patroni: 30min)
+  std::map<std::string, PermanentSlot> slots;  // /config `slots`, by slot name
   bool operator==(const Settings&) const = default;
 };
 

@@ -1,5 +1,7 @@
 #include "pg/admin.h"
 
+#include "core/lsn.h"
+
 namespace pgha::pg {
 namespace {
 
@@ -18,12 +20,29 @@ bool WalReceiverStreaming(Postgres& pg) {
   return r.ok() && !r->empty() && (*r)[0][0] == std::optional<std::string>("streaming");
 }
 
-Result<std::vector<std::string>> PhysicalSlots(Postgres& pg) {
-  auto r = pg.Query("SELECT slot_name FROM pg_replication_slots WHERE slot_type = 'physical'");
+Result<std::vector<SlotInfo>> ReplicationSlots(Postgres& pg) {
+  auto r = pg.Query(
+      "SELECT slot_name, slot_type, database, plugin, active, (restart_lsn - '0/0')::bigint, "
+      "(confirmed_flush_lsn - '0/0')::bigint FROM pg_replication_slots");
   if (!r.ok()) return r.error();
-  std::vector<std::string> out;
+  std::vector<SlotInfo> out;
+  auto lsn = [](const std::optional<std::string>& v) -> std::optional<uint64_t> {
+    if (!v || v->empty() || v->find_first_not_of("0123456789") != std::string::npos) {
+      return std::nullopt;
+    }
+    return static_cast<uint64_t>(std::stoull(*v));
+  };
   for (const auto& row : *r) {
-    if (!row.empty() && row[0]) out.push_back(*row[0]);
+    if (row.size() < 7 || !row[0]) continue;
+    SlotInfo s;
+    s.name = *row[0];
+    s.logical = row[1] == std::optional<std::string>("logical");
+    s.database = row[2].value_or("");
+    s.plugin = row[3].value_or("");
+    s.active = row[4] == std::optional<std::string>("t");
+    s.restart_lsn = lsn(row[5]);
+    s.confirmed_flush_lsn = lsn(row[6]);
+    out.push_back(std::move(s));
   }
   return out;
 }
@@ -32,6 +51,20 @@ Status CreatePhysicalSlot(Postgres& pg, const std::string& slot) {
   auto lit = pg.Literal(slot);
   if (!lit.ok()) return lit.error();
   return Run(pg, "SELECT pg_create_physical_replication_slot(" + *lit + ", true)");
+}
+
+Status AdvanceSlot(Postgres& pg, const std::string& slot, uint64_t lsn) {
+  auto lit = pg.Literal(slot);
+  if (!lit.ok()) return lit.error();
+  return Run(pg, "SELECT pg_replication_slot_advance(" + *lit + ", '" + Lsn{lsn}.ToString() +
+                     "'::pg_lsn)");
+}
+
+Status CreateLogicalSlot(Connection& conn, const std::string& slot, const std::string& plugin) {
+  auto r = conn.Query("SELECT pg_create_logical_replication_slot(" + conn.QuoteLiteral(slot) +
+                      ", " + conn.QuoteLiteral(plugin) + ")");
+  if (!r.ok()) return r.error();
+  return OkStatus();
 }
 
 Status DropInactiveSlot(Postgres& pg, const std::string& slot) {

@@ -3,6 +3,7 @@
 // Each runs over the agent's own connection (Postgres::Query), or over a connection to another
 // member (pg::Connection) where it says so.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,8 +17,23 @@ Status Checkpoint(Postgres& pg);
 // The WAL receiver's status is "streaming" (false when it is not, or there is none).
 bool WalReceiverStreaming(Postgres& pg);
 
-Result<std::vector<std::string>> PhysicalSlots(Postgres& pg);
+// One row of pg_replication_slots.
+struct SlotInfo {
+  std::string name;
+  bool logical = false;
+  std::string database, plugin;  // logical slots
+  bool active = false;
+  std::optional<uint64_t> restart_lsn, confirmed_flush_lsn;
+  // Where the slot stands: confirmed_flush_lsn for a logical slot, restart_lsn for a physical one.
+  std::optional<uint64_t> Position() const { return logical ? confirmed_flush_lsn : restart_lsn; }
+};
+Result<std::vector<SlotInfo>> ReplicationSlots(Postgres& pg);
 Status CreatePhysicalSlot(Postgres& pg, const std::string& slot);
+// Moves `slot` forward to `lsn` (PostgreSQL stops at what it has flushed or replayed).
+Status AdvanceSlot(Postgres& pg, const std::string& slot, uint64_t lsn);
+// Creates logical slot `slot` with output plugin `plugin`, over `conn` (a connection to the
+// slot's database: a logical slot belongs to the database it is created in).
+Status CreateLogicalSlot(Connection& conn, const std::string& slot, const std::string& plugin);
 // Drops `slot` unless a WAL sender is using it (then the next call tries again).
 Status DropInactiveSlot(Postgres& pg, const std::string& slot);
 

@@ -58,15 +58,6 @@ std::string PrimaryConninfo(const std::string& host, int port, const config::Cre
   return UserConninfo(host, port, user, {{"application_name", application_name}});
 }
 
-std::string SlotName(const std::string& member) {
-  std::string out;
-  for (char c : member) {
-    unsigned char u = static_cast<unsigned char>(c);
-    out += (std::isalnum(u) || c == '_') ? static_cast<char>(std::tolower(u)) : '_';
-  }
-  return out;
-}
-
 bool ParseConnUrl(const std::string& url, std::string* host, int* port) {
   auto scheme = url.find("://");
   if (scheme == std::string::npos) return false;

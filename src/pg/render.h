@@ -29,8 +29,6 @@ std::string UserConninfo(const std::string& host, int port, const config::Creden
 // primary_conninfo for streaming from host:port as the replication user.
 std::string PrimaryConninfo(const std::string& host, int port, const config::Credentials& user,
                             const std::string& application_name);
-// Replication slot name for a member, as Patroni derives it (lower case, [a-z0-9_]).
-std::string SlotName(const std::string& member);
 // Parses "postgres://host:port/db" into host and port.
 bool ParseConnUrl(const std::string& url, std::string* host, int* port);
 

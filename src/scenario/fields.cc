@@ -207,6 +207,38 @@ void SetUpstream(ha::LocalPg& pg, Value v) {
   pg.upstream_port = ParseNumber<int>(text.substr(colon + 1));
 }
 
+void SetPermanentSlot(ha::Settings& s, Value v) {
+  std::string_view text = Need(v);
+  size_t colon = text.find(':');
+  if (colon == 0 || colon == std::string_view::npos) {
+    Bad("permanent_slot expects name:physical or name:logical/database/plugin");
+  }
+  std::string_view kind = text.substr(colon + 1);
+  ha::PermanentSlot slot;
+  if (kind.rfind("logical/", 0) == 0) {
+    std::string_view rest = kind.substr(8);
+    size_t slash = rest.find('/');
+    if (slash == 0 || slash == std::string_view::npos || slash + 1 == rest.size()) {
+      Bad("permanent_slot expects name:logical/database/plugin");
+    }
+    slot.database = std::string(rest.substr(0, slash));
+    slot.plugin = std::string(rest.substr(slash + 1));
+  } else if (kind != "physical") {
+    Bad("permanent_slot expects name:physical or name:logical/database/plugin");
+  }
+  s.slots[std::string(text.substr(0, colon))] = slot;
+}
+
+Words PermanentSlotWords(const ha::Settings& s, std::string_view key) {
+  Words out;
+  for (const auto& [name, slot] : s.slots) {
+    out.push_back(Word(key, name + ":" +
+                                (slot.Logical() ? "logical/" + slot.database + "/" + slot.plugin
+                                                : std::string("physical"))));
+  }
+  return out;
+}
+
 const Table<ha::Tags>& TagsTable() {
   static const Table<ha::Tags> t = {
       {"nofailover", Field(&ha::Tags::nofailover)},
@@ -243,6 +275,8 @@ const Table<ha::Settings>& SettingsTable() {
       {"use_pg_rewind", Field(&S::use_pg_rewind)},
       {"use_slots", Field(&S::use_slots)},
       {"failsafe_mode", Field(&S::failsafe_mode)},
+      {"permanent_slot",  // permanent_slot=name:physical or name:logical/database/plugin
+       {SetPermanentSlot, PermanentSlotWords}},
   };
   return t;
 }
@@ -394,7 +428,7 @@ const Table<ha::ReplicationClient>& ReplicationTable() {
                           primary_start_timeout, primary_stop_timeout, pause, check_timeline,
                           synchronous_mode, synchronous_mode_strict, synchronous_node_count,
                           maximum_lag_on_syncnode, use_pg_rewind, use_slots, failsafe_mode,
-                          member_slots_ttl] = s;
+                          member_slots_ttl, permanent_slots] = s;
   [[maybe_unused]] auto& [revision, initialize, leader, leader_lease, leader_mod_revision, members,
                           optime, slots, config_json, config_mod_revision, history, failover,
                           failover_mod_revision, sync, sync_mod_revision, timeline_claim,

@@ -145,6 +145,8 @@ const std::map<std::string, Directive, std::less<>>& Directives() {
          }
          s.obs.sync_names_settled_lsn = lsn;
        })},
+      {"agent_started",
+       Once([](Scenario& s, std::string_view r) { s.obs.agent_started = OptionalTime(r); })},
       {"wall_now", Once([](Scenario& s, std::string_view r) { s.obs.wall_now = WallTime(r); })},
       {"primary_down_since",
        Once([](Scenario& s, std::string_view r) { s.obs.primary_down_since = OptionalTime(r); })},
@@ -199,7 +201,7 @@ const std::map<std::string, Directive, std::less<>>& Directives() {
   [[maybe_unused]] auto& [me, now, wall_now, settings, tags, dcs_ok, cluster, pg, peers,
                           lease_valid_until, checkpoint_after_promote_pending, watchdog_usable,
                           watchdog_failed, fence_failed, primary_down_since, primary_start_failed,
-                          not_streaming_since, sync_names_settled_lsn] = o;
+                          not_streaming_since, sync_names_settled_lsn, agent_started] = o;
 }
 
 void ParseLine(Scenario& s, size_t index, std::set<std::string, std::less<>>& seen) {

@@ -540,12 +540,16 @@ Result<uint32_t> FakePostgres::ReserveTimelines(uint32_t current, uint64_t, uint
 Result<std::vector<pg::Row>> FakePostgres::Query(const std::string& sql) {
   if (!queryable()) return Err("not connected to PostgreSQL: connection refused");
   if (sql == "CHECKPOINT") data_.checkpoint = data_.lsn;
-  // Physical replication slots, as Agent::EnsureSlots reads and creates them.
+  // Physical replication slots, as pg::ReplicationSlots reads them (name, type, database,
+  // plugin, active, restart_lsn, confirmed_flush_lsn); positions are not modelled.
   if (sql.find("FROM pg_replication_slots") != std::string::npos) {
     std::vector<pg::Row> rows;
     std::set<std::string> listed = data_.slots;
     listed.insert(ghost_slots_.begin(), ghost_slots_.end());
-    for (const auto& slot : listed) rows.push_back({slot});
+    for (const auto& slot : listed) {
+      rows.push_back(
+          {slot, "physical", std::nullopt, std::nullopt, "f", std::nullopt, std::nullopt});
+    }
     return rows;
   }
   const std::string create = "SELECT pg_create_physical_replication_slot('";

@@ -7,6 +7,7 @@
 
 #include "core/strings.h"
 #include "dcs/codec.h"
+#include "ha/slots.h"
 #include "ha/sync.h"
 #include "pg/render.h"
 #include "scenario/scenario.h"
@@ -233,7 +234,7 @@ void World::CheckSlots(const Node& leader, const std::set<std::string>& members_
       continue;
     }
     if (!n->pg->streaming() || n->pg->upstream_port() != leader.pg->port()) continue;
-    std::string slot = pg::SlotName(n->name());
+    std::string slot = ha::SlotName(n->name());
     if (leader.pg->data().slots.count(slot)) continue;
     std::string have;
     for (const auto& s : leader.pg->data().slots) have += (have.empty() ? "" : ",") + s;

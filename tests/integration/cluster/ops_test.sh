@@ -166,5 +166,25 @@ else
   check "[5] history lists the switchovers" sh -c "[ \$('$PGHACTL' --dir '$CL' history -f json | jq length) -ge 2 ]"
 fi
 
+# 6. Permanent slots (/config `slots`), as Patroni keeps them: on the leader and on every replica
+# that may be promoted, the replicas' copies advanced to the positions the leader publishes in
+# /status; removed from /config, they are dropped everywhere.
+slot_on() { [ "$(sql "$(pg_port "$1")" "SELECT count(*) FROM pg_replication_slots WHERE slot_name = '$2'")" = "${3:-1}" ]; }
+slot_everywhere() { local n; for n in node1 node2 node3; do slot_on "$n" "$@" || return 1; done; }
+status_has() { etcd_ctl get --print-value-only /service/itops/status | jq -e "$1" >/dev/null; }
+check "[6] PATCH /config adds a permanent physical slot (200)" test "$(code -XPATCH -d '{"slots":{"perm_phys":{"type":"physical"}}}' "$A1/config")" = 200
+check "[6] perm_phys exists on the leader and both replicas" wait_for 20 slot_everywhere perm_phys
+member_slots_everywhere() {
+  local n m
+  for n in node1 node2 node3; do
+    for m in node1 node2 node3; do [ "$n" = "$m" ] || slot_on "$n" "$m" || return 1; done
+  done
+}
+check "[6] every member keeps a slot for each other member" wait_for 20 member_slots_everywhere
+check "[6] /status publishes perm_phys's position and the members' slots to retain" wait_for 20 status_has '(.slots | has("perm_phys")) and (.retain_slots | length) == 3'
+check "[6] PATCH with an invalid slot name: 400 naming it" sh -c "[ \$(curl -s -o '$DIR/body' -w '%{http_code}' -XPATCH -d '{\"slots\":{\"Bad-Name\":{}}}' '$A1/config') = 400 ] && grep -q 'slots.Bad-Name' '$DIR/body'"
+check "[6] removing it from /config (null) drops it everywhere" sh -c "[ \$(curl -s -o /dev/null -w '%{http_code}' -XPATCH -d '{\"slots\":{\"perm_phys\":null}}' '$A1/config') = 200 ]"
+check "[6] ... gone from all three" wait_for 20 slot_everywhere perm_phys 0
+
 echo "$SKIPPED skipped"
 finish

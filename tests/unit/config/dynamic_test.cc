@@ -341,3 +341,67 @@ TEST(IntParameter, NumbersAndIntegerTextOnly) {
 
 }  // namespace
 }  // namespace pgha::config
+
+namespace pgha::config {
+namespace {
+
+TEST(MergeDynamic, PermanentSlotsAsPatroniWritesThem) {
+  std::vector<std::string> warnings;
+  ha::Settings s = MergeDynamic(
+      LocalWith(""),
+      json::parse(R"({"slots": {"test_physical": 0, "p2": null, "p3": {"type": "physical"},
+                  "l1": {"type": "logical", "database": "postgres", "plugin": "test_decoding"},
+                  "l2": {"database": "app", "plugin": "pgoutput"}}})"),
+      &warnings);
+  EXPECT_EQ(warnings.size(), 2u);  // one per logical slot: kept on the primary only
+  EXPECT_TRUE(HasWarning(warnings, "slots.l1: kept on the primary only"));
+  ASSERT_EQ(s.slots.size(), 5u);
+  EXPECT_FALSE(s.slots["test_physical"].Logical());
+  EXPECT_FALSE(s.slots["p2"].Logical());
+  EXPECT_FALSE(s.slots["p3"].Logical());
+  EXPECT_EQ(s.slots["l1"], (ha::PermanentSlot{"postgres", "test_decoding"}));
+  EXPECT_EQ(s.slots["l2"], (ha::PermanentSlot{"app", "pgoutput"}));
+  s = MergeDynamic(LocalWith(""), json{{"slots", nullptr}}, &warnings);
+  EXPECT_TRUE(s.slots.empty());
+}
+
+TEST(ValidateDynamicConfig, BadPermanentSlotsAreNamed) {
+  Status st = ValidateDynamicConfig(
+      json::parse(R"({"slots": {"Bad-Name": null, "t": {"type": "xx"}, "l": {"type": "logical"},
+                  "n": 5}})"),
+      nullptr, "", nullptr);
+  ASSERT_FALSE(st.ok());
+  EXPECT_THAT(st.message(), ::testing::HasSubstr("slots.Bad-Name: invalid replication slot name"));
+  EXPECT_THAT(st.message(), ::testing::HasSubstr("slots.t.type: expected physical or logical"));
+  EXPECT_THAT(st.message(), ::testing::HasSubstr("slots.l: a logical slot needs a database"));
+  EXPECT_THAT(st.message(), ::testing::HasSubstr("slots.n: expected a mapping"));
+  EXPECT_FALSE(ValidateDynamicConfig(json{{"slots", "x"}}, nullptr, "", nullptr).ok());
+}
+
+TEST(MergeDynamic, KeysPgHaDoesNotActOnAreNamed) {
+  std::vector<std::string> warnings;
+  MergeDynamic(LocalWith(""), json{{"failsafe_mode", true}, {"ignore_slots", json::array()}},
+               &warnings);
+  EXPECT_TRUE(HasWarning(warnings, "failsafe_mode: not implemented by pgha"));
+  EXPECT_TRUE(HasWarning(warnings, "ignore_slots: pgha never drops a slot it did not create"));
+}
+
+}  // namespace
+}  // namespace pgha::config
+
+namespace pgha::config {
+namespace {
+
+TEST(ValidateDynamicConfig, AStandbyClusterIsRefusedNotIgnored) {
+  Status st = ValidateDynamicConfig(
+      json::parse(R"({"standby_cluster": {"host": "10.0.0.1", "port": 5432}})"), nullptr,
+      "bootstrap.dcs.", nullptr);
+  ASSERT_FALSE(st.ok());
+  EXPECT_THAT(st.message(),
+              ::testing::HasSubstr("bootstrap.dcs.standby_cluster: standby clusters are not "
+                                   "supported by pgha"));
+  EXPECT_TRUE(ValidateDynamicConfig(json{{"standby_cluster", nullptr}}, nullptr, "", nullptr).ok());
+}
+
+}  // namespace
+}  // namespace pgha::config

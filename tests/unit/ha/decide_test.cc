@@ -120,13 +120,16 @@ TEST(Decide, ReplicaFollowsLeader) {
   Observation o = Replica("node2");
   o.cluster.leader = "node1";
   auto d = Decide(o);
-  ASSERT_EQ(Kinds(d), std::vector{ActionKind::kFollow});
+  // It keeps a slot for the leader too, ready for when it leads (ha/slots.h).
+  ASSERT_EQ(Kinds(d), (std::vector{ActionKind::kFollow, ActionKind::kEnsureSlots}));
   o.pg.streaming = true;
   o.pg.upstream_host = "127.0.0.1";
   o.pg.upstream_port = 5440;
   d = Decide(o);
-  EXPECT_TRUE(d.actions.empty());
+  EXPECT_EQ(Kinds(d), std::vector{ActionKind::kEnsureSlots});
   EXPECT_EQ(d.reason, "no action: streaming from leader node1");
+  o.settings.use_slots = false;
+  EXPECT_TRUE(Decide(o).actions.empty());
 }
 
 TEST(Decide, PrimaryWithoutKeyDemotesWhenAnotherLeads) {

@@ -50,10 +50,9 @@ TEST(Render, UserConninfoOmitsAnEmptyHostAndKeepsTheRolesOptionsLast) {
             "host='/run/pg' port='5433' user='postgres' password='pw' sslcert='/tls/c.crt'");
 }
 
-TEST(Render, HbaAndSlotNames) {
+TEST(Render, Hba) {
   EXPECT_EQ(RenderHba({"local all all trust"}).substr(RenderHba({}).size()),
             "local all all trust\n");
-  EXPECT_EQ(SlotName("Node-2.a"), "node_2_a");
 }
 
 TEST(Render, ParseConnUrl) {
