@@ -5,8 +5,10 @@
 
 #include <CLI/CLI.hpp>
 #include <atomic>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <memory>
 #include <mutex>
@@ -19,6 +21,7 @@
 #include "agent/sd_notify.h"
 #include "api/server.h"
 #include "config/config.h"
+#include "config/sample.h"
 #include "dcs/config_options.h"
 #include "dcs/dcs.h"
 #include "pg/commit_gate.h"
@@ -308,13 +311,39 @@ int RunAgent(const std::string& path) {
   return code;
 }
 
+// As `patroni --generate-sample-config [FILE]`, except that an existing file is never replaced.
+int WriteSampleConfig(const std::string& path) {
+  char host[256] = "localhost";
+  if (::gethostname(host, sizeof host - 1) != 0) std::snprintf(host, sizeof host, "localhost");
+  const std::string text = config::SampleConfig(host, "127.0.0.1");
+  if (path.empty()) {
+    std::fputs(text.c_str(), stdout);
+    return 0;
+  }
+  std::FILE* f = std::fopen(path.c_str(), "wx");  // x: fails when the file exists
+  if (f == nullptr) {
+    std::fprintf(stderr, "pgha: cannot write the sample configuration to %s: %s\n", path.c_str(),
+                 std::strerror(errno));
+    return 1;
+  }
+  const bool ok = std::fputs(text.c_str(), f) >= 0;
+  if (std::fclose(f) != 0 || !ok) {
+    std::fprintf(stderr, "pgha: writing %s failed: %s\n", path.c_str(), std::strerror(errno));
+    return 1;
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"pgha: highly available PostgreSQL agent (Patroni-compatible)"};
   std::string config_path, validate_path, revoke_lease;
-  bool version = false;
+  bool version = false, sample = false;
   app.add_option("config", config_path, "Configuration file (Patroni YAML format)");
+  app.add_flag("--generate-sample-config", sample,
+               "Write a sample configuration to the file given (never over an existing one), or "
+               "to standard output, and exit");
   app.add_option("--validate-config", validate_path, "Check a configuration file and exit");
   app.add_flag("--version", version, "Print the version and exit");
   app.add_option("--revoke-lease", revoke_lease,
@@ -325,6 +354,7 @@ int main(int argc, char** argv) {
     std::printf("pgha %s\n", PGHA_VERSION);
     return 0;
   }
+  if (sample) return WriteSampleConfig(config_path);
   if (!validate_path.empty()) return ValidateOnly(validate_path);
   if (!revoke_lease.empty()) {
     if (config_path.empty()) {

@@ -272,6 +272,18 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
+    // A word that is no command is named (as patronictl does), with the commands there are.
+    auto left = app.remaining();
+    if (app.get_subcommands().empty() && !left.empty() && !left.front().empty() &&
+        left.front()[0] != '-') {
+      std::string names;
+      for (const CLI::App* sub : app.get_subcommands({})) {
+        names += (names.empty() ? "" : ", ") + sub->get_name();
+      }
+      std::fprintf(stderr, "Error: No such command '%s'. The commands are: %s\n",
+                   left.front().c_str(), names.c_str());
+      return ctl::kExitUsage;
+    }
     int rc = app.exit(e);
     return rc == 0 ? 0 : ctl::kExitUsage;
   }

@@ -66,6 +66,7 @@ check "[2] restart with a bad timeout: 400" refused 400 POST /restart '{"timeout
 check "[2] restart with an unknown filter: 400" refused 400 POST /restart '{"colour":"red"}'
 check "[2] POST /config (wrong method): 501" refused 501 POST /config '{}'
 check "[2] no switchover is scheduled: DELETE 404" refused 404 DELETE /switchover ''
+check "[2] an unknown pghactl command is named, exit 2" sh -c "'$PGHACTL' frobnicate 2>'$DIR/err'; [ \$? = 2 ] && grep -q \"No such command 'frobnicate'\" '$DIR/err'"
 check "[2] pghactl switchover to an unknown member exits 1" sh -c "! '$PGHACTL' --dir '$CL' switchover --candidate node9 --force"
 check "[2] pghactl with a bad option exits 2" sh -c "'$PGHACTL' --dir '$CL' switchover --bogus; test \$? = 2"
 check "[2] the leader is unchanged after the refusals" test "$(leader)" = "$L0"
