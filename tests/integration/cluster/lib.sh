@@ -36,6 +36,17 @@ finish() {
 # --- a local cluster on test ports -------------------------------------------------------------
 # start_cluster NAME BASE: ports BASE+432 (write), +433 (read), +7000-ish stats, PostgreSQL +440..,
 # REST +8008.., etcd +2379/+2380 (x100 per member). Sets CL, W, R, PGP, API, EC and PGPASSWORD.
+# On a failed check, the end of each node's PostgreSQL log (the data directory goes with the test).
+show_pg_logs_on_failure() {
+  [ "${FAILED:-0}" -gt 0 ] && [ -n "${CL:-}" ] || return 0
+  local f
+  for f in "$CL"/*/postgresql.log; do
+    [ -f "$f" ] || continue
+    echo "--- last lines of $f:"
+    tail -n 15 "$f" | sed 's/^/    /'
+  done
+}
+
 start_cluster() {
   local name=$1 base=$2
   DIR=$(mktemp -d /var/tmp/pgha-it-$name.XXXXXX)
@@ -51,7 +62,7 @@ resources: {cpu: 1, memory: 512Mi}
 ports: {write: $W, read: $R, stats: $((base + 7000)), postgres: $PGP, api: $API, etcd_client: $EC, etcd_peer: $((base + 2380))}
 YAML
   export PGPASSWORD=apppw PGCONNECT_TIMEOUT=2
-  trap 'stop_writer; "$PGHACTL" local destroy --dir "$CL" --force >/dev/null 2>&1; rm -rf "$DIR"' EXIT
+  trap 'show_pg_logs_on_failure; stop_writer; "$PGHACTL" local destroy --dir "$CL" --force >/dev/null 2>&1; rm -rf "$DIR"' EXIT
   "$PGHACTL" local up --dir "$CL" -f "$DIR/cluster.yaml" >"$DIR/up.log" 2>&1
 }
 sql() { psql -X -A -t -q -h 127.0.0.1 -p "$1" -U app -d appdb -c "$2" 2>/dev/null; }
