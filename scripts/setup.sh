@@ -6,7 +6,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build pkg-config clang-14 libclang-rt-14-dev clang-format
-  libpq-dev nlohmann-json3-dev libyaml-cpp-dev libcpp-httplib-dev libcurl4-openssl-dev
+  libpq-dev nlohmann-json3-dev libyaml-cpp-dev libcpp-httplib-dev
   libcli11-dev libspdlog-dev libssl-dev libgtest-dev libgmock-dev libnetfilter-queue-dev
   postgresql-15 postgresql-client-15 etcd-server etcd-client haproxy patroni python3-etcd
   curl jq procps iproute2 psmisc nftables iptables python3-psycopg2 util-linux faketime debootstrap ansible

@@ -8,6 +8,7 @@
 #include "api/health.h"
 #include "core/lsn.h"
 #include "core/strings.h"
+#include "core/url.h"
 
 namespace pgha::api {
 namespace {
@@ -21,22 +22,9 @@ struct HostPort {
 
 // "postgres://host:port/db" (host may be "[v6]"); empty host when the URL has none.
 HostPort ParseConnUrl(const std::string& url) {
-  std::string_view rest = url;
-  size_t scheme = rest.find("://");
-  if (scheme != std::string_view::npos) rest.remove_prefix(scheme + 3);
-  rest = rest.substr(0, rest.find_first_of("/?"));
-  size_t at = rest.rfind('@');
-  if (at != std::string_view::npos) rest.remove_prefix(at + 1);
-  HostPort out;
-  int port = 0;
-  if (SplitHostPort(rest, &out.host, &port)) {
-    out.port = port;
-    return out;
-  }
-  if (rest.size() >= 2 && rest.front() == '[' && rest.back() == ']')
-    rest = rest.substr(1, rest.size() - 2);
-  out.host = std::string(rest);
-  return out;
+  std::optional<Url> u = ParseUrl(url);
+  if (!u) return {};
+  return {u->host, u->port};
 }
 
 json ParseConfig(const std::string& text) {

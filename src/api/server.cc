@@ -20,6 +20,7 @@
 #include "api/security.h"
 #include "api/tls.h"
 #include "core/strings.h"
+#include "core/url.h"
 
 namespace pgha::api {
 namespace {
@@ -93,14 +94,8 @@ std::vector<IpNetwork> Resolve(const std::string& host) {
 
 // Host part of "http://host:port/patroni".
 std::string UrlHost(const std::string& url) {
-  std::string_view rest = url;
-  size_t scheme = rest.find("://");
-  if (scheme != std::string_view::npos) rest.remove_prefix(scheme + 3);
-  rest = rest.substr(0, rest.find('/'));
-  std::string host;
-  int port = 0;
-  if (SplitHostPort(rest, &host, &port)) return host;
-  return std::string(rest);
+  std::optional<Url> u = ParseUrl(url);
+  return u ? u->host : url;
 }
 
 class HttpRestServer final : public RestServer {

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "core/lsn.h"
+#include "core/url.h"
 #include "ctl/commands.h"
 #include "ctl/list.h"
 #include "ctl/prompt.h"
@@ -19,16 +20,11 @@ using nlohmann::json;
 
 // host and port of "postgres://host:port/db".
 bool HostPort(const std::string& conn_url, std::string* host, std::string* port) {
-  size_t scheme = conn_url.find("://");
-  if (scheme == std::string::npos) return false;
-  std::string rest = conn_url.substr(scheme + 3);
-  rest = rest.substr(0, rest.find('/'));
-  size_t at = rest.rfind('@');
-  if (at != std::string::npos) rest = rest.substr(at + 1);
-  size_t colon = rest.rfind(':');
-  *host = rest.substr(0, colon);
-  *port = colon == std::string::npos ? "5432" : rest.substr(colon + 1);
-  return !host->empty();
+  std::optional<Url> u = ParseUrl(conn_url);
+  if (!u || u->host.empty()) return false;
+  *host = u->host;
+  *port = u->port ? std::to_string(*u->port) : "5432";
+  return true;
 }
 
 }  // namespace

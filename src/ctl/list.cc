@@ -7,16 +7,14 @@
 #include <set>
 
 #include "core/lsn.h"
+#include "core/url.h"
 
 namespace pgha::ctl {
 namespace {
 
 std::string Host(const std::string& conn_url) {
-  auto scheme = conn_url.find("://");
-  if (scheme == std::string::npos) return "";
-  std::string rest = conn_url.substr(scheme + 3);
-  auto slash = rest.find('/');
-  return slash == std::string::npos ? rest : rest.substr(0, slash);
+  std::optional<Url> u = ParseUrl(conn_url);
+  return u ? u->authority : "";
 }
 
 std::string Role(const ha::ClusterView& view, const ha::Member& m) {

@@ -4,6 +4,8 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include "core/url.h"
+
 namespace pgha::ctl {
 namespace {
 
@@ -46,9 +48,8 @@ class SigpipeBlock {
 }  // namespace
 
 std::string ApiBase(const std::string& api_url) {
-  size_t scheme = api_url.find("://");
-  if (scheme == std::string::npos) return "";
-  return api_url.substr(0, api_url.find('/', scheme + 3));
+  std::optional<Url> u = ParseUrl(api_url);
+  return u ? u->base() : "";
 }
 
 RestClient::RestClient(const config::Config& config)

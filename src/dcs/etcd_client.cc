@@ -181,7 +181,7 @@ class EtcdClientImpl final : public EtcdClient {
     left = std::max(left, kMinUseful);
     http::Request request{
         endpoint + path, body, std::move(headers), left, std::min(left, kMinAttempt), Tls()};
-    auto response = http::Post(easy_, request);
+    auto response = http::Post(session_, request);
     const std::string where = endpoint + path;
     if (!response.ok())
       return {std::nullopt, EtcdErrc::kUnavailable, where + ": " + response.message()};
@@ -223,7 +223,7 @@ class EtcdClientImpl final : public EtcdClient {
   }
 
   EtcdOptions options_;
-  http::Easy easy_;
+  http::Session session_;
   size_t current_ = 0;
   // Per endpoint: the progress-notification rhythm earlier watch streams learned from it.
   std::map<std::string, std::optional<std::chrono::milliseconds>> watch_rhythm_;

@@ -1,168 +1,247 @@
 #include "dcs/http.h"
 
-#include <memory>
+#include <httplib.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 
-#include "core/assert.h"
+#include <condition_variable>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "core/url.h"
 
 namespace pgha::dcs::http {
 namespace {
 
-// curl_global_init is not thread-safe; a function-local static runs it exactly once.
-void GlobalInit() {
-  static const bool done = [] { return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK; }();
-  PGHA_ASSERT(done, "curl_global_init failed");
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+// A dead peer on a kept-alive connection is found by TCP keepalive within ~10 s even when no
+// request is waiting on it.
+void KeepaliveOptions(int sock) {
+  int on = 1, idle = 5, interval = 5;
+  setsockopt(sock, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof(on));
+  setsockopt(sock, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle));
+  setsockopt(sock, IPPROTO_TCP, TCP_KEEPINTVL, &interval, sizeof(interval));
+  setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
 }
 
-struct SlistDeleter {
-  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
-};
-using Slist = std::unique_ptr<curl_slist, SlistDeleter>;
-
-struct MultiDeleter {
-  void operator()(CURLM* m) const { curl_multi_cleanup(m); }
-};
-
-size_t AppendBody(char* data, size_t size, size_t n, void* user) {
-  static_cast<std::string*>(user)->append(data, size * n);
-  return size * n;
-}
-
-struct StreamState {
-  const std::function<bool(std::string_view)>* on_data;
-  const std::atomic<bool>* stop;
-  bool stopped = false;
-};
-
-size_t StreamBody(char* data, size_t size, size_t n, void* user) {
-  auto* state = static_cast<StreamState*>(user);
-  if (state->stop->load() || !(*state->on_data)(std::string_view(data, size * n))) {
-    state->stopped = true;
-    return 0;  // makes curl abort the transfer
+Result<std::unique_ptr<httplib::Client>> MakeClient(const std::string& base, const Tls& tls) {
+  std::unique_ptr<httplib::Client> client;
+  try {
+    // No client certificate when both are empty; a key in the certificate file when only it is.
+    client =
+        std::make_unique<httplib::Client>(base, tls.cert, tls.key.empty() ? tls.cert : tls.key);
+  } catch (const std::exception& e) {
+    return Err(base + ": " + e.what());
   }
-  return size * n;
+  if (!client->is_valid()) return Err(base + ": cannot use this URL or its TLS files");
+  if (!tls.cacert.empty()) client->set_ca_cert_path(tls.cacert);
+  client->enable_server_certificate_verification(true);
+  client->set_keep_alive(true);
+  client->set_socket_options(KeepaliveOptions);
+  return client;
 }
 
-// Aborts a transfer once `stop` is set, even when no bytes arrive.
-int StreamProgress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
-  auto* state = static_cast<StreamState*>(user);
-  if (!state->stop->load()) return 0;
-  state->stopped = true;
-  return 1;
-}
-
-Slist SetCommon(CURL* h, const Request& r) {
-  curl_easy_setopt(h, CURLOPT_URL, r.url.c_str());
-  curl_easy_setopt(h, CURLOPT_POST, 1L);
-  curl_easy_setopt(h, CURLOPT_POSTFIELDS, r.body.c_str());
-  curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, static_cast<long>(r.body.size()));
-  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);  // timeouts must not use SIGALRM in threads
-  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(r.connect_timeout.count()));
-  curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
-  curl_easy_setopt(h, CURLOPT_TCP_KEEPIDLE, 5L);
-  curl_easy_setopt(h, CURLOPT_TCP_KEEPINTVL, 5L);
-  if (!r.tls.cacert.empty()) curl_easy_setopt(h, CURLOPT_CAINFO, r.tls.cacert.c_str());
-  if (!r.tls.cert.empty()) curl_easy_setopt(h, CURLOPT_SSLCERT, r.tls.cert.c_str());
-  if (!r.tls.key.empty()) curl_easy_setopt(h, CURLOPT_SSLKEY, r.tls.key.c_str());
-  curl_slist* list = curl_slist_append(nullptr, "Content-Type: application/json");
-  for (const auto& header : r.headers) list = curl_slist_append(list, header.c_str());
-  curl_easy_setopt(h, CURLOPT_HTTPHEADER, list);
-  return Slist(list);
-}
-
-Error CurlError(CURLcode code, const char* detail) {
-  std::string msg = curl_easy_strerror(code);
-  if (detail[0] != '\0') msg += std::string(" (") + detail + ")";
-  return Err(msg);
-}
-
-// Runs a transfer through a multi handle so `stop` is noticed within ~100 ms (~50 ms, and
-// `alive` asked each turn, when `alive` is given; false aborts the transfer).
-CURLcode RunInterruptible(CURL* h, const std::atomic<bool>& stop,
-                          const std::function<bool()>& alive) {
-  std::unique_ptr<CURLM, MultiDeleter> multi(curl_multi_init());
-  if (!multi) return CURLE_OUT_OF_MEMORY;
-  curl_multi_add_handle(multi.get(), h);
-  CURLcode result = CURLE_OK;
-  for (int running = 1; running > 0;) {
-    if (curl_multi_perform(multi.get(), &running) != CURLM_OK) {
-      result = CURLE_RECV_ERROR;
-      break;
-    }
-    if (running == 0) {
-      int queued = 0;
-      CURLMsg* msg = curl_multi_info_read(multi.get(), &queued);
-      if (msg && msg->msg == CURLMSG_DONE) result = msg->data.result;
-      break;
-    }
-    if (stop.load()) {
-      result = CURLE_ABORTED_BY_CALLBACK;
-      break;
-    }
-    if (alive && !alive()) {
-      result = CURLE_OPERATION_TIMEDOUT;
-      break;
-    }
-    curl_multi_poll(multi.get(), nullptr, 0, alive ? 50 : 100, nullptr);
+std::string Describe(httplib::Error error) {
+  switch (error) {
+    case httplib::Error::Connection:
+      return "could not connect (refused, unreachable or no route)";
+    case httplib::Error::ConnectionTimeout:
+      return "connection timed out";
+    case httplib::Error::Read:
+      return "no answer (connection closed or read timed out)";
+    case httplib::Error::Write:
+      return "could not send the request";
+    case httplib::Error::SSLConnection:
+      return "TLS handshake failed";
+    case httplib::Error::SSLLoadingCerts:
+      return "could not load the TLS certificate files";
+    case httplib::Error::SSLServerVerification:
+      return "the server's TLS certificate did not verify";
+    default:
+      return "HTTP transfer failed (" + httplib::to_string(error) + ")";
   }
-  curl_multi_remove_handle(multi.get(), h);
-  return result;
+}
+
+httplib::Headers ToHeaders(const std::vector<std::string>& lines) {
+  httplib::Headers out;
+  for (const auto& line : lines) {
+    size_t colon = line.find(':');
+    if (colon == std::string::npos) continue;
+    size_t value = line.find_first_not_of(' ', colon + 1);
+    out.emplace(line.substr(0, colon), value == std::string::npos ? "" : line.substr(value));
+  }
+  return out;
+}
+
+httplib::Request PostRequest(const Url& url, const Request& request) {
+  httplib::Request req;
+  req.method = "POST";
+  req.path = url.path;
+  req.headers = ToHeaders(request.headers);
+  req.set_header("Content-Type", "application/json");
+  req.body = request.body;
+  return req;
+}
+
+// etcd's gateway ends an error response (404, 401, ...) with an HTTP trailer after the last
+// chunk, which cpp-httplib 0.11 cannot read: it reports a read error after handing over the
+// whole body. The body is whole when it is one complete JSON document; the connection is closed
+// either way.
+bool WholeBeforeTrailer(httplib::Error error, const Response& response) {
+  return error == httplib::Error::Read && response.status > 0 && !response.body.empty() &&
+         nlohmann::json::accept(response.body);
+}
+
+// Stops `client`'s transfer from another thread once `deadline` passes or `cancel` (asked every
+// 50 ms, when given) says so: the transfer's own timeouts bound each wait, this bounds the whole.
+class Canceller {
+ public:
+  Canceller(httplib::Client& client, std::optional<Clock::time_point> deadline,
+            std::function<bool()> cancel)
+      : client_(client), deadline_(deadline), cancel_(std::move(cancel)) {
+    thread_ = std::thread([this] { Run(); });
+  }
+  ~Canceller() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      done_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+  Canceller(const Canceller&) = delete;
+  Canceller& operator=(const Canceller&) = delete;
+  bool expired() const { return expired_.load(); }
+
+ private:
+  void Run() {
+    std::unique_lock<std::mutex> lock(mu_);
+    while (!done_) {
+      Clock::time_point wake = Clock::now() + milliseconds(50);
+      if (!cancel_) wake = *deadline_;
+      if (deadline_ && *deadline_ < wake) wake = *deadline_;
+      cv_.wait_until(lock, wake, [this] { return done_; });
+      if (done_) return;
+      bool expired = deadline_ && Clock::now() >= *deadline_;
+      if (expired || (cancel_ && cancel_())) {
+        expired_ = expired;
+        client_.stop();  // shuts the socket down: the blocked read returns at once
+        return;
+      }
+    }
+  }
+
+  httplib::Client& client_;
+  std::optional<Clock::time_point> deadline_;
+  std::function<bool()> cancel_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool done_ = false;
+  std::atomic<bool> expired_{false};
+  std::thread thread_;
+};
+
+Result<std::pair<Url, httplib::Client*>> Target(Session& session, const Request& request) {
+  std::optional<Url> url = ParseUrl(request.url);
+  if (!url) return Err(request.url + ": not a URL");
+  if (url->path.empty()) url->path = "/";
+  auto client = session.For(url->base(), request.tls);
+  if (!client.ok()) return Err(client.message());
+  return std::make_pair(*url, *client);
 }
 
 }  // namespace
 
-Easy::Easy() {
-  GlobalInit();
-  handle_ = curl_easy_init();
-  PGHA_ASSERT(handle_ != nullptr, "curl_easy_init failed");
+Session::Session() = default;
+Session::~Session() = default;
+
+Result<httplib::Client*> Session::For(const std::string& base, const Tls& tls) {
+  auto it = clients_.find(base);
+  if (it != clients_.end()) return it->second.get();
+  auto made = MakeClient(base, tls);
+  if (!made.ok()) return Err(made.message());
+  return clients_.emplace(base, std::move(*made)).first->second.get();
 }
 
-Easy::~Easy() { curl_easy_cleanup(handle_); }
-
-Result<Response> Post(Easy& easy, const Request& request) {
-  CURL* h = easy.get();
-  curl_easy_reset(h);  // keeps the connection cache, drops options of the previous call
-  Slist headers = SetCommon(h, request);
+Result<Response> Post(Session& session, const Request& request) {
+  auto target = Target(session, request);
+  if (!target.ok()) return Err(target.message());
+  auto& [url, client] = *target;
+  client->set_connection_timeout(request.connect_timeout);
+  client->set_read_timeout(request.timeout);
+  client->set_write_timeout(request.timeout);
   Response response;
-  char detail[CURL_ERROR_SIZE] = {0};
-  curl_easy_setopt(h, CURLOPT_ERRORBUFFER, detail);
-  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
-  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, AppendBody);
-  curl_easy_setopt(h, CURLOPT_WRITEDATA, &response.body);
-  CURLcode code = curl_easy_perform(h);
-  curl_easy_setopt(h, CURLOPT_ERRORBUFFER, nullptr);
-  if (code != CURLE_OK) return CurlError(code, detail);
-  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &response.status);
-  return response;
+  httplib::Request req = PostRequest(url, request);
+  req.response_handler = [&](const httplib::Response& r) {
+    response.status = r.status;
+    return true;
+  };
+  req.content_receiver = [&](const char* data, size_t n, uint64_t, uint64_t) {
+    response.body.append(data, n);
+    return true;
+  };
+  httplib::Response ignored;
+  httplib::Error error = httplib::Error::Success;
+  bool ok = false, expired = false;
+  {
+    Canceller canceller(*client, Clock::now() + request.timeout, nullptr);
+    ok = client->send(req, ignored, error);
+    expired = canceller.expired();
+  }
+  if (ok || WholeBeforeTrailer(error, response)) return response;
+  if (expired)
+    return Err("no answer within the deadline of " + std::to_string(request.timeout.count()) +
+               " ms");
+  return Err(Describe(error));
 }
 
 Result<StreamEnd> PostStream(const Request& request, std::chrono::seconds idle_limit,
                              const std::function<bool(std::string_view)>& on_data,
                              const std::atomic<bool>& stop, const std::function<bool()>& alive) {
-  Easy easy;
-  CURL* h = easy.get();
-  Slist headers = SetCommon(h, request);
-  StreamState state{&on_data, &stop};
-  char detail[CURL_ERROR_SIZE] = {0};
-  curl_easy_setopt(h, CURLOPT_ERRORBUFFER, detail);
-  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, StreamBody);
-  curl_easy_setopt(h, CURLOPT_WRITEDATA, &state);
-  curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
-  curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, StreamProgress);
-  curl_easy_setopt(h, CURLOPT_XFERINFODATA, &state);
-  // A live stream may be quiet; one quiet for idle_limit is as good as dead.
-  curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
-  curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, static_cast<long>(idle_limit.count()));
-  bool stalled = false;
-  CURLcode code = RunInterruptible(h, stop, [&] {
-    if (!alive || alive()) return true;
-    stalled = true;
-    return false;
-  });
-  if (stalled) return Err("the stream went silent beyond its progress-notification rhythm");
+  Session session;
+  auto target = Target(session, request);
+  if (!target.ok()) return Err(target.message());
+  auto [url, client] = *target;
+  client->set_connection_timeout(request.connect_timeout);
+  client->set_read_timeout(idle_limit);  // a live stream may be quiet; this quiet is dead
+  client->set_write_timeout(request.connect_timeout);
+
+  // on_data runs on this thread, `alive` on the canceller's: both read the caller's state.
+  std::mutex caller;
   StreamEnd end;
-  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &end.status);
-  end.stopped = state.stopped || stop.load();
-  if (code != CURLE_OK && !end.stopped) return CurlError(code, detail);
+  bool stalled = false;
+  httplib::Request req = PostRequest(url, request);
+  req.response_handler = [&](const httplib::Response& response) {
+    end.status = response.status;
+    return true;
+  };
+  req.content_receiver = [&](const char* data, size_t n, uint64_t, uint64_t) {
+    std::lock_guard<std::mutex> lock(caller);
+    if (stop.load() || !on_data(std::string_view(data, n))) {
+      end.stopped = true;
+      return false;
+    }
+    return true;
+  };
+  httplib::Response response;
+  httplib::Error error = httplib::Error::Success;
+  bool ok = false;
+  {
+    Canceller canceller(*client, std::nullopt, [&] {
+      std::lock_guard<std::mutex> lock(caller);
+      if (stop.load()) return true;
+      if (alive && !alive()) stalled = true;
+      return stalled;
+    });
+    ok = client->send(req, response, error);
+  }
+  if (stalled) return Err("the stream went silent beyond its progress-notification rhythm");
+  end.stopped = end.stopped || stop.load();
+  if (!ok && !end.stopped) return Err(Describe(error));
   return end;
 }
 

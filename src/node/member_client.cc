@@ -2,6 +2,8 @@
 
 #include <httplib.h>
 
+#include "core/url.h"
+
 namespace pgha::node {
 
 ClientCert MemberClientCert(const config::Config& config) {
@@ -23,12 +25,10 @@ void UseMemberTls(httplib::Client* client, const ClientCert& cert) {
 std::optional<std::string> GetMemberStatus(const ha::Member& member, const ClientCert& cert,
                                            std::chrono::milliseconds connect_timeout,
                                            std::chrono::milliseconds read_timeout) {
-  const std::string& url = member.api_url;
-  size_t scheme_end = url.find("://");
-  if (scheme_end == std::string::npos) return std::nullopt;
-  size_t path_start = url.find('/', scheme_end + 3);
-  std::string base = url.substr(0, path_start);
-  std::string path = path_start == std::string::npos ? "/patroni" : url.substr(path_start);
+  std::optional<Url> url = ParseUrl(member.api_url);
+  if (!url) return std::nullopt;
+  std::string base = url->base();
+  std::string path = url->path.empty() ? "/patroni" : url->path;
   try {
     httplib::Client client(base, cert.certfile, cert.keyfile);  // no certificate when empty
     UseMemberTls(&client, cert);

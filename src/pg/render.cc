@@ -3,6 +3,7 @@
 #include <cctype>
 
 #include "core/strings.h"
+#include "core/url.h"
 #include "pg/connection.h"
 
 namespace pgha::pg {
@@ -59,14 +60,11 @@ std::string PrimaryConninfo(const std::string& host, int port, const config::Cre
 }
 
 bool ParseConnUrl(const std::string& url, std::string* host, int* port) {
-  auto scheme = url.find("://");
-  if (scheme == std::string::npos) return false;
-  std::string rest = url.substr(scheme + 3);
-  auto slash = rest.find('/');
-  if (slash != std::string::npos) rest = rest.substr(0, slash);
-  auto at = rest.rfind('@');
-  if (at != std::string::npos) rest = rest.substr(at + 1);
-  return SplitHostPort(rest, host, port);
+  std::optional<Url> u = ParseUrl(url);
+  if (!u || !u->port) return false;
+  *host = u->host;
+  *port = *u->port;
+  return true;
 }
 
 }  // namespace pgha::pg

@@ -469,7 +469,7 @@ TEST_F(EtcdDcsTest, WatchFromCompactedRevisionIsClassifiedCompacted) {
   const std::string p = ScopeKeys().prefix();
   ASSERT_TRUE(client->Put(p + "k", "1", 0).ok());
   int64_t rev = client->Put(p + "k", "2", 0).value();
-  http::Easy easy;
+  http::Session easy;
   http::Request compact;
   compact.url = etcd_->endpoint(0) + "/v3/kv/compaction";
   compact.body = R"({"revision":")" + std::to_string(rev) + R"(","physical":true})";
