@@ -375,9 +375,9 @@ int main(int argc, char** argv) {
               ", \"longest_gap_ms\": %.1f, \"longest_gap_end_ns\": %" PRId64
               ", \"first_ack_ns\": %" PRId64 ", \"last_ack_ns\": %" PRId64
               ", \"verify_standby_refusals\": %d, \"lost\": %s%s}\n",
-              s.attempts, s.acked.size(), s.errors, s.reconnects, s.longest_gap_ns / 1e6,
-              s.longest_gap_end_ns, s.first_ack_ns, s.last_ack_ns, standby_refusals,
-              lost ? std::to_string(*lost).c_str() : "null",
+              s.attempts, s.acked.size(), s.errors, s.reconnects,
+              static_cast<double>(s.longest_gap_ns) / 1e6, s.longest_gap_end_ns, s.first_ack_ns,
+              s.last_ack_ns, standby_refusals, lost ? std::to_string(*lost).c_str() : "null",
               lost ? "" : (", \"verify_error\": " + JsonString(OneLine(verify_error))).c_str());
   return lost ? 0 : 1;
 }

@@ -12,10 +12,10 @@ namespace {
 using nlohmann::json;
 
 // Reads exactly `digits` decimal digits at `pos`.
-std::optional<int> Digits(std::string_view text, size_t& pos, int digits) {
+std::optional<int> Digits(std::string_view text, size_t& pos, size_t digits) {
   if (pos + digits > text.size()) return std::nullopt;
   int value = 0;
-  for (int i = 0; i < digits; ++i) {
+  for (size_t i = 0; i < digits; ++i) {
     char c = text[pos + i];
     if (c < '0' || c > '9') return std::nullopt;
     value = value * 10 + (c - '0');
@@ -105,8 +105,9 @@ std::optional<ParsedTime> ParseIsoTime(std::string_view text) {
   if (!mo || !Expect(text, pos, '-')) return std::nullopt;
   std::optional<int> d = Digits(text, pos, 2);
   if (!d) return std::nullopt;
-  std::chrono::year_month_day date{std::chrono::year(*y), std::chrono::month(*mo),
-                                   std::chrono::day(*d)};
+  std::chrono::year_month_day date{std::chrono::year(*y),
+                                   std::chrono::month(static_cast<unsigned>(*mo)),
+                                   std::chrono::day(static_cast<unsigned>(*d))};
   // system_clock counts nanoseconds in 64 bits: years past 2262 would overflow (fuzzer finding).
   if (!date.ok() || *y < 1970 || *y > 2200) return std::nullopt;
   Clock clock;

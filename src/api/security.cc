@@ -28,7 +28,7 @@ std::optional<IpNetwork> ParseAddress(const std::string& text) {
 }
 
 bool IsMappedV4(const IpNetwork& n) {
-  for (int i = 0; i < 10; ++i)
+  for (size_t i = 0; i < 10; ++i)
     if (n.address[i] != 0) return false;
   return n.address[10] == 0xff && n.address[11] == 0xff;
 }
@@ -70,7 +70,7 @@ bool NetworkContains(const IpNetwork& network, std::string_view address) {
   std::optional<IpNetwork> a = ParseAddress(std::string(address));
   if (!a) return false;
   int bits = network.prefix;
-  for (int i = 0; i < 16 && bits > 0; ++i, bits -= 8) {
+  for (size_t i = 0; i < 16 && bits > 0; ++i, bits -= 8) {
     uint8_t mask = bits >= 8 ? 0xff : static_cast<uint8_t>(0xff << (8 - bits));
     if ((a->address[i] & mask) != (network.address[i] & mask)) return false;
   }
@@ -133,7 +133,9 @@ std::optional<BasicCredentials> ParseBasicAuth(std::string_view header) {
 namespace {
 bool SameBytes(const std::string& a, const std::string& b) {
   unsigned diff = a.size() == b.size() ? 0 : 1;
-  for (size_t i = 0; i < a.size(); ++i) diff |= a[i] ^ (i < b.size() ? b[i] : 0);
+  for (size_t i = 0; i < a.size(); ++i)
+    diff |= static_cast<unsigned>(static_cast<unsigned char>(a[i]) ^
+                                  static_cast<unsigned char>(i < b.size() ? b[i] : 0));
   return diff == 0;
 }
 }  // namespace

@@ -30,7 +30,7 @@ Result<Endpoint> ParseEndpoint(std::string text) {
   if (out.scheme != "" && out.scheme != "http" && out.scheme != "https") {
     return Err("expected an http or https URL, got " + Shown(out.scheme + "://" + text));
   }
-  size_t colons = std::count(text.begin(), text.end(), ':');
+  auto colons = static_cast<size_t>(std::count(text.begin(), text.end(), ':'));
   bool bare_ipv6 = colons > 1 && text.front() != '[';
   bool bracketed_no_port = !text.empty() && text.front() == '[' && text.back() == ']';
   if (colons == 0 || bare_ipv6 || bracketed_no_port) {

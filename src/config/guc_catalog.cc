@@ -81,7 +81,7 @@ bool IsIdentStart(unsigned char c) { return std::isalpha(c) || c == '_' || c >= 
 bool IsIdentChar(unsigned char c) { return IsIdentStart(c) || std::isdigit(c); }
 
 bool IsIdentifier(const std::string& s) {
-  if (s.empty() || !IsIdentStart(s[0])) return false;
+  if (s.empty() || !IsIdentStart(static_cast<unsigned char>(s[0]))) return false;
   return std::all_of(s.begin(), s.end(), [](unsigned char c) { return IsIdentChar(c); });
 }
 

@@ -14,7 +14,8 @@ std::string Lsn::ToString() const {
 
 std::optional<Lsn> Lsn::Parse(std::string_view text) {
   auto slash = text.find('/');
-  if (slash == std::string_view::npos || slash == 0 || slash + 1 == text.size()) return std::nullopt;
+  if (slash == std::string_view::npos || slash == 0 || slash + 1 == text.size())
+    return std::nullopt;
   uint32_t hi = 0, lo = 0;
   auto h = std::from_chars(text.data(), text.data() + slash, hi, 16);
   auto l = std::from_chars(text.data() + slash + 1, text.data() + text.size(), lo, 16);
@@ -27,14 +28,20 @@ std::optional<uint64_t> ParseByteSize(std::string_view text) {
   uint64_t n = 0;
   auto r = std::from_chars(text.data(), text.data() + text.size(), n);
   if (r.ec != std::errc() || r.ptr == text.data()) return std::nullopt;
-  std::string_view unit(r.ptr, text.data() + text.size() - r.ptr);
+  std::string_view unit(r.ptr, static_cast<size_t>(text.data() + text.size() - r.ptr));
   uint64_t mult = 1;
-  if (unit.empty() || unit == "B") mult = 1;
-  else if (unit == "kB" || unit == "KB") mult = 1024;
-  else if (unit == "MB") mult = 1024ull * 1024;
-  else if (unit == "GB") mult = 1024ull * 1024 * 1024;
-  else if (unit == "TB") mult = 1024ull * 1024 * 1024 * 1024;
-  else return std::nullopt;
+  if (unit.empty() || unit == "B")
+    mult = 1;
+  else if (unit == "kB" || unit == "KB")
+    mult = 1024;
+  else if (unit == "MB")
+    mult = 1024ull * 1024;
+  else if (unit == "GB")
+    mult = 1024ull * 1024 * 1024;
+  else if (unit == "TB")
+    mult = 1024ull * 1024 * 1024 * 1024;
+  else
+    return std::nullopt;
   return n * mult;
 }
 

@@ -25,7 +25,8 @@ json PlainScalar(const std::string& s) {
     if (s == f) return false;
   size_t i = (s[0] == '-' || s[0] == '+') ? 1 : 0;
   bool digits = i < s.size() && s.size() - i <= 18 &&
-                std::all_of(s.begin() + i, s.end(), [](char c) { return c >= '0' && c <= '9'; });
+                std::all_of(s.begin() + static_cast<std::ptrdiff_t>(i), s.end(),
+                            [](char c) { return c >= '0' && c <= '9'; });
   if (digits) return std::stoll(s);
   json number = json::parse(s, nullptr, /*allow_exceptions=*/false);
   if (number.is_number_float() && std::isfinite(number.get<double>())) return number;

@@ -100,11 +100,12 @@ Status PlanComposeHosts(const std::string& subnet, GenPlan* plan) {
   plan->hosts.clear();
   plan->etcd_hosts.clear();
   for (int i = 1; i <= plan->cluster.nodes(); ++i) {
-    plan->hosts.push_back({NodeName(i), Address(parsed->first + kNodeBase + i)});
+    plan->hosts.push_back(
+        {NodeName(i), Address(parsed->first + kNodeBase + static_cast<uint32_t>(i))});
   }
   for (int j = 1; j <= plan->cluster.members(); ++j) {
-    plan->etcd_hosts.push_back(
-        {"etcd" + std::to_string(j), Address(parsed->first + kEtcdBase + j)});
+    plan->etcd_hosts.push_back({"etcd" + std::to_string(j),
+                                Address(parsed->first + kEtcdBase + static_cast<uint32_t>(j))});
   }
   return OkStatus();
 }

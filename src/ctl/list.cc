@@ -182,7 +182,8 @@ std::string FormatTopology(const ha::ClusterView& view, const std::string& scope
     for (const auto& r : rows) {
       if (r.member != name) continue;
       ordered.push_back(r);
-      if (level) ordered.back().member = std::string(2 * (level - 1), ' ') + "+ " + name;
+      if (level)
+        ordered.back().member = std::string(2 * static_cast<size_t>(level - 1), ' ') + "+ " + name;
     }
     for (const auto& [member, from] : upstream) {
       if (from == name) add(member, level + 1);

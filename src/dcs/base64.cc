@@ -59,7 +59,7 @@ Result<std::string> Base64Decode(const std::string& text) {
     int pad = 0;
     uint32_t n = 0;
     for (size_t j = 0; j < 4; ++j) {
-      unsigned char c = text[i + j];
+      auto c = static_cast<unsigned char>(text[i + j]);
       if (c == '=' && last && j >= 2 && (j == 3 || text[i + 3] == '=')) {
         ++pad;
         n <<= 6;

@@ -133,12 +133,12 @@ Result<RunAs> LookupUser(const std::string& name) {
   if (pw == nullptr) return Err("OS user '" + name + "' does not exist");
   RunAs r{pw->pw_uid, pw->pw_gid, name, pw->pw_dir, {}};
   int n = 64;
-  r.groups.resize(n);
+  r.groups.resize(static_cast<size_t>(n));
   if (::getgrouplist(name.c_str(), r.gid, r.groups.data(), &n) < 0) {
-    r.groups.resize(n);
+    r.groups.resize(static_cast<size_t>(n));
     ::getgrouplist(name.c_str(), r.gid, r.groups.data(), &n);
   }
-  r.groups.resize(n);
+  r.groups.resize(static_cast<size_t>(n));
   return r;
 }
 

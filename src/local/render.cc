@@ -38,7 +38,7 @@ std::string Scalar(const Json& v) {
 
 bool IsBlock(const Json& v) { return (v.is_object() || v.is_array()) && !v.empty(); }
 
-void Emit(const Json& v, int indent, std::string* out) {
+void Emit(const Json& v, size_t indent, std::string* out) {
   std::string pad(indent, ' ');
   if (v.is_object()) {
     for (const auto& [key, item] : v.items()) {

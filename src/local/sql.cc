@@ -87,7 +87,8 @@ std::string ConnectionUrl(int port, const Role& role, const std::string& dbname)
   auto encode = [](const std::string& s) {
     static const char* kHex = "0123456789ABCDEF";
     std::string out;
-    for (unsigned char ch : s) {
+    for (char c : s) {
+      auto ch = static_cast<unsigned char>(c);
       if (std::isalnum(ch) || ch == '-' || ch == '_' || ch == '.' || ch == '~') {
         out += static_cast<char>(ch);
       } else {

@@ -250,8 +250,8 @@ const Table<ha::Tags>& TagsTable() {
       {"nostream", Field(&ha::Tags::nostream)},
       {"replicatefrom", Field(&ha::Tags::replicatefrom)},
       {"raw",  // raw=name:json, repeatable
-       {[](ha::Tags& t, Value v) { SetEntry(t.raw, v); },
-        [](const ha::Tags& t, std::string_view k) { return EntryWords(k, t.raw); }}},
+       {[](ha::Tags& tags, Value v) { SetEntry(tags.raw, v); },
+        [](const ha::Tags& tags, std::string_view k) { return EntryWords(k, tags.raw); }}},
   };
   return t;
 }

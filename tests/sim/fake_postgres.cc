@@ -309,7 +309,8 @@ std::optional<uint64_t> FakePostgres::SyncFlushLsn() const {
   std::stable_sort(candidates.begin(), candidates.end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });
   uint64_t lsn = candidates.front().second;
-  for (int i = 0; i < sync_.num; ++i) lsn = std::min(lsn, candidates[i].second);
+  for (size_t i = 0; i < static_cast<size_t>(sync_.num); ++i)
+    lsn = std::min(lsn, candidates[i].second);
   return lsn;
 }
 
@@ -333,7 +334,7 @@ std::vector<ha::ReplicationClient> FakePostgres::ReplicationRows() const {
   }
   std::stable_sort(candidates.begin(), candidates.end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });
-  for (int i = 0; i < sync_.num && i < static_cast<int>(candidates.size()); ++i) {
+  for (size_t i = 0; i < static_cast<size_t>(sync_.num) && i < candidates.size(); ++i) {
     rows[candidates[i].second].sync_state = "sync";
   }
   return rows;

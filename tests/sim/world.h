@@ -210,6 +210,12 @@ class World final : public PgNetwork {
   double Uniform(double lo, double hi) { return std::uniform_real_distribution<>(lo, hi)(rng_); }
   bool Chance(double p) { return Uniform(0, 1) < p; }
   int Pick(int n) { return std::uniform_int_distribution<int>(0, n - 1)(rng_); }
+  // One element of `v`, drawn as Pick draws (the same seeds give the same runs).
+  template <class T>
+  const T& PickOf(const std::vector<T>& v) {
+    return v[static_cast<size_t>(Pick(static_cast<int>(v.size())))];
+  }
+  Node& NodeAt(int i) { return *nodes_[static_cast<size_t>(i)]; }
   Millis Ms(double seconds) { return Millis(static_cast<int64_t>(seconds * 1000)); }
   void Log(const std::string& who, const std::string& what);
   void Fail(const std::string& violation);

@@ -22,7 +22,7 @@ void World::InjectFault() {
   }
   std::vector<std::string> kinds(opt_.faults.begin(), opt_.faults.end());
   Fault f;
-  f.kind = kinds[Pick(static_cast<int>(kinds.size()))];
+  f.kind = PickOf(kinds);
   f.node = Pick(static_cast<int>(nodes_.size()));
   f.slow = Chance(0.5);
   double seconds = f.kind == "etcd-leader"  ? Uniform(0.5, 3)
@@ -40,12 +40,13 @@ void World::InjectFault() {
     f.node = -1;
   }
   if (f.kind == "partition") {
-    f.peer = (f.node + 1 + Pick(static_cast<int>(nodes_.size()) - 1)) % nodes_.size();
+    const int n = static_cast<int>(nodes_.size());
+    f.peer = (f.node + 1 + Pick(n - 1)) % n;
   }
   if (!Inject(f)) return;
   std::string where =
-      f.node < 0 ? (f.kind == "config" ? "operator" : "etcd") : nodes_[f.node]->name();
-  if (f.peer >= 0) where += "<>" + nodes_[f.peer]->name();
+      f.node < 0 ? (f.kind == "config" ? "operator" : "etcd") : NodeAt(f.node).name();
+  if (f.peer >= 0) where += "<>" + NodeAt(f.peer).name();
   bool link = (f.node < 0 && f.kind != "etcd-revoke") || f.kind == "isolate" ||
               f.kind == "etcd-cut" || f.kind == "flaky";
   if (f.kind != "switchover" && f.kind != "failover") {
@@ -56,7 +57,7 @@ void World::InjectFault() {
 }
 
 bool World::InjectNodeFault(Fault& f) {
-  Node& n = *nodes_[f.node];
+  Node& n = NodeAt(f.node);
   bool alive = n.powered && n.agent && !n.paused;
   if (f.kind == "power") {
     if (!n.powered) return false;
@@ -155,7 +156,7 @@ bool World::Heal(const Fault& f) {
     Log("etcd", "HEAL " + f.kind + ": back, every lease extended to its full TTL");
     return true;
   }
-  Node& n = *nodes_[f.node];
+  Node& n = NodeAt(f.node);
   if (f.kind == "power" && !n.powered) {
     n.powered = true;
     StartAgent(n);
@@ -177,7 +178,7 @@ bool World::Heal(const Fault& f) {
   } else if (f.kind == "copy-fail") {
     n.pg->faults().copy_fail = false;
   }
-  Log(n.name() + (f.peer >= 0 ? "<>" + nodes_[f.peer]->name() : ""), "HEAL " + f.kind);
+  Log(n.name() + (f.peer >= 0 ? "<>" + NodeAt(f.peer).name() : ""), "HEAL " + f.kind);
   return true;
 }
 

@@ -51,7 +51,7 @@ bool World::OperatorConfig(Fault& f) {
   std::vector<std::string> edits = {"ttl", "ttl"};
   if (!opt_.sync) edits.push_back("synchronous_mode");
   if (faults_.empty()) edits.push_back("pause");  // pause only alone (see InjectFault)
-  std::string edit = edits[Pick(static_cast<int>(edits.size()))];
+  std::string edit = PickOf(edits);
   nlohmann::json patch = nlohmann::json::object();
   if (edit == "ttl") {
     int ttl = 5 + Pick(26);
@@ -93,14 +93,14 @@ bool World::OperatorFailover(const std::string& kind) {
   if (kind == "switchover") {
     if (!view.leader) return false;
     body["leader"] = *view.leader;
-    if (!others.empty() && Chance(0.6)) body["candidate"] = others[Pick(others.size())];
+    if (!others.empty() && Chance(0.6)) body["candidate"] = PickOf(others);
     if (Chance(0.3)) {
       auto at = WallNow() + std::chrono::milliseconds(static_cast<int64_t>(Uniform(1, 8) * 1000));
       body["scheduled_at"] = api::FormatIsoTime(at);
     }
   } else {
     if (others.empty()) return false;
-    body["candidate"] = others[Pick(others.size())];
+    body["candidate"] = PickOf(others);
   }
   std::string what = "POST /" + kind + " " + body.dump();
   auto refused = [&](const node::OpResponse& r) {

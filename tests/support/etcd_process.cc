@@ -35,7 +35,8 @@ std::string HttpGet(int port, const std::string& path, std::chrono::milliseconds
     if (::send(fd, request.data(), request.size(), MSG_NOSIGNAL) ==
         static_cast<ssize_t>(request.size())) {
       char buf[4096];
-      for (ssize_t n; (n = ::recv(fd, buf, sizeof(buf), 0)) > 0;) response.append(buf, n);
+      for (ssize_t n; (n = ::recv(fd, buf, sizeof(buf), 0)) > 0;)
+        response.append(buf, static_cast<size_t>(n));
     }
   }
   ::close(fd);
@@ -88,7 +89,7 @@ EtcdCluster::~EtcdCluster() {
   }
 }
 
-std::string EtcdCluster::endpoint(int i) const { return Url(members_[i].client_port); }
+std::string EtcdCluster::endpoint(int i) const { return Url(At(i).client_port); }
 
 std::vector<std::string> EtcdCluster::endpoints() const {
   std::vector<std::string> out;
@@ -105,7 +106,7 @@ std::string EtcdCluster::InitialCluster() const {
 }
 
 Status EtcdCluster::Spawn(int i) {
-  Member& m = members_[i];
+  Member& m = At(i);
   std::vector<std::string> args = {
       options_.binary,
       "--name=" + m.name,
@@ -146,7 +147,7 @@ Status EtcdCluster::Spawn(int i) {
 }
 
 bool EtcdCluster::Exited(int i) {
-  Member& m = members_[i];
+  Member& m = At(i);
   if (m.exited || m.pid <= 0) return true;
   int status = 0;
   if (::waitpid(m.pid, &status, WNOHANG) == m.pid) m.exited = true;
@@ -154,7 +155,7 @@ bool EtcdCluster::Exited(int i) {
 }
 
 void EtcdCluster::Kill(int i) {
-  Member& m = members_[i];
+  Member& m = At(i);
   if (m.pid <= 0 || m.exited) return;
   ::kill(m.pid, SIGKILL);
   int status = 0;
@@ -163,24 +164,24 @@ void EtcdCluster::Kill(int i) {
 }
 
 void EtcdCluster::Pause(int i) {
-  if (!Exited(i)) ::kill(members_[i].pid, SIGSTOP);
+  if (!Exited(i)) ::kill(At(i).pid, SIGSTOP);
 }
 
 void EtcdCluster::Resume(int i) {
-  if (!Exited(i)) ::kill(members_[i].pid, SIGCONT);
+  if (!Exited(i)) ::kill(At(i).pid, SIGCONT);
 }
 
 Status EtcdCluster::Restart(int i) {
   Kill(i);
   PGHA_TRY(Spawn(i));  // with a data dir present etcd ignores the initial-cluster flags
   if (!WaitFor([&] { return Exited(i) || Healthy(i); }, options_.start_timeout) || Exited(i)) {
-    return Err("etcd member " + members_[i].name + " did not come back");
+    return Err("etcd member " + At(i).name + " did not come back");
   }
   return OkStatus();
 }
 
 bool EtcdCluster::Healthy(int i, std::chrono::milliseconds timeout) const {
-  return HttpGet(members_[i].client_port, "/health", timeout).find("\"health\":\"true\"") !=
+  return HttpGet(At(i).client_port, "/health", timeout).find("\"health\":\"true\"") !=
          std::string::npos;
 }
 

@@ -32,7 +32,7 @@ class EtcdCluster {
   // "http://127.0.0.1:<port>" of member i, and of all members.
   std::string endpoint(int i) const;
   std::vector<std::string> endpoints() const;
-  pid_t pid(int i) const { return members_[i].pid; }
+  pid_t pid(int i) const { return At(i).pid; }
   const std::string& dir() const { return dir_; }
 
   // Fault injection on member i: SIGKILL (crash), SIGSTOP / SIGCONT (hang).
@@ -52,6 +52,8 @@ class EtcdCluster {
     bool exited = false;
   };
   EtcdCluster() = default;
+  Member& At(int i) { return members_[static_cast<size_t>(i)]; }
+  const Member& At(int i) const { return members_[static_cast<size_t>(i)]; }
   Status Spawn(int i);
   bool Exited(int i);
   std::string InitialCluster() const;
