@@ -5,7 +5,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake ninja-build pkg-config clang-14 libclang-rt-14-dev clang-format
+  build-essential cmake ninja-build pkg-config clang-14 libclang-rt-14-dev clang-format clang-tidy-14
   libpq-dev nlohmann-json3-dev libyaml-cpp-dev libcpp-httplib-dev
   libcli11-dev libspdlog-dev libssl-dev libgtest-dev libgmock-dev libnetfilter-queue-dev
   postgresql-15 postgresql-client-15 etcd-server etcd-client haproxy patroni python3-etcd

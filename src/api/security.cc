@@ -71,7 +71,7 @@ bool NetworkContains(const IpNetwork& network, std::string_view address) {
   if (!a) return false;
   int bits = network.prefix;
   for (size_t i = 0; i < 16 && bits > 0; ++i, bits -= 8) {
-    uint8_t mask = bits >= 8 ? 0xff : static_cast<uint8_t>(0xff << (8 - bits));
+    uint8_t mask = static_cast<uint8_t>(bits >= 8 ? 0xff : 0xff << (8 - bits));
     if ((a->address[i] & mask) != (network.address[i] & mask)) return false;
   }
   return true;

@@ -21,6 +21,8 @@ int DecodeChar(unsigned char c) {
   return table[c];
 }
 
+uint32_t Byte(char c) { return static_cast<unsigned char>(c); }
+
 }  // namespace
 
 std::string Base64Encode(const std::string& raw) {
@@ -28,19 +30,19 @@ std::string Base64Encode(const std::string& raw) {
   out.reserve((raw.size() + 2) / 3 * 4);
   size_t i = 0;
   for (; i + 2 < raw.size(); i += 3) {
-    uint32_t n = (uint8_t(raw[i]) << 16) | (uint8_t(raw[i + 1]) << 8) | uint8_t(raw[i + 2]);
+    uint32_t n = (Byte(raw[i]) << 16) | (Byte(raw[i + 1]) << 8) | Byte(raw[i + 2]);
     out += kAlphabet[(n >> 18) & 63];
     out += kAlphabet[(n >> 12) & 63];
     out += kAlphabet[(n >> 6) & 63];
     out += kAlphabet[n & 63];
   }
   if (i + 1 == raw.size()) {
-    uint32_t n = uint8_t(raw[i]) << 16;
+    uint32_t n = Byte(raw[i]) << 16;
     out += kAlphabet[(n >> 18) & 63];
     out += kAlphabet[(n >> 12) & 63];
     out += "==";
   } else if (i + 2 == raw.size()) {
-    uint32_t n = (uint8_t(raw[i]) << 16) | (uint8_t(raw[i + 1]) << 8);
+    uint32_t n = (Byte(raw[i]) << 16) | (Byte(raw[i + 1]) << 8);
     out += kAlphabet[(n >> 18) & 63];
     out += kAlphabet[(n >> 12) & 63];
     out += kAlphabet[(n >> 6) & 63];
