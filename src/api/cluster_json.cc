@@ -22,7 +22,8 @@ struct HostPort {
 
 // "postgres://host:port/db" (host may be "[v6]"); empty host when the URL has none.
 HostPort ParseConnUrl(const std::string& url) {
-  std::optional<Url> u = ParseUrl(url);
+  // A URL without a scheme is read as host:port/db.
+  std::optional<Url> u = ParseUrl(url.find("://") == std::string::npos ? "x://" + url : url);
   if (!u) return {};
   return {u->host, u->port};
 }

@@ -5,6 +5,7 @@
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 
+#include <cctype>
 #include <condition_variable>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -28,16 +29,25 @@ void KeepaliveOptions(int sock) {
   setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
 }
 
-Result<std::unique_ptr<httplib::Client>> MakeClient(const std::string& base, const Tls& tls) {
-  std::unique_ptr<httplib::Client> client;
-  try {
+// Made from the parsed URL rather than from its text: cpp-httplib's own URL pattern takes no
+// IPv6 address but one of digits and colons, and no upper-case scheme.
+Result<std::unique_ptr<httplib::ClientImpl>> MakeClient(const Url& url, const Tls& tls) {
+  std::string scheme = url.scheme;
+  for (char& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (scheme != "http" && scheme != "https")
+    return Err(url.base() + ": expected an http or https URL");
+  if (url.host.empty()) return Err(url.base() + ": no host");
+  const bool tls_on = scheme == "https";
+  const int port = url.port.value_or(tls_on ? 443 : 80);
+  std::unique_ptr<httplib::ClientImpl> client;
+  if (tls_on) {
     // No client certificate when both are empty; a key in the certificate file when only it is.
-    client =
-        std::make_unique<httplib::Client>(base, tls.cert, tls.key.empty() ? tls.cert : tls.key);
-  } catch (const std::exception& e) {
-    return Err(base + ": " + e.what());
+    client = std::make_unique<httplib::SSLClient>(url.host, port, tls.cert,
+                                                  tls.key.empty() ? tls.cert : tls.key);
+  } else {
+    client = std::make_unique<httplib::ClientImpl>(url.host, port);
   }
-  if (!client->is_valid()) return Err(base + ": cannot use this URL or its TLS files");
+  if (!client->is_valid()) return Err(url.base() + ": cannot load the TLS certificate or key");
   if (!tls.cacert.empty()) client->set_ca_cert_path(tls.cacert);
   client->enable_server_certificate_verification(true);
   client->set_keep_alive(true);
@@ -83,6 +93,7 @@ httplib::Request PostRequest(const Url& url, const Request& request) {
   req.path = url.path;
   req.headers = ToHeaders(request.headers);
   req.set_header("Content-Type", "application/json");
+  req.set_header("Host", url.authority);  // keeps an IPv6 address in brackets
   req.body = request.body;
   return req;
 }
@@ -100,7 +111,7 @@ bool WholeBeforeTrailer(httplib::Error error, const Response& response) {
 // 50 ms, when given) says so: the transfer's own timeouts bound each wait, this bounds the whole.
 class Canceller {
  public:
-  Canceller(httplib::Client& client, std::optional<Clock::time_point> deadline,
+  Canceller(httplib::ClientImpl& client, std::optional<Clock::time_point> deadline,
             std::function<bool()> cancel)
       : client_(client), deadline_(deadline), cancel_(std::move(cancel)) {
     thread_ = std::thread([this] { Run(); });
@@ -118,24 +129,27 @@ class Canceller {
   bool expired() const { return expired_.load(); }
 
  private:
+  // Once the condition holds it stops the client every 50 ms until the transfer returns: a
+  // stop that lands before the request is under way closes nothing.
   void Run() {
     std::unique_lock<std::mutex> lock(mu_);
+    bool fired = false;
     while (!done_) {
       Clock::time_point wake = Clock::now() + milliseconds(50);
-      if (!cancel_) wake = *deadline_;
-      if (deadline_ && *deadline_ < wake) wake = *deadline_;
+      if (!cancel_ && !fired) wake = *deadline_;
+      if (!fired && deadline_ && *deadline_ < wake) wake = *deadline_;
       cv_.wait_until(lock, wake, [this] { return done_; });
       if (done_) return;
-      bool expired = deadline_ && Clock::now() >= *deadline_;
-      if (expired || (cancel_ && cancel_())) {
+      if (!fired) {
+        bool expired = deadline_ && Clock::now() >= *deadline_;
+        fired = expired || (cancel_ && cancel_());
         expired_ = expired;
-        client_.stop();  // shuts the socket down: the blocked read returns at once
-        return;
       }
+      if (fired) client_.stop();  // shuts the socket down: the blocked read returns at once
     }
   }
 
-  httplib::Client& client_;
+  httplib::ClientImpl& client_;
   std::optional<Clock::time_point> deadline_;
   std::function<bool()> cancel_;
   std::mutex mu_;
@@ -145,13 +159,18 @@ class Canceller {
   std::thread thread_;
 };
 
-Result<std::pair<Url, httplib::Client*>> Target(Session& session, const Request& request) {
+Result<std::pair<Url, httplib::ClientImpl*>> Target(Session& session, const Request& request) {
   std::optional<Url> url = ParseUrl(request.url);
   if (!url) return Err(request.url + ": not a URL");
   if (url->path.empty()) url->path = "/";
-  auto client = session.For(url->base(), request.tls);
+  auto client = session.For(*url, request.tls);
   if (!client.ok()) return Err(client.message());
   return std::make_pair(*url, *client);
+}
+
+bool TlsFailure(httplib::Error error) {
+  return error == httplib::Error::SSLConnection || error == httplib::Error::SSLLoadingCerts ||
+         error == httplib::Error::SSLServerVerification;
 }
 
 }  // namespace
@@ -159,13 +178,15 @@ Result<std::pair<Url, httplib::Client*>> Target(Session& session, const Request&
 Session::Session() = default;
 Session::~Session() = default;
 
-Result<httplib::Client*> Session::For(const std::string& base, const Tls& tls) {
-  auto it = clients_.find(base);
+Result<httplib::ClientImpl*> Session::For(const Url& url, const Tls& tls) {
+  auto it = clients_.find(url.base());
   if (it != clients_.end()) return it->second.get();
-  auto made = MakeClient(base, tls);
+  auto made = MakeClient(url, tls);
   if (!made.ok()) return Err(made.message());
-  return clients_.emplace(base, std::move(*made)).first->second.get();
+  return clients_.emplace(url.base(), std::move(*made)).first->second.get();
 }
+
+void Session::Forget(const Url& url) { clients_.erase(url.base()); }
 
 Result<Response> Post(Session& session, const Request& request) {
   auto target = Target(session, request);
@@ -192,7 +213,9 @@ Result<Response> Post(Session& session, const Request& request) {
     ok = client->send(req, ignored, error);
     expired = canceller.expired();
   }
+  if (ok && response.status == 0) response.status = ignored.status;  // 204: no handler call
   if (ok || WholeBeforeTrailer(error, response)) return response;
+  if (TlsFailure(error)) session.Forget(url);
   if (expired)
     return Err("no answer within the deadline of " + std::to_string(request.timeout.count()) +
                " ms");

@@ -11,9 +11,10 @@
 #include <vector>
 
 #include "core/result.h"
+#include "core/url.h"
 
 namespace httplib {
-class Client;
+class ClientImpl;
 }
 
 namespace pgha::dcs::http {
@@ -25,8 +26,10 @@ struct Tls {
 struct Request {
   std::string url;
   std::string body;
-  std::vector<std::string> headers;         // "Name: value"
-  std::chrono::milliseconds timeout{3000};  // the whole transfer, connection included
+  std::vector<std::string> headers;  // "Name: value"
+  // The whole exchange. Connecting (and a name lookup, for a host that is not an address) is
+  // bounded by connect_timeout alone: cpp-httplib cannot be interrupted before it is connected.
+  std::chrono::milliseconds timeout{3000};
   std::chrono::milliseconds connect_timeout{1000};
   Tls tls;
 };
@@ -43,11 +46,15 @@ class Session {
   ~Session();
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
-  // The client for `base`, made on first use with `tls`; an error names a bad URL or TLS file.
-  Result<httplib::Client*> For(const std::string& base, const Tls& tls);
+  // The client for `url`'s server, made on first use with `tls`; an error names a bad URL or
+  // TLS file.
+  Result<httplib::ClientImpl*> For(const Url& url, const Tls& tls);
+  // Drops the client for `url`'s server: the next call reads the TLS files again (rotated
+  // certificates) and opens a new connection.
+  void Forget(const Url& url);
 
  private:
-  std::map<std::string, std::unique_ptr<httplib::Client>> clients_;
+  std::map<std::string, std::unique_ptr<httplib::ClientImpl>> clients_;
 };
 
 // A complete POST. Transport failures (refused, timed out, reset) are errors naming the reason;

@@ -2,11 +2,13 @@
 // server that accepts connections and never answers.
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <httplib.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "dcs/etcd_client.h"
 #include "dcs/http.h"
@@ -111,6 +113,31 @@ TEST(EtcdHttp, ABadUrlOrTlsFileIsNamed) {
   ASSERT_FALSE(bad_cert.ok());
   EXPECT_NE(bad_cert.message().find("https://127.0.0.1:1"), std::string::npos)
       << bad_cert.message();
+}
+
+// cpp-httplib's own URL parsing takes no IPv6 address; pgha's endpoints may be "[fd00::1]:2379".
+TEST(EtcdHttp, AnIpv6EndpointIsReachedWithItsHostHeaderInBrackets) {
+  httplib::Server server;
+  std::string host_header;
+  server.Post("/v3/kv/range", [&](const httplib::Request& req, httplib::Response& res) {
+    host_header = req.get_header_value("Host");
+    res.set_content(R"({"count":"0"})", "application/json");
+  });
+  int port = server.bind_to_any_port("::1");
+  if (port <= 0) GTEST_SKIP() << "no IPv6 loopback (::1) on this machine";
+  std::thread serving([&] { server.listen_after_bind(); });
+  // listen_after_bind accepts connections already queued on the bound socket.
+  http::Session session;
+  http::Request r;
+  r.url = "http://[::1]:" + std::to_string(port) + "/v3/kv/range";
+  r.body = "{}";
+  auto answer = http::Post(session, r);
+  server.stop();
+  serving.join();
+  ASSERT_TRUE(answer.ok()) << answer.message();
+  EXPECT_EQ(answer->status, 200);
+  EXPECT_EQ(answer->body, R"({"count":"0"})");
+  EXPECT_EQ(host_header, "[::1]:" + std::to_string(port));
 }
 
 }  // namespace
