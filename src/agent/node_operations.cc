@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "agent/agent.h"
+#include "agent/log_format.h"
 
 namespace pgha::agent {
 namespace {
@@ -126,6 +127,16 @@ node::OpResponse Agent::DoReload() {
     cfg_.postgresql.parameters = fresh->postgresql.parameters;
     cfg_.postgresql.pg_hba = fresh->postgresql.pg_hba;
     cfg_.local_dynamic = fresh->local_dynamic;
+    if (fresh->log != cfg_.log || fresh->log_dir != cfg_.log_dir ||
+        fresh->log_level != cfg_.log_level) {
+      if (auto st = UseLogOptions(*fresh); !st.ok()) {
+        spdlog::error("reload: the log settings stay as they were: {}", st.message());
+      } else {
+        cfg_.log = fresh->log;
+        cfg_.log_dir = fresh->log_dir;
+        cfg_.log_level = fresh->log_level;
+      }
+    }
     for (const auto& w : fresh->warnings) spdlog::warn("config: {}", w);
   }
   if (!written_params_.empty()) written_params_ = "reload";  // forces a rewrite and reload

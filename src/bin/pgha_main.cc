@@ -177,8 +177,10 @@ int RunAgent(const std::string& path) {
   auto loaded = LoadOrSay(path);
   if (!loaded) return 1;
   config::Config cfg = std::move(*loaded);
-  agent::UsePatroniLogFormat(cfg.name);
-  spdlog::set_level(spdlog::level::from_str(cfg.log_level));
+  if (auto st = agent::UseLogOptions(cfg); !st.ok()) {
+    std::fprintf(stderr, "pgha: %s\n", st.message().c_str());
+    return 1;
+  }
   auto bin_dir = pg::FindBinDir(cfg.postgresql.bin_dir);
   if (!bin_dir.ok()) {
     for (const auto& w : cfg.warnings) spdlog::warn("config: {}", w);

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "config/guc_catalog.h"
+#include "config/log_options.h"
 #include "core/result.h"
 #include "ha/cluster.h"
 #include "ha/settings.h"
@@ -96,6 +97,7 @@ struct Config {
   Watchdog watchdog;
   std::string log_level = "info";
   std::string log_dir;
+  LogOptions log;
   // Dynamic settings from the local file (top-level ttl/loop_wait/... and bootstrap.dcs);
   // overridden by /config from the DCS at run time (see MergeDynamic).
   nlohmann::json local_dynamic = nlohmann::json::object();

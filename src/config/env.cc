@@ -48,7 +48,9 @@ void AddSection(std::vector<EnvKey>* keys, const std::string& prefix,
 std::vector<EnvKey> EnvKeys() {
   std::vector<EnvKey> keys;
   AddSection(&keys, "", {}, {"name", "scope", "namespace"});
-  AddSection(&keys, "LOG_", {"log"}, {"level", "dir"});
+  AddSection(&keys, "LOG_", {"log"},
+             {"level", "dir", "type", "format", "dateformat", "traceback_level", "max_queue_size",
+              "file_num", "file_size", "mode", "deduplicate_heartbeat_logs"});
   AddSection(&keys, "RESTAPI_", {"restapi"},
              {"listen", "connect_address", "certfile", "keyfile", "keyfile_password", "cafile",
               "verify_client", "allowlist", "allowlist_include_members"});

@@ -1,4 +1,4 @@
-// Small sections: credentials, log, restapi, ctl, tags, watchdog.
+// Small sections: credentials, restapi, ctl, tags, watchdog (log: log_section.cc).
 #include "config/sections.h"
 
 #include <algorithm>
@@ -106,22 +106,6 @@ Status ReadCredentials(const Section& s, bool libpq_options, Credentials* out) {
     PGHA_TRY(s.Str(option, &value));
     if (s.Has(option)) out->options[std::string(option)] = value;
   }
-  return OkStatus();
-}
-
-Status ReadLog(const Section& root, Config* config) {
-  Section s = root.Child("log");
-  PGHA_TRY(s.CheckKeys({"level", "dir", "type", "traceback_level", "format", "dateformat",
-                        "file_num", "file_size", "mode", "max_queue_size", "loggers",
-                        "deduplicate_heartbeat_logs", "static_fields"}));
-  PGHA_TRY(s.Str("dir", &config->log_dir));
-  std::string level = config->log_level;
-  PGHA_TRY(s.Str("level", &level));
-  level = Lower(level);
-  if (level == "warn") level = "warning";
-  if (level == "fatal") level = "critical";
-  PGHA_TRY(s.OneOf("level", level, {"debug", "info", "warning", "error", "critical"}));
-  config->log_level = level;
   return OkStatus();
 }
 
