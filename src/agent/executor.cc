@@ -6,7 +6,6 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
-#include <thread>
 
 #include "agent/agent.h"
 #include "core/lsn.h"
@@ -321,7 +320,7 @@ Status Agent::StopBeforeFence(const std::string& stop_mode) {
       spdlog::warn("fast shutdown still running 100 ms before the fencing deadline: immediate");
       return pg_.Stop("immediate", cfg_.postgresql.pg_ctl_timeout);
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));  // poll pacing
+    clock_.SleepFor(Millis(10));  // poll pacing
   }
   return OkStatus();
 }
@@ -432,7 +431,7 @@ Status Agent::Switchover(ha::Observation& obs, const std::string& candidate) {
   std::optional<uint64_t> end;
   while (!(end = pg_.ShutdownCheckpoint()) && clock_.Now() < stop_deadline) {
     if (!pg_.PostmasterRunning()) break;  // it died mid-way: no shutdown checkpoint will come
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));  // poll pacing, bounded above
+    clock_.SleepFor(Millis(10));          // poll pacing, bounded above
   }
   if (!end && !pg_.PostmasterRunning() && !pg_.ShutdownCheckpoint()) {
     // Crashed (or fenced) before its shutdown checkpoint: the candidate cannot confirm a position
@@ -455,7 +454,7 @@ Status Agent::Switchover(ha::Observation& obs, const std::string& candidate) {
       caught_up = true;
       break;
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));  // poll pacing, bounded above
+    clock_.SleepFor(Millis(5));  // poll pacing, bounded above
   }
   if (!caught_up) {
     // Handing over now could lose what the candidate lacks: keep the key, drop the request; the

@@ -3,6 +3,7 @@
 #include <time.h>
 
 #include <chrono>
+#include <thread>
 
 namespace pgha {
 
@@ -22,6 +23,9 @@ class Clock {
   virtual double WallSeconds() const = 0;
   // The same moment on std::chrono::steady_clock, for condition variables and timeouts.
   virtual std::chrono::steady_clock::time_point ToSteady(MonoTime t) const { return t; }
+  // Waits `d` on this clock: the real one sleeps, the simulator's moves its time forward (and
+  // lets its world react) so a polling loop sees the time it waits for pass.
+  virtual void SleepFor(Millis d) = 0;
 };
 
 // CLOCK_BOOTTIME as a MonoTime (also what pgha-fence-guard compares its deadline against).
@@ -41,6 +45,7 @@ class RealClock final : public Clock {
     return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
         .count();
   }
+  void SleepFor(Millis d) override { std::this_thread::sleep_for(d); }
 };
 
 }  // namespace pgha

@@ -21,6 +21,7 @@ class FakeClock final : public Clock {
     if (on_advance_) on_advance_();
   }
   void OnAdvance(std::function<void()> hook) { on_advance_ = std::move(hook); }
+  void SleepFor(Millis d) override { Advance(d); }
 
  private:
   static constexpr MonoTime kStart = MonoTime{} + std::chrono::hours(1000);
