@@ -82,10 +82,24 @@ std::shared_ptr<const config::GucCatalog> LoadGucs(const std::string& bin_dir, s
   return std::make_shared<const config::GucCatalog>(std::move(gucs).value());
 }
 
-int ValidateOnly(const std::string& path) {
+// One line per error: a configuration error holds one line per section that failed.
+void SayInvalid(const std::string& prefix, const std::string& message) {
+  size_t start = 0;
+  while (start <= message.size()) {
+    size_t end = message.find('\n', start);
+    if (end == std::string::npos) end = message.size();
+    std::fprintf(stderr, "%sinvalid configuration: %s\n", prefix.c_str(),
+                 message.substr(start, end - start).c_str());
+    start = end + 1;
+  }
+}
+
+// `strict`: every warning (an unknown key, a key pgha accepts and does not act on, a value it
+// had to choose for you) fails the check.
+int ValidateOnly(const std::string& path, bool strict) {
   auto cfg = config::LoadConfigFile(path, config::ProcessEnvironment());
   if (!cfg.ok()) {
-    std::fprintf(stderr, "%s: invalid configuration: %s\n", path.c_str(), cfg.message().c_str());
+    SayInvalid(path + ": ", cfg.message());
     return 1;
   }
   for (const auto& w : cfg->warnings)
@@ -103,6 +117,11 @@ int ValidateOnly(const std::string& path) {
     std::fprintf(stderr, "%s: invalid configuration: %s\n", path.c_str(), p.c_str());
   }
   if (!problems.empty()) return 1;
+  if (strict && !cfg->warnings.empty()) {
+    std::fprintf(stderr, "%s: invalid under --strict: %zu warning(s) above\n", path.c_str(),
+                 cfg->warnings.size());
+    return 1;
+  }
   std::printf("%s: configuration is valid\n", path.c_str());
   return 0;
 }
@@ -135,8 +154,7 @@ std::string GuardRevokeEndpoints(const config::Config& cfg) {
 std::optional<config::Config> LoadOrSay(const std::string& path) {
   auto loaded = config::LoadConfigFile(path, config::ProcessEnvironment());
   if (!loaded.ok()) {
-    std::fprintf(stderr, "pgha: %s: invalid configuration: %s\n", path.c_str(),
-                 loaded.message().c_str());
+    SayInvalid("pgha: " + path + ": ", loaded.message());
     return std::nullopt;
   }
   return std::move(loaded).value();
@@ -341,12 +359,16 @@ int WriteSampleConfig(const std::string& path) {
 int main(int argc, char** argv) {
   CLI::App app{"pgha: highly available PostgreSQL agent (Patroni-compatible)"};
   std::string config_path, validate_path, revoke_lease;
-  bool version = false, sample = false;
+  bool version = false, sample = false, strict = false;
   app.add_option("config", config_path, "Configuration file (Patroni YAML format)");
   app.add_flag("--generate-sample-config", sample,
                "Write a sample configuration to the file given (never over an existing one), or "
                "to standard output, and exit");
-  app.add_option("--validate-config", validate_path, "Check a configuration file and exit");
+  app.add_option("--validate-config", validate_path,
+                 "Check a configuration file, print every error and warning, and exit");
+  app.add_flag("--strict", strict,
+               "With --validate-config: fail on any warning too (an unknown key, or one pgha "
+               "accepts and does not act on)");
   app.add_flag("--version", version, "Print the version and exit");
   app.add_option("--revoke-lease", revoke_lease,
                  "Revoke this etcd lease with the configuration's etcd settings and exit (run by "
@@ -357,7 +379,11 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (sample) return WriteSampleConfig(config_path);
-  if (!validate_path.empty()) return ValidateOnly(validate_path);
+  if (strict && validate_path.empty()) {
+    std::fprintf(stderr, "pgha: --strict goes with --validate-config FILE\n");
+    return 2;
+  }
+  if (!validate_path.empty()) return ValidateOnly(validate_path, strict);
   if (!revoke_lease.empty()) {
     if (config_path.empty()) {
       std::fprintf(stderr, "pgha: --revoke-lease needs the configuration file\n");

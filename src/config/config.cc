@@ -85,17 +85,26 @@ void WarnIgnoredTopLevel(const Section& top) {
   top.WarnUnused("citus", "Citus clusters are not supported");
 }
 
+// Every section is read even after one failed, so that one run names the first error of each
+// section (one per line); the top-level dynamic keys only once bootstrap.dcs has been read.
 Status ReadSections(const Section& top, Config* c) {
-  PGHA_TRY(ReadIdentity(top, c));
-  PGHA_TRY(ReadLog(top, c));
-  PGHA_TRY(ReadRestApi(top, &c->restapi));
-  PGHA_TRY(ReadCtl(top, &c->ctl));
-  PGHA_TRY(ReadEtcd(top, &c->etcd));
-  PGHA_TRY(ReadBootstrap(top, &c->bootstrap));
-  PGHA_TRY(ReadPostgresql(top, &c->postgresql));
-  PGHA_TRY(ReadTags(top, &c->tags));
-  PGHA_TRY(ReadWatchdog(top, &c->watchdog));
-  return ReadLocalDynamic(top, c);
+  std::string errors;
+  auto note = [&errors](const Status& st) {
+    if (!st.ok()) errors += (errors.empty() ? "" : "\n") + st.message();
+    return st.ok();
+  };
+  note(ReadIdentity(top, c));
+  note(ReadLog(top, c));
+  note(ReadRestApi(top, &c->restapi));
+  note(ReadCtl(top, &c->ctl));
+  note(ReadEtcd(top, &c->etcd));
+  const bool bootstrap = note(ReadBootstrap(top, &c->bootstrap));
+  note(ReadPostgresql(top, &c->postgresql));
+  note(ReadTags(top, &c->tags));
+  note(ReadWatchdog(top, &c->watchdog));
+  if (bootstrap) note(ReadLocalDynamic(top, c));
+  if (!errors.empty()) return Err(errors);
+  return OkStatus();
 }
 
 }  // namespace
