@@ -33,7 +33,8 @@ nlohmann::json Agent::Parameters() const {
   // with PostgreSQL left running.
   if (cfg_.postgresql.commit_gate && !settings_.pause && fence_.GatesCommits()) {
     auto it = p.find("synchronous_standby_names");
-    if (it == p.end() || *it == "") p["synchronous_standby_names"] = pg::CommitGateStandbyNames();
+    if (it == p.end() || (it->is_string() && it->get_ref<const std::string&>().empty()))
+      p["synchronous_standby_names"] = pg::CommitGateStandbyNames();
   }
   return p;
 }

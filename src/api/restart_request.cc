@@ -80,7 +80,7 @@ Checked<RestartRequest> ParseRestart(const json& body, bool paused, SystemTime n
       out.postgres_version = value.get<std::string>();
     } else if (key == "timeout") {
       std::optional<int64_t> t = Seconds(value);
-      if (!t || *t <= 0 || *t > 86400 * 7) {
+      if (!t || *t <= 0 || *t > int64_t{86400} * 7) {
         return R::Refuse(400, "Timeout should be a positive number of seconds");
       }
       out.timeout = static_cast<int>(*t);

@@ -29,7 +29,7 @@ using httplib::Request;
 using httplib::Response;
 using nlohmann::json;
 
-constexpr size_t kMaxBody = 64 * 1024;
+constexpr size_t kMaxBody = size_t{64} * 1024;
 constexpr int kWorkers = 4;
 constexpr int kIoTimeoutSeconds = 5;
 
@@ -268,7 +268,7 @@ void HttpRestServer::Configure(httplib::Server& server) {
   });
   server.set_pre_routing_handler(
       [this](const Request& req, Response& res) { return Gate(req, res); });
-  server.set_exception_handler([](const Request&, Response& res, std::exception_ptr) {
+  server.set_exception_handler([](const Request&, Response& res, const std::exception_ptr&) {
     SendText(res, 500, "internal error\n");
   });
   auto get = [this](const Request& req, Response& res) { HandleGet(req, res); };

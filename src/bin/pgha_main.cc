@@ -324,6 +324,8 @@ int RunAgent(const std::string& path) {
   if (code == 0) agent.Shutdown();
   server->Stop();
   if (!stop) {
+    // Wakes the signal thread from sigwait(); the signal is blocked everywhere, never delivered.
+    // NOLINTNEXTLINE(bugprone-bad-signal-to-kill-thread)
     pthread_kill(signal_thread.native_handle(), SIGTERM);
   }
   signal_thread.join();

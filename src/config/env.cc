@@ -91,8 +91,8 @@ Result<YAML::Node> EnvValue(const EnvKey& key, const std::string& value, const s
   return YAML::Node(value);
 }
 
-Status SetPath(YAML::Node root, const std::vector<std::string>& path, const YAML::Node& value,
-               const std::string& var) {
+Status SetPath(const YAML::Node& root, const std::vector<std::string>& path,
+               const YAML::Node& value, const std::string& var) {
   YAML::Node cur = root;
   std::string walked;
   for (size_t i = 0; i + 1 < path.size(); ++i) {
@@ -120,7 +120,7 @@ const std::string* LookupEnv(const Env& env, const std::string& suffix, std::str
   return nullptr;
 }
 
-Status ApplyEnvironment(const Env& env, YAML::Node root, ParseContext* ctx) {
+Status ApplyEnvironment(const Env& env, const YAML::Node& root, ParseContext* ctx) {
   for (const EnvKey& key : EnvKeys()) {
     std::string var;
     const std::string* value = LookupEnv(env, key.suffix, &var);

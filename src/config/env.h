@@ -15,6 +15,6 @@ const std::string* LookupEnv(const Env& env, const std::string& suffix, std::str
 
 // Writes every override into the YAML tree (env always beats the file) and records in
 // ctx->origins which variable set which key path, so errors name the variable.
-Status ApplyEnvironment(const Env& env, YAML::Node root, ParseContext* ctx);
+Status ApplyEnvironment(const Env& env, const YAML::Node& root, ParseContext* ctx);
 
 }  // namespace pgha::config::internal

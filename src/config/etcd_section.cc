@@ -27,7 +27,7 @@ Result<Endpoint> ParseEndpoint(std::string text) {
     text = text.substr(0, text.find('/'));
   }
   if (text.empty()) return Err("expected host:port, got an empty host");
-  if (out.scheme != "" && out.scheme != "http" && out.scheme != "https") {
+  if (!out.scheme.empty() && out.scheme != "http" && out.scheme != "https") {
     return Err("expected an http or https URL, got " + Shown(out.scheme + "://" + text));
   }
   auto colons = static_cast<size_t>(std::count(text.begin(), text.end(), ':'));

@@ -38,46 +38,46 @@ int Number(std::string_view text, size_t* i) {
 
 }  // namespace
 
-Result<std::vector<LogPiece>> ParseLogFormat(std::string_view text) {
+Result<std::vector<LogPiece>> ParseLogFormat(std::string_view format) {
   std::vector<LogPiece> out;
   std::string literal;
   auto flush = [&] {
     if (!literal.empty()) out.push_back(LogPiece{literal});
     literal.clear();
   };
-  for (size_t i = 0; i < text.size();) {
-    if (text[i] != '%') {
-      literal += text[i++];
+  for (size_t i = 0; i < format.size();) {
+    if (format[i] != '%') {
+      literal += format[i++];
       continue;
     }
-    if (i + 1 < text.size() && text[i + 1] == '%') {
+    if (i + 1 < format.size() && format[i + 1] == '%') {
       literal += '%';
       i += 2;
       continue;
     }
-    size_t close = text.find(')', i);
-    if (i + 1 >= text.size() || text[i + 1] != '(' || close == std::string_view::npos) {
-      return Err("expected %(name)s or %%, got \"" + std::string(text.substr(i, 10)) + "\"");
+    size_t close = format.find(')', i);
+    if (i + 1 >= format.size() || format[i + 1] != '(' || close == std::string_view::npos) {
+      return Err("expected %(name)s or %%, got \"" + std::string(format.substr(i, 10)) + "\"");
     }
     LogPiece piece;
-    piece.field = std::string(text.substr(i + 2, close - i - 2));
+    piece.field = std::string(format.substr(i + 2, close - i - 2));
     const auto& known = LogFields();
     if (std::find(known.begin(), known.end(), piece.field) == known.end()) {
       return Err("unknown field \"" + piece.field + "\" (pgha knows " + Known() + ")");
     }
     size_t j = close + 1;
-    for (; j < text.size() && std::string_view("-#0 +").find(text[j]) != std::string_view::npos;
+    for (; j < format.size() && std::string_view("-#0 +").find(format[j]) != std::string_view::npos;
          ++j)
-      if (text[j] == '-') piece.left = true;
-    piece.width = Number(text, &j);
-    if (j < text.size() && text[j] == '.') {
+      if (format[j] == '-') piece.left = true;
+    piece.width = Number(format, &j);
+    if (j < format.size() && format[j] == '.') {
       ++j;
-      piece.precision = Number(text, &j);
+      piece.precision = Number(format, &j);
     }
-    if (j >= text.size() || std::string_view("sdifr").find(text[j]) == std::string_view::npos) {
+    if (j >= format.size() || std::string_view("sdifr").find(format[j]) == std::string_view::npos) {
       return Err("%(" + piece.field + ") needs a conversion: s, d, i, f or r");
     }
-    piece.conversion = text[j];
+    piece.conversion = format[j];
     flush();
     out.push_back(std::move(piece));
     i = j + 1;

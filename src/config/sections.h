@@ -8,12 +8,12 @@ namespace pgha::config::internal {
 // username/password; with `libpq_options` also sslmode, sslcert, ... into options.
 Status ReadCredentials(const Section& s, bool libpq_options, Credentials* out);
 Status ReadLog(const Section& root, Config* config);
-Status ReadRestApi(const Section& root, RestApi* out);
-Status ReadCtl(const Section& root, Ctl* out);
-Status ReadEtcd(const Section& root, Etcd* out);
-Status ReadPostgresql(const Section& root, Postgresql* out);
-Status ReadBootstrap(const Section& root, Bootstrap* out);
+Status ReadRestApi(const Section& root, RestApi* r);
+Status ReadCtl(const Section& root, Ctl* c);
+Status ReadEtcd(const Section& root, Etcd* e);
+Status ReadPostgresql(const Section& root, Postgresql* pg);
+Status ReadBootstrap(const Section& root, Bootstrap* b);
 Status ReadTags(const Section& root, ha::Tags* out);
-Status ReadWatchdog(const Section& root, Watchdog* out);
+Status ReadWatchdog(const Section& root, Watchdog* w);
 
 }  // namespace pgha::config::internal

@@ -55,7 +55,10 @@ Result<bool> JsonBool(const nlohmann::json& value) {
   if (value.is_boolean()) return value.get<bool>();
   bool parsed = false;
   if (value.is_string() && ParseBoolText(value.get<std::string>(), &parsed)) return parsed;
-  if (value.is_number_integer() && (value == 0 || value == 1)) return value == 1;
+  if (value.is_number_integer()) {
+    const auto n = value.get<int64_t>();
+    if (n == 0 || n == 1) return n == 1;
+  }
   return Err("expected a boolean, got " + Shown(value));
 }
 

@@ -28,7 +28,7 @@ std::string Role(const ha::ClusterView& view, const ha::Member& m) {
 
 std::string Mb(std::optional<uint64_t> lag) {
   if (!lag) return "unknown";
-  return std::to_string((*lag + 512 * 1024) / (1024 * 1024));
+  return std::to_string((*lag + 512ULL * 1024) / (1024ULL * 1024));
 }
 
 std::string LsnText(std::optional<uint64_t> v) { return v ? Lsn{*v}.ToString() : ""; }

@@ -15,18 +15,18 @@ std::string EncodeMember(const ha::Member& m);  // name is not part of the value
 // A member's `tags` object, as the member key and GET /patroni carry it: the flags and
 // failover_priority typed (strings such as "true" or "2" accepted), every tag kept in `raw`.
 ha::Tags DecodeTags(const nlohmann::json& obj);
-Result<ha::Member> DecodeMember(const std::string& name, const std::string& json);
+Result<ha::Member> DecodeMember(const std::string& name, const std::string& text);
 std::string EncodeStatus(uint64_t optime, const std::map<std::string, uint64_t>& slots,
                          const std::vector<std::string>& retain_slots);
 std::string EncodeHistory(const std::vector<ha::HistoryEntry>& history);
-Result<std::vector<ha::HistoryEntry>> DecodeHistory(const std::string& json);
+Result<std::vector<ha::HistoryEntry>> DecodeHistory(const std::string& text);
 std::string EncodeFailover(const ha::FailoverRequest& f);
 // Accepts {"leader","member","scheduled_at"}, {} and the legacy "leader:member" form.
 Result<std::optional<ha::FailoverRequest>> DecodeFailover(const std::string& text);
 std::string EncodeSync(const ha::SyncState& s);
-Result<ha::SyncState> DecodeSync(const std::string& json);
+Result<ha::SyncState> DecodeSync(const std::string& text);
 std::string EncodeTimelineClaim(const ha::TimelineClaim& c);  // {"timeline":N,"member":"x"}
-Result<ha::TimelineClaim> DecodeTimelineClaim(const std::string& json);
+Result<ha::TimelineClaim> DecodeTimelineClaim(const std::string& text);
 // Builds a view from a prefix range. Malformed values are skipped (and named in `warnings`),
 // never fatal: one bad member key must not blind the agent to the rest of the cluster.
 ha::ClusterView BuildClusterView(const Keys& keys, const std::vector<KeyValue>& kvs,

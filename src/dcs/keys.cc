@@ -15,7 +15,7 @@ std::string NormalizeNamespace(std::string ns) {
 
 }  // namespace
 
-Keys::Keys(std::string namespace_, std::string scope) {
+Keys::Keys(std::string namespace_, const std::string& scope) {
   std::string ns = NormalizeNamespace(std::move(namespace_));
   prefix_ = (ns == "/" ? "" : ns) + "/" + scope + "/";
 }

@@ -7,7 +7,7 @@ namespace pgha::dcs {
 
 class Keys {
  public:
-  Keys(std::string namespace_, std::string scope);
+  Keys(std::string namespace_, const std::string& scope);
   const std::string& prefix() const { return prefix_; }  // "/service/demo/"
   std::string initialize() const { return prefix_ + "initialize"; }
   std::string config() const { return prefix_ + "config"; }

@@ -146,7 +146,7 @@ Result<LocalCluster> MergeStoredCluster(const LocalCluster& stored, const Cluste
     return msg.str();
   };
   std::string diff;
-  for (std::string d :
+  for (const std::string& d :
        {differs("name", s.name, wanted.name), differs("replicas", s.replicas, wanted.replicas),
         differs("etcd.replicas", s.etcd_replicas, wanted.etcd_replicas),
         differs("ports.write", s.ports.write, wanted.ports.write),

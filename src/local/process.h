@@ -62,7 +62,7 @@ bool WaitForExit(pid_t pid, std::chrono::milliseconds timeout);
 // SIGTERM (or `first_signal`), wait up to `timeout`, then SIGKILL and wait. True when gone.
 bool StopProcess(pid_t pid, const Identity& id, std::chrono::milliseconds timeout,
                  int first_signal);
-std::vector<pid_t> ChildrenOf(pid_t pid);
+std::vector<pid_t> ChildrenOf(pid_t parent);
 
 // Whether 127.0.0.1:port can be bound now.
 bool PortFree(int port);

@@ -17,7 +17,7 @@ namespace {
 
 using Value = std::optional<std::string_view>;
 
-[[noreturn]] void Bad(std::string message) { throw std::invalid_argument(std::move(message)); }
+[[noreturn]] void Bad(const std::string& message) { throw std::invalid_argument(message); }
 
 std::string_view Need(Value v) {
   if (!v) Bad("needs a value (key=value)");

@@ -20,7 +20,7 @@ struct Directive {
   bool repeatable = false;
 };
 
-[[noreturn]] void Bad(std::string message) { throw std::invalid_argument(std::move(message)); }
+[[noreturn]] void Bad(const std::string& message) { throw std::invalid_argument(message); }
 
 std::string_view Trim(std::string_view s) {
   const char* space = " \t\r\n";
