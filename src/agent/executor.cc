@@ -262,6 +262,13 @@ Status Agent::Rewind(const ha::Observation& obs, const std::string& leader) {
   Status st = pg_.Rewind(conninfo, 3600);
   if (st.ok()) {
     spdlog::info("pg_rewind from {} done", leader);
+    // Our minimum recovery point is now the leader's insert position: have it flushed, or an
+    // idle leader keeps us "not yet accepting connections" until its next WAL flush.
+    if (auto conn = ConnectToMember(obs, leader)) {
+      if (auto flushed = pg::FlushWal(*conn); !flushed.ok())
+        spdlog::warn("could not make {} flush its WAL after the rewind: {}", leader,
+                     flushed.message());
+    }
     return st;
   }
   spdlog::error("{}", st.message());

@@ -112,4 +112,15 @@ Result<uint64_t> ReceivedLsn(Connection& conn) {
   }
 }
 
+Status FlushWal(Connection& conn) {
+  // The commit record is flushed before a synchronous standby is waited for; a standby that is
+  // down (the rewound member itself may be the one named) must not hold the caller: the
+  // timeout cancels the wait, and the flush has happened by then.
+  auto timeout = conn.Query("SET statement_timeout = 2000");
+  if (!timeout.ok()) return timeout.error();
+  auto r = conn.Query("SELECT txid_current()");
+  if (!r.ok()) return r.error();
+  return OkStatus();
+}
+
 }  // namespace pgha::pg

@@ -48,4 +48,11 @@ Status GrantRewindFunctions(Postgres& pg, const std::string& role);
 // The WAL position another member's server has received (pg_last_wal_receive_lsn), over `conn`.
 Result<uint64_t> ReceivedLsn(Connection& conn);
 
+// Makes the primary behind `conn` flush the WAL it has inserted: one committed transaction
+// with a transaction id (its commit record is flushed, and everything before it). An idle
+// primary can hold a record in a partial page unflushed for minutes (walwriter writes whole pages
+// only); pg_rewind sets a rewound member's minimum recovery point to the primary's insert
+// position, and the member cannot become consistent until that record is sent.
+Status FlushWal(Connection& conn);
+
 }  // namespace pgha::pg

@@ -83,8 +83,9 @@ config::Config World::NodeConfig(int index) const {
   c.restapi.listen = "127.0.0.1:" + std::to_string(8000 + index + 1);
   c.restapi.connect_address = c.restapi.listen;
   c.etcd.hosts = {"127.0.0.1:2379"};
-  // Ports 1..5: nothing listens there, so the one real libpq connection the agent opens
-  // (Agent::ConnectToMember during a switchover) is refused at once, whatever runs on this host.
+  // Ports 1..5: nothing listens there, so the real libpq connections the agent opens to other
+  // members (Agent::ConnectToMember: switchover, slots, after a rewind) are refused at once,
+  // whatever runs on this host.
   c.postgresql.listen = "127.0.0.1:" + std::to_string(index + 1);
   c.postgresql.connect_address = c.postgresql.listen;
   c.postgresql.data_dir = "/sim/node" + x;
