@@ -22,29 +22,26 @@ namespace {
 
 using Clock = std::chrono::system_clock;
 
-std::string_view PythonLevelName(spdlog::level::level_enum level) {
+// Python's logging name and number for a spdlog level.
+struct PythonLevel {
+  std::string_view name;
+  int number;
+};
+
+PythonLevel ToPython(spdlog::level::level_enum level) {
   switch (level) {
     case spdlog::level::trace:
     case spdlog::level::debug:
-      return "DEBUG";
+      return {"DEBUG", 10};
     case spdlog::level::info:
-      return "INFO";
+      return {"INFO", 20};
     case spdlog::level::warn:
-      return "WARNING";
+      return {"WARNING", 30};
     case spdlog::level::err:
-      return "ERROR";
+      return {"ERROR", 40};
     default:
-      return "CRITICAL";
+      return {"CRITICAL", 50};
   }
-}
-
-int PythonLevelNumber(spdlog::level::level_enum level) {
-  std::string_view name = PythonLevelName(level);
-  return name == "DEBUG"     ? 10
-         : name == "INFO"    ? 20
-         : name == "WARNING" ? 30
-         : name == "ERROR"   ? 40
-                             : 50;
 }
 
 // A field's value: text, or a number (JSON writes it bare, %d takes its integer part).
@@ -90,9 +87,9 @@ Value FieldValue(const std::string& field, const config::LogOptions& o, const st
     double ms = duration<double, std::milli>(msg.time - started).count();
     return {Fixed(ms, 3), ms};
   }
-  if (field == "levelname") return {std::string(PythonLevelName(msg.level))};
+  if (field == "levelname") return {std::string(ToPython(msg.level).name)};
   if (field == "levelno") {
-    int n = PythonLevelNumber(msg.level);
+    int n = ToPython(msg.level).number;
     return {std::to_string(n), n};
   }
   if (field == "message") {

@@ -22,10 +22,8 @@ struct HostPort {
 
 // "postgres://host:port/db" (host may be "[v6]"); empty host when the URL has none.
 HostPort ParseConnUrl(const std::string& url) {
-  // A URL without a scheme is read as host:port/db.
-  std::optional<Url> u = ParseUrl(url.find("://") == std::string::npos ? "x://" + url : url);
-  if (!u) return {};
-  return {u->host, u->port};
+  Url u = ParseUrlOrAddress(url);
+  return {u.host, u.port};
 }
 
 json ParseConfig(const std::string& text) {

@@ -93,10 +93,7 @@ std::vector<IpNetwork> Resolve(const std::string& host) {
 }
 
 // Host part of "http://host:port/patroni".
-std::string UrlHost(const std::string& url) {
-  std::optional<Url> u = ParseUrl(url.find("://") == std::string::npos ? "x://" + url : url);
-  return u ? u->host : url;
-}
+std::string UrlHost(const std::string& url) { return ParseUrlOrAddress(url).host; }
 
 class HttpRestServer final : public RestServer {
  public:

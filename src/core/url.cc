@@ -27,4 +27,11 @@ std::optional<Url> ParseUrl(std::string_view text) {
   return url;
 }
 
+Url ParseUrlOrAddress(std::string_view text) {
+  if (auto url = ParseUrl(text)) return *url;
+  Url url = *ParseUrl("x://" + std::string(text));  // cannot fail: it has a scheme
+  url.scheme.clear();
+  return url;
+}
+
 }  // namespace pgha

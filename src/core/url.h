@@ -20,5 +20,7 @@ struct Url {
 // Nullopt when there is no "scheme://". The user info ("user:pw@") is dropped; a port that is
 // not a number in 1..65535 leaves `port` empty and keeps the rest as the host.
 std::optional<Url> ParseUrl(std::string_view text);
+// As ParseUrl, and text without "scheme://" is read as host:port/path (scheme empty).
+Url ParseUrlOrAddress(std::string_view text);
 
 }  // namespace pgha

@@ -45,6 +45,12 @@ TEST(Url, KeepsABadPortInTheHostAndRefusesNoScheme) {
   EXPECT_FALSE(bad->port.has_value());
   EXPECT_EQ(bad->host, "db1:99999");
   EXPECT_FALSE(ParseUrl("db1:5432").has_value());
+  Url address = ParseUrlOrAddress("db1:5432/app");
+  EXPECT_EQ(address.scheme, "");
+  EXPECT_EQ(address.host, "db1");
+  EXPECT_EQ(address.port, 5432);
+  EXPECT_EQ(address.path, "/app");
+  EXPECT_EQ(ParseUrlOrAddress("http://db1:8008").scheme, "http");
   EXPECT_FALSE(ParseUrl("://db1:5432").has_value());
 }
 
