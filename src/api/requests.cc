@@ -204,8 +204,14 @@ bool MergePatch(json& target, const json& patch) {
   for (const auto& [key, value] : patch.items()) {
     if (value.is_null()) {
       changed = target.erase(key) > 0 || changed;
-    } else {
+    } else if (value.is_object() && target.contains(key) && target[key].is_object()) {
       changed = MergePatch(target[key], value) || changed;
+    } else if (!target.contains(key) || target[key] != value) {
+      // As Patroni's patch_config: a value for a key the target lacks (or holds as no object)
+      // goes in as given, nulls inside it included: {"slots": {"s1": null}} adds the
+      // physical slot s1 (its features rely on it), where RFC 7386 would drop it.
+      target[key] = value;
+      changed = true;
     }
   }
   return changed;

@@ -91,8 +91,10 @@ struct ReinitRequest {
 };
 Checked<ReinitRequest> ParseReinit(const nlohmann::json& body);
 
-// JSON merge patch (RFC 7386): objects merge recursively, null deletes, anything else replaces.
-// Returns true when `target` changed.
+// A JSON merge patch as Patroni's PATCH /config applies it (patch_config): objects merge
+// recursively into objects, null deletes, anything else replaces; unlike RFC 7386, a value for a
+// key the target does not hold as an object goes in as given, nulls inside it included. Returns
+// true when `target` changed.
 bool MergePatch(nlohmann::json& target, const nlohmann::json& patch);
 
 }  // namespace pgha::api

@@ -70,9 +70,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       break;
     case 4: {
       json target = json::parse(R"({"ttl":30,"postgresql":{"parameters":{"a":1}},"pause":true})");
-      api::MergePatch(target, j);
-      json again = target;
-      if (api::MergePatch(again, j) && again != target) __builtin_trap();  // idempotent
+      // Patroni's patch_config is not idempotent ({"x":{"a":null}} adds x with a null, then
+      // removes a): what must hold is that the change it reports is the change it made.
+      for (int round = 0; round < 2; ++round) {
+        json before = target;
+        if (api::MergePatch(target, j) != (before != target)) __builtin_trap();
+      }
       break;
     }
     default:

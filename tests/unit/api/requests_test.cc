@@ -239,7 +239,7 @@ TEST(ParseBool, PatroniForms) {
   EXPECT_EQ(ParseBool(json(1.5)), std::nullopt);
 }
 
-TEST(MergePatch, Rfc7386Examples) {
+TEST(MergePatch, Rfc7386ExamplesAndPatronisNewKeys) {
   struct Case {
     const char *target, *patch, *result;
   };
@@ -253,7 +253,12 @@ TEST(MergePatch, Rfc7386Examples) {
                  Case{R"({"a":{"b":"c"}})", R"({"a":{"b":"d","c":null}})", R"({"a":{"b":"d"}})"},
                  Case{R"({"a":[{"b":"c"}]})", R"({"a":[1]})", R"({"a":[1]})"},
                  Case{R"({"e":null})", R"({"a":1})", R"({"e":null,"a":1})"},
-                 Case{R"({})", R"({"a":{"bb":{"ccc":null}}})", R"({"a":{"bb":{}}})"}}) {
+                 // Patroni's patch_config, not RFC 7386: a new key's value goes in as given.
+                 Case{R"({})", R"({"a":{"bb":{"ccc":null}}})", R"({"a":{"bb":{"ccc":null}}})"},
+                 Case{R"({"slots":{"s0":{"type":"physical"}}})", R"({"slots":{"s1":null}})",
+                      R"({"slots":{"s0":{"type":"physical"}}})"},
+                 Case{R"({"a":1})", R"({"slots":{"s1":null,"s2":null}})",
+                      R"({"a":1,"slots":{"s1":null,"s2":null}})"}}) {
     json target = json::parse(c.target);
     MergePatch(target, json::parse(c.patch));
     EXPECT_EQ(target, json::parse(c.result)) << c.target << " + " << c.patch;
