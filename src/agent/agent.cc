@@ -40,8 +40,8 @@ int Agent::Run(const std::atomic<bool>& stop) {
     // the margin before the guard's kill (1.5 s - 1 s) is shorter than a loop, and a loop that
     // slept past it left the guard to SIGKILL a primary the loop could have stopped cleanly
     // (tests/deploy/hosts_test.sh, a leader's host cut off).
-    if (may_write_ && leader_valid_until_) {
-      auto demote_at = *leader_valid_until_ - ha::kDemoteMargin + Millis(10);
+    if (auto until = WriteDeadline(); may_write_ && until) {
+      auto demote_at = *until - ha::kDemoteMargin + Millis(10);
       if (demote_at > clock_.Now()) deadline = std::min(deadline, demote_at);
     }
     if (stop.load()) break;
@@ -73,8 +73,8 @@ bool Agent::RefreshDcs(ha::Observation* obs) {
   // Only while PostgreSQL may be writing: once it is stopped or a replica, nothing hurries, and a
   // deadline in the past would fail every call for good.
   std::optional<MonoTime> not_after;
-  if (leader_valid_until_ && may_write_) {
-    not_after = *leader_valid_until_ - ha::kDemoteMargin - Millis(100);
+  if (auto until = WriteDeadline(); until && may_write_) {
+    not_after = *until - ha::kDemoteMargin - Millis(100);
   }
   if (not_after) not_after = clock_.ToSteady(*not_after);
   dcs_.BoundCalls(std::chrono::seconds(settings_.retry_timeout), not_after);
@@ -229,6 +229,7 @@ bool Agent::RunOnce() {
   obs.tags = cfg_.tags;
   obs.dcs_ok = RefreshDcs(&obs);
   obs.settings = settings_;
+  ObserveFailsafe(&obs);
   const MonoTime observed_at = clock_.Now();
   obs.pg = pg_.Observe();
   KeepReplicaTimeline(&obs.pg);
@@ -285,6 +286,7 @@ bool Agent::RunOnce() {
     last_logged_ = obs.now;
   }
   bool keep_running = Execute(decision, obs);
+  obs.failsafe_valid_until = FailsafeUntil();  // a confirmation round may have ended
   if (!decision.actions.empty()) {
     obs.pg = pg_.Observe();
     // What peers see must keep the replica's timeline too: a raw re-read after a reload can fall
@@ -384,8 +386,12 @@ void Agent::PublishSnapshot(const ha::Observation& obs) {
   s->name = cfg_.name;
   s->version = PGHA_VERSION;
   s->pg = obs.pg;
-  s->is_leader = obs.dcs_ok && obs.cluster.leader == cfg_.name && !ha::LeaseExpiring(obs) &&
+  s->is_leader = ((obs.dcs_ok && obs.cluster.leader == cfg_.name && !ha::LeaseExpiring(obs)) ||
+                  ha::FailsafeHolds(obs)) &&
                  obs.pg.running && !obs.pg.in_recovery;
+  s->failsafe_active = ha::FailsafeHolds(obs) ||
+                       (obs.failsafe_leader.has_value() && obs.now < obs.failsafe_leader->until);
+  s->failsafe_members = failsafe_members_;
   s->cluster_unlocked = obs.dcs_ok && !obs.cluster.leader;
   s->journal = journal_;
   s->dcs_ok = obs.dcs_ok;

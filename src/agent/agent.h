@@ -10,6 +10,7 @@
 #include <string>
 
 #include "agent/callbacks.h"
+#include "agent/failsafe.h"
 #include "agent/fence.h"
 #include "agent/operations.h"
 #include "agent/peers.h"
@@ -18,6 +19,7 @@
 #include "core/clock.h"
 #include "dcs/dcs.h"
 #include "ha/decision.h"
+#include "node/failsafe_inbox.h"
 #include "node/snapshot.h"
 #include "pg/admin.h"
 #include "pg/connection.h"
@@ -41,6 +43,13 @@ class Agent {
   // Operator requests from the REST API, served by the HA loop (optional).
   void set_operations(OperationQueue* ops) { ops_ = ops; }
   void set_watchdog(Watchdog* watchdog) { watchdog_ = watchdog; }
+  // Failsafe mode: how this primary asks the members to confirm it, and where the REST API
+  // records the confirmations this member gives (optional; without them failsafe_mode acts as
+  // off, except that POST /failsafe is answered by nobody).
+  void set_failsafe(FailsafeCaller* caller, node::FailsafeInbox* inbox) {
+    failsafe_caller_ = caller;
+    failsafe_inbox_ = inbox;
+  }
   // Re-reads the local configuration file for POST /reload and SIGHUP (optional).
   void set_config_reloader(std::function<Result<config::Config>()> f) { reload_ = std::move(f); }
   const std::string& halt_message() const { return halt_message_; }
@@ -86,6 +95,11 @@ class Agent {
                                                   const std::string& dbname = "postgres") const;
   void SlotProblem(const std::string& slot, const std::string& problem);
   void ArmFence();
+  std::optional<MonoTime> WriteDeadline() const;
+  Status WriteFailsafe(const std::optional<std::map<std::string, std::string>>& members);
+  Status ConfirmFailsafe(const ha::Observation& obs);
+  void ObserveFailsafe(ha::Observation* obs);
+  std::optional<MonoTime> FailsafeUntil() const;  // Observation::failsafe_valid_until
   Status CreateRoles();
   void SyncParameters(const ha::Observation& obs);
   void WarnWalSenderShortage(const ha::Observation& obs, const nlohmann::json& params);
@@ -94,6 +108,8 @@ class Agent {
   nlohmann::json Parameters() const;
   std::vector<std::string> Hba() const;
   void PublishMember(const ha::Observation& obs, const std::string& state_override = "");
+  std::string MyConnUrl() const;  // as the member key publishes them
+  std::string MyApiUrl() const;
   void PublishStatus(const ha::Observation& obs);
   void PublishSnapshot(const ha::Observation& obs);
   void WithdrawLeaderPaths();
@@ -159,6 +175,13 @@ class Agent {
   std::optional<MonoTime> primary_start_failing_since_;
   std::optional<MonoTime> not_streaming_since_;
   OperationQueue* ops_ = nullptr;
+  FailsafeCaller* failsafe_caller_ = nullptr;
+  node::FailsafeInbox* failsafe_inbox_ = nullptr;
+  std::map<std::string, std::string> failsafe_members_;  // /failsafe at the last etcd read
+  // Failsafe mode: every member confirmed this primary until then (Observation's same field).
+  // The fence keeps this deadline even after a later round failed (failsafe_confirmed_ false).
+  std::optional<MonoTime> failsafe_valid_until_;
+  bool failsafe_confirmed_ = false;  // the last round was accepted by every member
   Watchdog* watchdog_ = nullptr;
   Callbacks callbacks_;
   bool watchdog_failed_ = false;

@@ -139,6 +139,12 @@ Status Agent::ExecuteAction(const ha::Action& a, ha::Observation& obs) {
       if (!r.ok()) return r.error();
       return OkStatus();
     }
+    case ActionKind::kWriteFailsafe:
+      return WriteFailsafe(std::get<ha::action::WriteFailsafe>(a).members);
+    case ActionKind::kClearFailsafe:
+      return WriteFailsafe(std::nullopt);
+    case ActionKind::kConfirmFailsafe:
+      return ConfirmFailsafe(obs);
     case ActionKind::kHalt:
       return OkStatus();
   }
@@ -246,9 +252,16 @@ Status Agent::StartAs(const std::optional<std::string>& upstream, const ha::Obse
 // demotes, and an earlier deadline — ours or a previous agent's guard — still holds.
 void Agent::ArmFence() {
   if (settings_.pause) return;
-  if (leader_valid_until_) {
-    fence_.Arm(*leader_valid_until_ - ha::kFenceMargin, bound_lease_);
+  if (auto deadline = WriteDeadline()) fence_.Arm(*deadline - ha::kFenceMargin, bound_lease_);
+}
+
+// Until when this primary may write: the lease its key is bound to, or, in failsafe mode, the
+// promise of every member in /failsafe, whichever lasts longer.
+std::optional<MonoTime> Agent::WriteDeadline() const {
+  if (leader_valid_until_ && failsafe_valid_until_) {
+    return std::max(*leader_valid_until_, *failsafe_valid_until_);
   }
+  return leader_valid_until_ ? leader_valid_until_ : failsafe_valid_until_;
 }
 
 Status Agent::Rewind(const ha::Observation& obs, const std::string& leader) {
@@ -299,13 +312,13 @@ Status Agent::Demote(const ha::Observation& obs, const std::string& leader, ha::
   PGHA_TRY(StopBeforeFence(at_once ? "immediate" : "fast"));
   fence_.Disarm();
   if (mode == DemoteMode::kImmediate) (void)dcs_.ReleaseLeader();
-  if (mode == DemoteMode::kOffline) {
-    // The DCS is unreachable: stay down, still a primary on disk. If our key survives the outage
-    // we restart on the same timeline (no promotion); otherwise we rejoin the new leader.
-    callbacks_.Fire("on_stop", "demoted");
-    return OkStatus();
-  }
   callbacks_.Fire("on_role_change", "replica");
+  if (mode == DemoteMode::kOffline) {
+    // The DCS is unreachable: come back read-only with no upstream, as Patroni's offline demote
+    // does (clients and health checks see a replica, not a dead node). If our key survives the
+    // outage the next loop promotes; otherwise we rejoin the new leader (rewinding if needed).
+    return StartAs(std::string(), obs);
+  }
   if (leader.empty()) return StartAs(std::string(), obs);  // read-only, no upstream yet
   // Another member leads: stay stopped as a standby; the next loop rewinds if the timelines
   // diverged and then starts streaming from the leader.
@@ -317,10 +330,11 @@ Status Agent::Demote(const ha::Observation& obs, const std::string& leader, ha::
 // that lost etcd is its own, never the guard's SIGKILL (tests/deploy/hosts_test.sh). Writes stop
 // at the first signal either way; only the checkpoint is at stake.
 Status Agent::StopBeforeFence(const std::string& stop_mode) {
-  if (stop_mode != "fast" || !may_write_ || !leader_valid_until_) {
+  const std::optional<MonoTime> deadline = WriteDeadline();
+  if (stop_mode != "fast" || !may_write_ || !deadline) {
     return pg_.Stop(stop_mode, cfg_.postgresql.pg_ctl_timeout);
   }
-  const MonoTime give_up = *leader_valid_until_ - ha::kFenceMargin - Millis(100);
+  const MonoTime give_up = *deadline - ha::kFenceMargin - Millis(100);
   PGHA_TRY(pg_.RequestStop("fast"));
   while (pg_.PostmasterRunning()) {
     if (clock_.Now() >= give_up) {

@@ -75,14 +75,21 @@ void Agent::SyncParameters(const ha::Observation& obs) {
   spdlog::info("PostgreSQL parameters changed; configuration reloaded");
 }
 
+std::string Agent::MyConnUrl() const {
+  return "postgres://" + cfg_.postgresql.connect_address + "/postgres";
+}
+
+std::string Agent::MyApiUrl() const {
+  return (cfg_.restapi.certfile.empty() ? "http://" : "https://") + cfg_.restapi.connect_address +
+         "/patroni";
+}
+
 void Agent::PublishMember(const ha::Observation& obs, const std::string& state_override) {
   const auto& pg = obs.pg;
   ha::Member m;
   m.name = cfg_.name;
-  m.conn_url = "postgres://" + cfg_.postgresql.connect_address + "/postgres";
-  m.api_url = "http://" + cfg_.restapi.connect_address + "/patroni";
-  if (!cfg_.restapi.certfile.empty())
-    m.api_url = "https://" + cfg_.restapi.connect_address + "/patroni";
+  m.conn_url = MyConnUrl();
+  m.api_url = MyApiUrl();
   m.state = state_override.empty() ? pg.state : state_override;
   m.role = pg.Role();
   m.version = PGHA_VERSION;

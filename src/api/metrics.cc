@@ -111,6 +111,8 @@ std::string MetricsText(const Snapshot& s) {
         int(s.pg.pending_restart));
   w.Add("patroni_is_paused", "gauge", "Value is 1 if auto failover is disabled, 0 otherwise.",
         int(s.settings.pause));
+  w.Add("patroni_failsafe_mode_is_active", "gauge",
+        "Value is 1 if failsafe mode is active, 0 if inactive.", int(s.failsafe_active));
   w.Add("patroni_failover_priority", "gauge", "Failover priority of this node.", s.tags.Priority());
   return w.Text();
 }

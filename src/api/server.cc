@@ -14,6 +14,7 @@
 #include <thread>
 #include <utility>
 
+#include "api/failsafe.h"
 #include "api/handlers.h"
 #include "api/health.h"
 #include "api/metrics.h"
@@ -64,6 +65,12 @@ void SendJournal(const Request& req, const Snapshot& s, Response& res) {
   SendText(res, 200, out);
 }
 
+void SendFailsafe(const FailsafeAnswer& a, Response& res) {
+  if (!a.lsn.empty()) res.set_header("lsn", a.lsn);
+  res.status = a.status;
+  res.set_content(a.body, a.json ? "application/json" : "text/plain; charset=utf-8");
+}
+
 bool IsUnsafe(const std::string& method) {
   return method == "POST" || method == "PUT" || method == "PATCH" || method == "DELETE";
 }
@@ -103,6 +110,7 @@ class HttpRestServer final : public RestServer {
         snapshot_(std::move(snapshot)),
         loader_(std::move(loader)),
         live_positions_(handlers.live_positions),
+        failsafe_inbox_(handlers.failsafe),
         operations_(OperationContext{std::move(handlers)}) {}
   ~HttpRestServer() override { Stop(); }
 
@@ -127,6 +135,7 @@ class HttpRestServer final : public RestServer {
   const SnapshotSource snapshot_;
   const ClusterLoader loader_;
   const std::function<void(Snapshot*)> live_positions_;
+  node::FailsafeInbox* const failsafe_inbox_;
   OperationHandlers operations_;  // switchover, failover, /config, restart, reload, reinit
   std::vector<IpNetwork> allowlist_;
 
@@ -160,6 +169,7 @@ void HttpRestServer::HandleGet(const Request& req, Response& res) {
     return res.set_content(MetricsText(*s), "text/plain; version=0.0.4; charset=utf-8");
   }
   if (path == "/journal") return SendJournal(req, *s, res);
+  if (path == "/failsafe") return SendFailsafe(FailsafeGet(*s), res);
   int code = HealthStatus(path, req.params, *s, std::chrono::steady_clock::now());
   if (path == "/liveness" || path == "/readiness") {
     res.status = code;  // bare status line, as Patroni
@@ -191,6 +201,9 @@ void HttpRestServer::HandleFromDcs(const std::string& path, Response& res) {
 }
 
 void HttpRestServer::HandleUnsafe(const Request& req, Response& res) {
+  if (req.method == "POST" && req.path == "/failsafe") {
+    return SendFailsafe(FailsafePost(*CurrentSnapshot(), req.body, failsafe_inbox_), res);
+  }
   std::optional<OpResponse> done = operations_.Handle(req.method, req.path, req.body);
   if (!done) return SendText(res, 501, "Unsupported method ('" + req.method + "')\n");
   if (done->json) {

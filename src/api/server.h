@@ -10,6 +10,7 @@
 #include "config/config.h"
 #include "core/result.h"
 #include "ha/cluster.h"
+#include "node/failsafe_inbox.h"
 
 namespace pgha::dcs {
 class Dcs;
@@ -46,6 +47,8 @@ struct Handlers {
   // Peers compare them in the leader race; the last loop's may predate the final WAL the old
   // primary sent (Patroni's /patroni queries PostgreSQL on every request too).
   std::function<void(Snapshot*)> live_positions;
+  // POST /failsafe records the confirmations this member gives here (null: 503).
+  node::FailsafeInbox* failsafe = nullptr;
 };
 
 std::unique_ptr<RestServer> MakeRestServer(const config::RestApi& options, SnapshotSource snapshot,

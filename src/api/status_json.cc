@@ -61,6 +61,7 @@ json StatusJson(const Snapshot& s) {
   if (s.pg.pending_restart) out["pending_restart"] = true;
   if (s.settings.pause) out["pause"] = true;
   if (s.watchdog_failed) out["watchdog_failed"] = true;
+  if (s.failsafe_active) out["failsafe_mode_is_active"] = true;
   out["patroni"] = {{"version", s.version}, {"scope", s.scope}, {"name", s.name}};
   if (!s.reason.empty()) out["reason"] = s.reason;
   return out;

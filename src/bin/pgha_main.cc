@@ -265,6 +265,9 @@ int RunAgent(const std::string& path) {
   agent.set_watchdog(&watchdog);
   agent::OperationQueue operations([&] { dcs->Wake(); });
   agent.set_operations(&operations);
+  node::FailsafeInbox failsafe_inbox(clock);
+  agent::HttpFailsafeCaller failsafe_caller(node::MemberClientCert(cfg), node::MemberAuth(cfg));
+  agent.set_failsafe(&failsafe_caller, &failsafe_inbox);
   agent.set_config_reloader([path, gucs = cfg.postgresql.gucs] {
     auto fresh = config::LoadConfigFile(path, config::ProcessEnvironment());
     if (fresh.ok()) {
@@ -286,7 +289,8 @@ int RunAgent(const std::string& path) {
                       // not answer) serves the loop's positions rather than queue behind it.
                       std::unique_lock lock(api_pg_mu, std::try_to_lock);
                       if (lock.owns_lock()) (void)pg::ReadLivePositions(*api_pg, &s->pg);
-                    }});
+                    },
+                    &failsafe_inbox});
   if (auto st = server->Start(); !st.ok()) {
     spdlog::critical("REST API: {}", st.message());
     return 1;

@@ -267,11 +267,6 @@ void NoteUnsupported(const nlohmann::json& layer, Checker* c) {
                "standby clusters are not supported by pgha: refusing it rather than running a "
                "writable primary where a standby leader was asked for");
   }
-  if (layer.contains("failsafe_mode") && layer["failsafe_mode"] == true) {
-    c->Note("failsafe_mode",
-            "not implemented by pgha: a primary that cannot reach etcd demotes before its lease "
-            "could expire, as with failsafe_mode off");
-  }
   if (layer.contains("ignore_slots") && !layer["ignore_slots"].is_null()) {
     c->Note("ignore_slots",
             "pgha never drops a slot it did not create (only members' slots, after "

@@ -175,6 +175,10 @@ std::string EncodeStatus(uint64_t optime, const std::map<std::string, uint64_t>&
   return j.dump();
 }
 
+std::string EncodeFailsafe(const std::map<std::string, std::string>& members) {
+  return json(members).dump();
+}
+
 std::string EncodeHistory(const std::vector<ha::HistoryEntry>& history) {
   json arr = json::array();
   for (const auto& e : history) {

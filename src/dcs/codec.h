@@ -19,6 +19,8 @@ Result<ha::Member> DecodeMember(const std::string& name, const std::string& text
 std::string EncodeStatus(uint64_t optime, const std::map<std::string, uint64_t>& slots,
                          const std::vector<std::string>& retain_slots);
 std::string EncodeHistory(const std::vector<ha::HistoryEntry>& history);
+// /failsafe: {"name": "api_url", ...}, compact as Patroni writes it.
+std::string EncodeFailsafe(const std::map<std::string, std::string>& members);
 Result<std::vector<ha::HistoryEntry>> DecodeHistory(const std::string& text);
 std::string EncodeFailover(const ha::FailoverRequest& f);
 // Accepts {"leader","member","scheduled_at"}, {} and the legacy "leader:member" form.

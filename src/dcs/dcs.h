@@ -63,6 +63,9 @@ class Dcs {
   virtual Result<bool> WriteTimelineClaim(const std::string& json, int64_t mod_revision) = 0;
   // Deletes /sync if its mod_revision is still `mod_revision` (synchronous_mode turned off).
   virtual Result<bool> DeleteSync(int64_t mod_revision) = 0;
+  // /failsafe = `json`, or deleted (nullopt), only while the leader key holds my name: a deposed
+  // leader never rewrites the topology the next one counts on. Returns false when it did not.
+  virtual Result<bool> WriteFailsafe(const std::optional<std::string>& json) = 0;
   virtual Status DeleteCluster() = 0;  // pghactl remove
 
   // Blocks until something under the prefix changes after `revision`, or the deadline.

@@ -230,6 +230,15 @@ class EtcdDcs final : public Dcs {
     return txn->succeeded;
   }
 
+  Result<bool> WriteFailsafe(const std::optional<std::string>& json) override {
+    auto lock = WriteLock();
+    const std::string key = keys_.failsafe();
+    auto txn = client_->Txn({ValueIs(keys_.leader(), name_)},
+                            {json ? PutOp(key, *json) : DeleteOp(key)}, {});
+    if (!txn.ok()) return txn.error();
+    return txn->succeeded;
+  }
+
   Status DeleteCluster() override {
     auto lock = WriteLock();
     return AsStatus(client_->Delete(keys_.prefix(), /*prefix=*/true));

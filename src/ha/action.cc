@@ -7,11 +7,13 @@ namespace pgha::ha {
 
 // In ActionKind's order, as scenario files name them.
 constexpr const char* kActionNames[] = {
-    "race_initialize", "bootstrap",  "clone_from_leader", "start_primary",
-    "start_replica",   "follow",     "acquire_leader",    "promote",
-    "checkpoint",      "demote",     "release_leader",    "ensure_slots",
-    "rewind",          "switchover", "clear_failover",    "sync_replication",
-    "clear_sync",      "halt",
+    "race_initialize",  "bootstrap",        "clone_from_leader",
+    "start_primary",    "start_replica",    "follow",
+    "acquire_leader",   "promote",          "checkpoint",
+    "demote",           "release_leader",   "ensure_slots",
+    "rewind",           "switchover",       "clear_failover",
+    "sync_replication", "clear_sync",       "write_failsafe",
+    "clear_failsafe",   "confirm_failsafe", "halt",
 };
 static_assert(std::size(kActionNames) == kActionKinds, "a name for every action kind");
 
@@ -53,6 +55,11 @@ struct ActionText {
     std::string list;
     for (const auto& n : a.standbys) list += (list.empty() ? "" : ",") + n;
     return {a.names, list};
+  }
+  ActionText operator()(const action::WriteFailsafe& a) const {
+    std::string list;
+    for (const auto& [name, url] : a.members) list += (list.empty() ? "" : ",") + name + "=" + url;
+    return {"", list};
   }
   ActionText operator()(const action::Halt& a) const { return {a.message, ""}; }
   template <class Fieldless>

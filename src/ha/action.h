@@ -2,6 +2,7 @@
 // What ha::Decide asks the agent to do: one type per kind, each with only its own fields. The
 // executor (agent/executor.cc) runs them in order; Describe() is their text in scenario files.
 #include <cstddef>
+#include <map>
 #include <string>
 #include <variant>
 #include <vector>
@@ -10,7 +11,7 @@ namespace pgha::ha {
 
 // How a primary stops being one.
 enum class DemoteMode {
-  kOffline,          // etcd is unreachable: stop (fast), stay down, still a primary on disk
+  kOffline,          // etcd is unreachable: stop (fast), start read-only with no upstream
   kImmediate,        // stop at once, release the key, start read-only with no upstream
   kImmediateNolock,  // stop at once; the key is someone else's already: follow `leader`
   kRewind,           // stop (fast) and stay down: the next loop rewinds from `leader`
@@ -80,6 +81,18 @@ struct SyncReplication {              // leader: /sync and synchronous_standby_n
 struct ClearSync {  // synchronous_mode is off: delete /sync
   bool operator==(const ClearSync&) const = default;
 };
+struct WriteFailsafe {  // leader: /failsafe = these members (name -> api_url)
+  std::map<std::string, std::string> members;
+  bool operator==(const WriteFailsafe&) const = default;
+};
+struct ClearFailsafe {  // failsafe_mode is off: delete /failsafe
+  bool operator==(const ClearFailsafe&) const = default;
+};
+// A primary without etcd: POST /failsafe to every other member of the last /failsafe read; when
+// all accept, it may run on until ttl after the request was sent (docs/safety.md, failsafe).
+struct ConfirmFailsafe {
+  bool operator==(const ConfirmFailsafe&) const = default;
+};
 struct Halt {  // refuse to run: exit with `message`
   std::string message;
   bool operator==(const Halt&) const = default;
@@ -92,7 +105,8 @@ using Action =
                  action::StartPrimary, action::StartReplica, action::Follow, action::AcquireLeader,
                  action::Promote, action::Checkpoint, action::Demote, action::ReleaseLeader,
                  action::EnsureSlots, action::Rewind, action::Switchover, action::ClearFailover,
-                 action::SyncReplication, action::ClearSync, action::Halt>;
+                 action::SyncReplication, action::ClearSync, action::WriteFailsafe,
+                 action::ClearFailsafe, action::ConfirmFailsafe, action::Halt>;
 
 enum class ActionKind {
   kRaceInitialize,
@@ -112,6 +126,9 @@ enum class ActionKind {
   kClearFailover,
   kSyncReplication,
   kClearSync,
+  kWriteFailsafe,
+  kClearFailsafe,
+  kConfirmFailsafe,
   kHalt,
 };
 inline constexpr size_t kActionKinds = static_cast<size_t>(ActionKind::kHalt) + 1;

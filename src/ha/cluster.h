@@ -115,6 +115,10 @@ struct ClusterView {
   int64_t sync_mod_revision = 0;
   std::optional<TimelineClaim> timeline_claim;
   int64_t timeline_claim_mod_revision = 0;
+  // /failsafe: the members the leader last wrote there (name -> api_url) while failsafe_mode
+  // was on. Empty when the key is absent, empty or not a JSON object of strings (as Patroni,
+  // such a key is ignored).
+  std::map<std::string, std::string> failsafe;
 
   const Member* FindMember(const std::string& name) const {
     for (const auto& m : members)

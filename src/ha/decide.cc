@@ -66,6 +66,27 @@ const Member* CloneSource(const Observation& obs, const Member& leader) {
 Decision DecideWithoutDcs(const Observation& obs) {
   if (!IsPrimary(obs.pg)) return Do("DCS is not accessible; staying a replica");
   if (obs.settings.pause) return Do("DCS is not accessible; paused, leaving the primary running");
+  // Failsafe mode, for the member that led until etcd went: the members confirm every loop, and
+  // each round they all accept lets it run until ttl after the round (ha/failsafe.cc).
+  if (obs.settings.failsafe_mode && (obs.lease_valid_until || obs.failsafe_valid_until)) {
+    if (FailsafeHolds(obs)) {
+      // Patroni's words.
+      return Do(
+          "continue to run as a leader because failsafe mode is enabled and all members are "
+          "accessible",
+          {action::ConfirmFailsafe{}});
+    }
+    if (!LeaseExpiring(obs)) {
+      return Do(
+          "DCS is not accessible; leader lease still valid, keeping the primary and asking the "
+          "members to confirm failsafe mode",
+          {action::ConfirmFailsafe{}});
+    }
+    return Do(
+        "demoting: DCS is not accessible, the leader lease could expire and not every member "
+        "in /failsafe confirmed failsafe mode",
+        {action::Demote{DemoteMode::kOffline, ""}});
+  }
   if (LeaseExpiring(obs)) {
     return Do("demoting: DCS is not accessible and the leader lease could expire",
               {action::Demote{DemoteMode::kOffline, ""}});
@@ -208,6 +229,13 @@ std::string ManualCandidateProblem(const Observation& obs, const std::string& ca
 }
 
 Decision DecideUnlocked(const Observation& obs) {
+  // A member that confirmed a failsafe primary stays out of the race, manual requests included;
+  // a running primary races as below (it is the one the others wait for, taking its key back).
+  if (!IsPrimary(obs.pg)) {
+    if (std::string block = FailsafePromiseBlock(obs); !block.empty()) {
+      return Do("not taking the free leader key: " + block);
+    }
+  }
   // A running primary does not wait for another candidate: that one does not take the key past
   // a running primary (ManualCandidateProblem). It races as a primary that lost its key: it
   // takes the key back and hands it over as the leader (with its shutdown checkpoint), or
@@ -234,6 +262,12 @@ Decision DecideUnlocked(const Observation& obs) {
                 {action::AcquireLeader{}});
     }
     return Do("paused: the leader key is free; no automatic promotion");
+  }
+  // One that the failsafe primary did not count races only when an operator asks (as Patroni).
+  if (!IsPrimary(obs.pg)) {
+    if (std::string block = FailsafeRaceBlock(obs); !block.empty()) {
+      return Do("not taking the free leader key: " + block);
+    }
   }
   std::string why_not;
   if (IsHealthiest(obs, &why_not)) {
@@ -352,6 +386,16 @@ Decision DecideAsLeader(const Observation& obs) {
     } else if (!obs.settings.synchronous_mode && obs.cluster.sync) {
       actions.push_back(action::ClearSync{});
       reason = "synchronous_mode is off: deleting /sync";
+    }
+    if (obs.settings.failsafe_mode) {
+      auto topology = FailsafeTopology(obs);
+      if (!topology.empty() && topology != obs.cluster.failsafe) {
+        if (actions.empty()) reason = "updating /failsafe: the members changed";
+        actions.push_back(action::WriteFailsafe{std::move(topology)});
+      }
+    } else if (!obs.cluster.failsafe.empty()) {
+      if (actions.empty()) reason = "failsafe_mode is off: deleting /failsafe";
+      actions.push_back(action::ClearFailsafe{});
     }
     if (obs.settings.use_slots) actions.push_back(action::EnsureSlots{});
     return Do(reason, std::move(actions));

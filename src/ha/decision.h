@@ -1,6 +1,7 @@
 #pragma once
 // Observation in, decision out: the pure heart of the agent (docs/architecture.md, "The loop").
 #include <chrono>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -61,6 +62,18 @@ struct Observation {
   // once after a power loss), a member key of an agent that does not answer yet may predate WAL
   // that member has, so such a member holds the race up whatever position its key shows.
   std::optional<MonoTime> agent_started;
+  // failsafe_mode, on the primary: every other member of the last /failsafe read accepted our
+  // POST /failsafe, and each of them promised not to race until this moment (send time of that
+  // round + ttl). Unset: no such round, or the last one was refused or unanswered.
+  std::optional<MonoTime> failsafe_valid_until;
+  // failsafe_mode, on another member: the primary whose POST /failsafe this agent accepted last,
+  // and the moment until which it promised not to race (receipt + ttl). Unset: none.
+  struct FailsafeLeader {
+    std::string name;
+    MonoTime until{};
+    bool operator==(const FailsafeLeader&) const = default;
+  };
+  std::optional<FailsafeLeader> failsafe_leader;
 };
 
 // How long starts as primary must keep failing outright before the key is given up.
@@ -82,6 +95,16 @@ inline constexpr Millis kFenceMargin{1000};
 // Pure helpers, exposed for tests.
 bool IsHealthiest(const Observation& obs, std::string* why_not);
 bool LeaseExpiring(const Observation& obs);
+// A primary in failsafe mode may keep writing: every member confirmed, with kDemoteMargin left.
+bool FailsafeHolds(const Observation& obs);
+// Why this member must not take a free leader key, even for a manual failover, because of a
+// failsafe promise it gave, or may have given before its agent restarted ("" when none).
+std::string FailsafePromiseBlock(const Observation& obs);
+// The same, and for an automatic race also: failsafe_mode is on and /failsafe does not list it.
+std::string FailsafeRaceBlock(const Observation& obs);
+// What the leader writes to /failsafe: every member with an api_url, this one included (empty
+// until this member's own key is listed: the topology must name the leader).
+std::map<std::string, std::string> FailsafeTopology(const Observation& obs);
 // True when this stopped node's data may have diverged from the leader's timeline (its timeline
 // differs, lower or higher), so it must be rewound before it can stream (pg_rewind itself finds
 // out whether anything needs copying).

@@ -42,4 +42,29 @@ std::optional<std::string> GetMemberStatus(const ha::Member& member, const Clien
   }
 }
 
+std::optional<config::Credentials> MemberAuth(const config::Config& config) {
+  return config.ctl.authentication ? config.ctl.authentication : config.restapi.authentication;
+}
+
+MemberAnswer PostMember(const std::string& api_url, const std::string& path,
+                        const std::string& json_body, const ClientCert& cert,
+                        const std::optional<config::Credentials>& auth,
+                        std::chrono::milliseconds timeout) {
+  std::optional<Url> url = ParseUrl(api_url);
+  if (!url) return {};
+  try {
+    httplib::Client client(url->base(), cert.certfile, cert.keyfile);
+    UseMemberTls(&client, cert);
+    client.set_connection_timeout(timeout);
+    client.set_read_timeout(timeout);
+    client.set_write_timeout(timeout);
+    if (auth) client.set_basic_auth(auth->username, auth->password);
+    httplib::Result res = client.Post(path, json_body, "application/json");
+    if (!res) return {};
+    return MemberAnswer{res->status, res->body, res->get_header_value("lsn")};
+  } catch (const std::exception&) {
+    return {};
+  }
+}
+
 }  // namespace pgha::node

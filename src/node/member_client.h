@@ -35,4 +35,20 @@ std::optional<std::string> GetMemberStatus(const ha::Member& member, const Clien
                                            std::chrono::milliseconds connect_timeout,
                                            std::chrono::milliseconds read_timeout);
 
+// Basic auth for requests to members, as Patroni: ctl.authentication, else restapi's.
+std::optional<config::Credentials> MemberAuth(const config::Config& config);
+
+// One answer of a member's REST API; status 0 when it did not answer at all.
+struct MemberAnswer {
+  int status = 0;
+  std::string body;
+  std::string lsn;  // the `lsn` header (POST /failsafe), "" when absent
+};
+// POST `json_body` to `path` at the host of `api_url`, within `timeout` for connecting and again
+// for the answer.
+MemberAnswer PostMember(const std::string& api_url, const std::string& path,
+                        const std::string& json_body, const ClientCert& cert,
+                        const std::optional<config::Credentials>& auth,
+                        std::chrono::milliseconds timeout);
+
 }  // namespace pgha::node

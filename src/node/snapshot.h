@@ -1,5 +1,6 @@
 #pragma once
 // What the REST API serves: an immutable snapshot published by the HA loop after every cycle.
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -25,6 +26,10 @@ struct Snapshot {
   std::optional<ha::SyncState> sync;
   std::string reason;  // last decision's reason
   bool watchdog_failed = false;
+  // Failsafe mode: this primary runs on its members' confirmations, or this member confirmed a
+  // primary less than ttl ago (Patroni's failsafe_mode_is_active).
+  bool failsafe_active = false;
+  std::map<std::string, std::string> failsafe_members;  // /failsafe at the last etcd read
   MonoTime liveness_deadline{};  // /liveness answers 503 once this has passed
   // The decision journal (GET /journal): scenario files, oldest first.
   std::shared_ptr<const std::vector<std::string>> journal;

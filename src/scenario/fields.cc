@@ -298,6 +298,9 @@ const Table<ha::ClusterView>& ClusterTable() {
       {"sync_mod_revision", Field(&C::sync_mod_revision)},
       {"timeline_claim", {SetTimelineClaim, TimelineClaimWords}},
       {"timeline_claim_mod_revision", Field(&C::timeline_claim_mod_revision)},
+      {"failsafe",  // failsafe=name:api_url, repeatable (/failsafe)
+       {[](C& c, Value v) { SetEntry(c.failsafe, v); },
+        [](const C& c, std::string_view k) { return EntryWords(k, c.failsafe); }}},
   };
   return t;
 }
@@ -432,7 +435,7 @@ const Table<ha::ReplicationClient>& ReplicationTable() {
   [[maybe_unused]] auto& [revision, initialize, leader, leader_lease, leader_mod_revision, members,
                           optime, slots, config_json, config_mod_revision, history, failover,
                           failover_mod_revision, sync, sync_mod_revision, timeline_claim,
-                          timeline_claim_mod_revision] = c;
+                          timeline_claim_mod_revision, failsafe] = c;
   [[maybe_unused]] auto& [m_name, conn_url, api_url, state, role, version, xlog_location,
                           receive_lsn, replay_lsn, replication_state, timeline, tags,
                           pending_restart, m_pause, checkpoint_after_promote, reason] = m;

@@ -51,6 +51,11 @@ std::string FormatScenario(const ha::Observation& obs, const ha::Decision& decis
   TimeLine(out, "lease_valid_until", obs.lease_valid_until);
   TimeLine(out, "primary_down_since", obs.primary_down_since);
   TimeLine(out, "not_streaming_since", obs.not_streaming_since);
+  TimeLine(out, "failsafe_valid_until", obs.failsafe_valid_until);
+  if (obs.failsafe_leader) {
+    Line(out, "failsafe_leader",
+         QuoteValue(obs.failsafe_leader->name) + " " + Seconds(obs.failsafe_leader->until));
+  }
   if (obs.sync_names_settled_lsn) {
     Line(out, "sync_names_settled_lsn", std::to_string(*obs.sync_names_settled_lsn));
   }

@@ -147,6 +147,15 @@ const std::map<std::string, Directive, std::less<>>& Directives() {
        })},
       {"agent_started",
        Once([](Scenario& s, std::string_view r) { s.obs.agent_started = OptionalTime(r); })},
+      {"failsafe_valid_until",
+       Once([](Scenario& s, std::string_view r) { s.obs.failsafe_valid_until = OptionalTime(r); })},
+      {"failsafe_leader", Once([](Scenario& s, std::string_view r) {
+         auto words = Words(r);
+         if (words.size() == 1 && words[0] == "none") return;
+         if (words.size() != 2) Bad("expects <member> <until> or none");
+         s.obs.failsafe_leader =
+             ha::Observation::FailsafeLeader{std::string(Unquote(words[0])), ParseTime(words[1])};
+       })},
       {"wall_now", Once([](Scenario& s, std::string_view r) { s.obs.wall_now = WallTime(r); })},
       {"primary_down_since",
        Once([](Scenario& s, std::string_view r) { s.obs.primary_down_since = OptionalTime(r); })},
@@ -201,7 +210,8 @@ const std::map<std::string, Directive, std::less<>>& Directives() {
   [[maybe_unused]] auto& [me, now, wall_now, settings, tags, dcs_ok, cluster, pg, peers,
                           lease_valid_until, checkpoint_after_promote_pending, watchdog_usable,
                           watchdog_failed, fence_failed, primary_down_since, primary_start_failed,
-                          not_streaming_since, sync_names_settled_lsn, agent_started] = o;
+                          not_streaming_since, sync_names_settled_lsn, agent_started,
+                          failsafe_valid_until, failsafe_leader] = o;
 }
 
 void ParseLine(Scenario& s, size_t index, std::set<std::string, std::less<>>& seen) {

@@ -46,6 +46,7 @@ if [ "${1:-}" = "--controls" ]; then
     "no-former-leader-probe|--no-former-leader-probe --faults etcd-revoke,crash,switchover|at most one writable|(b) "
     "late-fence|--late-fence --faults slow-link|(f) "
     "thin-journal|--thin-journal|(g) "
+    "failsafe-forget|--failsafe-forget --faults etcd-down,etcd-cut,partition,crash,kill|at most one writable|(b) "
   )
   for c in "${CONTROLS[@]}"; do
     IFS='|' read -r name flags _ <<<"$c"
@@ -72,7 +73,7 @@ if [ "${1:-}" = "--controls" ]; then
 fi
 
 # Modes, each split in two halves so that two jobs stay busy.
-MODES=("async|" "sync|--sync" "strict|--sync-strict" "slow|--faults slow-link")
+MODES=("async|" "sync|--sync" "strict|--sync-strict" "slow|--faults slow-link" "failsafe|--failsafe")
 HALF=$((SEEDS / 2))
 for m in "${MODES[@]}"; do
   IFS='|' read -r name flags <<<"$m"

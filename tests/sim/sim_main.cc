@@ -67,11 +67,12 @@ void Usage() {
          "                  [--faults all|none|kind,kind...] [--steps N] [--quiet SECONDS]\n"
          "                  [--lenient-rewind] [--tolerate B1,B2,S1,S2] [--no-fence] [--trace]\n"
          "                  [--sync] [--sync-strict] [--sync-count N]\n"
-         "                  [--reload-lag SECONDS] [--no-sync-wait]\n"
+         "                  [--reload-lag SECONDS] [--no-sync-wait] [--failsafe]\n"
          "  negative controls: [--lie-ttl] [--hide-unqueryable] [--fake-sync-member]\n"
          "                  [--break-leader] [--stopped-veto] [--drop-slots] "
          "[--no-timeline-claim]\n"
          "                  [--no-former-leader-probe] [--late-fence] [--thin-journal]\n"
+         "                  [--failsafe-forget]\n"
          "                  [--expect '(a)|(b)']  (exit 0 at the first violation naming one)\n";
   std::cerr << "fault kinds:";
   for (const auto& k : pgha::sim::AllFaultKinds()) std::cerr << " " << k;
@@ -144,6 +145,11 @@ Args Parse(int argc, char** argv) {
       a.sim.late_fence = true;
     } else if (f == "--thin-journal") {
       a.sim.thin_journal = true;
+    } else if (f == "--failsafe") {
+      a.sim.failsafe = true;
+    } else if (f == "--failsafe-forget") {
+      a.sim.failsafe = true;
+      a.sim.failsafe_forget = true;
     } else if (f == "--expect") {
       std::stringstream in(value());
       for (std::string p; std::getline(in, p, '|');) a.expect.push_back(p);
@@ -179,6 +185,11 @@ std::string ReplayCommand(const Args& a, uint64_t seed) {
   if (a.sim.no_former_leader_probe) cmd += " --no-former-leader-probe";
   if (a.sim.late_fence) cmd += " --late-fence";
   if (a.sim.thin_journal) cmd += " --thin-journal";
+  if (a.sim.failsafe_forget) {
+    cmd += " --failsafe-forget";
+  } else if (a.sim.failsafe) {
+    cmd += " --failsafe";
+  }
   if (a.sim.reload_lag != SimOptions{}.reload_lag) {
     cmd += " --reload-lag " + fmt::format("{}", a.sim.reload_lag);
   }

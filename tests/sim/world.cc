@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <iostream>
 
+#include "api/failsafe.h"
 #include "dcs/codec.h"
 #include "dcs/etcd_errors.h"
 
@@ -17,6 +18,7 @@ constexpr size_t kTraceLength = 40;
 }  // namespace
 
 const std::string kLeaderKey = "/service/" + std::string(kScope) + "/leader";
+const std::string kFailsafeKey = "/service/" + std::string(kScope) + "/failsafe";
 
 const std::vector<std::string>& AllFaultKinds() {
   static const std::vector<std::string> kinds = {
@@ -53,6 +55,12 @@ World::World(const SimOptions& options) : opt_(options), rng_(options.seed), etc
   prober_ = std::make_unique<FakePeerProber>(
       [this](const std::string& from, const std::string& name) { return PeerSnapshot(from, name); },
       opt_.no_former_leader_probe);
+  failsafe_caller_ = std::make_unique<FakeFailsafeCaller>(
+      [this](const std::string& from, const std::string& to, const std::string& body) {
+        return PostFailsafe(from, to, body);
+      },
+      // Patroni's 2 s timeout when a member does not answer; else the round trips.
+      [this](bool answered) { clock_.Advance(answered ? Ms(Uniform(0.005, 0.3)) : Ms(2)); });
   for (int i = 0; i < opt_.nodes; ++i) {
     auto n = std::make_unique<Node>();
     n->world = this;
@@ -95,6 +103,7 @@ config::Config World::NodeConfig(int index) const {
   if (opt_.sync) c.local_dynamic["synchronous_mode"] = true;
   if (opt_.sync_strict) c.local_dynamic["synchronous_mode_strict"] = true;
   if (opt_.sync_count > 0) c.local_dynamic["synchronous_node_count"] = opt_.sync_count;
+  if (opt_.failsafe) c.local_dynamic["failsafe_mode"] = true;
   // The stopped-veto control needs a leader that gives up its key while its PostgreSQL cannot
   // start (a full disk) within the run: the default 300 s outlasts the whole schedule.
   if (opt_.stopped_veto) c.local_dynamic["primary_start_timeout"] = 3;
@@ -107,6 +116,12 @@ void World::StartAgent(Node& n) {
   n.agent = std::make_unique<agent::Agent>(n.cfg, *n.dcs, *n.pg, *prober_, n.fence, clock_);
   n.ops = std::make_unique<agent::OperationQueue>(nullptr);
   n.agent->set_operations(n.ops.get());
+  // A fresh agent process remembers no confirmation it gave (the inbox lives in its memory).
+  n.failsafe_inbox = std::make_unique<node::FailsafeInbox>(clock_);
+  n.agent_started = clock_.Now();
+  // Control --failsafe-forget: the REST API records confirmations the loop never reads.
+  n.agent->set_failsafe(failsafe_caller_.get(),
+                        opt_.failsafe_forget ? nullptr : n.failsafe_inbox.get());
   n.paused = false;
   n.next_run = clock_.Now() + Ms(Uniform(0, 1));
 }
@@ -115,6 +130,17 @@ void World::StopAgent(Node& n) {
   n.agent.reset();
   n.dcs.reset();
   n.ops.reset();  // requests still queued die with the process
+  n.failsafe_inbox.reset();
+}
+
+node::MemberAnswer World::PostFailsafe(const std::string& from, const std::string& to,
+                                       const std::string& body) {
+  Node* target = FindNode(to);
+  Node* source = FindNode(from);
+  if (!target || !source || RestRefused(*source, *target)) return {};
+  Log(from, "POST /failsafe to " + to);
+  auto a = api::FailsafePost(*target->agent->snapshot(), body, target->failsafe_inbox.get());
+  return node::MemberAnswer{a.status, a.body, a.lsn};
 }
 
 Node* World::FindNode(const std::string& name) {

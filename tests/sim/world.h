@@ -14,6 +14,7 @@
 #include "agent/operations.h"
 #include "api/requests.h"
 #include "sim/fake_clock.h"
+#include "sim/fake_failsafe.h"
 #include "sim/fake_fence.h"
 #include "sim/fake_peers.h"
 #include "sim/fake_postgres.h"
@@ -23,7 +24,8 @@
 
 namespace pgha::sim {
 
-extern const std::string kLeaderKey;  // the leader key's full etcd path
+extern const std::string kLeaderKey;    // the leader key's full etcd path
+extern const std::string kFailsafeKey;  // /failsafe's
 // The actor of fault etcd-revoke's removals (etcd's own bug, not a member's request).
 inline constexpr char kStaleEtcdLeader[] = "etcd (stale raft leader)";
 
@@ -62,8 +64,10 @@ struct SimOptions {
   bool drop_slots = false;              // (6) slots vanish on every start and promotion
   bool no_timeline_claim = false;       // B2: promotions ignore other members' timeline claims
   bool no_former_leader_probe = false;  // a race does not probe a leader whose member key left
-  bool late_fence = false;    // a renewal reaches the fence only at the end of the agent's loop
-  bool thin_journal = false;  // journal entries replay without their lease_valid_until line
+  bool late_fence = false;       // a renewal reaches the fence only at the end of the agent's loop
+  bool thin_journal = false;     // journal entries replay without their lease_valid_until line
+  bool failsafe = false;         // failsafe_mode: true in the cluster configuration
+  bool failsafe_forget = false;  // control: members forget the failsafe promises they give
 };
 
 struct Outcome {
@@ -111,8 +115,10 @@ struct Node final : EtcdLink {
   bool powered = true;
   bool paused = false;
   MonoTime next_run{};
-  std::unique_ptr<agent::OperationQueue> ops;  // the REST API's node-local requests
-  std::string last_reason;                     // last decision reason logged to the trace
+  std::unique_ptr<agent::OperationQueue> ops;           // the REST API's node-local requests
+  std::unique_ptr<node::FailsafeInbox> failsafe_inbox;  // its REST API's POST /failsafe record
+  MonoTime agent_started{};
+  std::string last_reason;  // last decision reason logged to the trace
   std::shared_ptr<const std::vector<std::string>> journal;  // last journal checked (g)
   Status Cross() override;
   const std::string& name() const { return cfg.name; }
@@ -179,6 +185,7 @@ class World final : public PgNetwork {
   void OnEtcdRemove(const dcs::KeyValue& kv, SimEtcd::Removal how, const std::string& actor);
   // (b) every writable server is the key holder.
   void CheckWritableHoldsKey();
+  bool FailsafeCovers(const std::string& holder, SimEtcd::Removal how) const;
   // (d) no leaderless period longer than 3 x ttl while a member could be promoted.
   void CheckLeaderless();
   bool LeaderlessExcused() const;
@@ -227,6 +234,9 @@ class World final : public PgNetwork {
   SimEtcd etcd_;
   std::vector<std::unique_ptr<Node>> nodes_;
   std::unique_ptr<FakePeerProber> prober_;
+  std::unique_ptr<FakeFailsafeCaller> failsafe_caller_;
+  node::MemberAnswer PostFailsafe(const std::string& from, const std::string& to,
+                                  const std::string& body);
   TimelineChecker timelines_;
   std::vector<Fault> faults_;
   bool etcd_down_ = false;

@@ -102,12 +102,33 @@ void World::OnEtcdRemove(const dcs::KeyValue& kv, SimEtcd::Removal how, const st
     return;
   }
   Node* h = FindNode(holder);
-  if (h && h->pg->writable() && !Paused()) {
+  if (h && h->pg->writable() && !Paused() && !FailsafeCovers(holder, how)) {
     Fail(fmt::format(
         "(b) a writable PostgreSQL is fenced before its leader key leaves etcd: {}'s key (lease "
         "{}) {}{} while its PostgreSQL still accepts writes",
         holder, kv.lease, HowText(how), how == SimEtcd::Removal::kExpiry ? "" : " by " + actor));
   }
+}
+
+// Failsafe mode: the key may expire under a writable primary when every other member /failsafe
+// lists has promised it not to race (its inbox names the holder), or cannot keep a promise it
+// forgot: its agent is down, or started less than ttl ago (ha::FailsafeRaceBlock). Whether
+// nobody else is promoted meanwhile is what invariants 1 and (b) check.
+bool World::FailsafeCovers(const std::string& holder, SimEtcd::Removal how) const {
+  if (!opt_.failsafe || how != SimEtcd::Removal::kExpiry) return false;
+  auto kv = etcd_.Get(kFailsafeKey);
+  if (!kv) return false;
+  auto members = nlohmann::json::parse(kv->value, nullptr, false);
+  if (!members.is_object() || !members.contains(holder)) return false;
+  for (const auto& [name, url] : members.items()) {
+    const Node* n = FindNode(name);
+    if (!n || name == holder || !n->agent) continue;
+    auto promise = n->failsafe_inbox ? n->failsafe_inbox->Active() : std::nullopt;
+    if (promise && promise->name == holder) continue;
+    if (clock_.Now() - n->agent_started < std::chrono::seconds(MaxTtl())) continue;
+    return false;
+  }
+  return true;
 }
 
 // (b) Every writable PostgreSQL is the key holder: once another member holds the key, the old
@@ -149,6 +170,10 @@ bool World::Promotable(const Node& n, const ha::ClusterView& view) const {
   }
   if (s.synchronous_mode && view.sync && !view.sync->leader.empty() &&
       !ha::InSyncKey(view, n.name())) {
+    return false;
+  }
+  // Failsafe mode: a member /failsafe does not list races only when an operator asks.
+  if (s.failsafe_mode && !view.failsafe.empty() && view.failsafe.count(n.name()) == 0) {
     return false;
   }
   return true;

@@ -64,6 +64,7 @@ class FakeDcs final : public dcs::Dcs {
   Result<bool> WriteSync(const std::string&, int64_t) override { return true; }
   Result<bool> WriteTimelineClaim(const std::string&, int64_t) override { return true; }
   Result<bool> DeleteSync(int64_t) override { return true; }
+  Result<bool> WriteFailsafe(const std::optional<std::string>&) override { return true; }
   Status DeleteCluster() override { return OkStatus(); }
   bool WaitForChange(int64_t, std::chrono::steady_clock::time_point) override { return false; }
   void Wake() override { ++wakes; }

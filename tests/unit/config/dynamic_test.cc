@@ -382,7 +382,7 @@ TEST(MergeDynamic, KeysPgHaDoesNotActOnAreNamed) {
   std::vector<std::string> warnings;
   MergeDynamic(LocalWith(""), json{{"failsafe_mode", true}, {"ignore_slots", json::array()}},
                &warnings);
-  EXPECT_TRUE(HasWarning(warnings, "failsafe_mode: not implemented by pgha"));
+  EXPECT_FALSE(HasWarning(warnings, "failsafe_mode"));  // implemented (ha/failsafe.cc)
   EXPECT_TRUE(HasWarning(warnings, "ignore_slots: pgha never drops a slot it did not create"));
 }
 

@@ -221,3 +221,33 @@ TEST(ClusterView, LegacyOptimeOnlyWithoutStatus) {
 
 }  // namespace
 }  // namespace pgha::dcs
+
+namespace pgha::dcs {
+namespace {
+
+TEST(ClusterView, FailsafeTopologyAsPatroniWritesIt) {
+  Keys keys("/service", "demo");
+  const std::string members = EncodeFailsafe(
+      {{"node1", "http://127.0.0.1:8008/patroni"}, {"node2", "http://127.0.0.1:8009/patroni"}});
+  EXPECT_EQ(members,
+            R"({"node1":"http://127.0.0.1:8008/patroni","node2":"http://127.0.0.1:8009/patroni"})");
+  ha::ClusterView v =
+      BuildClusterView(keys, {{"/service/demo/failsafe", members, 3, 3, 1, 0}}, 4, nullptr);
+  ASSERT_EQ(v.failsafe.size(), 2u);
+  EXPECT_EQ(v.failsafe.at("node2"), "http://127.0.0.1:8009/patroni");
+}
+
+TEST(ClusterView, AFailsafeKeyThatIsNotAnObjectOfStringsIsIgnoredAndReported) {
+  Keys keys("/service", "demo");
+  for (const char* bad : {"[]", "not json", R"({"node1": 5})", "\"x\""}) {
+    std::vector<std::string> warnings;
+    ha::ClusterView v =
+        BuildClusterView(keys, {{"/service/demo/failsafe", bad, 3, 3, 1, 0}}, 4, &warnings);
+    EXPECT_TRUE(v.failsafe.empty()) << bad;
+    ASSERT_EQ(warnings.size(), 1u) << bad;
+    EXPECT_NE(warnings[0].find("/service/demo/failsafe"), std::string::npos) << warnings[0];
+  }
+}
+
+}  // namespace
+}  // namespace pgha::dcs
