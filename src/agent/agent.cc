@@ -84,6 +84,7 @@ bool Agent::RefreshDcs(ha::Observation* obs) {
   auto sent = clock_.Now();
   bool lease_ok = false;
   bool renewed = true;
+  bool unanswered = false;  // etcd did not answer the keepalive
   ha::LeaseFacts lease{sent, lease_valid_until_, dcs_.lease_ttl(), may_write_ || bound_lease_ != 0};
   if (dcs_.lease_id() == 0) {
     lease_ok = dcs_.EnsureLease(settings_.ttl).ok();
@@ -99,8 +100,13 @@ bool Agent::RefreshDcs(ha::Observation* obs) {
       lease_ok = dcs_.EnsureLease(settings_.ttl).ok();
     } else {
       spdlog::warn("lease keepalive failed: {}", alive.message());
+      unanswered = dcs::ClassifyError(alive.error()) == dcs::EtcdErrc::kUnavailable;
     }
   }
+  // The loop is not valid without a renewed lease whatever a read would say, and a read of an
+  // etcd that just let a keepalive time out most likely costs another retry_timeout: decide now
+  // (a primary in failsafe mode learns a member's refusal a whole timeout sooner).
+  if (unanswered) return false;
   if (lease_ok && dcs_.lease_ttl() != settings_.ttl) {
     // A lease keeps the TTL it was granted with: a changed ttl takes effect only on a new lease
     // (the leader key is re-bound to it by TrackLeaderBinding before it may extend the fence).
@@ -244,6 +250,9 @@ bool Agent::RunOnce() {
   obs.lease_valid_until = leader_valid_until_;
   obs.agent_started = started_at_;
   obs.checkpoint_after_promote_pending = checkpoint_pending_;
+  obs.replica_method_without_leader = std::any_of(
+      cfg_.postgresql.create_replica_methods.begin(), cfg_.postgresql.create_replica_methods.end(),
+      [](const config::ScriptMethod& m) { return m.no_leader; });
   bool holding = obs.dcs_ok && obs.cluster.leader == cfg_.name;
   if (holding && !obs.pg.running) {
     if (!primary_down_since_) primary_down_since_ = obs.now;

@@ -100,7 +100,15 @@ class Agent {
   Status ConfirmFailsafe(const ha::Observation& obs);
   void ObserveFailsafe(ha::Observation* obs);
   std::optional<MonoTime> FailsafeUntil() const;  // Observation::failsafe_valid_until
-  Status CreateRoles();
+  Status CreateRoles(bool superuser_too = false);
+  // create_replica_methods, in order (data_dir_methods.cc).
+  Status RunReplicaMethod(const config::ScriptMethod& method, const std::string& conninfo,
+                          const std::string& password);
+  // bootstrap.method: runs it; the recovery the new data directory starts with (nullopt: none).
+  Result<std::optional<pg::RecoveryTarget>> RunBootstrapMethod(const config::ScriptMethod& m);
+  Status WaitForEndOfRecovery();
+  void RaiseToRecoveryFloor(nlohmann::json* params);
+  void RemoveEmptyDataDir();
   void SyncParameters(const ha::Observation& obs);
   void WarnWalSenderShortage(const ha::Observation& obs, const nlohmann::json& params);
   std::optional<pg::RecoveryTarget> RecoveryFor(const ha::Observation& obs,
@@ -182,6 +190,7 @@ class Agent {
   // The fence keeps this deadline even after a later round failed (failsafe_confirmed_ false).
   std::optional<MonoTime> failsafe_valid_until_;
   bool failsafe_confirmed_ = false;  // the last round was accepted by every member
+  bool failsafe_refused_ = false;    // the last round was not (Observation::failsafe_refused)
   Watchdog* watchdog_ = nullptr;
   Callbacks callbacks_;
   bool watchdog_failed_ = false;

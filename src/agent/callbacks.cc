@@ -10,69 +10,16 @@
 #include <cstdlib>
 #include <cstring>
 
-namespace pgha::agent {
+#include "pg/process.h"
 
-Result<std::vector<std::string>> SplitCommandLine(std::string_view text) {
-  std::vector<std::string> words;
-  std::string word;
-  bool in_word = false;
-  char quote = 0;
-  for (size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (quote == '\'') {
-      if (c == '\'') {
-        quote = 0;
-      } else {
-        word += c;
-      }
-    } else if (quote == '"') {
-      if (c == '"') {
-        quote = 0;
-      } else if (c == '\\' && i + 1 < text.size() &&
-                 std::strchr("\\\"$`", text[i + 1]) != nullptr) {
-        word += text[++i];
-      } else {
-        word += c;
-      }
-    } else if (c == ' ' || c == '\t' || c == '\n') {
-      if (in_word) words.push_back(std::move(word));
-      word.clear();
-      in_word = false;
-    } else {
-      in_word = true;
-      if (c == '\'' || c == '"') {
-        quote = c;
-      } else if (c == '\\' && i + 1 < text.size()) {
-        word += text[++i];
-      } else {
-        word += c;
-      }
-    }
-  }
-  if (quote != 0)
-    return Err("unbalanced " + std::string(1, quote) + " quote in: " + std::string(text));
-  if (in_word) words.push_back(std::move(word));
-  if (words.empty()) return Err("empty command");
-  return words;
-}
+namespace pgha::agent {
 
 namespace {
 
 // execvp's PATH search, done before fork: the child of a threaded process should only exec.
 std::string ResolveCommand(const std::string& name) {
   if (name.find('/') != std::string::npos) return name;
-  const char* path = std::getenv("PATH");
-  std::string dirs = path ? path : "/usr/local/bin:/usr/bin:/bin";
-  size_t start = 0;
-  while (start <= dirs.size()) {
-    size_t end = dirs.find(':', start);
-    if (end == std::string::npos) end = dirs.size();
-    std::string dir = dirs.substr(start, end - start);
-    std::string candidate = (dir.empty() ? "." : dir) + "/" + name;
-    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
-    start = end + 1;
-  }
-  return name;  // exec fails and says so
+  return pg::FindInPath(name).value_or(name);  // else exec fails and says so
 }
 
 }  // namespace

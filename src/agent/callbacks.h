@@ -13,11 +13,11 @@
 #include <vector>
 
 #include "core/result.h"
+#include "core/strings.h"
 
 namespace pgha::agent {
 
-// "/bin/cb --flag 'a b'" -> {"/bin/cb", "--flag", "a b"}; unbalanced quotes are an error.
-Result<std::vector<std::string>> SplitCommandLine(std::string_view text);
+using pgha::SplitCommandLine;  // core/strings.h
 
 class Callbacks {
  public:

@@ -165,17 +165,33 @@ Status Agent::Bootstrap(ha::Observation& obs) {
     }
     return e;
   };
-  if (auto st = pg_.Initdb(cfg_.bootstrap.initdb); !st.ok()) return fail(st.error());
+  std::optional<pg::RecoveryTarget> recovery;
+  if (cfg_.bootstrap.method) {
+    auto made = RunBootstrapMethod(*cfg_.bootstrap.method);
+    if (!made.ok()) return fail(made.error());
+    recovery = *made;
+  } else if (auto st = pg_.Initdb(cfg_.bootstrap.initdb); !st.ok()) {
+    return fail(st.error());
+  }
   sync_names_ = "";  // a new cluster has no commit to protect yet; roles are created below
   std::vector<std::string> hba =
       cfg_.bootstrap.pg_hba.empty() ? Hba()
                                     : pg::WithCommitGateHba(cfg_.postgresql, cfg_.bootstrap.pg_hba);
-  if (auto st = pg_.WriteConfig(Parameters(), hba, std::nullopt); !st.ok()) {
-    return fail(st.error());
-  }
+  nlohmann::json params = Parameters();
+  if (recovery) RaiseToRecoveryFloor(&params);
+  if (auto st = pg_.WriteConfig(params, hba, recovery); !st.ok()) return fail(st.error());
   written_params_ = Parameters().dump();
   if (auto st = pg_.Start(cfg_.postgresql.pg_ctl_timeout); !st.ok()) return fail(st.error());
-  if (auto st = CreateRoles(); !st.ok()) return fail(st.error());
+  if (recovery) {
+    if (auto st = WaitForEndOfRecovery(); !st.ok()) return fail(st.error());
+    if (auto st = pg_.WriteConfig(Parameters(), hba, std::nullopt); !st.ok()) {
+      return fail(st.error());
+    }
+    (void)pg_.Reload();
+  }
+  if (auto st = CreateRoles(cfg_.bootstrap.method.has_value()); !st.ok()) {
+    return fail(st.error());
+  }
   obs.pg = pg_.Observe();
   if (obs.pg.sysid.empty()) return fail(Err("cannot read the new system identifier"));
   PGHA_TRY(dcs_.SetInitialize(obs.pg.sysid));
@@ -194,9 +210,16 @@ Status Agent::Bootstrap(ha::Observation& obs) {
   return OkStatus();
 }
 
-Status Agent::CreateRoles() {
-  const std::vector<std::pair<const config::Credentials*, std::string>> roles = {
+Status Agent::CreateRoles(bool superuser_too) {
+  std::vector<std::pair<const config::Credentials*, std::string>> roles = {
       {&cfg_.postgresql.replication, "REPLICATION"}, {&cfg_.postgresql.rewind, "NOREPLICATION"}};
+  if (superuser_too && !cfg_.postgresql.superuser.password.empty()) {
+    // A restored data directory carries the source cluster's superuser password: set ours, as
+    // Patroni does after a custom bootstrap.
+    auto st = pg::EnsureLoginRole(pg_, cfg_.postgresql.superuser.username,
+                                  cfg_.postgresql.superuser.password, "SUPERUSER");
+    if (!st.ok()) return Err("setting the superuser's password: " + st.message());
+  }
   for (const auto& [creds, attributes] : roles) {
     if (creds->username.empty() || creds->username == cfg_.postgresql.superuser.username) continue;
     auto st = pg::EnsureLoginRole(pg_, creds->username, creds->password, attributes);
@@ -208,20 +231,6 @@ Status Agent::CreateRoles() {
     if (!st.ok()) return Err("granting rewind rights: " + st.message());
   }
   return OkStatus();
-}
-
-Status Agent::CloneFromLeader(const ha::Observation& obs, const std::string& source,
-                              const std::string& upstream) {
-  auto at = MemberPostgres(obs, source);
-  if (!at) return Err("clone source " + source + " has no usable conn_url");
-  PublishMember(obs, "creating replica");
-  std::string conninfo =
-      pg::PrimaryConninfo(at->host, at->port, cfg_.postgresql.replication, cfg_.name) +
-      " dbname=postgres";
-  PGHA_TRY(pg_.Basebackup(conninfo, 3600));
-  PGHA_TRY(pg_.WriteConfig(Parameters(), Hba(), RecoveryFor(obs, upstream)));
-  written_params_ = Parameters().dump();
-  return pg_.Start(cfg_.postgresql.pg_ctl_timeout);
 }
 
 std::optional<pg::RecoveryTarget> Agent::RecoveryFor(const ha::Observation& obs,

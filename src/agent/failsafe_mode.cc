@@ -15,8 +15,10 @@ void Agent::ObserveFailsafe(ha::Observation* obs) {
     if (failsafe_valid_until_) spdlog::info("etcd is reachable again: failsafe mode ends");
     failsafe_valid_until_.reset();
     failsafe_confirmed_ = false;
+    failsafe_refused_ = false;
   }
   obs->failsafe_valid_until = FailsafeUntil();
+  obs->failsafe_refused = failsafe_refused_;
   obs->failsafe_leader.reset();
   if (failsafe_inbox_) {
     if (auto leader = failsafe_inbox_->Active()) {
@@ -54,6 +56,7 @@ Status Agent::ConfirmFailsafe(const ha::Observation& obs) {
   // last full round still hold, and so does the fence's deadline.
   auto give_up = [&](const std::string& why) -> Status {
     failsafe_confirmed_ = false;
+    failsafe_refused_ = true;
     return Err(why);
   };
   if (!failsafe_caller_) return give_up("this agent has no client for the members' REST APIs");
@@ -81,6 +84,7 @@ Status Agent::ConfirmFailsafe(const ha::Observation& obs) {
   }
   failsafe_valid_until_ = sent + std::chrono::seconds(settings_.ttl);
   failsafe_confirmed_ = true;
+  failsafe_refused_ = false;
   if (!was_active) {
     spdlog::warn("failsafe mode is active: every member in /failsafe confirmed this primary");
   }

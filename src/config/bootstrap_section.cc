@@ -66,9 +66,9 @@ Status ReadBootstrap(const Section& root, Bootstrap* b) {
   PGHA_TRY(ReadDcs(s, b));
   PGHA_TRY(ReadInitdb(s, b));
   PGHA_TRY(s.Lines("pg_hba", &b->pg_hba));
-  if (method != "initdb") s.WarnUnused("method", "only initdb bootstrap is supported");
-  s.WarnUnused("post_bootstrap", "only initdb bootstrap is supported; the script is not run");
-  s.WarnUnused("post_init", "only initdb bootstrap is supported; the script is not run");
+  if (method != "initdb") PGHA_TRY(ReadBootstrapMethod(s, method, b));
+  s.WarnUnused("post_bootstrap", "the script is not run");
+  s.WarnUnused("post_init", "the script is not run");
   s.WarnUnused("users", "removed in Patroni 4.0");
   return OkStatus();
 }

@@ -45,6 +45,22 @@ struct Ctl {
   bool insecure = false;
 };
 
+// A user script that makes a data directory: a create_replica_methods entry or a custom
+// bootstrap method (Patroni's keys; docs/interfaces.md 4.1). Its arguments are Patroni's
+// (--scope, --datadir, and --role, --connstring for replicas) unless no_params, then `args`
+// (every other key of its section, as --key=value in file order).
+struct ScriptMethod {
+  std::string name;
+  std::vector<std::string> command;  // split as a shell would; empty: the built-in basebackup
+  bool no_leader = false;            // replicas: works without a replication connection
+  bool keep_data = false;            // replicas: do not empty the data directory before/after
+  bool no_params = false;
+  bool keep_existing_recovery_conf = false;  // bootstrap: keep the signal files it left
+  std::vector<std::pair<std::string, std::string>> recovery_conf;  // bootstrap: then recover
+  std::vector<std::pair<std::string, std::string>> args;
+  bool Builtin() const { return command.empty(); }
+};
+
 struct Postgresql {
   std::string listen;  // "host:port" (host may be a comma list)
   // postgresql.callbacks: on_start, on_stop, on_restart, on_reload, on_role_change -> command.
@@ -66,6 +82,8 @@ struct Postgresql {
   bool commit_gate = true;
   bool remove_data_directory_on_rewind_failure = false;
   int pg_ctl_timeout = 60;
+  // create_replica_methods, in order (default: the built-in basebackup alone).
+  std::vector<ScriptMethod> create_replica_methods = {ScriptMethod{"basebackup", {}}};
   // The installed PostgreSQL's parameters, set by pgha at start from bin_dir (not read from the
   // file); null: parameters are checked only for their name and shape.
   std::shared_ptr<const GucCatalog> gucs;
@@ -76,6 +94,7 @@ struct Bootstrap {
   nlohmann::json dcs = nlohmann::json::object();  // initial dynamic config, written to /config once
   std::vector<std::string> initdb;                // "--opt" or "--opt=value"
   std::vector<std::string> pg_hba;
+  std::optional<ScriptMethod> method;  // bootstrap.method other than initdb
 };
 
 struct Watchdog {

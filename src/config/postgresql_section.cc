@@ -137,44 +137,48 @@ void WarnUnusedKeys(const Section& s) {
       if (key.rfind("parameters_", 0) == 0 || key.rfind("pg_hba_", 0) == 0) s.WarnUnused(key);
     }
   }
-  YAML::Node methods = s.Get("create_replica_methods");
-  bool basebackup_only = methods.IsSequence() && methods.size() == 1 && methods[0].IsScalar() &&
-                         methods[0].Scalar() == "basebackup";
-  if (!basebackup_only) s.WarnUnused("create_replica_methods", "replicas use pg_basebackup");
 }
 
 }  // namespace
 
 Status ReadPostgresql(const Section& root, Postgresql* pg) {
   Section s = root.Child("postgresql");
-  PGHA_TRY(s.CheckKeys({"listen",
-                        "connect_address",
-                        "proxy_address",
-                        "data_dir",
-                        "config_dir",
-                        "bin_dir",
-                        "bin_name",
-                        "pgpass",
-                        "authentication",
-                        "parameters",
-                        "pg_hba",
-                        "pg_ident",
-                        "use_pg_rewind",
-                        "remove_data_directory_on_rewind_failure",
-                        "remove_data_directory_on_diverged_timelines",
-                        "pg_ctl_timeout",
-                        "callbacks",
-                        "create_replica_methods",
-                        "basebackup",
-                        "rewind",
-                        "recovery_conf",
-                        "custom_conf",
-                        "pre_promote",
-                        "before_stop",
-                        "use_unix_socket",
-                        "use_unix_socket_repl",
-                        "commit_gate"},
-                       {"parameters_", "pg_hba_", "pg_ident_"}));
+  // The sections of the replica methods named in create_replica_methods are known keys too.
+  std::vector<std::string> method_names;
+  if (YAML::Node methods = s.Get("create_replica_methods"); methods.IsSequence()) {
+    for (const auto& m : methods) {
+      if (m.IsScalar()) method_names.push_back(m.Scalar());
+    }
+  }
+  std::vector<std::string_view> known = {"listen",
+                                         "connect_address",
+                                         "proxy_address",
+                                         "data_dir",
+                                         "config_dir",
+                                         "bin_dir",
+                                         "bin_name",
+                                         "pgpass",
+                                         "authentication",
+                                         "parameters",
+                                         "pg_hba",
+                                         "pg_ident",
+                                         "use_pg_rewind",
+                                         "remove_data_directory_on_rewind_failure",
+                                         "remove_data_directory_on_diverged_timelines",
+                                         "pg_ctl_timeout",
+                                         "callbacks",
+                                         "create_replica_methods",
+                                         "basebackup",
+                                         "rewind",
+                                         "recovery_conf",
+                                         "custom_conf",
+                                         "pre_promote",
+                                         "before_stop",
+                                         "use_unix_socket",
+                                         "use_unix_socket_repl",
+                                         "commit_gate"};
+  known.insert(known.end(), method_names.begin(), method_names.end());
+  PGHA_TRY(s.CheckKeys(known, {"parameters_", "pg_hba_", "pg_ident_"}));
   if (!s.present()) {
     return Err(
         "postgresql.listen: required (set it in the file or with "
@@ -186,6 +190,7 @@ Status ReadPostgresql(const Section& root, Postgresql* pg) {
   PGHA_TRY(ReadParameters(s, pg));
   PGHA_TRY(ReadBehaviour(s, pg));
   PGHA_TRY(ReadCallbacks(s, pg));
+  PGHA_TRY(ReadReplicaMethods(s, pg));
   WarnUnusedKeys(s);
   return OkStatus();
 }

@@ -1,6 +1,7 @@
 #include "core/strings.h"
 
 #include <charconv>
+#include <cstring>
 
 namespace pgha {
 
@@ -78,6 +79,50 @@ std::string Join(const std::vector<std::string>& items, std::string_view sep) {
     out += items[i];
   }
   return out;
+}
+
+Result<std::vector<std::string>> SplitCommandLine(std::string_view text) {
+  std::vector<std::string> words;
+  std::string word;
+  bool in_word = false;
+  char quote = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (quote == '\'') {
+      if (c == '\'') {
+        quote = 0;
+      } else {
+        word += c;
+      }
+    } else if (quote == '"') {
+      if (c == '"') {
+        quote = 0;
+      } else if (c == '\\' && i + 1 < text.size() &&
+                 std::strchr("\\\"$`", text[i + 1]) != nullptr) {
+        word += text[++i];
+      } else {
+        word += c;
+      }
+    } else if (c == ' ' || c == '\t' || c == '\n') {
+      if (in_word) words.push_back(std::move(word));
+      word.clear();
+      in_word = false;
+    } else {
+      in_word = true;
+      if (c == '\'' || c == '"') {
+        quote = c;
+      } else if (c == '\\' && i + 1 < text.size()) {
+        word += text[++i];
+      } else {
+        word += c;
+      }
+    }
+  }
+  if (quote != 0)
+    return Err("unbalanced " + std::string(1, quote) + " quote in: " + std::string(text));
+  if (in_word) words.push_back(std::move(word));
+  if (words.empty()) return Err("empty command");
+  return words;
 }
 
 }  // namespace pgha

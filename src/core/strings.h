@@ -4,6 +4,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/result.h"
+
 namespace pgha {
 
 std::vector<std::string> Split(std::string_view text, char sep);
@@ -16,5 +18,9 @@ bool SplitHostPort(std::string_view text, std::string* host, int* port);
 // Quotes a value for postgresql.conf / libpq conninfo: 'it''s'.
 std::string QuoteConfValue(std::string_view value);
 std::string QuoteConninfoValue(std::string_view value);
+
+// "/bin/cb --flag 'a b'" -> {"/bin/cb", "--flag", "a b"}, as a POSIX shell splits words (quotes
+// and backslashes, no expansion); unbalanced quotes or no word at all are an error.
+Result<std::vector<std::string>> SplitCommandLine(std::string_view text);
 
 }  // namespace pgha

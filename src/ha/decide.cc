@@ -69,6 +69,12 @@ Decision DecideWithoutDcs(const Observation& obs) {
   // Failsafe mode, for the member that led until etcd went: the members confirm every loop, and
   // each round they all accept lets it run until ttl after the round (ha/failsafe.cc).
   if (obs.settings.failsafe_mode && (obs.lease_valid_until || obs.failsafe_valid_until)) {
+    if (obs.failsafe_refused) {
+      return Do(
+          "demoting: DCS is not accessible and a member in /failsafe did not confirm failsafe "
+          "mode",
+          {action::Demote{DemoteMode::kOffline, ""}});
+    }
     if (FailsafeHolds(obs)) {
       // Patroni's words.
       return Do(
@@ -119,6 +125,10 @@ Decision DecideEmptyDataDir(const Observation& obs) {
               {action::CloneFromLeader{leader->name, then}});
   }
   if (c.leader) return Do("waiting for leader " + *c.leader + " to be running before cloning");
+  if (c.initialize && !c.initialize->empty() && obs.replica_method_without_leader) {
+    return Do("trying to bootstrap a replica without a leader (create_replica_methods: no_leader)",
+              {action::CloneFromLeader{"", ""}});
+  }
   return Do("waiting for the leader to bootstrap the cluster");
 }
 

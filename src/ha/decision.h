@@ -66,6 +66,9 @@ struct Observation {
   // POST /failsafe, and each of them promised not to race until this moment (send time of that
   // round + ttl). Unset: no such round, or the last one was refused or unanswered.
   std::optional<MonoTime> failsafe_valid_until;
+  // failsafe_mode, on the primary without etcd: the last round was refused or not answered by a
+  // member. As Patroni, the primary then demotes at once, lease or not.
+  bool failsafe_refused = false;
   // failsafe_mode, on another member: the primary whose POST /failsafe this agent accepted last,
   // and the moment until which it promised not to race (receipt + ttl). Unset: none.
   struct FailsafeLeader {
@@ -74,6 +77,9 @@ struct Observation {
     bool operator==(const FailsafeLeader&) const = default;
   };
   std::optional<FailsafeLeader> failsafe_leader;
+  // A create_replica_methods entry can make this member's data directory without a leader
+  // (no_leader: a restore from a backup), as Patroni's "bootstrap (without leader)".
+  bool replica_method_without_leader = false;
 };
 
 // How long starts as primary must keep failing outright before the key is given up.

@@ -146,14 +146,19 @@ class RealPostgres final : public Postgres {
                              RenderPostgresqlConf(params, recovery), 0600));
     if (!hba.empty())
       PGHA_TRY(WriteFileAtomic(cfg_.data_dir + "/pg_hba.conf", RenderHba(hba), 0600));
-    std::string signal = cfg_.data_dir + "/standby.signal";
+    const std::string standby = cfg_.data_dir + "/standby.signal";
+    const std::string archive = cfg_.data_dir + "/recovery.signal";
+    const std::string* wanted = !recovery                    ? nullptr
+                                : recovery->archive_recovery ? &archive
+                                                             : &standby;
     std::error_code ec;
-    if (recovery) {
-      if (!fs::exists(signal)) PGHA_TRY(WriteFileAtomic(signal, "", 0600));
-    } else {
-      fs::remove(signal, ec);
+    for (const std::string* signal : {&standby, &archive}) {
+      if (signal == wanted) {
+        if (!fs::exists(*signal)) PGHA_TRY(WriteFileAtomic(*signal, "", 0600));
+      } else {
+        fs::remove(*signal, ec);
+      }
     }
-    fs::remove(cfg_.data_dir + "/recovery.signal", ec);
     return OkStatus();
   }
 
@@ -346,6 +351,24 @@ class RealPostgres final : public Postgres {
     return OkStatus();
   }
 
+  Status RunDataDirScript(const std::vector<std::string>& argv,
+                          const std::map<std::string, std::string>& env,
+                          int timeout_seconds) override {
+    if (argv.empty()) return Err("empty command");
+    std::vector<std::string> args = argv;
+    if (args[0].find('/') == std::string::npos) {
+      auto found = FindInPath(args[0]);
+      if (!found) return Err(args[0] + ": not found in PATH");
+      args[0] = *found;
+    }
+    conn_.reset();
+    sysid_.clear();
+    auto r = RunCommand(args, env, seconds(timeout_seconds));
+    if (!r.ok()) return r.error();
+    if (r->exit_code != 0) return Err(DescribeFailure(argv[0], *r));
+    return OkStatus();
+  }
+
   Result<std::vector<Row>> Query(const std::string& sql) override {
     if (!Connect()) return Err("not connected to PostgreSQL: " + last_connect_error_);
     auto r = conn_->Query(sql);
@@ -380,6 +403,13 @@ class RealPostgres final : public Postgres {
   bool PostmasterAlive() const {
     pid_t pid = PostmasterPid();
     return pid > 0 && ProcessRunning(pid);
+  }
+
+  std::map<std::string, int64_t> RecoveryFloor() override {
+    auto r =
+        RunCommand({bin_ + "/pg_controldata", "-D", cfg_.data_dir}, {{"LC_ALL", "C"}}, seconds(10));
+    if (!r.ok() || r->exit_code != 0) return {};
+    return ParseRecoveryFloor(r->output);
   }
 
   void ReadControlData(ha::LocalPg* pg) {
@@ -504,6 +534,29 @@ void ParseControlData(const std::string& output, ha::LocalPg* pg) {
       if (auto lsn = Lsn::Parse(value)) pg->control_checkpoint = lsn->value;
     }
   }
+}
+
+std::map<std::string, int64_t> ParseRecoveryFloor(const std::string& output) {
+  static const std::map<std::string, std::string> kNames = {
+      {"max_connections setting", "max_connections"},
+      {"max_worker_processes setting", "max_worker_processes"},
+      {"max_wal_senders setting", "max_wal_senders"},
+      {"max_prepared_xacts setting", "max_prepared_transactions"},
+      {"max_locks_per_xact setting", "max_locks_per_transaction"}};
+  std::map<std::string, int64_t> out;
+  std::istringstream in(output);
+  std::string line;
+  while (std::getline(in, line)) {
+    auto colon = line.find(':');
+    if (colon == std::string::npos) continue;
+    auto it = kNames.find(Trim(line.substr(0, colon)));
+    if (it == kNames.end()) continue;
+    std::string value = Trim(line.substr(colon + 1));
+    char* end = nullptr;
+    long long n = std::strtoll(value.c_str(), &end, 10);
+    if (!value.empty() && end == value.c_str() + value.size()) out[it->second] = n;
+  }
+  return out;
 }
 
 std::vector<TimelineSwitch> ParseTimelineHistory(const std::string& text) {

@@ -1,6 +1,7 @@
 #pragma once
 // The agent's handle on its PostgreSQL: observation and the lifecycle steps the executor runs.
 // A real implementation drives pg_ctl/initdb/pg_basebackup and libpq; tests use fakes.
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -50,6 +51,16 @@ class Postgres {
   // Empties the data directory (reinitialize on the operator's request). PostgreSQL must be
   // stopped.
   virtual Status RemoveDataDir() { return Err("removing the data directory is not supported"); }
+  // Runs a user's script that makes the data directory (a replica or bootstrap method) with
+  // `env` added, within `timeout_seconds`; argv[0] without a '/' is looked up in PATH.
+  // ParseRecoveryFloor of this data directory (empty when pg_controldata cannot say).
+  virtual std::map<std::string, int64_t> RecoveryFloor() { return {}; }
+  virtual Status RunDataDirScript(const std::vector<std::string>& argv,
+                                  const std::map<std::string, std::string>& env,
+                                  int timeout_seconds) {
+    (void)argv, (void)env, (void)timeout_seconds;
+    return Err("running data directory scripts is not supported");
+  }
   // Contents of pg_wal/<timeline>.history (written by PostgreSQL at promotion).
   virtual Result<std::string> ReadTimelineHistory(uint32_t timeline) {
     (void)timeline;
@@ -89,5 +100,9 @@ bool ReadLivePositions(Postgres& pg, ha::LocalPg* out);
 
 // Parses `pg_controldata` output into the data-directory fields of LocalPg.
 void ParseControlData(const std::string& output, ha::LocalPg* pg);
+// The settings a server that recovers this data directory needs at least the source's values of
+// (max_connections, max_worker_processes, max_wal_senders, max_prepared_transactions,
+// max_locks_per_transaction), from `pg_controldata` output.
+std::map<std::string, int64_t> ParseRecoveryFloor(const std::string& output);
 
 }  // namespace pgha::pg

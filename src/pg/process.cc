@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 
 #include "core/fd.h"
@@ -78,6 +79,21 @@ std::string DescribeFailure(const std::string& what, const CommandResult& r) {
   if (out.size() > 600) out = "..." + out.substr(out.size() - 600);
   while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
   return what + " failed (exit " + std::to_string(r.exit_code) + "): " + out;
+}
+
+std::optional<std::string> FindInPath(const std::string& name) {
+  const char* path = std::getenv("PATH");
+  std::string dirs = path ? path : "/usr/local/bin:/usr/bin:/bin";
+  size_t start = 0;
+  while (start <= dirs.size()) {
+    size_t end = dirs.find(':', start);
+    if (end == std::string::npos) end = dirs.size();
+    std::string dir = dirs.substr(start, end - start);
+    std::string candidate = (dir.empty() ? "." : dir) + "/" + name;
+    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+    start = end + 1;
+  }
+  return std::nullopt;
 }
 
 }  // namespace pgha::pg

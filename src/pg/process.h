@@ -2,6 +2,7 @@
 // Running PostgreSQL's command-line tools: fork/exec with a deadline and captured output.
 #include <chrono>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,9 @@ struct CommandResult {
 Result<CommandResult> RunCommand(const std::vector<std::string>& argv,
                                  const std::map<std::string, std::string>& extra_env,
                                  std::chrono::milliseconds timeout);
+
+// The executable `name` in $PATH, as a shell finds it; nullopt when there is none.
+std::optional<std::string> FindInPath(const std::string& name);
 
 // "initdb failed (exit 1): <last lines of output>"
 std::string DescribeFailure(const std::string& what, const CommandResult& r);

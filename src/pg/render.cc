@@ -25,7 +25,12 @@ std::string RenderPostgresqlConf(const nlohmann::json& parameters,
     out += name + " = " + QuoteConfValue(GucValue(value)) + "\n";
   }
   if (recovery) {
-    out += "recovery_target_timeline = 'latest'\n";
+    bool own_timeline = false;
+    for (const auto& [name, value] : recovery->settings) {
+      out += name + " = " + QuoteConfValue(value) + "\n";
+      own_timeline = own_timeline || name == "recovery_target_timeline";
+    }
+    if (!own_timeline) out += "recovery_target_timeline = 'latest'\n";
     if (!recovery->primary_conninfo.empty()) {
       out += "primary_conninfo = " + QuoteConfValue(recovery->primary_conninfo) + "\n";
       if (!recovery->primary_slot_name.empty()) {

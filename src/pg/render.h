@@ -15,6 +15,12 @@ namespace pgha::pg {
 struct RecoveryTarget {
   std::string primary_conninfo;
   std::string primary_slot_name;
+  // Archive recovery (recovery.signal: recover, then promote) instead of standby mode, as a
+  // custom bootstrap with recovery_conf asks.
+  bool archive_recovery = false;
+  // More recovery settings in file order (restore_command, recovery_target_*); they replace
+  // pgha's own of the same name.
+  std::vector<std::pair<std::string, std::string>> settings;
 };
 
 // The value of a GUC from the config's JSON: strings as-is, bools as on/off, numbers as text.

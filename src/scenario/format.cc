@@ -52,6 +52,7 @@ std::string FormatScenario(const ha::Observation& obs, const ha::Decision& decis
   TimeLine(out, "primary_down_since", obs.primary_down_since);
   TimeLine(out, "not_streaming_since", obs.not_streaming_since);
   TimeLine(out, "failsafe_valid_until", obs.failsafe_valid_until);
+  FlagLine(out, "failsafe_refused", obs.failsafe_refused, false);
   if (obs.failsafe_leader) {
     Line(out, "failsafe_leader",
          QuoteValue(obs.failsafe_leader->name) + " " + Seconds(obs.failsafe_leader->until));
@@ -64,6 +65,7 @@ std::string FormatScenario(const ha::Observation& obs, const ha::Decision& decis
   FlagLine(out, "fence_failed", obs.fence_failed, false);
   FlagLine(out, "primary_start_failed", obs.primary_start_failed, false);
   FlagLine(out, "checkpoint_after_promote_pending", obs.checkpoint_after_promote_pending, false);
+  FlagLine(out, "replica_method_without_leader", obs.replica_method_without_leader, false);
   Line(out, "dcs", obs.dcs_ok ? "up" : "down");
   OptionalLine(out, "settings", PrintSettings(obs.settings));
   OptionalLine(out, "tags", PrintTags(obs.tags));

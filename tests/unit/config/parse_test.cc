@@ -248,12 +248,56 @@ TEST(ParseConfig, InitdbOptions) {
               StartsWith("bootstrap.initdb: expected a list"));
 }
 
-TEST(ParseConfig, BootstrapMethodAndScriptsWarn) {
+TEST(ParseConfig, CustomBootstrapMethodAsPatroni) {
   Config c = MustParse(
-      Minimal("bootstrap:\n  method: wal_e\n  wal_e:\n    command: restore\n  post_init: /x.sh\n"));
-  EXPECT_TRUE(HasWarning(c, "bootstrap.method: accepted for Patroni compatibility"));
+      Minimal("bootstrap:\n  method: wal_e\n  wal_e:\n    command: /usr/bin/restore --from 'a b'\n"
+              "    keep_existing_recovery_conf: true\n    test-argument: test-value\n"
+              "    recovery_conf:\n      restore_command: cp /arch/%f %p\n"
+              "      recovery_target_action: promote\n  post_init: /x.sh\n"));
+  ASSERT_TRUE(c.bootstrap.method.has_value());
+  const ScriptMethod& m = *c.bootstrap.method;
+  EXPECT_EQ(m.name, "wal_e");
+  EXPECT_EQ(m.command, (std::vector<std::string>{"/usr/bin/restore", "--from", "a b"}));
+  EXPECT_TRUE(m.keep_existing_recovery_conf);
+  ASSERT_EQ(m.args.size(), 1u);
+  EXPECT_EQ(m.args[0], (std::pair<std::string, std::string>{"test-argument", "test-value"}));
+  ASSERT_EQ(m.recovery_conf.size(), 2u);
+  EXPECT_EQ(m.recovery_conf[0].first, "restore_command");
   EXPECT_TRUE(HasWarning(c, "bootstrap.post_init"));
   EXPECT_FALSE(HasWarning(c, "unknown key bootstrap.wal_e"));
+  EXPECT_FALSE(MustParse(Minimal("")).bootstrap.method.has_value());
+}
+
+TEST(ParseConfig, ACustomBootstrapWithoutCommandIsRefusedNotTurnedIntoInitdb) {
+  EXPECT_EQ(ErrorOf(Minimal("bootstrap:\n  method: wal_e\n  wal_e:\n    x: 1\n")),
+            "bootstrap.wal_e.command: required: the script that creates the data directory");
+  EXPECT_THAT(ErrorOf(Minimal("bootstrap:\n  method: wal_e\n")),
+              StartsWith("bootstrap.wal_e: bootstrap.method is wal_e: expected its mapping"));
+  EXPECT_THAT(ErrorOf(Minimal("bootstrap:\n  method: x\n  x:\n    command: \"a 'b\"\n")),
+              StartsWith("bootstrap.x.command: "));
+}
+
+TEST(ParseConfig, ReplicaMethodsAsPatroni) {
+  Config c = MustParse(Minimal(
+      "  create_replica_methods: [no_leader_bootstrap, basebackup, wal_g]\n"
+      "  no_leader_bootstrap:\n    command: /bin/restore --sourcedir=/b\n    no_leader: '1'\n"
+      "    keep_data: true\n    test-argument: test-value\n"));
+  const auto& methods = c.postgresql.create_replica_methods;
+  ASSERT_EQ(methods.size(), 3u);
+  EXPECT_EQ(methods[0].name, "no_leader_bootstrap");
+  EXPECT_TRUE(methods[0].no_leader);
+  EXPECT_TRUE(methods[0].keep_data);
+  EXPECT_EQ(methods[0].args,
+            (std::vector<std::pair<std::string, std::string>>{{"test-argument", "test-value"}}));
+  EXPECT_TRUE(methods[1].Builtin());
+  EXPECT_EQ(methods[2].command, std::vector<std::string>{"wal_g"});  // the name, as Patroni
+  EXPECT_FALSE(HasWarning(c, "unknown key postgresql.no_leader_bootstrap"));
+  EXPECT_TRUE(MustParse(Minimal("")).postgresql.create_replica_methods.at(0).Builtin());
+  EXPECT_THAT(ErrorOf(Minimal("  create_replica_methods: basebackup\n")),
+              StartsWith("postgresql.create_replica_methods: expected a list"));
+  EXPECT_THAT(ErrorOf(Minimal("  create_replica_methods: [x]\n  x:\n"
+                              "    no_leader: maybe\n")),
+              StartsWith("postgresql.x.no_leader: expected a boolean"));
 }
 
 TEST(ParseConfig, WatchdogModes) {

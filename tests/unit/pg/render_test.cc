@@ -80,5 +80,30 @@ TEST(ControlData, Parses) {
   EXPECT_EQ(pg.control_timeline, 2u);
 }
 
+TEST(ControlData, RecoveryFloorNamesTheSettings) {
+  auto floor = ParseRecoveryFloor(
+      "wal_level setting:                    replica\n"
+      "max_connections setting:              101\n"
+      "max_worker_processes setting:         8\n"
+      "max_wal_senders setting:              10\n"
+      "max_prepared_xacts setting:           0\n"
+      "max_locks_per_xact setting:           64\n"
+      "max_connections setting:              x\n");
+  EXPECT_EQ(floor.at("max_connections"), 101);  // an unreadable repeat does not override it
+  EXPECT_EQ(floor.at("max_prepared_transactions"), 0);
+  EXPECT_EQ(floor.at("max_locks_per_transaction"), 64);
+  EXPECT_EQ(floor.size(), 5u);
+}
+
+TEST(Render, CustomRecoverySettingsReplacePghasOwnTimeline) {
+  RecoveryTarget t;
+  t.archive_recovery = true;
+  t.settings = {{"restore_command", "cp /a/%f %p"}, {"recovery_target_timeline", "current"}};
+  std::string conf = RenderPostgresqlConf(nlohmann::json::object(), t);
+  EXPECT_NE(conf.find("restore_command = 'cp /a/%f %p'\n"), std::string::npos);
+  EXPECT_NE(conf.find("recovery_target_timeline = 'current'\n"), std::string::npos);
+  EXPECT_EQ(conf.find("'latest'"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace pgha::pg
