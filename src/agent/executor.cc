@@ -321,13 +321,16 @@ Status Agent::Demote(const ha::Observation& obs, const std::string& leader, ha::
   PGHA_TRY(StopBeforeFence(at_once ? "immediate" : "fast"));
   fence_.Disarm();
   if (mode == DemoteMode::kImmediate) (void)dcs_.ReleaseLeader();
-  callbacks_.Fire("on_role_change", "replica");
   if (mode == DemoteMode::kOffline) {
-    // The DCS is unreachable: come back read-only with no upstream, as Patroni's offline demote
-    // does (clients and health checks see a replica, not a dead node). If our key survives the
-    // outage the next loop promotes; otherwise we rejoin the new leader (rewinding if needed).
-    return StartAs(std::string(), obs);
+    // The DCS is unreachable: stay down, still a primary on disk. If our key survives the outage
+    // we restart on the same timeline (no promotion); otherwise we rejoin the new leader.
+    // Patroni restarts it read-only here. pgha did too for a while (session 14), and the fault
+    // suite's drop-isolate then left the demoted node a standby whose fast shutdown before the
+    // rewind hung: the cluster never converged.
+    callbacks_.Fire("on_stop", "demoted");
+    return OkStatus();
   }
+  callbacks_.Fire("on_role_change", "replica");
   if (leader.empty()) return StartAs(std::string(), obs);  // read-only, no upstream yet
   // Another member leads: stay stopped as a standby; the next loop rewinds if the timelines
   // diverged and then starts streaming from the leader.

@@ -11,7 +11,7 @@ namespace pgha::ha {
 
 // How a primary stops being one.
 enum class DemoteMode {
-  kOffline,          // etcd is unreachable: stop (fast), start read-only with no upstream
+  kOffline,          // etcd is unreachable: stop (fast), stay down, still a primary on disk
   kImmediate,        // stop at once, release the key, start read-only with no upstream
   kImmediateNolock,  // stop at once; the key is someone else's already: follow `leader`
   kRewind,           // stop (fast) and stay down: the next loop rewinds from `leader`
