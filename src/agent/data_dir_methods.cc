@@ -63,7 +63,7 @@ Status Agent::CloneFromLeader(const ha::Observation& obs, const std::string& sou
   for (const auto& method : cfg_.postgresql.create_replica_methods) {
     // Without a source only the methods that need none (as Patroni: no_leader) can work.
     if (source.empty() && !method.no_leader) continue;
-    Status st = method.Builtin() ? pg_.Basebackup(conninfo, 3600)
+    Status st = method.Builtin() ? pg_.Basebackup(conninfo, 3600, cfg_.postgresql.basebackup)
                                  : RunReplicaMethod(method, bare, repl.password);
     if (st.ok()) {
       spdlog::info("replica created with {}", method.name);

@@ -16,28 +16,57 @@ int WatchdogTimeout(int ttl, int loop_wait, int safety_margin) {
   return std::max(loop_wait + 1, ttl - margin);
 }
 
+namespace {
+
+bool WriteAll(int fd, const std::string& text) {
+  size_t done = 0;
+  while (done < text.size()) {
+    ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    done += static_cast<size_t>(n);
+  }
+  return true;
+}
+
+}  // namespace
+
+Status Watchdog::SetDeviceTimeout(int fd, int seconds) {
+  bool ok = false;
+  if (testing_) {
+    ok = WriteAll(fd, "Ctimeout=" + std::to_string(seconds) + "\n");
+  } else {
+    int timeout = seconds;
+    ok = ::ioctl(fd, WDIOC_SETTIMEOUT, &timeout) == 0;
+  }
+  if (ok) return OkStatus();
+  return Err("watchdog " + device_ + ": cannot set a " + std::to_string(seconds) +
+             " s timeout: " + std::strerror(errno));
+}
+
+Status Watchdog::Ping() {
+  bool ok = testing_ ? WriteAll(fd_, "1") : ::ioctl(fd_, WDIOC_KEEPALIVE, 0) == 0;
+  if (ok) return OkStatus();
+  return Err("watchdog " + device_ + ": keepalive failed: " + std::strerror(errno));
+}
+
 Status Watchdog::Open() {
   if (fd_ >= 0 && timeout_ != wanted_timeout_) {
-    int timeout = wanted_timeout_;
-    if (::ioctl(fd_, WDIOC_SETTIMEOUT, &timeout) != 0) {
-      return Err("watchdog " + device_ + ": cannot change the timeout to " +
-                 std::to_string(wanted_timeout_) + " s: " + std::strerror(errno));
-    }
+    PGHA_TRY(SetDeviceTimeout(fd_, wanted_timeout_));
     timeout_ = wanted_timeout_;
   }
   if (fd_ >= 0) return OkStatus();
   timeout_ = wanted_timeout_;
-  int fd = ::open(device_.c_str(), O_WRONLY | O_CLOEXEC);
+  // The testing driver's pipe: without a reader, fail now rather than block the loop.
+  int fd = ::open(device_.c_str(), O_WRONLY | O_CLOEXEC | (testing_ ? O_NONBLOCK : 0));
   if (fd < 0) return Err("watchdog " + device_ + ": " + std::strerror(errno));
-  int timeout = timeout_;
-  if (::ioctl(fd, WDIOC_SETTIMEOUT, &timeout) != 0) {
-    std::string why = std::strerror(errno);
+  if (testing_) ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+  if (Status st = SetDeviceTimeout(fd, timeout_); !st.ok()) {
     // Not a watchdog (or no settable timeout): close without arming anything further.
     if (::write(fd, "V", 1) < 0) {
     }
     ::close(fd);
-    return Err("watchdog " + device_ + ": cannot set a " + std::to_string(timeout_) +
-               " s timeout: " + why);
+    return st;
   }
   fd_ = fd;
   return OkStatus();
@@ -46,10 +75,7 @@ Status Watchdog::Open() {
 Status Watchdog::Keepalive() {
   if (!enabled()) return OkStatus();
   PGHA_TRY(Open());
-  if (::ioctl(fd_, WDIOC_KEEPALIVE, 0) != 0) {
-    return Err("watchdog " + device_ + ": keepalive failed: " + std::strerror(errno));
-  }
-  return OkStatus();
+  return Ping();
 }
 
 void Watchdog::Disable() {

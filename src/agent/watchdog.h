@@ -16,11 +16,13 @@ int WatchdogTimeout(int ttl, int loop_wait, int safety_margin);
 class Watchdog {
  public:
   // mode: off | automatic | required; timeout: seconds before the machine is reset.
-  Watchdog(std::string mode, std::string device, int timeout_seconds)
+  // `testing`: Patroni's test driver, which writes commands to a named pipe instead of ioctls.
+  Watchdog(std::string mode, std::string device, int timeout_seconds, bool testing = false)
       : mode_(std::move(mode)),
         device_(std::move(device)),
         timeout_(timeout_seconds),
-        wanted_timeout_(timeout_seconds) {}
+        wanted_timeout_(timeout_seconds),
+        testing_(testing) {}
   ~Watchdog() { Disable(); }
   Watchdog(const Watchdog&) = delete;
   Watchdog& operator=(const Watchdog&) = delete;
@@ -40,9 +42,12 @@ class Watchdog {
 
  private:
   Status Open();
+  Status SetDeviceTimeout(int fd, int seconds);
+  Status Ping();
   std::string mode_, device_;
   int timeout_;         // what the open device was set to
   int wanted_timeout_;  // what the current ttl asks for
+  bool testing_ = false;
   int fd_ = -1;
 };
 

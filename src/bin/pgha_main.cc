@@ -257,7 +257,8 @@ int RunAgent(const std::string& path) {
   ha::Settings initial = config::MergeDynamic(cfg, nlohmann::json::object(), &ignored);
   agent::Watchdog watchdog(
       cfg.watchdog.mode, cfg.watchdog.device,
-      agent::WatchdogTimeout(initial.ttl, initial.loop_wait, cfg.watchdog.safety_margin));
+      agent::WatchdogTimeout(initial.ttl, initial.loop_wait, cfg.watchdog.safety_margin),
+      cfg.watchdog.driver == "testing");
   if (watchdog.required() && !watchdog.UsableForLeadership()) {
     spdlog::warn("watchdog.mode is required but {} is not usable: this member will not lead",
                  cfg.watchdog.device);

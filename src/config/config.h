@@ -84,6 +84,8 @@ struct Postgresql {
   int pg_ctl_timeout = 60;
   // create_replica_methods, in order (default: the built-in basebackup alone).
   std::vector<ScriptMethod> create_replica_methods = {ScriptMethod{"basebackup", {}}};
+  // postgresql.basebackup: more pg_basebackup arguments, "--key=value" or "--flag".
+  std::vector<std::string> basebackup;
   // The installed PostgreSQL's parameters, set by pgha at start from bin_dir (not read from the
   // file); null: parameters are checked only for their name and shape.
   std::shared_ptr<const GucCatalog> gucs;
@@ -100,6 +102,9 @@ struct Bootstrap {
 struct Watchdog {
   std::string mode = "off";  // off | automatic | required
   std::string device = "/dev/watchdog";
+  // default: a Linux watchdog device (ioctls); testing: Patroni's test harness, a named pipe
+  // that gets "Ctimeout=N\n", "1" per keepalive and "V" on close.
+  std::string driver = "default";
   int safety_margin = 5;
 };
 

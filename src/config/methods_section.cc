@@ -79,6 +79,53 @@ Status ReadReplicaMethods(const Section& pg, Postgresql* out) {
   return OkStatus();
 }
 
+// postgresql.basebackup as Patroni takes it: a list of flags and single-key mappings, or one
+// mapping; the options pgha sets itself are refused by name.
+Status ReadBasebackupOptions(const Section& pg, Postgresql* out) {
+  YAML::Node node = pg.Get("basebackup");
+  if (!node.IsDefined() || node.IsNull()) return OkStatus();
+  std::vector<std::pair<std::string, std::optional<std::string>>> options;
+  auto add_map = [&](const YAML::Node& m) -> Status {
+    for (const auto& kv : m) {
+      if (!kv.second.IsScalar()) {
+        return pg.Fail("basebackup", "expected a value for " + kv.first.Scalar() + ", got " +
+                                         Describe(kv.second));
+      }
+      options.emplace_back(kv.first.Scalar(), kv.second.Scalar());
+    }
+    return OkStatus();
+  };
+  if (node.IsMap()) {
+    PGHA_TRY(add_map(node));
+  } else if (node.IsSequence()) {
+    for (const auto& item : node) {
+      if (item.IsScalar()) {
+        options.emplace_back(item.Scalar(), std::nullopt);
+      } else if (item.IsMap() && item.size() == 1) {
+        PGHA_TRY(add_map(item));
+      } else {
+        return pg.Fail("basebackup",
+                       "expected option names or one-key mappings, got " + Describe(item));
+      }
+    }
+  } else {
+    return pg.Fail("basebackup",
+                   "expected a list or a mapping of pg_basebackup options, got " + Describe(node));
+  }
+  for (const auto& [key, value] : options) {
+    for (const char* own : {"pgdata", "D", "wal-method", "X", "dbname", "d", "no-password", "w"}) {
+      if (key == own) {
+        return pg.Fail("basebackup", "option " + key + " is set by pgha itself");
+      }
+    }
+    if (key.empty() || key.front() == '-') {
+      return pg.Fail("basebackup", "expected option names without dashes, got " + Shown(key));
+    }
+    out->basebackup.push_back("--" + key + (value ? "=" + *value : ""));
+  }
+  return OkStatus();
+}
+
 Status ReadBootstrapMethod(const Section& bootstrap, const std::string& name, Bootstrap* out) {
   Section s = bootstrap.Child(name);
   if (!s.present() || !s.node().IsMap()) {

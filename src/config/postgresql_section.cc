@@ -126,9 +126,9 @@ Status ReadBehaviour(const Section& s, Postgresql* pg) {
 
 // Keys pgha reads but does not act on: say so rather than silently differ from Patroni.
 void WarnUnusedKeys(const Section& s) {
-  for (const char* key : {"basebackup", "recovery_conf", "custom_conf", "pre_promote",
-                          "before_stop", "pg_ident", "proxy_address", "rewind",
-                          "use_unix_socket_repl", "remove_data_directory_on_diverged_timelines"}) {
+  for (const char* key :
+       {"recovery_conf", "custom_conf", "pre_promote", "before_stop", "pg_ident", "proxy_address",
+        "rewind", "use_unix_socket_repl", "remove_data_directory_on_diverged_timelines"}) {
     s.WarnUnused(key);
   }
   if (s.present()) {
@@ -191,6 +191,7 @@ Status ReadPostgresql(const Section& root, Postgresql* pg) {
   PGHA_TRY(ReadBehaviour(s, pg));
   PGHA_TRY(ReadCallbacks(s, pg));
   PGHA_TRY(ReadReplicaMethods(s, pg));
+  PGHA_TRY(ReadBasebackupOptions(s, pg));
   WarnUnusedKeys(s);
   return OkStatus();
 }

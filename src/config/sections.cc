@@ -185,6 +185,8 @@ Status ReadWatchdog(const Section& root, Watchdog* w) {
     w->mode = *mode;
   }
   PGHA_TRY(s.NonEmptyStr("device", &w->device));
+  PGHA_TRY(s.Str("driver", &w->driver));
+  PGHA_TRY(s.OneOf("driver", w->driver, {"default", "testing"}));
   return s.Int("safety_margin", &w->safety_margin, -1, 3600);
 }
 

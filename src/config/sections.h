@@ -15,6 +15,8 @@ Status ReadPostgresql(const Section& root, Postgresql* pg);
 Status ReadBootstrap(const Section& root, Bootstrap* b);
 // postgresql.create_replica_methods and each method's section (methods_section.cc).
 Status ReadReplicaMethods(const Section& postgresql, Postgresql* pg);
+// postgresql.basebackup: pg_basebackup options (methods_section.cc).
+Status ReadBasebackupOptions(const Section& postgresql, Postgresql* pg);
 // bootstrap.<name> for bootstrap.method: name (not initdb).
 Status ReadBootstrapMethod(const Section& bootstrap, const std::string& name, Bootstrap* b);
 Status ReadTags(const Section& root, ha::Tags* out);

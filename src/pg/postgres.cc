@@ -268,7 +268,8 @@ class RealPostgres final : public Postgres {
   // The clone is built in a sibling directory and renamed into place, so a failed or interrupted
   // one never looks like a data directory; only when the data directory is a mount point (it
   // cannot be renamed) is it built in place, and then only into an empty directory.
-  Status Basebackup(const std::string& conninfo, int timeout_seconds) override {
+  Status Basebackup(const std::string& conninfo, int timeout_seconds,
+                    const std::vector<std::string>& options) override {
     std::string moved;
     PGHA_TRY(MakeRoomForNewCluster(cfg_.data_dir, &moved));
     if (!moved.empty()) {
@@ -280,9 +281,13 @@ class RealPostgres final : public Postgres {
     if (!in_place) fs::remove_all(staging, ec);  // an earlier clone of ours that was interrupted
     fs::create_directories(staging, ec);
     ::chmod(staging.c_str(), 0700);
-    auto r = RunCommand({bin_ + "/pg_basebackup", "-D", staging, "-X", "stream", "-c", "fast", "-w",
-                         "-d", conninfo},
-                        {}, seconds(timeout_seconds));
+    std::vector<std::string> argv = {
+        bin_ + "/pg_basebackup", "-D", staging, "-X", "stream", "-w", "-d", conninfo};
+    bool own_checkpoint = false;
+    for (const auto& o : options) own_checkpoint = own_checkpoint || StartsWith(o, "--checkpoint");
+    if (!own_checkpoint) argv.insert(argv.end(), {"-c", "fast"});
+    argv.insert(argv.end(), options.begin(), options.end());
+    auto r = RunCommand(argv, {}, seconds(timeout_seconds));
     if (!r.ok() || r->exit_code != 0) {
       // Remove only what this clone wrote: the staging directory, or (in place) the entries of a
       // directory that was empty before.

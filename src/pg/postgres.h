@@ -41,7 +41,9 @@ class Postgres {
   virtual Status Reload() = 0;
   // Returns once PostgreSQL runs as a primary.
   virtual Status Promote(int timeout_seconds) = 0;
-  virtual Status Basebackup(const std::string& conninfo, int timeout_seconds) = 0;
+  // `options`: more pg_basebackup arguments (postgresql.basebackup, rendered --key[=value]).
+  virtual Status Basebackup(const std::string& conninfo, int timeout_seconds,
+                            const std::vector<std::string>& options) = 0;
   // pg_rewind from a running source (libpq conninfo). PostgreSQL must be stopped; pg_rewind
   // (13+) runs crash recovery on an unclean target itself and copies nothing if not diverged.
   virtual Status Rewind(const std::string& source_conninfo, int timeout_seconds) = 0;

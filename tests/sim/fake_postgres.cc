@@ -455,7 +455,7 @@ const FakePostgres* FakePostgres::Source(const std::string& conninfo) const {
   return src;
 }
 
-Status FakePostgres::Basebackup(const std::string& conninfo, int) {
+Status FakePostgres::Basebackup(const std::string& conninfo, int, const std::vector<std::string>&) {
   if (postmaster()) return Err("pg_basebackup: directory exists and is not empty");
   data_ = DataDir{};  // a failed copy leaves an empty directory, as the real driver does
   const FakePostgres* src = Source(conninfo);

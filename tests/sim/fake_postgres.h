@@ -103,7 +103,8 @@ class FakePostgres final : public pg::Postgres {
   std::optional<uint64_t> ShutdownCheckpoint() override;
   bool PostmasterRunning() override { return postmaster(); }
   Status Promote(int timeout_seconds) override;
-  Status Basebackup(const std::string& conninfo, int timeout_seconds) override;
+  Status Basebackup(const std::string& conninfo, int timeout_seconds,
+                    const std::vector<std::string>& options) override;
   Status Rewind(const std::string& source_conninfo, int timeout_seconds) override;
   Result<std::string> MoveDataDirAside() override;
   Status RemoveDataDir() override;

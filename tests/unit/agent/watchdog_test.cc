@@ -45,6 +45,25 @@ TEST(Watchdog, ARegularFileIsNotAWatchdog) {
   std::remove(path);
 }
 
+TEST(Watchdog, TheTestingDriverWritesPatronisHarnessCommands) {
+  char path[] = "/tmp/pgha-wd-XXXXXX";
+  int fd = mkstemp(path);
+  ASSERT_GE(fd, 0);
+  close(fd);
+  {
+    Watchdog w("required", path, 15, /*testing=*/true);
+    ASSERT_TRUE(w.Keepalive().ok());
+    ASSERT_TRUE(w.Keepalive().ok());
+    w.SetTimeout(25);  // the ttl changed
+    ASSERT_TRUE(w.Keepalive().ok());
+    w.Disable();
+  }
+  std::ifstream in(path);
+  std::string written((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(written, "Ctimeout=15\n11Ctimeout=25\n1V");
+  std::remove(path);
+}
+
 }  // namespace
 TEST(WatchdogTimeout, FollowsTtlAndNeverUndercutsALoop) {
   EXPECT_EQ(WatchdogTimeout(30, 10, 5), 25);  // Patroni's defaults

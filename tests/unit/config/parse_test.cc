@@ -300,6 +300,25 @@ TEST(ParseConfig, ReplicaMethodsAsPatroni) {
               StartsWith("postgresql.x.no_leader: expected a boolean"));
 }
 
+TEST(ParseConfig, BasebackupOptionsAsPatroni) {
+  EXPECT_EQ(MustParse(Minimal("  basebackup:\n    - verbose\n    - max-rate: 100M\n"))
+                .postgresql.basebackup,
+            (std::vector<std::string>{"--verbose", "--max-rate=100M"}));
+  EXPECT_EQ(MustParse(Minimal("  basebackup:\n    checkpoint: spread\n")).postgresql.basebackup,
+            std::vector<std::string>{"--checkpoint=spread"});
+  EXPECT_EQ(ErrorOf(Minimal("  basebackup:\n    - pgdata: /x\n")),
+            "postgresql.basebackup: option pgdata is set by pgha itself");
+  EXPECT_THAT(ErrorOf(Minimal("  basebackup: fast\n")),
+              StartsWith("postgresql.basebackup: expected a list or a mapping"));
+  EXPECT_FALSE(HasWarning(MustParse(Minimal("  basebackup: [verbose]\n")), "basebackup"));
+}
+
+TEST(ParseConfig, WatchdogTestingDriver) {
+  EXPECT_EQ(MustParse(Minimal("")).watchdog.driver, "default");
+  EXPECT_EQ(MustParse(Minimal("watchdog:\n  driver: testing\n")).watchdog.driver, "testing");
+  EXPECT_THAT(ErrorOf(Minimal("watchdog:\n  driver: softdog\n")), StartsWith("watchdog.driver: "));
+}
+
 TEST(ParseConfig, WatchdogModes) {
   EXPECT_EQ(MustParse(Minimal("watchdog:\n  mode: off\n")).watchdog.mode, "off");
   EXPECT_EQ(MustParse(Minimal("watchdog:\n  mode: false\n")).watchdog.mode, "off");
