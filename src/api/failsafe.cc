@@ -2,13 +2,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include "dcs/codec.h"
+
 namespace pgha::api {
 
 using nlohmann::json;
 
 FailsafeAnswer FailsafeGet(const Snapshot& s) {
   if (s.failsafe_members.empty()) return {502, "failsafe_mode is not enabled\n", false, ""};
-  return {200, json(s.failsafe_members).dump(), true, ""};
+  return {200, dcs::EncodeFailsafe(s.failsafe_members), true, ""};
 }
 
 FailsafeAnswer FailsafePost(const Snapshot& s, const std::string& body,

@@ -39,20 +39,6 @@ Status ApplyLegacyOptime(const std::string& text, ha::ClusterView* view) {
   return OkStatus();
 }
 
-// failsafe = {"name": "api_url", ...}. Anything else leaves the view's map empty, as Patroni
-// ignores a /failsafe that is not a JSON object.
-Status ApplyFailsafe(const std::string& text, ha::ClusterView* view) {
-  json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded() || !j.is_object()) return Err("not a JSON object");
-  std::map<std::string, std::string> members;
-  for (const auto& [name, url] : j.items()) {
-    if (!url.is_string()) return Err("the value of " + name + " is not a string");
-    members[name] = url.get<std::string>();
-  }
-  view->failsafe = std::move(members);
-  return OkStatus();
-}
-
 // Applies one key under the prefix; an error means the value was malformed.
 Status Apply(const std::string& rel, const KeyValue& kv, ha::ClusterView* view) {
   if (rel == "initialize") {
@@ -94,7 +80,9 @@ Status Apply(const std::string& rel, const KeyValue& kv, ha::ClusterView* view) 
     if (!claim.ok()) return claim.error();
     view->timeline_claim = std::move(*claim);
   } else if (rel == "failsafe") {
-    return ApplyFailsafe(kv.value, view);
+    auto members = DecodeFailsafe(kv.value);
+    if (!members.ok()) return members.error();
+    view->failsafe = std::move(*members);
   }
   return OkStatus();  // unknown keys are not part of the view
 }

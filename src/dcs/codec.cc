@@ -179,6 +179,17 @@ std::string EncodeFailsafe(const std::map<std::string, std::string>& members) {
   return json(members).dump();
 }
 
+Result<std::map<std::string, std::string>> DecodeFailsafe(const std::string& text) {
+  json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object()) return Err("not a JSON object");
+  std::map<std::string, std::string> members;
+  for (const auto& [name, url] : j.items()) {
+    if (!url.is_string()) return Err("the value of " + name + " is not a string");
+    members[name] = url.get<std::string>();
+  }
+  return members;
+}
+
 std::string EncodeHistory(const std::vector<ha::HistoryEntry>& history) {
   json arr = json::array();
   for (const auto& e : history) {

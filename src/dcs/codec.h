@@ -21,6 +21,9 @@ std::string EncodeStatus(uint64_t optime, const std::map<std::string, uint64_t>&
 std::string EncodeHistory(const std::vector<ha::HistoryEntry>& history);
 // /failsafe: {"name": "api_url", ...}, compact as Patroni writes it.
 std::string EncodeFailsafe(const std::map<std::string, std::string>& members);
+// Anything but a JSON object of strings is an error (the view then holds no members: Patroni
+// ignores such a /failsafe).
+Result<std::map<std::string, std::string>> DecodeFailsafe(const std::string& text);
 Result<std::vector<ha::HistoryEntry>> DecodeHistory(const std::string& text);
 std::string EncodeFailover(const ha::FailoverRequest& f);
 // Accepts {"leader","member","scheduled_at"}, {} and the legacy "leader:member" form.

@@ -118,9 +118,9 @@ bool World::FailsafeCovers(const std::string& holder, SimEtcd::Removal how) cons
   if (!opt_.failsafe || how != SimEtcd::Removal::kExpiry) return false;
   auto kv = etcd_.Get(kFailsafeKey);
   if (!kv) return false;
-  auto members = nlohmann::json::parse(kv->value, nullptr, false);
-  if (!members.is_object() || !members.contains(holder)) return false;
-  for (const auto& [name, url] : members.items()) {
+  auto members = dcs::DecodeFailsafe(kv->value);
+  if (!members.ok() || members->count(holder) == 0) return false;
+  for (const auto& [name, url] : *members) {
     const Node* n = FindNode(name);
     if (!n || name == holder || !n->agent) continue;
     auto promise = n->failsafe_inbox ? n->failsafe_inbox->Active() : std::nullopt;
