@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "core/iso_time.h"
 #include "dcs/codec.h"
 #include "ha/lease.h"
 #include "ha/sync.h"
@@ -322,7 +323,8 @@ void Agent::RecordDecision(const ha::Observation& obs, const ha::Decision& decis
   size_t keep = std::min(journal_->size(), kJournalSize - 1);
   next->assign(journal_->end() - static_cast<std::ptrdiff_t>(keep), journal_->end());
   next->push_back(scenario::FormatScenario(
-      obs, decision, "pgha decision journal: " + cfg_.name + " at " + ha::IsoTime(obs.wall_now)));
+      obs, decision,
+      "pgha decision journal: " + cfg_.name + " at " + FormatIsoTimeMicros(obs.wall_now)));
   journal_ = std::move(next);
 }
 

@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "agent/agent.h"
+#include "core/iso_time.h"
 #include "core/lsn.h"
 #include "dcs/codec.h"
 #include "ha/slots.h"
@@ -20,8 +21,6 @@
 namespace pgha::agent {
 
 using ha::ActionKind;
-
-using ha::IsoTime;
 
 namespace {
 
@@ -423,7 +422,7 @@ void Agent::SyncHistory(const ha::Observation& obs) {
        pg::WithSkippedTimelines(pg::ParseTimelineHistory(*text), obs.pg.timeline)) {
     ha::HistoryEntry e{sw.timeline, sw.switch_lsn,
                        sw.reason.empty() ? "no recovery target specified" : sw.reason,
-                       IsoTime(clock_.WallSeconds()), cfg_.name};
+                       FormatIsoTimeMicros(clock_.WallSeconds()), cfg_.name};
     for (const auto& old : obs.cluster.history) {
       if (old.timeline == sw.timeline) {  // keep what the earlier leaders recorded
         e.timestamp = old.timestamp;

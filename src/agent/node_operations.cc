@@ -6,6 +6,7 @@
 
 #include "agent/agent.h"
 #include "agent/log_format.h"
+#include "core/iso_time.h"
 
 namespace pgha::agent {
 namespace {
@@ -84,7 +85,7 @@ Status Agent::RestartPostgres(const ha::Observation& obs) {
 
 node::OpResponse Agent::DoRestart(const node::RestartRequest& r, ha::Observation& obs) {
   if (r.schedule && !r.schedule->empty()) {
-    auto at = ha::ParseIsoTime(*r.schedule);
+    auto at = ParseZonedEpoch(*r.schedule);
     if (!at) return Text(400, "schedule is not a valid ISO 8601 timestamp: " + *r.schedule);
     if (settings_.pause) return Text(500, "Can't schedule restart in the paused state");
     if (scheduled_restart_)

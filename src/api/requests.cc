@@ -2,88 +2,9 @@
 // handlers need.
 #include "api/requests.h"
 
-#include <cctype>
-#include <cstdio>
-#include <ctime>
-
 namespace pgha::api {
-namespace {
 
 using nlohmann::json;
-
-// Reads exactly `digits` decimal digits at `pos`.
-std::optional<int> Digits(std::string_view text, size_t& pos, size_t digits) {
-  if (pos + digits > text.size()) return std::nullopt;
-  int value = 0;
-  for (size_t i = 0; i < digits; ++i) {
-    char c = text[pos + i];
-    if (c < '0' || c > '9') return std::nullopt;
-    value = value * 10 + (c - '0');
-  }
-  pos += digits;
-  return value;
-}
-
-bool Expect(std::string_view text, size_t& pos, char c) {
-  if (pos >= text.size() || text[pos] != c) return false;
-  ++pos;
-  return true;
-}
-
-// "Z", "+02", "+0200", "+02:00" -> offset in minutes east of UTC.
-std::optional<int> ZoneOffset(std::string_view text, size_t& pos) {
-  if (pos < text.size() && (text[pos] == 'Z' || text[pos] == 'z')) {
-    ++pos;
-    return 0;
-  }
-  if (pos >= text.size() || (text[pos] != '+' && text[pos] != '-')) return std::nullopt;
-  int sign = text[pos++] == '-' ? -1 : 1;
-  std::optional<int> hours = Digits(text, pos, 2);
-  if (!hours || *hours > 23) return std::nullopt;
-  int minutes = 0;
-  if (pos < text.size()) {
-    Expect(text, pos, ':');
-    std::optional<int> m = Digits(text, pos, 2);
-    if (!m || *m > 59) return std::nullopt;
-    minutes = *m;
-  }
-  return sign * (*hours * 60 + minutes);
-}
-
-struct Clock {
-  int hour = 0, minute = 0, second = 0;
-  std::chrono::microseconds fraction{0};
-};
-
-std::optional<Clock> TimeOfDay(std::string_view text, size_t& pos) {
-  Clock c;
-  std::optional<int> h = Digits(text, pos, 2);
-  if (!h || !Expect(text, pos, ':')) return std::nullopt;
-  std::optional<int> m = Digits(text, pos, 2);
-  if (!m || *h > 23 || *m > 59) return std::nullopt;
-  c.hour = *h;
-  c.minute = *m;
-  if (pos < text.size() && text[pos] == ':') {
-    ++pos;
-    std::optional<int> s = Digits(text, pos, 2);
-    if (!s || *s > 59) return std::nullopt;
-    c.second = *s;
-    if (pos < text.size() && (text[pos] == '.' || text[pos] == ',')) {
-      ++pos;
-      int64_t micros = 0, scale = 100000;
-      size_t start = pos;
-      while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') {
-        micros += (text[pos++] - '0') * scale;
-        scale /= 10;
-      }
-      if (pos == start) return std::nullopt;
-      c.fraction = std::chrono::microseconds(micros);
-    }
-  }
-  return c;
-}
-
-}  // namespace
 
 Checked<json> ParseJsonObject(std::string_view body, bool optional) {
   using R = Checked<json>;
@@ -95,41 +16,6 @@ Checked<json> ParseJsonObject(std::string_view body, bool optional) {
   if (!parsed.is_object()) return R::Refuse(400, "Bad request: body must be a JSON object");
   if (parsed.empty() && !optional) return R::Refuse(400, "Bad request: empty JSON object");
   return R::Accept(std::move(parsed));
-}
-
-std::optional<ParsedTime> ParseIsoTime(std::string_view text) {
-  size_t pos = 0;
-  std::optional<int> y = Digits(text, pos, 4);
-  if (!y || !Expect(text, pos, '-')) return std::nullopt;
-  std::optional<int> mo = Digits(text, pos, 2);
-  if (!mo || !Expect(text, pos, '-')) return std::nullopt;
-  std::optional<int> d = Digits(text, pos, 2);
-  if (!d) return std::nullopt;
-  std::chrono::year_month_day date{std::chrono::year(*y),
-                                   std::chrono::month(static_cast<unsigned>(*mo)),
-                                   std::chrono::day(static_cast<unsigned>(*d))};
-  // system_clock counts nanoseconds in 64 bits: years past 2262 would overflow (fuzzer finding).
-  if (!date.ok() || *y < 1970 || *y > 2200) return std::nullopt;
-  Clock clock;
-  if (pos < text.size() && (text[pos] == 'T' || text[pos] == 't' || text[pos] == ' ')) {
-    ++pos;
-    std::optional<Clock> c = TimeOfDay(text, pos);
-    if (!c) return std::nullopt;
-    clock = *c;
-  }
-  ParsedTime out;
-  int offset_minutes = 0;
-  if (pos < text.size()) {
-    std::optional<int> zone = ZoneOffset(text, pos);
-    if (!zone || pos != text.size()) return std::nullopt;
-    offset_minutes = *zone;
-    out.has_zone = true;
-  }
-  using namespace std::chrono;
-  out.at = time_point_cast<system_clock::duration>(sys_days(date) + hours(clock.hour) +
-                                                   minutes(clock.minute) + seconds(clock.second) +
-                                                   clock.fraction - minutes(offset_minutes));
-  return out;
 }
 
 Checked<SystemTime> ParseSchedule(const json& value, std::string_view action, SystemTime now) {
@@ -147,16 +33,6 @@ Checked<SystemTime> ParseSchedule(const json& value, std::string_view action, Sy
   }
   if (parsed->at < now) return R::Refuse(422, "Cannot schedule " + what + " in the past");
   return R::Accept(parsed->at);
-}
-
-std::string FormatIsoTime(SystemTime at) {
-  using namespace std::chrono;
-  std::time_t seconds = system_clock::to_time_t(at);
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char text[40];
-  std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%S+00:00", &utc);
-  return text;
 }
 
 DynamicView ReadDynamic(const std::string& config_json) {

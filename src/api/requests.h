@@ -10,11 +10,10 @@
 #include <vector>
 
 #include "api/node_types.h"
+#include "core/iso_time.h"
 #include "ha/cluster.h"
 
 namespace pgha::api {
-
-using SystemTime = std::chrono::system_clock::time_point;
 
 // Either a value or the response that refuses the request.
 template <class T>
@@ -32,17 +31,9 @@ struct Checked {
 // Patroni, a required body must also be a non-empty object.
 Checked<nlohmann::json> ParseJsonObject(std::string_view body, bool optional);
 
-// ISO 8601 with a time zone: 2026-05-01T10:00[:00[.123]](Z|+02[:00]). nullopt when it does not
-// parse; `has_zone` tells whether a zone was given.
-struct ParsedTime {
-  SystemTime at;
-  bool has_zone = false;
-};
-std::optional<ParsedTime> ParseIsoTime(std::string_view text);
 // Patroni's parse_schedule: 400 without a zone, 422 in the past or unparseable.
 Checked<SystemTime> ParseSchedule(const nlohmann::json& value, std::string_view action,
                                   SystemTime now);
-std::string FormatIsoTime(SystemTime at);  // 2026-05-01T10:00:00+00:00
 
 // Settings of /config the handlers need (defaults when absent or malformed).
 struct DynamicView {

@@ -4,6 +4,7 @@
 #include <ctime>
 
 #include "api/requests.h"
+#include "core/iso_time.h"
 #include "ctl/commands.h"
 #include "ctl/list.h"
 #include "ctl/prompt.h"
@@ -27,7 +28,7 @@ std::string Now() {
 // "now" or empty -> nullopt; ISO 8601, local time when no zone is given (as patronictl).
 Result<std::optional<std::string>> ParseScheduled(const std::string& text) {
   if (text.empty() || text == "now") return std::optional<std::string>();
-  std::optional<api::ParsedTime> t = api::ParseIsoTime(text);
+  std::optional<ParsedTime> t = ParseIsoTime(text);
   if (!t) {
     return Err("Unable to parse scheduled timestamp (" + text +
                "). It should be in an unambiguous format (e.g. ISO 8601)");
@@ -38,7 +39,7 @@ Result<std::optional<std::string>> ParseScheduled(const std::string& text) {
     localtime_r(&guess, &local);
     t->at -= std::chrono::seconds(local.tm_gmtoff);
   }
-  return std::optional<std::string>(api::FormatIsoTime(t->at));
+  return std::optional<std::string>(FormatIsoTime(t->at));
 }
 
 std::vector<std::string> CandidateNames(const ha::ClusterView& view, const std::string& leader) {

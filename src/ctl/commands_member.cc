@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "api/requests.h"
+#include "core/iso_time.h"
 #include "ctl/commands.h"
 #include "ctl/list.h"
 #include "ctl/prompt.h"
@@ -92,7 +93,7 @@ Result<json> RestartBody(const Cluster& c, const ha::ClusterView& view, const Me
     body["postgres_version"] = o.pg_version;
   }
   if (!o.scheduled.empty() && o.scheduled != "now") {
-    std::optional<api::ParsedTime> t = api::ParseIsoTime(o.scheduled);
+    std::optional<ParsedTime> t = ParseIsoTime(o.scheduled);
     if (!t) {
       return Err("Unable to parse scheduled timestamp (" + o.scheduled +
                  "). It should be in an unambiguous format (e.g. ISO 8601)");
@@ -106,7 +107,7 @@ Result<json> RestartBody(const Cluster& c, const ha::ClusterView& view, const Me
       localtime_r(&guess, &local);
       t->at -= std::chrono::seconds(local.tm_gmtoff);
     }
-    body["schedule"] = api::FormatIsoTime(t->at);
+    body["schedule"] = FormatIsoTime(t->at);
   }
   if (!o.timeout.empty()) body["timeout"] = o.timeout;
   (void)c;

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "core/iso_time.h"
 #include "core/lsn.h"
 #include "scenario/scenario.h"
 
@@ -35,7 +36,8 @@ void PrintDecision(const scenario::Scenario& s) {
   const ha::Observation& o = s.obs;
   std::string actions;
   for (const auto& a : s.expect) actions += (actions.empty() ? "" : "; ") + a;
-  std::printf("%s at %s: %s\n", o.me.c_str(), ha::IsoTime(o.wall_now).c_str(), actions.c_str());
+  std::printf("%s at %s: %s\n", o.me.c_str(), FormatIsoTimeMicros(o.wall_now).c_str(),
+              actions.c_str());
   std::printf("  reason:     %s\n", s.reason.value_or("-").c_str());
   if (!o.dcs_ok) {
     std::printf("  etcd:       not reachable\n");

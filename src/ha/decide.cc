@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <optional>
 
+#include "core/iso_time.h"
 #include "core/lsn.h"
 #include "core/strings.h"
 #include "ha/decision.h"
@@ -196,7 +197,7 @@ Decision DecideStopped(const Observation& obs) {
 std::string ManualCandidateProblem(const Observation& obs, const std::string& candidate) {
   const FailoverRequest& f = *obs.cluster.failover;
   if (!f.scheduled_at.empty()) {
-    auto at = ParseIsoTime(f.scheduled_at);
+    auto at = ParseZonedEpoch(f.scheduled_at);
     if (!at || *at > obs.wall_now) return "the request is scheduled at " + f.scheduled_at;
   }
   // A primary that still runs (etcd revoked its lease: docs/safety.md, section 9) takes its key
@@ -313,7 +314,7 @@ std::optional<Decision> DecideFailoverAsLeader(const Observation& obs) {
     return Do("paused: a switchover needs a named candidate", {action::ClearFailover{}});
   }
   if (!f.scheduled_at.empty()) {
-    auto at = ParseIsoTime(f.scheduled_at);
+    auto at = ParseZonedEpoch(f.scheduled_at);
     if (!at) {
       return Do("dropping a switchover with a malformed scheduled_at " + f.scheduled_at,
                 {action::ClearFailover{}});

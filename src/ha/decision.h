@@ -121,11 +121,6 @@ bool NeedsRewind(const Observation& obs, const Member& leader);
 bool OnForeignTimeline(const Observation& obs);
 // The LSN where timeline `tl` ended according to /history, if recorded.
 std::optional<uint64_t> SwitchPoint(const ClusterView& view, uint32_t tl);
-// Parses an ISO 8601 timestamp with a time zone ("2026-11-23T10:00:00+00:00", "...Z") into epoch
-// seconds; nullopt when malformed or without a zone.
-std::optional<double> ParseIsoTime(const std::string& text);
-// Patroni's /history timestamp format: 2026-11-22T09:04:12.229119+00:00 (UTC).
-std::string IsoTime(double epoch_seconds);
 // Why `candidate` cannot take over now ("" when it can): member key, running replica, tags.
 std::string CandidateProblem(const ClusterView& view, const std::string& candidate);
 

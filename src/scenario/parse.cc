@@ -7,6 +7,7 @@
 #include <set>
 #include <sstream>
 
+#include "core/iso_time.h"
 #include "scenario/scenario.h"
 
 namespace pgha::scenario {
@@ -93,7 +94,7 @@ bool Bool(std::string_view rest) {
 // Epoch seconds (decimals allowed) or an ISO 8601 time with a zone, as /failover's scheduled_at.
 double WallTime(std::string_view rest) {
   std::string word(Single(rest));
-  if (auto iso = ha::ParseIsoTime(word)) return *iso;
+  if (auto iso = ParseZonedEpoch(word)) return *iso;
   char* end = nullptr;
   double seconds = std::strtod(word.c_str(), &end);
   if (word.empty() || end != word.c_str() + word.size()) {

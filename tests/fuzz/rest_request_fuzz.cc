@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "api/requests.h"
+#include "core/iso_time.h"
 
 namespace {
 
@@ -28,7 +29,7 @@ ha::ClusterView View() {
   return v;
 }
 
-void Failover(const json& body, std::string_view action, api::SystemTime now) {
+void Failover(const json& body, std::string_view action, SystemTime now) {
   static const ha::ClusterView view = View();
   for (bool sync : {false, true}) {
     api::DynamicView dynamic{.pause = !sync, .synchronous_mode = sync};
@@ -49,8 +50,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   const uint8_t selector = data[0];
   std::string_view text(reinterpret_cast<const char*>(data + 1), size - 1);
-  const api::SystemTime now = api::ParseIsoTime("2026-01-01T12:00:00Z")->at;
-  (void)api::ParseIsoTime(text);
+  const SystemTime now = ParseIsoTime("2026-01-01T12:00:00Z")->at;
+  (void)ParseIsoTime(text);
   (void)api::ReadDynamic(std::string(text));
   auto body = api::ParseJsonObject(text, selector & 1);
   if (!body.ok()) return 0;

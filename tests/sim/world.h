@@ -13,6 +13,7 @@
 #include "agent/agent.h"
 #include "agent/operations.h"
 #include "api/requests.h"
+#include "core/iso_time.h"
 #include "sim/fake_clock.h"
 #include "sim/fake_failsafe.h"
 #include "sim/fake_fence.h"
@@ -204,7 +205,7 @@ class World final : public PgNetwork {
   bool OperatorFailover(const std::string& kind);
   bool OperatorNodeRequest(const std::string& kind, Node& n);
   std::optional<nlohmann::json> StatusOf(const std::string& name);
-  api::SystemTime WallNow() const;
+  SystemTime WallNow() const;
   // Control (4): the removed processes-gone takeover, played by a sim actor.
   void BreakLeaderIfRefused(Node& replica);
   bool RestRefused(const Node& from, const Node& to) const;

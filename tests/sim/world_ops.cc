@@ -6,6 +6,7 @@
 
 #include "api/handlers.h"
 #include "api/health.h"
+#include "core/iso_time.h"
 #include "dcs/codec.h"
 #include "sim/world.h"
 
@@ -16,8 +17,8 @@ const std::string kConfigKey = "/service/" + std::string(kScope) + "/config";
 
 }  // namespace
 
-api::SystemTime World::WallNow() const {
-  return api::SystemTime(std::chrono::duration_cast<std::chrono::system_clock::duration>(
+SystemTime World::WallNow() const {
+  return SystemTime(std::chrono::duration_cast<std::chrono::system_clock::duration>(
       std::chrono::duration<double>(clock_.WallSeconds())));
 }
 
@@ -96,7 +97,7 @@ bool World::OperatorFailover(const std::string& kind) {
     if (!others.empty() && Chance(0.6)) body["candidate"] = PickOf(others);
     if (Chance(0.3)) {
       auto at = WallNow() + std::chrono::milliseconds(static_cast<int64_t>(Uniform(1, 8) * 1000));
-      body["scheduled_at"] = api::FormatIsoTime(at);
+      body["scheduled_at"] = FormatIsoTime(at);
     }
   } else {
     if (others.empty()) return false;
@@ -122,8 +123,7 @@ bool World::OperatorFailover(const std::string& kind) {
     if (!any) return refused({412, kind + " is not possible: " + why, false});
   }
   ha::FailoverRequest value{request.value->leader, request.value->candidate, ""};
-  if (request.value->scheduled_at)
-    value.scheduled_at = api::FormatIsoTime(*request.value->scheduled_at);
+  if (request.value->scheduled_at) value.scheduled_at = FormatIsoTime(*request.value->scheduled_at);
   auto written =
       operator_dcs_->WriteFailover(dcs::EncodeFailover(value), view.failover_mod_revision);
   if (!written.ok() || !*written) {
