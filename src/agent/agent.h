@@ -102,10 +102,12 @@ class Agent {
   std::optional<MonoTime> FailsafeUntil() const;  // Observation::failsafe_valid_until
   Status CreateRoles(bool superuser_too = false);
   // create_replica_methods, in order (data_dir_methods.cc).
-  Status RunReplicaMethod(const config::ScriptMethod& method, const std::string& conninfo,
-                          const std::string& password);
+  // `conninfo` reaches the script as --connstring without its password (that is in PGPASSWORD).
+  Status RunReplicaMethod(const config::ScriptMethod& method, const std::string& conninfo);
   // bootstrap.method: runs it; the recovery the new data directory starts with (nullopt: none).
   Result<std::optional<pg::RecoveryTarget>> RunBootstrapMethod(const config::ScriptMethod& m);
+  // bootstrap.post_bootstrap with the superuser's connection string (password in PGPASSWORD).
+  Status RunPostBootstrap();
   Status WaitForEndOfRecovery();
   void RaiseToRecoveryFloor(nlohmann::json* params);
   void RemoveEmptyDataDir();

@@ -5,6 +5,8 @@
 #include <filesystem>
 
 #include "agent/agent.h"
+#include "pg/commit_gate.h"
+#include "pg/connection.h"
 #include "pg/render.h"
 
 namespace pgha::agent {
@@ -43,7 +45,7 @@ void Agent::RemoveEmptyDataDir() {
 
 Status Agent::CloneFromLeader(const ha::Observation& obs, const std::string& source,
                               const std::string& upstream) {
-  std::string conninfo, bare;
+  std::string conninfo;
   const auto& repl = cfg_.postgresql.replication;
   if (!source.empty()) {
     const ha::Member* m = obs.cluster.FindMember(source);
@@ -53,9 +55,6 @@ Status Agent::CloneFromLeader(const ha::Observation& obs, const std::string& sou
       return Err("clone source " + source + " has no usable conn_url");
     }
     conninfo = pg::PrimaryConninfo(host, port, repl, cfg_.name) + " dbname=postgres";
-    config::Credentials no_password = repl;
-    no_password.password.clear();
-    bare = pg::PrimaryConninfo(host, port, no_password, cfg_.name) + " dbname=postgres";
   }
   PublishMember(obs, "creating replica");
   std::string failures;
@@ -64,7 +63,7 @@ Status Agent::CloneFromLeader(const ha::Observation& obs, const std::string& sou
     // Without a source only the methods that need none (as Patroni: no_leader) can work.
     if (source.empty() && !method.no_leader) continue;
     Status st = method.Builtin() ? pg_.Basebackup(conninfo, 3600, cfg_.postgresql.basebackup)
-                                 : RunReplicaMethod(method, bare, repl.password);
+                                 : RunReplicaMethod(method, conninfo);
     if (st.ok()) {
       spdlog::info("replica created with {}", method.name);
       made = true;
@@ -82,8 +81,9 @@ Status Agent::CloneFromLeader(const ha::Observation& obs, const std::string& sou
   return pg_.Start(cfg_.postgresql.pg_ctl_timeout);
 }
 
-Status Agent::RunReplicaMethod(const config::ScriptMethod& m, const std::string& conninfo,
-                               const std::string& password) {
+Status Agent::RunReplicaMethod(const config::ScriptMethod& m, const std::string& conninfo) {
+  auto split = pg::SplitPassword(conninfo);
+  if (!split.ok()) return split.error();
   // What an earlier method left is moved aside, never deleted (docs/safety.md section 4).
   if (!m.keep_data && !pg_.Observe().data_dir_empty) {
     auto moved = pg_.MoveDataDirAside();
@@ -92,12 +92,12 @@ Status Agent::RunReplicaMethod(const config::ScriptMethod& m, const std::string&
   }
   RemoveEmptyDataDir();
   std::map<std::string, std::string> env;
-  if (!password.empty()) env["PGPASSWORD"] = password;
+  if (!split->password.empty()) env["PGPASSWORD"] = split->password;
   spdlog::info("creating the replica with {}", m.name);
   Status st = pg_.RunDataDirScript(MethodArgv(m, {{"scope", cfg_.scope},
                                                   {"role", "replica"},
                                                   {"datadir", cfg_.postgresql.data_dir},
-                                                  {"connstring", conninfo}}),
+                                                  {"connstring", split->conninfo}}),
                                    env, 3600);
   if (!st.ok() && !m.keep_data && !pg_.Observe().data_dir_empty) {
     if (auto moved = pg_.MoveDataDirAside(); moved.ok()) {
@@ -173,6 +173,24 @@ Status Agent::WaitForEndOfRecovery() {
     clock_.SleepFor(Millis(1000));  // poll pacing
   }
   return Err("recovery after the bootstrap did not end within an hour");
+}
+
+Status Agent::RunPostBootstrap() {
+  const config::Postgresql& pg = cfg_.postgresql;
+  auto conninfo = pg::SplitPassword(
+      pg::UserConninfo(pg::LocalHost(pg), pg.Port(), pg.superuser, {{"dbname", "postgres"}}));
+  if (!conninfo.ok()) return conninfo.error();
+  std::vector<std::string> argv = cfg_.bootstrap.post_bootstrap;
+  argv.push_back(conninfo->conninfo);
+  // As Patroni: what the script writes commits locally, and no statement_timeout cuts it short.
+  std::map<std::string, std::string> env = {
+      {"PGOPTIONS", "-c synchronous_commit=local -c statement_timeout=0"}};
+  if (!conninfo->password.empty()) env["PGPASSWORD"] = conninfo->password;
+  spdlog::info("running post_bootstrap {}", argv.front());
+  if (auto st = pg_.RunDataDirScript(argv, env, 3600); !st.ok()) {
+    return Err("post_bootstrap " + argv.front() + " failed: " + st.message());
+  }
+  return OkStatus();
 }
 
 }  // namespace pgha::agent

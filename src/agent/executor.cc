@@ -191,6 +191,9 @@ Status Agent::Bootstrap(ha::Observation& obs) {
   if (auto st = CreateRoles(cfg_.bootstrap.method.has_value()); !st.ok()) {
     return fail(st.error());
   }
+  if (!cfg_.bootstrap.post_bootstrap.empty()) {
+    if (auto st = RunPostBootstrap(); !st.ok()) return fail(st.error());
+  }
   obs.pg = pg_.Observe();
   if (obs.pg.sysid.empty()) return fail(Err("cannot read the new system identifier"));
   PGHA_TRY(dcs_.SetInitialize(obs.pg.sysid));

@@ -51,6 +51,13 @@ int Postgresql::Port() const {
   return parsed.ok() ? parsed->port : 0;
 }
 
+std::string Postgresql::PgpassPath() const {
+  if (!pgpass.empty()) return pgpass;
+  std::string dir = data_dir;
+  while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+  return dir + ".pgpass";
+}
+
 std::vector<std::string> Etcd::Endpoints() const {
   std::vector<std::string> out;
   for (const std::string& host : hosts) out.push_back(protocol + "://" + host);

@@ -1,7 +1,9 @@
 // The bootstrap section: initial dynamic configuration, initdb options, extra pg_hba lines.
 #include "config/dynamic.h"
 #include "config/sections.h"
+#include "config/values.h"
 #include "config/yaml_util.h"
+#include "core/strings.h"
 
 namespace pgha::config::internal {
 namespace {
@@ -55,6 +57,22 @@ Status ReadDcs(const Section& s, Bootstrap* b) {
   return ValidateDynamicConfig(b->dcs, nullptr, s.PathOf("dcs") + ".", &s.ctx()->warnings);
 }
 
+// post_bootstrap, or its older name post_init (Patroni takes post_bootstrap when both are set).
+Status ReadPostBootstrap(const Section& s, Bootstrap* b) {
+  for (const char* key : {"post_bootstrap", "post_init"}) {
+    std::string text;
+    PGHA_TRY(s.Str(key, &text));
+    if (text.empty()) continue;
+    auto argv = SplitCommandLine(text);
+    if (!argv.ok() || argv->empty()) {
+      return s.Fail(
+          key, (argv.ok() ? std::string("no command") : argv.message()) + ", got " + Shown(text));
+    }
+    if (b->post_bootstrap.empty()) b->post_bootstrap = std::move(*argv);
+  }
+  return OkStatus();
+}
+
 }  // namespace
 
 Status ReadBootstrap(const Section& root, Bootstrap* b) {
@@ -67,8 +85,7 @@ Status ReadBootstrap(const Section& root, Bootstrap* b) {
   PGHA_TRY(ReadInitdb(s, b));
   PGHA_TRY(s.Lines("pg_hba", &b->pg_hba));
   if (method != "initdb") PGHA_TRY(ReadBootstrapMethod(s, method, b));
-  s.WarnUnused("post_bootstrap", "the script is not run");
-  s.WarnUnused("post_init", "the script is not run");
+  PGHA_TRY(ReadPostBootstrap(s, b));
   s.WarnUnused("users", "removed in Patroni 4.0");
   return OkStatus();
 }

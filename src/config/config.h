@@ -90,6 +90,10 @@ struct Postgresql {
   // file); null: parameters are checked only for their name and shape.
   std::shared_ptr<const GucCatalog> gucs;
   int Port() const;  // from listen
+  // Where primary_conninfo's password goes (libpq's passfile): `pgpass`, else a file beside the
+  // data directory, "<data_dir>.pgpass" (Patroni's default, ~/pgpass, would be shared by every
+  // agent of one OS user on a host, and each would overwrite the others' entries).
+  std::string PgpassPath() const;
 };
 
 struct Bootstrap {
@@ -97,6 +101,9 @@ struct Bootstrap {
   std::vector<std::string> initdb;                // "--opt" or "--opt=value"
   std::vector<std::string> pg_hba;
   std::optional<ScriptMethod> method;  // bootstrap.method other than initdb
+  // bootstrap.post_bootstrap (or post_init): run once after the new cluster started, with the
+  // superuser's connection string appended; a failure fails the bootstrap.
+  std::vector<std::string> post_bootstrap;
 };
 
 struct Watchdog {

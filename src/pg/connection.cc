@@ -81,4 +81,60 @@ std::string BuildConninfo(const std::vector<std::pair<std::string, std::string>>
   return out;
 }
 
+Result<ConninfoSecret> SplitPassword(const std::string& conninfo) {
+  char* error = nullptr;
+  PQconninfoOption* options = PQconninfoParse(conninfo.c_str(), &error);
+  if (!options) {
+    std::string why = error ? error : "out of memory";
+    PQfreemem(error);
+    while (!why.empty() && why.back() == '\n') why.pop_back();
+    return Err("malformed connection string: " + why);
+  }
+  ConninfoSecret out;
+  std::vector<std::pair<std::string, std::string>> kept;
+  for (PQconninfoOption* o = options; o->keyword; ++o) {
+    if (!o->val) continue;
+    const std::string key = o->keyword, value = o->val;
+    if (key == "password") {
+      out.password = value;
+      continue;
+    }
+    if (key == "host") out.host = value;
+    if (key == "port") out.port = value;
+    if (key == "user") out.user = value;
+    kept.emplace_back(key, value);
+  }
+  PQconninfoFree(options);
+  out.conninfo = BuildConninfo(kept);
+  return out;
+}
+
+std::string PgpassLines(const ConninfoSecret& c) {
+  if (c.password.empty()) return "";
+  auto escape = [](const std::string& v) {
+    std::string e;
+    for (char ch : v) {
+      if (ch == ':' || ch == '\\') e += '\\';
+      e += ch;
+    }
+    return e.empty() ? std::string("*") : e;
+  };
+  std::vector<std::string> hosts;
+  for (const std::string& h : Split(c.host.empty() ? std::string("*") : c.host, ',')) {
+    if (!h.empty()) hosts.push_back(h);
+  }
+  bool socket = false, localhost = false;
+  for (const auto& h : hosts) {
+    socket = socket || h.front() == '/';
+    localhost = localhost || h == "localhost";
+  }
+  if (socket && !localhost) hosts.emplace_back("localhost");
+  std::string out;
+  for (const auto& h : hosts) {
+    out +=
+        escape(h) + ":" + escape(c.port) + ":*:" + escape(c.user) + ":" + escape(c.password) + "\n";
+  }
+  return out;
+}
+
 }  // namespace pgha::pg

@@ -41,4 +41,19 @@ class Connection {
 // "host=... port=... user=... password=... dbname=... connect_timeout=..." with quoting.
 std::string BuildConninfo(const std::vector<std::pair<std::string, std::string>>& params);
 
+// A key=value conninfo with its password taken out, so that the password travels in PGPASSWORD
+// or a passfile and never on a command line or in postgresql.conf.
+struct ConninfoSecret {
+  std::string conninfo;  // the same settings, in order, without password
+  std::string password;  // empty when there was none
+  std::string host, port, user;
+};
+// An error names what libpq could not parse (the conninfo itself is not repeated: it may hold
+// the password).
+Result<ConninfoSecret> SplitPassword(const std::string& conninfo);
+// The .pgpass lines that give `c`'s password to its host, port and user (libpq's format:
+// host:port:database:user:password, ':' and '\' escaped). A socket directory also gets a
+// "localhost" line, which libpq matches for socket connections. Empty without a password.
+std::string PgpassLines(const ConninfoSecret& c);
+
 }  // namespace pgha::pg

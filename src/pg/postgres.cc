@@ -11,12 +11,14 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <thread>
 
 #include "core/lsn.h"
 #include "core/strings.h"
 #include "pg/commit_gate.h"
+#include "pg/connection.h"
 #include "pg/data_dir.h"
 #include "pg/process.h"
 #include "pg/render.h"
@@ -142,8 +144,21 @@ class RealPostgres final : public Postgres {
                      const std::optional<RecoveryTarget>& recovery) override {
     nlohmann::json params = parameters;
     params["hba_file"] = cfg_.data_dir + "/pg_hba.conf";
+    std::optional<RecoveryTarget> target = recovery;
+    if (target && !target->primary_conninfo.empty()) {
+      // The replication password goes into the passfile, never into postgresql.conf.
+      auto split = SplitPassword(target->primary_conninfo);
+      if (!split.ok()) return Err("primary_conninfo: " + split.message());
+      if (!split->password.empty()) {
+        const std::string path = cfg_.PgpassPath();
+        if (auto st = WriteFileAtomic(path, PgpassLines(*split), 0600); !st.ok()) {
+          return Err("cannot write the passfile (postgresql.pgpass) " + path + ": " + st.message());
+        }
+        target->primary_conninfo = split->conninfo + " " + BuildConninfo({{"passfile", path}});
+      }
+    }
     PGHA_TRY(WriteFileAtomic(cfg_.data_dir + "/postgresql.conf",
-                             RenderPostgresqlConf(params, recovery), 0600));
+                             RenderPostgresqlConf(params, target), 0600));
     if (!hba.empty())
       PGHA_TRY(WriteFileAtomic(cfg_.data_dir + "/pg_hba.conf", RenderHba(hba), 0600));
     const std::string standby = cfg_.data_dir + "/standby.signal";
@@ -169,9 +184,11 @@ class RealPostgres final : public Postgres {
       fs::remove(cfg_.data_dir + "/promote", ec);
     DropStalePidFile();
     std::string log = LogFile();
+    // The server inherits this environment: a PGPASSWORD or PGPASSFILE of the agent's would win
+    // over primary_conninfo's passfile in the WAL receiver (libpq's order) and fail replication.
     auto r = RunCommand({bin_ + "/pg_ctl", "start", "-D", cfg_.data_dir, "-w", "-s", "-t",
                          std::to_string(timeout_seconds), "-l", log},
-                        {}, seconds(timeout_seconds + 5));
+                        {}, seconds(timeout_seconds + 5), {"PGPASSWORD", "PGPASSFILE"});
     if (!r.ok()) return r.error();
     if (r->exit_code != 0) {
       return Err(DescribeFailure("pg_ctl start", *r) + " (server log: " + log + ")");
@@ -281,13 +298,18 @@ class RealPostgres final : public Postgres {
     if (!in_place) fs::remove_all(staging, ec);  // an earlier clone of ours that was interrupted
     fs::create_directories(staging, ec);
     ::chmod(staging.c_str(), 0700);
+    // The password travels in PGPASSWORD: a command line is readable by every user (ps).
+    auto split = SplitPassword(conninfo);
+    if (!split.ok()) return split.error();
+    std::map<std::string, std::string> env;
+    if (!split->password.empty()) env["PGPASSWORD"] = split->password;
     std::vector<std::string> argv = {
-        bin_ + "/pg_basebackup", "-D", staging, "-X", "stream", "-w", "-d", conninfo};
+        bin_ + "/pg_basebackup", "-D", staging, "-X", "stream", "-w", "-d", split->conninfo};
     bool own_checkpoint = false;
     for (const auto& o : options) own_checkpoint = own_checkpoint || StartsWith(o, "--checkpoint");
     if (!own_checkpoint) argv.insert(argv.end(), {"-c", "fast"});
     argv.insert(argv.end(), options.begin(), options.end());
-    auto r = RunCommand(argv, {}, seconds(timeout_seconds));
+    auto r = RunCommand(argv, env, seconds(timeout_seconds));
     if (!r.ok() || r->exit_code != 0) {
       // Remove only what this clone wrote: the staging directory, or (in place) the entries of a
       // directory that was empty before.
@@ -315,9 +337,13 @@ class RealPostgres final : public Postgres {
     std::error_code ec;
     fs::remove(cfg_.data_dir + "/standby.signal", ec);
     fs::remove(cfg_.data_dir + "/recovery.signal", ec);
+    auto split = SplitPassword(source_conninfo);
+    if (!split.ok()) return split.error();
+    std::map<std::string, std::string> env = {{"LC_ALL", "C"}};
+    if (!split->password.empty()) env["PGPASSWORD"] = split->password;
     auto r =
-        RunCommand({bin_ + "/pg_rewind", "-D", cfg_.data_dir, "--source-server", source_conninfo},
-                   {{"LC_ALL", "C"}}, seconds(timeout_seconds));
+        RunCommand({bin_ + "/pg_rewind", "-D", cfg_.data_dir, "--source-server", split->conninfo},
+                   env, seconds(timeout_seconds));
     if (!r.ok()) return r.error();
     if (r->exit_code != 0) return Err(DescribeFailure("pg_rewind", *r));
     sysid_.clear();

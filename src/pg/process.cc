@@ -16,12 +16,14 @@ namespace pgha::pg {
 namespace {
 
 [[noreturn]] void ExecChild(const std::vector<std::string>& argv,
-                            const std::map<std::string, std::string>& extra_env, int out_fd) {
+                            const std::map<std::string, std::string>& extra_env,
+                            const std::vector<std::string>& unset_env, int out_fd) {
   ::setpgid(0, 0);
   ::dup2(out_fd, STDOUT_FILENO);
   ::dup2(out_fd, STDERR_FILENO);
   int devnull = ::open("/dev/null", O_RDONLY);
   if (devnull >= 0) ::dup2(devnull, STDIN_FILENO);
+  for (const auto& k : unset_env) ::unsetenv(k.c_str());
   for (const auto& [k, v] : extra_env) ::setenv(k.c_str(), v.c_str(), 1);
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
@@ -35,14 +37,15 @@ namespace {
 
 Result<CommandResult> RunCommand(const std::vector<std::string>& argv,
                                  const std::map<std::string, std::string>& extra_env,
-                                 std::chrono::milliseconds timeout) {
+                                 std::chrono::milliseconds timeout,
+                                 const std::vector<std::string>& unset_env) {
   if (argv.empty()) return Err("RunCommand: empty argv");
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) return Err(std::string("pipe: ") + std::strerror(errno));
   Fd read_end(fds[0]), write_end(fds[1]);
   pid_t pid = ::fork();
   if (pid < 0) return Err(std::string("fork: ") + std::strerror(errno));
-  if (pid == 0) ExecChild(argv, extra_env, write_end.get());
+  if (pid == 0) ExecChild(argv, extra_env, unset_env, write_end.get());
   write_end.Reset();
   CommandResult result;
   auto deadline = std::chrono::steady_clock::now() + timeout;

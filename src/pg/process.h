@@ -15,11 +15,13 @@ struct CommandResult {
   std::string output;  // stdout and stderr, interleaved
 };
 
-// Runs argv[0] (a path) with argv; extra_env is added to the environment. The child is killed
-// (SIGKILL, whole process group) when the timeout passes, and that is reported as an error.
+// Runs argv[0] (a path) with argv; extra_env is added to the environment and unset_env taken
+// out of it. The child is killed (SIGKILL, whole process group) when the timeout passes, and
+// that is reported as an error.
 Result<CommandResult> RunCommand(const std::vector<std::string>& argv,
                                  const std::map<std::string, std::string>& extra_env,
-                                 std::chrono::milliseconds timeout);
+                                 std::chrono::milliseconds timeout,
+                                 const std::vector<std::string>& unset_env = {});
 
 // The executable `name` in $PATH, as a shell finds it; nullopt when there is none.
 std::optional<std::string> FindInPath(const std::string& name);

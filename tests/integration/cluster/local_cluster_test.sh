@@ -34,6 +34,21 @@ check "row visible through the read port" wait_for 20 replica_has_row
 check "read port reaches a replica" test "$(q $R 'SELECT pg_is_in_recovery()')" = "t"
 check "write port reaches the primary" test "$(q $W 'SELECT pg_is_in_recovery()')" = "f"
 
+# Passwords stay out of postgresql.conf: a replica's primary_conninfo names a passfile (0600).
+no_inline_password() {
+  local conf pass n=0
+  for conf in "$CL"/*/data/postgresql.conf; do
+    grep -q "^primary_conninfo" "$conf" || continue
+    grep "^primary_conninfo" "$conf" | grep -q "password=" && { echo "password in $conf"; return 1; }
+    pass=$(grep "^primary_conninfo" "$conf" | sed -n "s/.*passfile=''\([^']*\)''.*/\1/p")
+    [ -n "$pass" ] && [ "$(stat -c %a "$pass")" = 600 ] && grep -q ":replicator:" "$pass" ||
+      { echo "no usable passfile for $conf: '$pass'"; return 1; }
+    n=$((n + 1))
+  done
+  [ "$n" = 2 ]
+}
+check "replicas stream with the password in a passfile, not in postgresql.conf" no_inline_password
+
 code() { curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$1$2"; }
 primaries=0; replicas=0
 for i in 0 1 2; do

@@ -263,9 +263,19 @@ TEST(ParseConfig, CustomBootstrapMethodAsPatroni) {
   EXPECT_EQ(m.args[0], (std::pair<std::string, std::string>{"test-argument", "test-value"}));
   ASSERT_EQ(m.recovery_conf.size(), 2u);
   EXPECT_EQ(m.recovery_conf[0].first, "restore_command");
-  EXPECT_TRUE(HasWarning(c, "bootstrap.post_init"));
+  EXPECT_FALSE(HasWarning(c, "bootstrap.post_init"));
+  EXPECT_EQ(c.bootstrap.post_bootstrap, std::vector<std::string>{"/x.sh"});
   EXPECT_FALSE(HasWarning(c, "unknown key bootstrap.wal_e"));
   EXPECT_FALSE(MustParse(Minimal("")).bootstrap.method.has_value());
+}
+
+TEST(ParseConfig, PostBootstrapIsACommandLineAndWinsOverPostInit) {
+  Config c = MustParse(
+      Minimal("bootstrap:\n  post_bootstrap: psql -w -c \"SELECT 1\"\n  post_init: /old.sh\n"));
+  EXPECT_EQ(c.bootstrap.post_bootstrap, (std::vector<std::string>{"psql", "-w", "-c", "SELECT 1"}));
+  EXPECT_TRUE(MustParse(Minimal("")).bootstrap.post_bootstrap.empty());
+  std::string e = ErrorOf(Minimal("bootstrap:\n  post_bootstrap: \"psql 'unbalanced\"\n"));
+  EXPECT_NE(e.find("bootstrap.post_bootstrap"), std::string::npos) << e;
 }
 
 TEST(ParseConfig, ACustomBootstrapWithoutCommandIsRefusedNotTurnedIntoInitdb) {

@@ -1,0 +1,24 @@
+// RunCommand's environment: what PostgreSQL and its tools inherit from the agent.
+#include "pg/process.h"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+namespace pgha::pg {
+namespace {
+
+TEST(RunCommand, AddsAndRemovesEnvironmentVariables) {
+  ::setenv("PGHA_TEST_INHERITED", "from-agent", 1);
+  ::setenv("PGPASSWORD", "agents-own", 1);
+  auto r = RunCommand({"/usr/bin/env"}, {{"PGHA_TEST_ADDED", "yes"}}, std::chrono::seconds(5),
+                      {"PGPASSWORD"});
+  ::unsetenv("PGPASSWORD");
+  ASSERT_TRUE(r.ok()) << r.message();
+  EXPECT_EQ(r->exit_code, 0);
+  EXPECT_NE(r->output.find("PGHA_TEST_INHERITED=from-agent\n"), std::string::npos);
+  EXPECT_NE(r->output.find("PGHA_TEST_ADDED=yes\n"), std::string::npos);
+  EXPECT_EQ(r->output.find("PGPASSWORD"), std::string::npos) << r->output;
+}
+
+}  // namespace
+}  // namespace pgha::pg
