@@ -19,7 +19,7 @@ std::vector<std::string> MethodArgv(const config::ScriptMethod& m,
   std::vector<std::pair<std::string, std::string>> args = m.args;
   if (!m.no_params) {
     for (const auto& [key, value] : own) {
-      auto same = [&](const auto& a) { return a.first == key; };
+      auto same = [&key = key](const auto& a) { return a.first == key; };
       if (auto it = std::find_if(args.begin(), args.end(), same); it != args.end()) {
         it->second = value;  // Patroni's value wins, in the user's position
       } else {

@@ -34,12 +34,14 @@ std::vector<FailsafeReply> HttpFailsafeCaller::Call(
     const std::map<std::string, std::string>& members, const std::string& me,
     const std::string& body) {
   std::vector<std::future<FailsafeReply>> futures;
-  for (const auto& [name, url] : members) {
-    if (name == me) continue;
-    futures.push_back(std::async(std::launch::async, [this, name, url, &body] {
-      return ReadFailsafeAnswer(name,
-                                node::PostMember(url, "/failsafe", body, cert_, auth_, timeout_));
-    }));
+  for (const auto& member : members) {
+    if (member.first == me) continue;
+    // Copies, not structured bindings: clang 14 (the sanitizer build) cannot capture those.
+    futures.push_back(
+        std::async(std::launch::async, [this, name = member.first, url = member.second, &body] {
+          return ReadFailsafeAnswer(
+              name, node::PostMember(url, "/failsafe", body, cert_, auth_, timeout_));
+        }));
   }
   std::vector<FailsafeReply> out;
   for (auto& f : futures) out.push_back(f.get());

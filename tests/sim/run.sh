@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The simulator's CI budget (tests/sim/README.md).
 #   tests/sim/run.sh             every mode (async, sync, strict; every fault family on) over
-#                                SIM_SEEDS seeds (default 10000) each; exit 0 when all pass.
+#                                SIM_SEEDS seeds (default 5000) each; exit 0 when all pass.
 #   tests/sim/run.sh --controls  every negative control; exit 0 when each finds its violation
 #                                within SIM_CONTROL_SEEDS seeds (default 4000).
 # One summary line per mode / control. SIM_BUILD (default build), SIM_JOBS (default 2).
@@ -9,7 +9,7 @@ set -u
 cd "$(dirname "$0")/../.."
 BUILD=${SIM_BUILD:-build}
 RUNNER=${SIM_RUNNER:-$BUILD/tests/sim/sim_runner}
-SEEDS=${SIM_SEEDS:-10000}
+SEEDS=${SIM_SEEDS:-5000}
 CONTROL_SEEDS=${SIM_CONTROL_SEEDS:-4000}
 JOBS=${SIM_JOBS:-2}
 [ -x "$RUNNER" ] || { echo "run.sh: $RUNNER not built (ninja -C $BUILD sim_runner)"; exit 2; }
