@@ -85,8 +85,7 @@ class Agent {
   Status EnsureSlots(const ha::Observation& obs);
   Status Rewind(const ha::Observation& obs, const std::string& leader);
   Status Switchover(ha::Observation& obs, const std::string& candidate);
-  Status ApplySync(const ha::Observation& obs, const std::string& value,
-                   const std::vector<std::string>& standbys);
+  Status ApplySync(const ha::Observation& obs, const ha::action::SyncReplication& sync);
   Status ClaimSyncKey(const ha::Observation& obs);
   Status SetSyncNames(const std::string& value);
   Status MoveAsideForReclone(const std::string& leader);

@@ -125,7 +125,7 @@ Status Agent::ExecuteAction(const ha::Action& a, ha::Observation& obs) {
       return Switchover(obs, std::get<ha::action::Switchover>(a).candidate);
     case ActionKind::kSyncReplication: {
       const auto& sync = std::get<ha::action::SyncReplication>(a);
-      return ApplySync(obs, sync.names, sync.standbys);
+      return ApplySync(obs, sync);
     }
     case ActionKind::kClearSync: {
       auto r = dcs_.DeleteSync(obs.cluster.sync_mod_revision);

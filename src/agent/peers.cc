@@ -33,6 +33,7 @@ ha::PeerStatus ParsePeerStatus(const std::string& name, const std::string& body)
   s.role = role == "master" ? "primary" : role;
   s.running = j.value("state", "") == "running";
   s.starting = j.value("state", "") == "starting";
+  s.positions_stale = j.value("pgha_positions_stale", false);
   if (j.contains("timeline") && j["timeline"].is_number())
     s.timeline = j["timeline"].get<uint32_t>();
   const auto& x = j.contains("xlog") ? j["xlog"] : j.value("wal", nlohmann::json::object());

@@ -21,14 +21,16 @@ Status WriteSyncKey(dcs::Dcs& dcs, const ha::ClusterView& view, const ha::SyncSt
 
 // `/sync` first (it may only shrink, or grow by standbys already confirmed synchronous), then
 // synchronous_standby_names (which keeps every standby `/sync` lists).
-Status Agent::ApplySync(const ha::Observation& obs, const std::string& value,
-                        const std::vector<std::string>& standbys) {
-  if (!ha::SyncKeyMatches(obs.cluster, cfg_.name, standbys)) {
-    PGHA_TRY(WriteSyncKey(dcs_, obs.cluster, ha::SyncState{cfg_.name, standbys, 0}));
-    spdlog::info("/sync: leader {}, synchronous standbys [{}]", cfg_.name, Join(standbys, ","));
+Status Agent::ApplySync(const ha::Observation& obs, const ha::action::SyncReplication& sync) {
+  if (!ha::SyncKeyMatches(obs.cluster, cfg_.name, sync.standbys, sync.quorum)) {
+    PGHA_TRY(WriteSyncKey(dcs_, obs.cluster, ha::SyncState{cfg_.name, sync.standbys, sync.quorum}));
+    spdlog::info("/sync: leader {}, synchronous standbys [{}], quorum {}", cfg_.name,
+                 Join(sync.standbys, ","), sync.quorum);
   }
-  if (obs.pg.synchronous_standby_names == value && sync_names_ == value) return OkStatus();
-  return SetSyncNames(value);
+  if (obs.pg.synchronous_standby_names == sync.names && sync_names_ == sync.names) {
+    return OkStatus();
+  }
+  return SetSyncNames(sync.names);
 }
 
 // Writes this primary's postgresql.conf with synchronous_standby_names = `value` and reloads.

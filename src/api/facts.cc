@@ -14,11 +14,13 @@ bool InSyncList(const Snapshot& s) {
 }  // namespace
 
 bool IsSyncStandby(const Snapshot& s) {
-  return s.pg.in_recovery && InSyncList(s) && s.sync->quorum == 0;
+  return s.pg.in_recovery && InSyncList(s) && !s.settings.synchronous_mode_quorum;
 }
 
+// As Patroni: a voter is a quorum standby while quorum commit is configured, whatever /sync's
+// quorum (it is 0 when every voter must confirm).
 bool IsQuorumStandby(const Snapshot& s) {
-  return s.pg.in_recovery && InSyncList(s) && s.sync->quorum > 0;
+  return s.pg.in_recovery && InSyncList(s) && s.settings.synchronous_mode_quorum;
 }
 
 std::string StatusRole(const Snapshot& s) { return s.pg.Role(); }

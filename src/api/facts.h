@@ -9,7 +9,7 @@
 
 namespace pgha::api {
 
-// Listed in the DCS `/sync` key, in plain synchronous mode (quorum == 0) or in quorum mode.
+// Listed in the DCS `/sync` key, in plain synchronous mode or with synchronous_mode: quorum.
 bool IsSyncStandby(const Snapshot& s);
 bool IsQuorumStandby(const Snapshot& s);
 // Role shown in /patroni: "primary", "replica" or "uninitialized", from PostgreSQL itself.

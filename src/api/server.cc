@@ -134,7 +134,7 @@ class HttpRestServer final : public RestServer {
   const config::RestApi options_;
   const SnapshotSource snapshot_;
   const ClusterLoader loader_;
-  const std::function<void(Snapshot*)> live_positions_;
+  const std::function<bool(Snapshot*)> live_positions_;
   node::FailsafeInbox* const failsafe_inbox_;
   OperationHandlers operations_;  // switchover, failover, /config, restart, reload, reinit
   std::vector<IpNetwork> allowlist_;
@@ -159,7 +159,7 @@ void HttpRestServer::HandleGet(const Request& req, Response& res) {
   if (path == "/patroni") {
     if (live_positions_ && s->pg.running) {
       auto fresh = std::make_shared<Snapshot>(*s);
-      live_positions_(fresh.get());
+      fresh->positions_stale = !live_positions_(fresh.get());
       s = std::move(fresh);
     }
     return SendJson(res, 200, StatusJson(*s));

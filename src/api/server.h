@@ -45,8 +45,9 @@ struct Handlers {
   std::shared_ptr<const config::GucCatalog> gucs;
   // GET /patroni: replaces the snapshot's WAL positions with PostgreSQL's own at this moment.
   // Peers compare them in the leader race; the last loop's may predate the final WAL the old
-  // primary sent (Patroni's /patroni queries PostgreSQL on every request too).
-  std::function<void(Snapshot*)> live_positions;
+  // primary sent (Patroni's /patroni queries PostgreSQL on every request too). False: they could
+  // not be read, the answer says its positions are the loop's (Snapshot::positions_stale).
+  std::function<bool(Snapshot*)> live_positions;
   // POST /failsafe records the confirmations this member gives here (null: 503).
   node::FailsafeInbox* failsafe = nullptr;
 };

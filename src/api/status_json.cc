@@ -53,6 +53,7 @@ json StatusJson(const Snapshot& s) {
   out["state"] = s.pg.state;
   out["role"] = StatusRole(s);
   if (s.pg.running) AddServerFields(s, out);
+  if (s.positions_stale) out["pgha_positions_stale"] = true;  // not Patroni's: ha/quorum.h
   if (s.cluster_unlocked) out["cluster_unlocked"] = true;
   out["dcs_last_seen"] = static_cast<int64_t>(s.dcs_last_seen);
   json tags = TagsJson(s.tags);

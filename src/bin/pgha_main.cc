@@ -289,7 +289,7 @@ int RunAgent(const std::string& path) {
                       // One query at a time; a request that finds it busy (a server that does
                       // not answer) serves the loop's positions rather than queue behind it.
                       std::unique_lock lock(api_pg_mu, std::try_to_lock);
-                      if (lock.owns_lock()) (void)pg::ReadLivePositions(*api_pg, &s->pg);
+                      return lock.owns_lock() && pg::ReadLivePositions(*api_pg, &s->pg);
                     },
                     &failsafe_inbox});
   if (auto st = server->Start(); !st.ok()) {

@@ -168,18 +168,21 @@ void CheckOtherInt(const nlohmann::json& layer, const char* name, int64_t min, C
 // Boolean, or Patroni's "on" / "off" / "quorum".
 void ApplySyncMode(const nlohmann::json& value, Checker* c, ha::Settings* s) {
   if (value.is_string() && value.get<std::string>() == "quorum") {
-    c->Note("synchronous_mode",
-            "quorum commit is not supported by pgha; using synchronous_mode: on");
     s->synchronous_mode = true;
+    s->synchronous_mode_quorum = true;
     return;
   }
   auto parsed = JsonBool(value);
   if (!parsed.ok()) {
     c->Invalid("synchronous_mode", "expected on, off or quorum, got " + Shown(value));
-    if (c->fallback()) s->synchronous_mode = c->fallback()->synchronous_mode;
+    if (c->fallback()) {
+      s->synchronous_mode = c->fallback()->synchronous_mode;
+      s->synchronous_mode_quorum = c->fallback()->synchronous_mode_quorum;
+    }
     return;
   }
   s->synchronous_mode = *parsed;
+  s->synchronous_mode_quorum = false;
 }
 
 void ApplyPostgresql(const nlohmann::json& pg, Checker* c, ha::Settings* s) {

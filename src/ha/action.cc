@@ -54,6 +54,8 @@ struct ActionText {
   ActionText operator()(const action::SyncReplication& a) const {
     std::string list;
     for (const auto& n : a.standbys) list += (list.empty() ? "" : ",") + n;
+    if (a.quorum > 0)
+      list += (list.empty() ? "" : " ") + std::string("quorum ") + std::to_string(a.quorum);
     return {a.names, list};
   }
   ActionText operator()(const action::WriteFailsafe& a) const {

@@ -76,6 +76,7 @@ struct ClearFailover {  // overwrite /failover with {} (request done or impossib
 struct SyncReplication {              // leader: /sync and synchronous_standby_names (ha/sync.h)
   std::string names;                  // the synchronous_standby_names value
   std::vector<std::string> standbys;  // the members /sync lists
+  int quorum = 0;                     // /sync `quorum` (quorum commit: ha/quorum.h)
   bool operator==(const SyncReplication&) const = default;
 };
 struct ClearSync {  // synchronous_mode is off: delete /sync

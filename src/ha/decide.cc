@@ -7,6 +7,7 @@
 #include "core/lsn.h"
 #include "core/strings.h"
 #include "ha/decision.h"
+#include "ha/quorum.h"
 #include "ha/slots.h"
 #include "ha/sync.h"
 
@@ -226,6 +227,11 @@ std::string ManualCandidateProblem(const Observation& obs, const std::string& ca
   };
   if (candidate == obs.me) {
     if (!obs.tags.CanPromote()) return "my tags forbid promotion";
+    if (SyncRestrictsRace(obs) && obs.settings.synchronous_mode_quorum) {
+      std::string problem =
+          QuorumPromotionProblem(obs, obs.me, obs.pg.WalPosition(), obs.pg.timeline);
+      if (!problem.empty()) return problem;
+    }
     return position_problem("my WAL position", obs.pg.WalPosition(), obs.pg.timeline);
   }
   for (const auto& p : obs.peers) {
@@ -234,6 +240,10 @@ std::string ManualCandidateProblem(const Observation& obs, const std::string& ca
       return candidate + " is not a reachable running replica";
     }
     if (!p.tags.CanPromote()) return candidate + " has tags that forbid promotion";
+    if (SyncRestrictsRace(obs) && obs.settings.synchronous_mode_quorum) {
+      std::string problem = QuorumPromotionProblem(obs, candidate, p.wal_position, p.timeline);
+      if (!problem.empty()) return problem;
+    }
     return position_problem(candidate, p.wal_position, p.timeline);
   }
   return candidate + " did not answer";
@@ -355,8 +365,9 @@ std::optional<Decision> DecideFailoverAsLeader(const Observation& obs) {
 // The leader's synchronous-replication step, when /sync or synchronous_standby_names must move:
 // the synchronous_standby_names value and the standbys /sync is to list. The executor writes
 // /sync first, then the setting; ha/sync.h says why that order is safe.
-std::optional<action::SyncReplication> SyncStep(const Observation& obs) {
+std::optional<action::SyncReplication> SyncStep(const Observation& obs, std::string* waiting) {
   if (!obs.settings.synchronous_mode) return std::nullopt;
+  if (obs.settings.synchronous_mode_quorum) return QuorumSyncStep(obs, waiting);
   SyncTarget t = PickSyncStandbys(obs);
   std::string value = SyncStandbyNamesValue(t);
   std::vector<std::string> publish = SyncStandbysToPublish(obs, t);
@@ -390,10 +401,16 @@ Decision DecideAsLeader(const Observation& obs) {
       reason = "switchover scheduled at " + obs.cluster.failover->scheduled_at;
     }
     if (obs.checkpoint_after_promote_pending) actions.push_back(action::Checkpoint{});
-    if (auto sync = SyncStep(obs)) {
+    std::string sync_waiting;
+    if (auto sync = SyncStep(obs, &sync_waiting)) {
       actions.push_back(*sync);
       reason = "updating synchronous replication: synchronous_standby_names '" + sync->names +
                "', /sync standbys [" + Join(sync->standbys, ",") + "]";
+      if (obs.settings.synchronous_mode_quorum) {
+        reason += " quorum " + std::to_string(sync->quorum);
+      }
+    } else if (!sync_waiting.empty()) {
+      reason = "quorum commit: " + sync_waiting;
     } else if (!obs.settings.synchronous_mode && obs.cluster.sync) {
       actions.push_back(action::ClearSync{});
       reason = "synchronous_mode is off: deleting /sync";
@@ -564,6 +581,14 @@ bool IsHealthiest(const Observation& obs, std::string* why_not) {
   if (sync_race && !InSyncKey(obs.cluster, obs.me)) {
     *why_not = "synchronous_mode is on and I am not a synchronous standby in /sync";
     return false;
+  }
+  if (sync_race && obs.settings.synchronous_mode_quorum) {
+    std::string problem =
+        QuorumPromotionProblem(obs, obs.me, obs.pg.WalPosition(), obs.pg.timeline);
+    if (!problem.empty()) {
+      *why_not = problem;
+      return false;
+    }
   }
   const LocalPg& pg = obs.pg;
   uint64_t mine = pg.WalPosition();

@@ -23,6 +23,9 @@ struct PeerStatus {
   std::string role;       // primary / replica
   uint64_t wal_position = 0;
   uint32_t timeline = 0;
+  // Its positions are the last loop's, not read at the request (api/server.h live_positions):
+  // a lower bound, so they may still veto, but cannot vouch for a quorum-commit promotion.
+  bool positions_stale = false;
   Tags tags;
   bool operator==(const PeerStatus&) const = default;
 };

@@ -25,6 +25,7 @@ struct Settings {
   bool pause = false;
   bool check_timeline = false;
   bool synchronous_mode = false;
+  bool synchronous_mode_quorum = false;  // synchronous_mode: quorum (ha/quorum.h)
   bool synchronous_mode_strict = false;
   int synchronous_node_count = 1;
   // A synchronous standby further behind than this (bytes) is replaced; <= 0: never (Patroni).

@@ -3,11 +3,15 @@
 
 #include <algorithm>
 
+#include "ha/quorum.h"
+
 namespace pgha::ha {
 namespace {
 
+// The standbys /sync lists as holding every acknowledged commit: its standbys when this member
+// wrote it in priority mode. A quorum /sync (quorum > 0) promises that of no single standby.
 std::vector<std::string> ListedStandbys(const ClusterView& view, const std::string& me) {
-  if (!view.sync || view.sync->leader != me) return {};
+  if (!view.sync || view.sync->leader != me || view.sync->quorum > 0) return {};
   return view.sync->sync_standby;
 }
 
@@ -15,7 +19,9 @@ bool Contains(const std::vector<std::string>& v, const std::string& s) {
   return std::find(v.begin(), v.end(), s) != v.end();
 }
 
-std::string QuoteName(const std::string& name) {
+}  // namespace
+
+std::string QuoteStandbyName(const std::string& name) {
   std::string out = "\"";
   for (char c : name) {
     if (c == '"') out += '"';
@@ -24,21 +30,12 @@ std::string QuoteName(const std::string& name) {
   return out + "\"";
 }
 
-}  // namespace
-
-namespace {
-
-// The position a standby confirms a commit at, as synchronous_commit asks: replayed under
-// remote_apply, else flushed (remote_write's write position is not observed; the flush position
-// is never ahead of it, so lag is overstated, never understated).
 uint64_t ConfirmedLsn(const Observation& obs, const ReplicationClient& r) {
   if (obs.pg.synchronous_commit == "remote_apply") return r.replay_lsn.value_or(0);
   return r.flush_lsn.value_or(0);
 }
 
-}  // namespace
-
-SyncTarget PickSyncStandbys(const Observation& obs) {
+std::vector<std::string> RankSyncCandidates(const Observation& obs) {
   const std::vector<std::string> listed = ListedStandbys(obs.cluster, obs.me);
   struct Candidate {
     const ReplicationClient* row;
@@ -81,11 +78,18 @@ SyncTarget PickSyncStandbys(const Observation& obs) {
       return at < head && head - at > max_lag;
     });
   }
+  std::vector<std::string> out;
+  for (const auto& c : candidates) out.push_back(c.row->application_name);
+  return out;
+}
+
+SyncTarget PickSyncStandbys(const Observation& obs) {
+  const std::vector<std::string> listed = ListedStandbys(obs.cluster, obs.me);
   SyncTarget t;
   size_t want = static_cast<size_t>(std::max(1, obs.settings.synchronous_node_count));
-  for (const auto& c : candidates) {
+  for (auto& name : RankSyncCandidates(obs)) {
     if (t.names.size() == want) break;
-    t.names.push_back(c.row->application_name);
+    t.names.push_back(std::move(name));
   }
   if (t.names.empty() && obs.settings.synchronous_mode_strict) {
     // Never fall back to asynchronous commits: wait for the standbys that were synchronous, or
@@ -101,11 +105,11 @@ SyncTarget PickSyncStandbys(const Observation& obs) {
 
 std::string SyncStandbyNamesValue(const SyncTarget& t) {
   if (t.names.empty()) return "";
-  if (t.names.size() == 1 && t.num == 1) return QuoteName(t.names[0]);
+  if (t.names.size() == 1 && t.num == 1) return QuoteStandbyName(t.names[0]);
   std::string out = "FIRST " + std::to_string(t.num) + " (";
   for (size_t i = 0; i < t.names.size(); ++i) {
     if (i > 0) out += ",";
-    out += QuoteName(t.names[i]);
+    out += QuoteStandbyName(t.names[i]);
   }
   return out + ")";
 }
@@ -124,6 +128,9 @@ std::string RestartSyncStandbyNames(const Observation& obs) {
   const std::vector<std::string> listed = ListedStandbys(obs.cluster, obs.me);
   if (obs.cluster.leader == obs.me && !listed.empty()) {
     return SyncStandbyNamesValue(SyncTarget{listed, static_cast<int>(listed.size())});
+  }
+  if (obs.settings.synchronous_mode_quorum && obs.cluster.leader == obs.me) {
+    if (auto value = QuorumRestartValue(obs.cluster, obs.me)) return *value;
   }
   return IdleSyncStandbyNames(obs.settings);
 }
@@ -148,9 +155,9 @@ std::vector<std::string> SyncStandbysToPublish(const Observation& obs, const Syn
 }
 
 bool SyncKeyMatches(const ClusterView& view, const std::string& me,
-                    const std::vector<std::string>& standbys) {
+                    const std::vector<std::string>& standbys, int quorum) {
   return view.sync && view.sync->leader == me && view.sync->sync_standby == standbys &&
-         view.sync->quorum == 0;
+         view.sync->quorum == quorum;
 }
 
 bool SyncRestrictsRace(const Observation& obs) {

@@ -26,6 +26,20 @@ struct SyncTarget {
   bool operator==(const SyncTarget&) const = default;
 };
 
+// The standbys that may be synchronous now, best first: streaming, member of the cluster, allowed
+// to be synchronous (`nosync`, `sync_priority` > 0: ha::Tags::CanBeSync), not further behind than
+// maximum_lag_on_syncnode; highest `sync_priority` first, then those /sync lists (no churn), then
+// the most advanced.
+std::vector<std::string> RankSyncCandidates(const Observation& obs);
+
+// The position a standby confirms a commit at, as synchronous_commit asks: replayed under
+// remote_apply, else flushed (remote_write's write position is not observed; the flush position
+// is never ahead of it, so lag is overstated, never understated).
+uint64_t ConfirmedLsn(const Observation& obs, const ReplicationClient& r);
+
+// A standby name as synchronous_standby_names quotes it: "a", with " doubled.
+std::string QuoteStandbyName(const std::string& name);
+
 // The standbys the leader wants synchronous now: streaming, member of the cluster, allowed to be
 // synchronous (`nosync`, `sync_priority` > 0: ha::Tags::CanBeSync), highest `sync_priority` first,
 // at most synchronous_node_count of them; members already in `/sync` first (no churn), then the
@@ -59,7 +73,7 @@ std::vector<std::string> SyncStandbysToPublish(const Observation& obs, const Syn
 
 // `/sync` names this leader with these standbys already.
 bool SyncKeyMatches(const ClusterView& view, const std::string& me,
-                    const std::vector<std::string>& standbys);
+                    const std::vector<std::string>& standbys, int quorum = 0);
 
 // True when `/sync` is in force for the leader race: synchronous_mode is on and a leader has
 // written the key. Only the members it names may then be promoted automatically.

@@ -16,6 +16,9 @@ namespace pgha::node {
 struct Snapshot {
   std::string scope, name, version;
   ha::LocalPg pg;
+  // GET /patroni could not read PostgreSQL's positions at the request: `pg`'s are the last
+  // loop's, possibly behind. A quorum-commit promotion must not count such an answer.
+  bool positions_stale = false;
   bool is_leader = false;         // holds the leader key, renewed less than ttl ago
   bool cluster_unlocked = false;  // no leader key in the DCS at the last read
   bool dcs_ok = false;            // last DCS read succeeded

@@ -269,6 +269,7 @@ const Table<ha::Settings>& SettingsTable() {
       {"pause", Field(&S::pause)},
       {"check_timeline", Field(&S::check_timeline)},
       {"synchronous_mode", Field(&S::synchronous_mode)},
+      {"synchronous_mode_quorum", Field(&S::synchronous_mode_quorum)},
       {"synchronous_mode_strict", Field(&S::synchronous_mode_strict)},
       {"synchronous_node_count", Field(&S::synchronous_node_count)},
       {"maximum_lag_on_syncnode", Field(&S::maximum_lag_on_syncnode)},
@@ -373,6 +374,7 @@ const Table<ha::PeerStatus>& PeerTable() {
           {"role", Field(&P::role)},
           {"wal", Field(&P::wal_position)},
           {"timeline", Field(&P::timeline)},
+          {"positions_stale", Field(&P::positions_stale)},
       },
       &P::tags, TagsTable());
   return t;
@@ -429,9 +431,9 @@ const Table<ha::ReplicationClient>& ReplicationTable() {
                           clonefrom, nostream, replicatefrom, raw] = t;
   [[maybe_unused]] auto& [ttl, loop_wait, retry_timeout, maximum_lag_on_failover,
                           primary_start_timeout, primary_stop_timeout, pause, check_timeline,
-                          synchronous_mode, synchronous_mode_strict, synchronous_node_count,
-                          maximum_lag_on_syncnode, use_pg_rewind, use_slots, failsafe_mode,
-                          member_slots_ttl, permanent_slots] = s;
+                          synchronous_mode, synchronous_mode_quorum, synchronous_mode_strict,
+                          synchronous_node_count, maximum_lag_on_syncnode, use_pg_rewind, use_slots,
+                          failsafe_mode, member_slots_ttl, permanent_slots] = s;
   [[maybe_unused]] auto& [revision, initialize, leader, leader_lease, leader_mod_revision, members,
                           optime, slots, config_json, config_mod_revision, history, failover,
                           failover_mod_revision, sync, sync_mod_revision, timeline_claim,
@@ -447,7 +449,7 @@ const Table<ha::ReplicationClient>& ReplicationTable() {
                           synchronous_commit, server_version, postmaster_start_time,
                           pg_pending_restart, pg_state] = pg;
   [[maybe_unused]] auto& [p_name, reachable, p_running, p_starting, p_role, wal_position,
-                          p_timeline, p_tags] = p;
+                          p_timeline, p_positions_stale, p_tags] = p;
   [[maybe_unused]] auto& [h_timeline, switch_lsn, h_reason, timestamp, new_leader] = h;
   [[maybe_unused]] auto& [f_leader, member, scheduled_at] = f;
   [[maybe_unused]] auto& [sy_leader, sync_standby, quorum] = sy;

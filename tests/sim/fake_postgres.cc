@@ -1,122 +1,18 @@
 #include "sim/fake_postgres.h"
 
-#include <strings.h>
-
 #include <algorithm>
 #include <cctype>
 #include <cmath>
 
 #include "core/lsn.h"
+#include "core/sync_standby_names.h"
 
 namespace pgha::sim {
 namespace {
 
 bool IsSpace(char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; }
-bool IsIdentStart(char c) {
-  return std::isalpha(static_cast<unsigned char>(c)) || c == '_' || (c & 0x80);
-}
-bool IsIdentChar(char c) {
-  return IsIdentStart(c) || std::isdigit(static_cast<unsigned char>(c)) || c == '$';
-}
-
-// The tokens of PostgreSQL's syncrep scanner: NAME (identifier, '*' or "quoted"), NUM, '(', ')',
-// ','. `quoted` tells a "FIRST" name from the keyword.
-struct Token {
-  enum Kind { kName, kNum, kOpen, kClose, kComma } kind;
-  std::string text;
-  bool quoted = false;
-};
-
-std::optional<std::vector<Token>> Scan(const std::string& v) {
-  std::vector<Token> out;
-  size_t i = 0;
-  while (i < v.size()) {
-    char c = v[i];
-    if (IsSpace(c)) {
-      ++i;
-    } else if (c == '(' || c == ')' || c == ',') {
-      out.push_back({c == '(' ? Token::kOpen : c == ')' ? Token::kClose : Token::kComma, {}});
-      ++i;
-    } else if (c == '*') {
-      out.push_back({Token::kName, "*"});
-      ++i;
-    } else if (std::isdigit(static_cast<unsigned char>(c))) {
-      size_t j = i;
-      while (j < v.size() && std::isdigit(static_cast<unsigned char>(v[j]))) ++j;
-      out.push_back({Token::kNum, v.substr(i, j - i)});
-      i = j;
-    } else if (c == '"') {
-      std::string name;
-      for (++i;; ++i) {
-        if (i >= v.size()) return std::nullopt;  // unterminated quoted identifier
-        if (v[i] != '"') {
-          name += v[i];
-        } else if (i + 1 < v.size() && v[i + 1] == '"') {
-          name += '"';
-          ++i;
-        } else {
-          ++i;
-          break;
-        }
-      }
-      if (name.empty()) return std::nullopt;  // zero-length delimited identifier
-      out.push_back({Token::kName, name, true});
-    } else if (IsIdentStart(c)) {
-      size_t j = i;
-      while (j < v.size() && IsIdentChar(v[j])) ++j;
-      out.push_back({Token::kName, v.substr(i, j - i)});
-      i = j;
-    } else {
-      return std::nullopt;
-    }
-  }
-  return out;
-}
-
-bool Keyword(const Token& t, const char* word) {
-  return t.kind == Token::kName && !t.quoted && strcasecmp(t.text.c_str(), word) == 0;
-}
-
-// standby_list: NAME (',' NAME)* up to `end`; a number is a name too.
-bool ParseList(const std::vector<Token>& t, size_t at, size_t end, std::vector<std::string>* out) {
-  if (at >= end) return false;
-  for (size_t i = at; i < end; ++i) {
-    bool name_slot = (i - at) % 2 == 0;
-    if (name_slot && t[i].kind != Token::kName && t[i].kind != Token::kNum) return false;
-    if (!name_slot && t[i].kind != Token::kComma) return false;
-    if (name_slot) out->push_back(t[i].text);
-  }
-  return (end - at) % 2 == 1;
-}
-
-// PostgreSQL matches standby names case-insensitively; '*' matches any standby.
-bool StandbyMatches(const std::string& standby, const std::string& application_name) {
-  return standby == "*" || strcasecmp(standby.c_str(), application_name.c_str()) == 0;
-}
 
 }  // namespace
-
-std::optional<SyncNames> ParseSyncStandbyNames(const std::string& value) {
-  auto tokens = Scan(value);
-  if (!tokens) return std::nullopt;
-  const std::vector<Token>& t = *tokens;
-  SyncNames out;
-  if (t.empty()) return out;
-  size_t at = 0;
-  if (Keyword(t[0], "ANY")) return std::nullopt;  // quorum commit: pgha never writes it
-  if (Keyword(t[0], "FIRST") && t.size() > 1 && t[1].kind == Token::kNum) at = 1;
-  if (t[at].kind == Token::kNum && at + 1 < t.size() && t[at + 1].kind == Token::kOpen) {
-    // [FIRST] n ( list )
-    if (t.back().kind != Token::kClose) return std::nullopt;
-    out.num = std::stoi(t[at].text);
-    if (!ParseList(t, at + 2, t.size() - 1, &out.names)) return std::nullopt;
-    if (out.num <= 0) return std::nullopt;  // "number of synchronous standbys must be > 0"
-    return out;
-  }
-  if (at != 0 || !ParseList(t, 0, t.size(), &out.names)) return std::nullopt;
-  out.num = 1;  // the pre-9.6 form: a plain list means FIRST 1
-  return out;
-}
 
 std::optional<std::string> ConninfoValue(const std::string& conninfo, const std::string& key) {
   size_t i = 0;
@@ -289,15 +185,16 @@ namespace {
 // 1-based position of the first entry naming this standby in the list; 0 = not listed.
 int SyncPriority(const SyncNames& s, const std::string& application_name) {
   for (size_t i = 0; i < s.names.size(); ++i) {
-    if (StandbyMatches(s.names[i], application_name)) return static_cast<int>(i) + 1;
+    if (SyncStandbyMatches(s.names[i], application_name)) return static_cast<int>(i) + 1;
   }
   return 0;
 }
 
 }  // namespace
 
-// As PostgreSQL 15's SyncRepGetCandidateStandbys (priority mode): the walsenders in state
-// "streaming" with a priority, lowest priority value first, the first `num` are synchronous.
+// As PostgreSQL 15's SyncRepGetSyncRecPtr: the walsenders in state "streaming" the value names.
+// Priority mode (FIRST): the first `num` by list position confirm, the oldest of their positions
+// counts. Quorum mode (ANY): any `num` confirm, the num-th newest position counts.
 std::optional<uint64_t> FakePostgres::SyncFlushLsn() const {
   if (!running_ || in_recovery_ || sync_.num <= 0) return std::nullopt;
   std::vector<std::pair<int, uint64_t>> candidates;  // priority, flush LSN
@@ -305,12 +202,17 @@ std::optional<uint64_t> FakePostgres::SyncFlushLsn() const {
     int prio = SyncPriority(sync_, r->application_name());
     if (prio > 0 && r->caught_up()) candidates.emplace_back(prio, r->data().lsn);
   }
-  if (static_cast<int>(candidates.size()) < sync_.num) return std::nullopt;
+  const auto num = static_cast<size_t>(sync_.num);
+  if (candidates.size() < num) return std::nullopt;
+  if (sync_.quorum) {
+    std::sort(candidates.begin(), candidates.end(),
+              [](const auto& a, const auto& b) { return a.second > b.second; });
+    return candidates[num - 1].second;
+  }
   std::stable_sort(candidates.begin(), candidates.end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });
   uint64_t lsn = candidates.front().second;
-  for (size_t i = 0; i < static_cast<size_t>(sync_.num); ++i)
-    lsn = std::min(lsn, candidates[i].second);
+  for (size_t i = 0; i < num; ++i) lsn = std::min(lsn, candidates[i].second);
   return lsn;
 }
 
@@ -331,6 +233,10 @@ std::vector<ha::ReplicationClient> FakePostgres::ReplicationRows() const {
     if (c.sync_priority > 0 && r->caught_up())
       candidates.emplace_back(c.sync_priority, rows.size());
     rows.push_back(std::move(c));
+  }
+  if (sync_.quorum) {  // every standby ANY names counts: pg_stat_replication says "quorum"
+    for (const auto& c : candidates) rows[c.second].sync_state = "quorum";
+    return rows;
   }
   std::stable_sort(candidates.begin(), candidates.end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "core/sync_standby_names.h"
 #include "pg/postgres.h"
 
 namespace pgha::sim {
@@ -41,16 +42,8 @@ struct DataDir {
   bool HasHistoryFile(uint32_t tl) const;
 };
 
-// A parsed synchronous_standby_names: `num` of `names` (in priority order) must confirm a commit.
-// num == 0: asynchronous. Only the priority form (a bare name, a list, FIRST n (...)) is modelled.
-struct SyncNames {
-  int num = 0;
-  std::vector<std::string> names;
-  bool operator==(const SyncNames&) const = default;
-};
-// PostgreSQL's syncrep grammar: "" ; name ; name,name ; [FIRST] n (name,...) ; names are
-// identifiers, '*' or double-quoted with "" for a quote. nullopt: PostgreSQL would reject it.
-std::optional<SyncNames> ParseSyncStandbyNames(const std::string& value);
+// A parsed synchronous_standby_names, priority (FIRST) or quorum (ANY) form.
+using SyncNames = SyncStandbyNames;
 
 class FakePostgres;
 

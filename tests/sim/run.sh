@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The simulator's CI budget (tests/sim/README.md).
-#   tests/sim/run.sh             every mode (async, sync, strict; every fault family on) over
+#   tests/sim/run.sh             every mode (async, sync, strict, quorum, slow, failsafe) over
 #                                SIM_SEEDS seeds (default 5000) each; exit 0 when all pass.
 #   tests/sim/run.sh --controls  every negative control; exit 0 when each finds its violation
 #                                within SIM_CONTROL_SEEDS seeds (default 4000).
@@ -46,6 +46,7 @@ if [ "${1:-}" = "--controls" ]; then
     "no-former-leader-probe|--no-former-leader-probe --faults etcd-revoke,crash,switchover|at most one writable|(b) "
     "late-fence|--late-fence --faults slow-link|(f) "
     "thin-journal|--thin-journal|(g) "
+    "stale-peer-positions|--sync-quorum --stale-peer-positions|no acknowledged write lost"
     "failsafe-forget|--failsafe-forget --faults etcd-down,etcd-cut,partition,crash,kill|at most one writable|(b) "
   )
   for c in "${CONTROLS[@]}"; do
@@ -73,7 +74,8 @@ if [ "${1:-}" = "--controls" ]; then
 fi
 
 # Modes, each split in two halves so that two jobs stay busy.
-MODES=("async|" "sync|--sync" "strict|--sync-strict" "slow|--faults slow-link" "failsafe|--failsafe")
+MODES=("async|" "sync|--sync" "strict|--sync-strict" "quorum|--sync-quorum" "slow|--faults slow-link"
+  "failsafe|--failsafe")
 HALF=$((SEEDS / 2))
 for m in "${MODES[@]}"; do
   IFS='|' read -r name flags <<<"$m"

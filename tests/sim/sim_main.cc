@@ -66,12 +66,13 @@ void Usage() {
       << "usage: sim_runner [--seeds N] [--first-seed S] [--seed S] [--nodes 2..5]\n"
          "                  [--faults all|none|kind,kind...] [--steps N] [--quiet SECONDS]\n"
          "                  [--lenient-rewind] [--tolerate B1,B2,S1,S2] [--no-fence] [--trace]\n"
-         "                  [--sync] [--sync-strict] [--sync-count N]\n"
+         "                  [--sync] [--sync-strict] [--sync-quorum] [--sync-count N]\n"
          "                  [--reload-lag SECONDS] [--no-sync-wait] [--failsafe]\n"
          "  negative controls: [--lie-ttl] [--hide-unqueryable] [--fake-sync-member]\n"
          "                  [--break-leader] [--stopped-veto] [--drop-slots] "
          "[--no-timeline-claim]\n"
          "                  [--no-former-leader-probe] [--late-fence] [--thin-journal]\n"
+         "                  [--stale-peer-positions]\n"
          "                  [--failsafe-forget]\n"
          "                  [--expect '(a)|(b)']  (exit 0 at the first violation naming one)\n";
   std::cerr << "fault kinds:";
@@ -141,6 +142,8 @@ Args Parse(int argc, char** argv) {
       a.sim.no_timeline_claim = true;
     } else if (f == "--no-former-leader-probe") {
       a.sim.no_former_leader_probe = true;
+    } else if (f == "--stale-peer-positions") {
+      a.sim.stale_peer_positions = true;
     } else if (f == "--late-fence") {
       a.sim.late_fence = true;
     } else if (f == "--thin-journal") {
@@ -153,6 +156,9 @@ Args Parse(int argc, char** argv) {
     } else if (f == "--expect") {
       std::stringstream in(value());
       for (std::string p; std::getline(in, p, '|');) a.expect.push_back(p);
+    } else if (f == "--sync-quorum") {
+      a.sim.sync = true;
+      a.sim.sync_quorum = true;
     } else if (f == "--sync-strict") {
       a.sim.sync = true;
       a.sim.sync_strict = true;
@@ -184,6 +190,7 @@ std::string ReplayCommand(const Args& a, uint64_t seed) {
   if (a.sim.no_timeline_claim) cmd += " --no-timeline-claim";
   if (a.sim.no_former_leader_probe) cmd += " --no-former-leader-probe";
   if (a.sim.late_fence) cmd += " --late-fence";
+  if (a.sim.stale_peer_positions) cmd += " --stale-peer-positions";
   if (a.sim.thin_journal) cmd += " --thin-journal";
   if (a.sim.failsafe_forget) {
     cmd += " --failsafe-forget";
@@ -194,9 +201,10 @@ std::string ReplayCommand(const Args& a, uint64_t seed) {
     cmd += " --reload-lag " + fmt::format("{}", a.sim.reload_lag);
   }
   if (a.sim.sync_count > 0) cmd += " --sync-count " + std::to_string(a.sim.sync_count);
+  if (a.sim.sync_quorum) cmd += " --sync-quorum";
   if (a.sim.sync_strict) {
     cmd += " --sync-strict";
-  } else if (a.sim.sync) {
+  } else if (a.sim.sync && !a.sim.sync_quorum) {
     cmd += " --sync";
   }
   return cmd;

@@ -101,6 +101,7 @@ config::Config World::NodeConfig(int index) const {
   c.postgresql.replication = {"replicator", "replicator-secret", {}};
   c.local_dynamic = {{"ttl", 10}, {"loop_wait", 1}, {"retry_timeout", 3}};
   if (opt_.sync) c.local_dynamic["synchronous_mode"] = true;
+  if (opt_.sync_quorum) c.local_dynamic["synchronous_mode"] = "quorum";
   if (opt_.sync_strict) c.local_dynamic["synchronous_mode_strict"] = true;
   if (opt_.sync_count > 0) c.local_dynamic["synchronous_node_count"] = opt_.sync_count;
   if (opt_.failsafe) c.local_dynamic["failsafe_mode"] = true;
@@ -209,7 +210,22 @@ std::shared_ptr<const node::Snapshot> World::PeerSnapshot(const std::string& fro
     lie->pg.replay_lsn = to->pg->data().lsn;
     return lie;
   }
-  return snapshot;
+  if (!snapshot || !snapshot->pg.running || opt_.stale_peer_positions) return snapshot;
+  // As the real GET /patroni (api/server.h live_positions): PostgreSQL's positions at this
+  // moment when it answers and has not changed role since the loop looked; else the loop's,
+  // marked stale.
+  auto live = std::make_shared<node::Snapshot>(*snapshot);
+  const FakePostgres& pg = *to->pg;
+  if (pg.queryable() && pg.in_recovery() == snapshot->pg.in_recovery) {
+    if (pg.in_recovery()) {
+      live->pg.receive_lsn = live->pg.replay_lsn = pg.data().lsn;
+    } else {
+      live->pg.wal_lsn = pg.data().lsn;
+    }
+  } else {
+    live->positions_stale = true;
+  }
+  return live;
 }
 
 FakePostgres* World::ServerAt(int port) {

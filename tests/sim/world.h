@@ -51,6 +51,7 @@ struct SimOptions {
   bool trace = false;              // print every event as it happens
   bool sync = false;               // synchronous_mode: true in the cluster configuration
   bool sync_strict = false;        // and synchronous_mode_strict: true
+  bool sync_quorum = false;        // synchronous_mode: quorum instead of true
   int sync_count = 0;              // synchronous_node_count, when > 0
   bool sync_wait = true;           // self-test: without it commits never wait, writes are lost
   // The checkpointer applies a reloaded synchronous_standby_names up to this many seconds after
@@ -65,10 +66,11 @@ struct SimOptions {
   bool drop_slots = false;              // (6) slots vanish on every start and promotion
   bool no_timeline_claim = false;       // B2: promotions ignore other members' timeline claims
   bool no_former_leader_probe = false;  // a race does not probe a leader whose member key left
-  bool late_fence = false;       // a renewal reaches the fence only at the end of the agent's loop
-  bool thin_journal = false;     // journal entries replay without their lease_valid_until line
-  bool failsafe = false;         // failsafe_mode: true in the cluster configuration
-  bool failsafe_forget = false;  // control: members forget the failsafe promises they give
+  bool late_fence = false;  // a renewal reaches the fence only at the end of the agent's loop
+  bool stale_peer_positions = false;  // GET /patroni serves the loop's positions, unmarked
+  bool thin_journal = false;          // journal entries replay without their lease_valid_until line
+  bool failsafe = false;              // failsafe_mode: true in the cluster configuration
+  bool failsafe_forget = false;       // control: members forget the failsafe promises they give
 };
 
 struct Outcome {

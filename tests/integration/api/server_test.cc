@@ -210,10 +210,13 @@ TEST_F(ApiServerTest, PatroniJson) {
 TEST_F(ApiServerTest, PatroniServesLivePositions) {
   std::atomic<int> asked{0};
   Handlers h;
+  std::atomic<bool> readable{true};
   h.live_positions = [&](Snapshot* s) {
     ++asked;
+    if (!readable) return false;
     s->pg.receive_lsn = 0x7000000;
     s->pg.replay_lsn = 0x7000000;
+    return true;
   };
   StartServer({}, std::move(h));
   Publish(ReplicaSnapshot());
@@ -222,15 +225,23 @@ TEST_F(ApiServerTest, PatroniServesLivePositions) {
   json j = json::parse(r->body);
   EXPECT_EQ(j["xlog"]["received_location"], 0x7000000);
   EXPECT_EQ(j["xlog"]["replayed_location"], 0x7000000);
+  EXPECT_FALSE(j.contains("pgha_positions_stale"));
   EXPECT_EQ(asked.load(), 1);
+  readable = false;  // PostgreSQL busy or gone: the loop's positions, marked as such
+  r = Client().Get("/patroni");
+  ASSERT_TRUE(r);
+  j = json::parse(r->body);
+  EXPECT_EQ(j["pgha_positions_stale"], true);
+  EXPECT_EQ(asked.load(), 2);
+  readable = true;
   r = Client().Get("/replica");  // health checks keep using the loop's snapshot
   ASSERT_TRUE(r);
-  EXPECT_EQ(asked.load(), 1);
+  EXPECT_EQ(asked.load(), 2);
   Snapshot stopped = ReplicaSnapshot();
   stopped.pg.running = false;
   Publish(stopped);
   ASSERT_TRUE(Client().Get("/patroni"));
-  EXPECT_EQ(asked.load(), 1);  // nothing to ask a stopped server
+  EXPECT_EQ(asked.load(), 2);  // nothing to ask a stopped server
 }
 
 TEST_F(ApiServerTest, ClusterHistoryConfigAndMetrics) {

@@ -124,6 +124,10 @@ TEST(HealthStatus, SyncAndQuorumMembership) {
   EXPECT_EQ(Code("/read-only-sync", s), 200);
   EXPECT_EQ(Code("/async", s), 503);
   EXPECT_EQ(Code("/quorum", s), 503);
+  // A voter is a quorum standby under synchronous_mode: quorum, even when /sync's quorum is 0
+  // (every voter confirms: synchronous_node_count equals the voters).
+  s.settings.synchronous_mode = s.settings.synchronous_mode_quorum = true;
+  EXPECT_EQ(Code("/quorum", s), 200);
   s.sync->quorum = 1;
   EXPECT_EQ(Code("/quorum", s), 200);
   EXPECT_EQ(Code("/read-only-quorum", s), 200);

@@ -169,9 +169,11 @@ TEST(MergeDynamic, StringsAndLegacyNames) {
   EXPECT_TRUE(warnings.empty());
   s = MergeDynamic(LocalWith(""), json{{"synchronous_mode", "quorum"}}, &warnings);
   EXPECT_TRUE(s.synchronous_mode);
-  EXPECT_TRUE(HasWarning(warnings, "quorum"));
+  EXPECT_TRUE(s.synchronous_mode_quorum);
+  EXPECT_TRUE(warnings.empty());
   s = MergeDynamic(LocalWith(""), json{{"synchronous_mode", "off"}}, &warnings);
   EXPECT_FALSE(s.synchronous_mode);
+  EXPECT_FALSE(s.synchronous_mode_quorum);
 }
 
 TEST(MergeDynamic, PostgresqlRewindAndSlots) {

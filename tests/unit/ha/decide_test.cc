@@ -193,7 +193,7 @@ TEST(Decide, EqualPositionHigherPriorityPeerWins) {
   Observation o = Replica("node2", 100);
   Tags high;
   high.failover_priority = 5;
-  o.peers = {{"node3", true, true, false, "replica", 100, 1, high}};
+  o.peers = {{"node3", true, true, false, "replica", 100, 1, false, high}};
   EXPECT_TRUE(Decide(o).actions.empty());
 }
 
