@@ -60,7 +60,7 @@ std::vector<EnvKey> EnvKeys() {
   AddSection(&keys, "CTL_", {"ctl", "authentication"}, {"username", "password"});
   AddSection(&keys, "POSTGRESQL_", {"postgresql"},
              {"listen", "connect_address", "proxy_address", "data_dir", "config_dir", "bin_dir",
-              "pgpass"});
+              "pgpass", "commit_gate"});
   AddSection(&keys, "POSTGRESQL_BIN_", {"postgresql", "bin_name"},
              {"pg_ctl", "initdb", "pg_controldata", "pg_basebackup", "postgres", "pg_isready",
               "pg_rewind"});

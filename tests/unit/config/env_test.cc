@@ -88,9 +88,11 @@ TEST(Environment, PghaPrefixWinsOverPatroni) {
   Env env = kEnvOnly;
   env["PGHA_NAME"] = "pgha-node";
   env["PGHA_POSTGRESQL_LISTEN"] = "127.0.0.1:6000";
+  env["PGHA_POSTGRESQL_COMMIT_GATE"] = "false";  // pgha's own key (docs/safety.md section 10)
   Config c = MustParse("", env);
   EXPECT_EQ(c.name, "pgha-node");
   EXPECT_EQ(c.postgresql.Port(), 6000);
+  EXPECT_FALSE(c.postgresql.commit_gate);
   Env only_pgha = {{"PGHA_SCOPE", "s"}};
   EXPECT_EQ(MustParse(Minimal(), only_pgha).scope, "s");
 }
