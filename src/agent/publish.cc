@@ -40,9 +40,7 @@ nlohmann::json Agent::Parameters() const {
 }
 
 std::vector<std::string> Agent::Hba() const {
-  const auto& lines =
-      cfg_.postgresql.pg_hba.empty() ? cfg_.bootstrap.pg_hba : cfg_.postgresql.pg_hba;
-  return pg::WithCommitGateHba(cfg_.postgresql, lines);
+  return pg::WithCommitGateHba(cfg_.postgresql, config::EffectiveHba(cfg_, dcs_config_));
 }
 
 // A primary whose commit gate takes the WAL sender a replica needs says so (once per count).

@@ -74,8 +74,18 @@ Status ReadLocalDynamic(const Section& top, Config* c) {
   c->local_dynamic = c->bootstrap.dcs;
   MergeJson(&c->local_dynamic, layer);
   // bootstrap.dcs alone was checked with its own key paths (ReadDcs): what is left to find here
-  // is a top-level value, or the two layers together breaking the lease arithmetic.
-  return ValidateDynamicConfig(c->local_dynamic, nullptr, "", nullptr);
+  // is a top-level value, or the two layers together breaking the lease arithmetic. Its notes
+  // were reported with their bootstrap.dcs paths; those about top-level keys are reported here.
+  std::vector<std::string> notes;
+  Status st = ValidateDynamicConfig(c->local_dynamic, nullptr, "", &notes);
+  for (auto& note : notes) {
+    bool top_level = std::any_of(layer.items().begin(), layer.items().end(), [&](const auto& kv) {
+      const std::string& k = kv.key();
+      return note.rfind(k + ":", 0) == 0 || note.rfind(k + ".", 0) == 0;
+    });
+    if (top_level) top.Warn(std::move(note));
+  }
+  return st;
 }
 
 void WarnIgnoredTopLevel(const Section& top) {
@@ -83,6 +93,8 @@ void WarnIgnoredTopLevel(const Section& top) {
     if (!IsTopLevelKey(kv.first.Scalar())) top.Warn("unknown key " + kv.first.Scalar());
   }
   top.WarnUnused("citus", "Citus clusters are not supported");
+  top.WarnUnused("thread_pool_size", "the REST API's threads are pgha's own");
+  top.WarnUnused("thread_stack_size", "the REST API's threads are pgha's own");
 }
 
 // Every section is read even after one failed, so that one run names the first error of each

@@ -80,7 +80,6 @@ struct Postgresql {
   // pgha only: commits on the primary wait for the agent's commit gate, which confirms nothing
   // once the fencing deadline passed (pg/commit_gate.h, docs/safety.md).
   bool commit_gate = true;
-  bool remove_data_directory_on_rewind_failure = false;
   int pg_ctl_timeout = 60;
   // create_replica_methods, in order (default: the built-in basebackup alone).
   std::vector<ScriptMethod> create_replica_methods = {ScriptMethod{"basebackup", {}}};
@@ -176,6 +175,9 @@ Status ValidateDynamicChange(const nlohmann::json& before, const nlohmann::json&
 // postgresql.conf (MergeDynamic and the agent's start warn about them by name).
 
 nlohmann::json EffectiveParameters(const Config& local, const nlohmann::json& dcs_config);
+// pg_hba.conf's lines as Patroni picks them: the local postgresql.pg_hba, else the dynamic
+// configuration's (/config, or the file's own before etcd was read), else bootstrap.pg_hba.
+std::vector<std::string> EffectiveHba(const Config& local, const nlohmann::json& dcs_config);
 // An integer parameter of such a set (a number or integer text, as the configuration accepts
 // it); nullopt when it is absent or not an integer.
 std::optional<int64_t> IntParameter(const nlohmann::json& parameters, const std::string& name);

@@ -198,6 +198,18 @@ void ApplyPostgresql(const nlohmann::json& pg, Checker* c, ha::Settings* s) {
   }
   // postgresql.parameters are checked against the PostgreSQL catalog (ValidateDynamicConfig,
   // MergeDynamic): their problems are not about these settings.
+  if (auto it = pg.find("pg_hba"); it != pg.end() && !it->is_null()) {
+    bool lines = it->is_array() &&
+                 std::all_of(it->begin(), it->end(), [](const auto& l) { return l.is_string(); });
+    if (!lines) c->Invalid("postgresql.pg_hba", "expected a list of lines, got " + Shown(*it));
+  }
+  for (const auto& [key, value] : pg.items()) {
+    if (key == "use_pg_rewind" || key == "use_slots" || key == "parameters" || key == "pg_hba") {
+      continue;
+    }
+    c->Note("postgresql." + key,
+            "not used from the dynamic configuration: pgha reads it from the local file only");
+  }
 }
 
 // Patroni's `slots`: {name: null | {type: physical} | {type: logical, database, plugin}}. A value
@@ -236,6 +248,18 @@ void ApplySlots(const nlohmann::json& value, Checker* c, ha::Settings* s) {
         auto it = v.find(field);
         return it != v.end() && it->is_string() ? it->get<std::string>() : std::string();
       };
+      std::string cluster_type = text("cluster_type");
+      if (v.contains("cluster_type") && cluster_type != "primary" && cluster_type != "standby") {
+        c->Invalid(key + ".cluster_type",
+                   "expected primary or standby, got " + Shown(v["cluster_type"]));
+        continue;
+      }
+      if (cluster_type == "standby") {
+        c->Note(key,
+                "not created: cluster_type standby is for standby clusters, which pgha "
+                "does not run");
+        continue;
+      }
       std::string type = text("type");
       if (v.contains("type") && type != "physical" && type != "logical") {
         c->Invalid(key + ".type", "expected physical or logical, got " + Shown(v["type"]));
@@ -269,6 +293,22 @@ void NoteUnsupported(const nlohmann::json& layer, Checker* c) {
     c->Invalid("standby_cluster",
                "standby clusters are not supported by pgha: refusing it rather than running a "
                "writable primary where a standby leader was asked for");
+  }
+  auto positive = [&](const char* key) {
+    auto it = layer.find(key);
+    return it != layer.end() && JsonInt(*it).ok() && *JsonInt(*it) > 0;
+  };
+  if (auto it = layer.find("check_timeline");
+      it != layer.end() && JsonBool(*it).ok() && !*JsonBool(*it)) {
+    c->Note("check_timeline",
+            "pgha never promotes a member on a timeline older than the cluster's, as with "
+            "check_timeline: true");
+  }
+  for (const char* key : {"primary_stop_timeout", "master_stop_timeout"}) {
+    if (positive(key)) c->Note(key, "not used: pgha does not kill a primary that stops slowly");
+  }
+  if (positive("max_timelines_history")) {
+    c->Note("max_timelines_history", "not used: pgha keeps every /history entry");
   }
   if (layer.contains("ignore_slots") && !layer["ignore_slots"].is_null()) {
     c->Note("ignore_slots",

@@ -120,6 +120,8 @@ Status ReadEtcd(const Section& root, Etcd* e) {
   PGHA_TRY(s.Str("key", &e->key));
   bool use_proxies = false;
   PGHA_TRY(s.Bool("use_proxies", &use_proxies));
+  s.WarnUnused("use_proxies", "pgha talks to the listed hosts only, never to discovered members");
+  s.WarnUnused("srv_suffix");
   PGHA_TRY(CollectHosts(s, e));
   PGHA_TRY(CheckSrv(s, *e));
   if (e->hosts.empty()) {

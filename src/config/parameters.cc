@@ -69,6 +69,24 @@ nlohmann::json EffectiveParameters(const Config& local, const nlohmann::json& dc
   return converted.ok() ? *converted : valid;
 }
 
+std::vector<std::string> EffectiveHba(const Config& local, const nlohmann::json& dcs_config) {
+  if (!local.postgresql.pg_hba.empty()) return local.postgresql.pg_hba;
+  bool have_dcs = dcs_config.is_object() && !dcs_config.empty();
+  const nlohmann::json& dynamic = have_dcs ? dcs_config : local.local_dynamic;
+  if (dynamic.is_object() && dynamic.contains("postgresql") && dynamic["postgresql"].is_object()) {
+    const nlohmann::json& pg = dynamic["postgresql"];
+    if (auto it = pg.find("pg_hba"); it != pg.end() && it->is_array() && !it->empty()) {
+      std::vector<std::string> lines;
+      for (const auto& line : *it) {
+        if (!line.is_string()) return local.bootstrap.pg_hba;  // refused by ValidateDynamicConfig
+        lines.push_back(line.get<std::string>());
+      }
+      return lines;
+    }
+  }
+  return local.bootstrap.pg_hba;
+}
+
 std::vector<std::string> LocalParameterProblems(const Config& local) {
   std::vector<std::string> problems;
   const GucCatalog* gucs = local.postgresql.gucs.get();

@@ -118,8 +118,11 @@ Status ReadBehaviour(const Section& s, Postgresql* pg) {
   PGHA_TRY(s.Bool("use_pg_rewind", &pg->use_pg_rewind));
   PGHA_TRY(s.Bool("use_unix_socket", &pg->use_unix_socket));
   PGHA_TRY(s.Bool("commit_gate", &pg->commit_gate));
-  PGHA_TRY(s.Bool("remove_data_directory_on_rewind_failure",
-                  &pg->remove_data_directory_on_rewind_failure));
+  bool remove_on_rewind_failure = false;  // type-checked, then named in a warning
+  PGHA_TRY(s.Bool("remove_data_directory_on_rewind_failure", &remove_on_rewind_failure));
+  s.WarnUnused("remove_data_directory_on_rewind_failure",
+               "after a failed pg_rewind pgha always moves the data directory aside, never "
+               "deleting it, and clones the member again");
   PGHA_TRY(s.Int("pg_ctl_timeout", &pg->pg_ctl_timeout, 1, 86400));
   return s.Lines("pg_hba", &pg->pg_hba);
 }
@@ -134,7 +137,10 @@ void WarnUnusedKeys(const Section& s) {
   if (s.present()) {
     for (const auto& kv : s.node()) {
       std::string key = kv.first.Scalar();
-      if (key.rfind("parameters_", 0) == 0 || key.rfind("pg_hba_", 0) == 0) s.WarnUnused(key);
+      if (key.rfind("parameters_", 0) == 0 || key.rfind("pg_hba_", 0) == 0 ||
+          key.rfind("pg_ident_", 0) == 0) {
+        s.WarnUnused(key);
+      }
     }
   }
 }

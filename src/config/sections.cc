@@ -131,6 +131,9 @@ Status ReadRestApi(const Section& root, RestApi* r) {
   s.WarnUnused("https_extra_headers");
   s.WarnUnused("ciphers");
   s.WarnUnused("proxy_address");
+  for (const char* key : {"request_queue_size", "thread_pool_size", "server_tokens"}) {
+    s.WarnUnused(key);
+  }
   return OkStatus();
 }
 

@@ -124,7 +124,7 @@ class RealPostgres final : public Postgres {
     }
     if (!moved.empty())
       spdlog::warn("{} held no PostgreSQL cluster: moved aside to {}", cfg_.data_dir, moved);
-    std::vector<std::string> argv = {bin_ + "/initdb", "-D", cfg_.data_dir, "-U",
+    std::vector<std::string> argv = {Bin("initdb"), "-D", cfg_.data_dir, "-U",
                                      cfg_.superuser.username};
     if (!cfg_.superuser.password.empty()) argv.push_back(std::string("--pwfile=") + pwfile);
     for (const auto& o : options) argv.push_back(o);
@@ -186,9 +186,11 @@ class RealPostgres final : public Postgres {
     std::string log = LogFile();
     // The server inherits this environment: a PGPASSWORD or PGPASSFILE of the agent's would win
     // over primary_conninfo's passfile in the WAL receiver (libpq's order) and fail replication.
-    auto r = RunCommand({bin_ + "/pg_ctl", "start", "-D", cfg_.data_dir, "-w", "-s", "-t",
-                         std::to_string(timeout_seconds), "-l", log},
-                        {}, seconds(timeout_seconds + 5), {"PGPASSWORD", "PGPASSFILE"});
+    std::vector<std::string> argv = {Bin("pg_ctl"), "start", "-D", cfg_.data_dir,
+                                     "-w",          "-s",    "-t", std::to_string(timeout_seconds),
+                                     "-l",          log};
+    if (cfg_.bin_name.count("postgres")) argv.insert(argv.end(), {"-p", Bin("postgres")});
+    auto r = RunCommand(argv, {}, seconds(timeout_seconds + 5), {"PGPASSWORD", "PGPASSFILE"});
     if (!r.ok()) return r.error();
     if (r->exit_code != 0) {
       return Err(DescribeFailure("pg_ctl start", *r) + " (server log: " + log + ")");
@@ -238,7 +240,7 @@ class RealPostgres final : public Postgres {
   }
 
   Status Reload() override {
-    auto r = RunCommand({bin_ + "/pg_ctl", "reload", "-D", cfg_.data_dir, "-s"}, {}, seconds(30));
+    auto r = RunCommand({Bin("pg_ctl"), "reload", "-D", cfg_.data_dir, "-s"}, {}, seconds(30));
     if (!r.ok()) return r.error();
     if (r->exit_code != 0) return Err(DescribeFailure("pg_ctl reload", *r));
     return OkStatus();
@@ -274,7 +276,7 @@ class RealPostgres final : public Postgres {
   }
 
   Status PromoteWithPgCtl(int timeout_seconds) {
-    auto r = RunCommand({bin_ + "/pg_ctl", "promote", "-D", cfg_.data_dir, "-w", "-s", "-t",
+    auto r = RunCommand({Bin("pg_ctl"), "promote", "-D", cfg_.data_dir, "-w", "-s", "-t",
                          std::to_string(timeout_seconds)},
                         {}, seconds(timeout_seconds + 5));
     if (!r.ok()) return r.error();
@@ -304,7 +306,7 @@ class RealPostgres final : public Postgres {
     std::map<std::string, std::string> env;
     if (!split->password.empty()) env["PGPASSWORD"] = split->password;
     std::vector<std::string> argv = {
-        bin_ + "/pg_basebackup", "-D", staging, "-X", "stream", "-w", "-d", split->conninfo};
+        Bin("pg_basebackup"), "-D", staging, "-X", "stream", "-w", "-d", split->conninfo};
     bool own_checkpoint = false;
     for (const auto& o : options) own_checkpoint = own_checkpoint || StartsWith(o, "--checkpoint");
     if (!own_checkpoint) argv.insert(argv.end(), {"-c", "fast"});
@@ -341,9 +343,8 @@ class RealPostgres final : public Postgres {
     if (!split.ok()) return split.error();
     std::map<std::string, std::string> env = {{"LC_ALL", "C"}};
     if (!split->password.empty()) env["PGPASSWORD"] = split->password;
-    auto r =
-        RunCommand({bin_ + "/pg_rewind", "-D", cfg_.data_dir, "--source-server", split->conninfo},
-                   env, seconds(timeout_seconds));
+    auto r = RunCommand({Bin("pg_rewind"), "-D", cfg_.data_dir, "--source-server", split->conninfo},
+                        env, seconds(timeout_seconds));
     if (!r.ok()) return r.error();
     if (r->exit_code != 0) return Err(DescribeFailure("pg_rewind", *r));
     sysid_.clear();
@@ -438,14 +439,14 @@ class RealPostgres final : public Postgres {
 
   std::map<std::string, int64_t> RecoveryFloor() override {
     auto r =
-        RunCommand({bin_ + "/pg_controldata", "-D", cfg_.data_dir}, {{"LC_ALL", "C"}}, seconds(10));
+        RunCommand({Bin("pg_controldata"), "-D", cfg_.data_dir}, {{"LC_ALL", "C"}}, seconds(10));
     if (!r.ok() || r->exit_code != 0) return {};
     return ParseRecoveryFloor(r->output);
   }
 
   void ReadControlData(ha::LocalPg* pg) {
     auto r =
-        RunCommand({bin_ + "/pg_controldata", "-D", cfg_.data_dir}, {{"LC_ALL", "C"}}, seconds(10));
+        RunCommand({Bin("pg_controldata"), "-D", cfg_.data_dir}, {{"LC_ALL", "C"}}, seconds(10));
     if (!r.ok() || r->exit_code != 0) return;
     ParseControlData(r->output, pg);
     sysid_ = pg->sysid;
@@ -540,6 +541,12 @@ class RealPostgres final : public Postgres {
   config::Postgresql cfg_;
   std::string scope_;
   std::string bin_;
+  // A server binary: postgresql.bin_name's name for it (in bin_dir unless a path), else its own.
+  std::string Bin(const std::string& name) const {
+    auto it = cfg_.bin_name.find(name);
+    if (it == cfg_.bin_name.end()) return bin_ + "/" + name;
+    return it->second.find('/') != std::string::npos ? it->second : bin_ + "/" + it->second;
+  }
   std::string sysid_;
   std::unique_ptr<Connection> conn_;
   std::string last_connect_error_;

@@ -166,7 +166,11 @@ TEST(MergeDynamic, StringsAndLegacyNames) {
   EXPECT_TRUE(s.synchronous_mode);
   EXPECT_TRUE(s.synchronous_mode_strict);
   EXPECT_EQ(s.synchronous_node_count, 2);
-  EXPECT_TRUE(warnings.empty());
+  // pgha never kills a slowly stopping primary: both spellings are named as not used.
+  EXPECT_EQ(warnings.size(), 2u);
+  EXPECT_TRUE(HasWarning(warnings, "primary_stop_timeout: not used"));
+  EXPECT_TRUE(HasWarning(warnings, "master_stop_timeout: not used"));
+  warnings.clear();
   s = MergeDynamic(LocalWith(""), json{{"synchronous_mode", "quorum"}}, &warnings);
   EXPECT_TRUE(s.synchronous_mode);
   EXPECT_TRUE(s.synchronous_mode_quorum);
@@ -187,6 +191,47 @@ TEST(MergeDynamic, PostgresqlRewindAndSlots) {
   s = MergeDynamic(LocalWith(""), json{{"postgresql", {{"use_pg_rewind", "on"}}}}, &warnings);
   EXPECT_TRUE(s.use_pg_rewind);
   EXPECT_TRUE(warnings.empty());
+}
+
+// Keys pgha reads but does not act on are named (nothing accepted silently).
+TEST(MergeDynamic, KeysWithoutEffectAreNamed) {
+  std::vector<std::string> warnings;
+  json dcs = {{"check_timeline", false},
+              {"max_timelines_history", 10},
+              {"postgresql", {{"pg_ident", json::array({"map a b"})}, {"recovery_conf", {}}}},
+              {"slots",
+               {{"s1", {{"type", "physical"}, {"cluster_type", "standby"}}},
+                {"s2", {{"type", "physical"}, {"cluster_type", "primary"}}}}}};
+  ha::Settings s = MergeDynamic(LocalWith(""), dcs, &warnings);
+  EXPECT_TRUE(HasWarning(warnings, "check_timeline: pgha never promotes"));
+  EXPECT_TRUE(HasWarning(warnings, "max_timelines_history: not used"));
+  EXPECT_TRUE(HasWarning(warnings, "postgresql.pg_ident: not used from the dynamic"));
+  EXPECT_TRUE(HasWarning(warnings, "postgresql.recovery_conf: not used from the dynamic"));
+  EXPECT_TRUE(HasWarning(warnings, "slots.s1: not created"));
+  EXPECT_EQ(s.slots.count("s1"), 0u);  // standby clusters only
+  EXPECT_EQ(s.slots.count("s2"), 1u);
+  warnings.clear();
+  MergeDynamic(LocalWith(""), json{{"check_timeline", true}, {"max_timelines_history", 0}},
+               &warnings);
+  EXPECT_TRUE(warnings.empty());  // what pgha does anyway
+  EXPECT_FALSE(ValidateDynamicConfig(json{{"slots", {{"s", {{"cluster_type", "both"}}}}}}, nullptr,
+                                     "", nullptr)
+                   .ok());
+  EXPECT_FALSE(ValidateDynamicConfig(json{{"postgresql", {{"pg_hba", "host all all 0/0 md5"}}}},
+                                     nullptr, "", nullptr)
+                   .ok());
+}
+
+// pg_hba as Patroni picks it: the local file's, then /config's, then bootstrap's.
+TEST(EffectiveHba, LocalThenDynamicThenBootstrap) {
+  Config local = LocalWith("bootstrap:\n  pg_hba:\n    - host all all 0/0 md5\n");
+  EXPECT_EQ(EffectiveHba(local, json::object()),
+            (std::vector<std::string>{"host all all 0/0 md5"}));
+  json dcs = {{"postgresql", {{"pg_hba", json::array({"hostssl all all 0/0 scram-sha-256"})}}}};
+  EXPECT_EQ(EffectiveHba(local, dcs),
+            (std::vector<std::string>{"hostssl all all 0/0 scram-sha-256"}));
+  local.postgresql.pg_hba = {"local all all trust"};
+  EXPECT_EQ(EffectiveHba(local, dcs), (std::vector<std::string>{"local all all trust"}));
 }
 
 TEST(EffectiveParameters, DcsThenLocalExceptClusterWide) {

@@ -412,7 +412,18 @@ TEST(ParseConfig, UnusedPatroniKeysWarn) {
   EXPECT_EQ(c.postgresql.callbacks.at("on_start"), "/x");
   EXPECT_TRUE(HasWarning(c, "postgresql.pre_promote"));
   EXPECT_TRUE(HasWarning(c, "citus:"));
-  EXPECT_FALSE(HasWarning(c, "thread_pool_size"));
+  EXPECT_TRUE(HasWarning(c, "thread_pool_size: accepted for Patroni compatibility"));
+  // A top-level dynamic key's note reaches the file's warnings (and --validate-config) once.
+  c =
+      MustParse(Minimal("  remove_data_directory_on_rewind_failure: true\n"
+                        "check_timeline: false\n"));
+  EXPECT_TRUE(HasWarning(c, "postgresql.remove_data_directory_on_rewind_failure: accepted"));
+  EXPECT_EQ(std::count_if(c.warnings.begin(), c.warnings.end(),
+                          [](const std::string& w) {
+                            return w.find("check_timeline: pgha never promotes") !=
+                                   std::string::npos;
+                          }),
+            1);
   // Tags pgha acts on (replicatefrom, clonefrom) say nothing; nostream is not honoured yet.
   c = MustParse(Minimal("tags:\n  replicatefrom: pg1\n  clonefrom: true\n  nostream: true\n"));
   EXPECT_TRUE(HasWarning(c, "tags.nostream: accepted for Patroni compatibility"));
