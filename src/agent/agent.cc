@@ -254,23 +254,16 @@ bool Agent::RunOnce() {
   obs.replica_method_without_leader = std::any_of(
       cfg_.postgresql.create_replica_methods.begin(), cfg_.postgresql.create_replica_methods.end(),
       [](const config::ScriptMethod& m) { return m.no_leader; });
-  bool holding = obs.dcs_ok && obs.cluster.leader == cfg_.name;
-  if (holding && !obs.pg.running) {
-    if (!primary_down_since_) primary_down_since_ = obs.now;
-  } else {
-    primary_down_since_.reset();
-  }
-  obs.primary_down_since = primary_down_since_;
-  if (!holding || obs.pg.running) primary_start_failing_since_.reset();
-  obs.primary_start_failed = primary_start_failing_since_ &&
-                             obs.now - *primary_start_failing_since_ >= ha::kStartFailureGrace;
-  if (obs.pg.running && obs.pg.in_recovery && !obs.pg.streaming) {
-    if (!not_streaming_since_) not_streaming_since_ = obs.now;
-  } else {
-    not_streaming_since_.reset();
-  }
-  obs.not_streaming_since = not_streaming_since_;
-  TrackSyncNames(&obs, observed_at);
+  const bool holding = obs.dcs_ok && obs.cluster.leader == cfg_.name;
+  durations_ = ha::NextDurations(durations_, holding, obs.pg, obs.now);
+  obs.primary_down_since = durations_.primary_down_since;
+  obs.primary_start_failed =
+      durations_.primary_start_failing_since &&
+      obs.now - *durations_.primary_start_failing_since >= ha::kStartFailureGrace;
+  obs.not_streaming_since = durations_.not_streaming_since;
+  obs.released_key_at = durations_.released_key_at;
+  sync_settle_ = ha::NextSyncSettle(sync_settle_, obs.pg, observed_at);
+  obs.sync_names_settled_lsn = sync_settle_.settled;
   if (obs.dcs_ok && obs.cluster.LeaderMember()) former_leader_ = *obs.cluster.LeaderMember();
   if (obs.dcs_ok && !obs.cluster.leader && obs.pg.running) {
     // The former leader is probed only when its member key went with its key (its lease ended).

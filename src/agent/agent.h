@@ -19,6 +19,7 @@
 #include "core/clock.h"
 #include "dcs/dcs.h"
 #include "ha/decision.h"
+#include "ha/derived.h"
 #include "node/failsafe_inbox.h"
 #include "node/snapshot.h"
 #include "pg/admin.h"
@@ -65,7 +66,6 @@ class Agent {
   void ApplyDynamicConfig(const ha::ClusterView& view);
   void KeepReplicaTimeline(ha::LocalPg* pg);
   void WaitForNextLoop(MonoTime deadline);
-  void TrackSyncNames(ha::Observation* obs, MonoTime observed_at);
   void FenceUnclaimedPrimary(const ha::Observation& obs);
   bool Execute(const ha::Decision& decision, ha::Observation& obs);
   Status ExecuteAction(const ha::Action& action, ha::Observation& obs);
@@ -165,12 +165,8 @@ class Agent {
   static constexpr std::chrono::seconds kQuietLog{60};
   std::string written_params_;  // dump of the parameters last written to postgresql.conf
   std::string sync_names_;      // synchronous_standby_names while synchronous_mode is on
-  struct SyncSeen {
-    std::string value;                // synchronous_standby_names PostgreSQL reported
-    MonoTime since{};                 // first seen at
-    std::optional<uint64_t> settled;  // WAL position read once it had held kSyncSettleTime
-  } sync_seen_;
-  bool sync_key_mine_ = false;          // the last cluster read had /sync naming me as leader
+  ha::SyncSettle sync_settle_;  // Observation::sync_names_settled_lsn, derived (ha/derived.h)
+  bool sync_key_mine_ = false;  // the last cluster read had /sync naming me as leader
   bool streaming_from_leader_ = false;  // the last loop saw this replica streaming from it
   std::map<std::string, MonoTime> slot_member_seen_;  // slot -> last loop its member was listed
   std::set<std::string> permanent_slots_kept_;        // permanent slots this agent keeps
@@ -179,10 +175,7 @@ class Agent {
   bool checkpoint_pending_ = false;
   bool fence_extended_ = false;  // the last loop ended extending the fence of a primary
   bool may_write_ = false;       // the last loop ended with a postmaster not confirmed a replica
-  std::optional<MonoTime> primary_down_since_;
-  // Since when every start as primary has failed (Observation::primary_start_failed).
-  std::optional<MonoTime> primary_start_failing_since_;
-  std::optional<MonoTime> not_streaming_since_;
+  ha::Durations durations_;      // how long conditions have lasted (ha/derived.h)
   OperationQueue* ops_ = nullptr;
   FailsafeCaller* failsafe_caller_ = nullptr;
   node::FailsafeInbox* failsafe_inbox_ = nullptr;

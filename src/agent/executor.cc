@@ -76,7 +76,9 @@ Status Agent::ExecuteAction(const ha::Action& a, ha::Observation& obs) {
     case ActionKind::kStartPrimary:
       if (auto st = StartAs(std::nullopt, obs); !st.ok()) {
         // Failing for ha::kStartFailureGrace gives the key up, as Patroni's post_recover.
-        if (!primary_start_failing_since_) primary_start_failing_since_ = clock_.Now();
+        if (!durations_.primary_start_failing_since) {
+          durations_.primary_start_failing_since = clock_.Now();
+        }
         return st;
       }
       callbacks_.Fire("on_start", "primary");
@@ -113,6 +115,7 @@ Status Agent::ExecuteAction(const ha::Action& a, ha::Observation& obs) {
     }
     case ActionKind::kReleaseLeader:
       if (obs.primary_start_failed) callbacks_.Fire("on_role_change", "demoted");
+      if (!obs.pg.running) durations_.released_key_at = clock_.Now();
       return dcs_.ReleaseLeader();
     case ActionKind::kEnsureSlots:
       return EnsureSlots(obs);

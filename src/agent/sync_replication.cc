@@ -44,21 +44,6 @@ Status Agent::SetSyncNames(const std::string& value) {
   return OkStatus();
 }
 
-// When synchronous_standby_names last changed, and the WAL position once it had held long enough
-// to make commits wait (ha/sync.h kSyncSettleTime). `observed_at` is taken before PostgreSQL was
-// read, so the position is never from before the settle time.
-void Agent::TrackSyncNames(ha::Observation* obs, MonoTime observed_at) {
-  const ha::LocalPg& pg = obs->pg;
-  if (!pg.running || pg.in_recovery || pg.synchronous_standby_names != sync_seen_.value) {
-    sync_seen_ = SyncSeen{pg.synchronous_standby_names, observed_at, std::nullopt};
-  }
-  if (!sync_seen_.settled && pg.running && !pg.in_recovery &&
-      observed_at - sync_seen_.since >= ha::kSyncSettleTime) {
-    sync_seen_.settled = pg.wal_lsn;
-  }
-  obs->sync_names_settled_lsn = sync_seen_.settled;
-}
-
 // In synchronous mode a running primary commits without waiting only once /sync names it as the
 // leader: until then nothing stops another member from being promoted over those commits (sim
 // bugs S1: a bootstrap whose /sync write failed; a primary re-taking the key). It waits for a

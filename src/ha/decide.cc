@@ -576,6 +576,19 @@ bool IsHealthiest(const Observation& obs, std::string* why_not) {
     *why_not = kNotAllowedToPromote;
     return false;
   }
+  if (obs.released_key_at &&
+      obs.now - *obs.released_key_at < std::chrono::seconds(obs.settings.ttl)) {
+    // Only while another member could take over: alone, the cluster would stay leaderless.
+    bool other = std::any_of(obs.peers.begin(), obs.peers.end(), [](const PeerStatus& p) {
+      return p.reachable && p.running && p.role == "replica" && p.tags.CanPromote();
+    });
+    if (other) {
+      *why_not =
+          "backing off for ttl: I gave the leader key up, my PostgreSQL unable to run "
+          "as primary";
+      return false;
+    }
+  }
   // Synchronous mode: only the members /sync names hold every acknowledged commit.
   const bool sync_race = SyncRestrictsRace(obs);
   if (sync_race && !InSyncKey(obs.cluster, obs.me)) {

@@ -57,6 +57,11 @@ struct Observation {
   bool primary_start_failed = false;
   // Since when this running replica has had no streaming WAL receiver.
   std::optional<MonoTime> not_streaming_since;
+  // When this member last gave the leader key up because its PostgreSQL could not run as
+  // primary (a failed start, primary_start_timeout). For a ttl it leaves the race to the others,
+  // as Patroni does after a failed pre_promote: its server, just restarted, would otherwise win
+  // a tie it is the worst choice for (Patroni's recovery feature).
+  std::optional<MonoTime> released_key_at;
   // This primary's WAL position, read once pg.synchronous_standby_names had been in force for
   // kSyncSettleTime (ha/sync.h); unset before that. A standby must have flushed up to here before
   // /sync may list it: commits acknowledged before the setting held were not waiting for it.

@@ -51,6 +51,7 @@ std::string FormatScenario(const ha::Observation& obs, const ha::Decision& decis
   TimeLine(out, "lease_valid_until", obs.lease_valid_until);
   TimeLine(out, "primary_down_since", obs.primary_down_since);
   TimeLine(out, "not_streaming_since", obs.not_streaming_since);
+  TimeLine(out, "released_key_at", obs.released_key_at);
   TimeLine(out, "failsafe_valid_until", obs.failsafe_valid_until);
   FlagLine(out, "failsafe_refused", obs.failsafe_refused, false);
   if (obs.failsafe_leader) {

@@ -136,6 +136,8 @@ const std::map<std::string, Directive, std::less<>>& Directives() {
        Once([](Scenario& s, std::string_view r) { s.obs.lease_valid_until = OptionalTime(r); })},
       {"not_streaming_since",
        Once([](Scenario& s, std::string_view r) { s.obs.not_streaming_since = OptionalTime(r); })},
+      {"released_key_at",
+       Once([](Scenario& s, std::string_view r) { s.obs.released_key_at = OptionalTime(r); })},
       {"sync_names_settled_lsn", Once([](Scenario& s, std::string_view r) {
          std::string_view word = Single(r);
          if (word == "none") return;
@@ -216,8 +218,8 @@ const std::map<std::string, Directive, std::less<>>& Directives() {
   [[maybe_unused]] auto& [me, now, wall_now, settings, tags, dcs_ok, cluster, pg, peers,
                           lease_valid_until, checkpoint_after_promote_pending, watchdog_usable,
                           watchdog_failed, fence_failed, primary_down_since, primary_start_failed,
-                          not_streaming_since, sync_names_settled_lsn, agent_started,
-                          failsafe_valid_until, failsafe_refused, failsafe_leader,
+                          not_streaming_since, released_key_at, sync_names_settled_lsn,
+                          agent_started, failsafe_valid_until, failsafe_refused, failsafe_leader,
                           replica_method_without_leader] = o;
 }
 
