@@ -9,7 +9,7 @@ packages=(
   libpq-dev nlohmann-json3-dev libyaml-cpp-dev libcpp-httplib-dev
   libcli11-dev libspdlog-dev libssl-dev libgtest-dev libgmock-dev libnetfilter-queue-dev
   postgresql-15 postgresql-client-15 etcd-server etcd-client haproxy patroni python3-etcd
-  curl jq procps iproute2 psmisc nftables iptables python3-psycopg2 util-linux faketime debootstrap ansible python3-venv
+  curl jq procps iproute2 psmisc nftables iptables python3-psycopg2 util-linux faketime debootstrap ansible python3-venv python3-pip
 )
 
 if [ "$(id -u)" -ne 0 ]; then
