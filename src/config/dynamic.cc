@@ -54,7 +54,6 @@ constexpr const char* kOtherKeys[] = {"maximum_lag_on_failover",
                                       "master_stop_timeout",
                                       "maximum_lag_on_syncnode",  // applied below
                                       "max_timelines_history",
-                                      "primary_race_backoff",
                                       "slots",         // applied below
                                       "ignore_slots",  // checked below
                                       "standby_cluster",
