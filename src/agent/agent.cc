@@ -353,6 +353,7 @@ void Agent::Shutdown() {
     spdlog::info("paused: leaving PostgreSQL running");
     return;
   }
+  if (obs.running) BeforeStop();
   if (auto st = pg_.Stop("fast", cfg_.postgresql.pg_ctl_timeout); !st.ok()) {
     spdlog::error("stopping PostgreSQL: {}", st.message());
   } else if (obs.running) {

@@ -87,6 +87,9 @@ class Agent {
   Status Switchover(ha::Observation& obs, const std::string& candidate);
   Status ApplySync(const ha::Observation& obs, const ha::action::SyncReplication& sync);
   Status ClaimSyncKey(const ha::Observation& obs);
+  Status RunHook(const char* name, const std::vector<std::string>& argv, Millis timeout);
+  void BeforeStop();
+  Status PrePromote(const ha::Observation& obs);
   Status SetSyncNames(const std::string& value);
   Status MoveAsideForReclone(const std::string& leader);
   std::unique_ptr<pg::Connection> ConnectToMember(const ha::Observation& obs,

@@ -364,6 +364,7 @@ Status Agent::StopBeforeFence(const std::string& stop_mode) {
 }
 
 Status Agent::Promote(ha::Observation& obs) {
+  PGHA_TRY(PrePromote(obs));
   PublishMember(obs, "promoting");
   ArmFence();
   // PostgreSQL removes standby.signal itself while promoting: rewrite our files only afterwards.
@@ -464,6 +465,7 @@ Status Agent::Switchover(ha::Observation& obs, const std::string& candidate) {
   // Connect to the candidate's PostgreSQL before stopping ours: its agent's REST snapshot can be
   // a loop old, and the connection costs nothing while we still accept writes.
   std::unique_ptr<pg::Connection> conn = ConnectToMember(obs, candidate);
+  BeforeStop();
   PGHA_TRY(pg_.RequestStop("fast"));
   auto stop_deadline = clock_.Now() + std::chrono::seconds(cfg_.postgresql.pg_ctl_timeout);
   std::optional<uint64_t> end;

@@ -77,6 +77,7 @@ node::OpResponse Agent::Serve(OperationRequest& r, ha::Observation& obs) {
 Status Agent::RestartPostgres(const ha::Observation& obs) {
   bool primary = obs.pg.running && !obs.pg.in_recovery;
   PublishMember(obs, "restarting");
+  if (obs.pg.running) BeforeStop();
   PGHA_TRY(pg_.Stop("fast", cfg_.postgresql.pg_ctl_timeout));
   PGHA_TRY(StartInPlace(primary, obs));
   callbacks_.Fire("on_restart", primary ? "primary" : "replica");

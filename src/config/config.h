@@ -65,6 +65,9 @@ struct Postgresql {
   std::string listen;  // "host:port" (host may be a comma list)
   // postgresql.callbacks: on_start, on_stop, on_restart, on_reload, on_role_change -> command.
   std::map<std::string, std::string> callbacks;
+  // pre_promote: run after taking the leader key, before promoting; a non-zero exit cancels the
+  // promotion and gives the key up. before_stop: run before a planned stop. argv; empty: none.
+  std::vector<std::string> pre_promote, before_stop;
   std::string connect_address;  // "host:port"
   std::string data_dir;
   std::string bin_dir;  // empty: found automatically

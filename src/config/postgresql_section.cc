@@ -111,6 +111,17 @@ Status ReadCallbacks(const Section& root, Postgresql* pg) {
     if (Trim(command).empty()) return s.Fail(action, "expected a command, got an empty string");
     pg->callbacks[std::string(action)] = command;
   }
+  // The two hooks Patroni runs synchronously (agent/hooks.cc), split as a shell would.
+  for (auto [key, argv] :
+       {std::pair{"pre_promote", &pg->pre_promote}, std::pair{"before_stop", &pg->before_stop}}) {
+    std::string command;
+    PGHA_TRY(root.Str(key, &command));
+    if (!root.Has(key)) continue;
+    auto split = SplitCommandLine(command);
+    if (!split.ok()) return root.Fail(key, split.message());
+    if (split->empty()) return root.Fail(key, "expected a command, got an empty string");
+    *argv = std::move(*split);
+  }
   return OkStatus();
 }
 
@@ -129,9 +140,8 @@ Status ReadBehaviour(const Section& s, Postgresql* pg) {
 
 // Keys pgha reads but does not act on: say so rather than silently differ from Patroni.
 void WarnUnusedKeys(const Section& s) {
-  for (const char* key :
-       {"recovery_conf", "custom_conf", "pre_promote", "before_stop", "pg_ident", "proxy_address",
-        "rewind", "use_unix_socket_repl", "remove_data_directory_on_diverged_timelines"}) {
+  for (const char* key : {"recovery_conf", "custom_conf", "pg_ident", "proxy_address", "rewind",
+                          "use_unix_socket_repl", "remove_data_directory_on_diverged_timelines"}) {
     s.WarnUnused(key);
   }
   if (s.present()) {

@@ -410,7 +410,10 @@ TEST(ParseConfig, UnusedPatroniKeysWarn) {
                         "citus:\n  group: 0\nthread_pool_size: 5\n"));
   EXPECT_FALSE(HasWarning(c, "postgresql.callbacks"));  // run (agent/callbacks.h)
   EXPECT_EQ(c.postgresql.callbacks.at("on_start"), "/x");
-  EXPECT_TRUE(HasWarning(c, "postgresql.pre_promote"));
+  EXPECT_FALSE(HasWarning(c, "postgresql.pre_promote"));  // run (agent/hooks.cc)
+  EXPECT_EQ(c.postgresql.pre_promote, std::vector<std::string>{"/fence.sh"});
+  EXPECT_EQ(ErrorOf(Minimal("  before_stop: \"echo 'x\"\n")).rfind("postgresql.before_stop", 0),
+            0u);
   EXPECT_TRUE(HasWarning(c, "citus:"));
   EXPECT_TRUE(HasWarning(c, "thread_pool_size: accepted for Patroni compatibility"));
   // A top-level dynamic key's note reaches the file's warnings (and --validate-config) once.
