@@ -9,6 +9,8 @@
 
 #include "api/requests.h"
 #include "core/iso_time.h"
+#include "core/sync_standby_names.h"
+#include "ha/quorum.h"
 
 namespace {
 
@@ -52,6 +54,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data + 1), size - 1);
   const SystemTime now = ParseIsoTime("2026-01-01T12:00:00Z")->at;
   (void)ParseIsoTime(text);
+  // synchronous_standby_names as PostgreSQL reports it: parsed, then judged by the quorum rule.
+  if (auto names = ParseSyncStandbyNames(std::string(text))) {
+    (void)ha::QuorumSafe(*names, {"a", "b"}, selector % 3);
+  }
   (void)api::ReadDynamic(std::string(text));
   auto body = api::ParseJsonObject(text, selector & 1);
   if (!body.ok()) return 0;

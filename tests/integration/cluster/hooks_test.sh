@@ -5,7 +5,7 @@
 #   2. a pre_promote that succeeds lets the switchover through
 #   3. before_stop runs before a planned stop: the switchover away from that member
 source "$(dirname "$0")/lib.sh"
-start_cluster ithooks 34000 || { fail "local up"; cat "$DIR/up.log"; finish; exit 1; }
+start_cluster ithooks 17000 || { fail "local up"; cat "$DIR/up.log"; finish; exit 1; }
 pass "local up"
 sql "$W" "CREATE TABLE t(id int)"
 L=$(leader)

@@ -9,7 +9,7 @@ require_commands jq psql curl
 SKIPPED=0
 skip() { SKIPPED=$((SKIPPED + 1)); echo "skip: $*"; }
 
-start_cluster itctl 30000 || { fail "local up"; cat "$DIR/up.log"; finish; exit 1; }
+start_cluster itctl 20000 || { fail "local up"; cat "$DIR/up.log"; finish; exit 1; }
 A1="http://127.0.0.1:$API"
 cat >"$DIR/patronictl.yml" <<YAML
 scope: itctl

@@ -59,9 +59,9 @@ run_major() {  # MAJOR BASE_PORT
   unset PGHA_POSTGRESQL_BIN_DIR
 }
 
-run_major 16 31000
-run_major 17 32000
-run_major 18 33000
+run_major 16 12000
+run_major 17 13000
+run_major 18 15000
 for s in "${SKIPPED[@]}"; do echo "SKIPPED: PostgreSQL $s"; done
 if [ "${#SKIPPED[@]}" = 3 ]; then
   echo "SKIP: no PostgreSQL major could be installed"
