@@ -24,6 +24,7 @@ run_major() {  # MAJOR BASE_PORT
   if ! start_cluster "pgm$major" "$base"; then
     fail "[$major] local up"
     tail -20 "$DIR/up.log"
+    end_major
     return
   fi
   pass "[$major] local up"
@@ -53,6 +54,11 @@ run_major() {  # MAJOR BASE_PORT
   check "[$major] every row on the write port" \
     test "$(sql "$W" 'SELECT count(*) FROM t')" = 1100
   show_pg_logs_on_failure
+  end_major
+}
+
+# The next major starts its own cluster: this one's processes and directory go now.
+end_major() {
   "$PGHACTL" local destroy --dir "$CL" --force >/dev/null 2>&1
   rm -rf "$DIR"
   trap - EXIT
