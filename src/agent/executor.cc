@@ -47,6 +47,10 @@ bool Agent::Execute(const ha::Decision& decision, ha::Observation& obs) {
       return false;
     }
     Status st = ExecuteAction(action, obs);
+    if (!halt_message_.empty()) {  // the action found this agent cannot go on (a failed bootstrap)
+      spdlog::critical("{}", halt_message_);
+      return false;
+    }
     if (!st.ok()) {
       spdlog::error("{} failed: {}", ha::Describe(action), st.message());
       last_reason_ = ha::Describe(action) + " failed: " + st.message();
@@ -168,9 +172,16 @@ Status Agent::Bootstrap(ha::Observation& obs) {
     return e;
   };
   std::optional<pg::RecoveryTarget> recovery;
+  // A user's script that fails (a custom method, post_bootstrap) fails again on the next try, and
+  // each try would leave one more data directory aside: as Patroni, the agent stops instead.
+  auto fail_for_good = [&](const Error& e) -> Status {
+    halt_message_ = "failed to bootstrap the cluster: " + e.message +
+                    "; stopping, as Patroni does (fix it and start the agent again)";
+    return fail(e);
+  };
   if (cfg_.bootstrap.method) {
     auto made = RunBootstrapMethod(*cfg_.bootstrap.method);
-    if (!made.ok()) return fail(made.error());
+    if (!made.ok()) return fail_for_good(made.error());
     recovery = *made;
   } else if (auto st = pg_.Initdb(cfg_.bootstrap.initdb); !st.ok()) {
     return fail(st.error());
@@ -195,7 +206,7 @@ Status Agent::Bootstrap(ha::Observation& obs) {
     return fail(st.error());
   }
   if (!cfg_.bootstrap.post_bootstrap.empty()) {
-    if (auto st = RunPostBootstrap(); !st.ok()) return fail(st.error());
+    if (auto st = RunPostBootstrap(); !st.ok()) return fail_for_good(st.error());
   }
   obs.pg = pg_.Observe();
   if (obs.pg.sysid.empty()) return fail(Err("cannot read the new system identifier"));

@@ -4,6 +4,8 @@
 #      up, drops the request, and another member leads; the candidate never ran as primary
 #   2. a pre_promote that succeeds lets the switchover through
 #   3. before_stop runs before a planned stop: the switchover away from that member
+#   4. a post_bootstrap that fails: the agent of a new cluster (same etcd) moves its data
+#      directory aside once, releases the initialize key and exits non-zero, as Patroni
 source "$(dirname "$0")/lib.sh"
 start_cluster ithooks 17000 || { fail "local up"; cat "$DIR/up.log"; finish; exit 1; }
 pass "local up"
@@ -43,4 +45,21 @@ rm -f "$MARK"
 check "[3] the switchover away from $Y goes through" wait_for 60 leads_other
 check "[3] before_stop ran before $Y's planned stop" test -e "$MARK"
 check "[3] $Y streams from the new leader" wait_for 60 streaming "$Y"
+
+# A fourth agent, for a cluster of its own, made from node3's file.
+PB="$CL/pb"
+mkdir -m 0700 "$PB" && chown postgres:postgres "$PB"
+sed -e "s|$CL/node3|$PB|g" -e "s|^scope: .*|scope: itpbfail|" -e "s|^name: .*|name: pb1|" \
+    -e "s|127.0.0.1:$((PGP + 2))|127.0.0.1:$((PGP + 9))|g" \
+    -e "s|127.0.0.1:$((API + 2))|127.0.0.1:$((API + 9))|g" "$CL/node3/pgha.yml" >"$PB/pgha.yml"
+sed -i "/^bootstrap:/a\\  post_bootstrap: /bin/false" "$PB/pgha.yml"
+chown postgres:postgres "$PB/pgha.yml"
+timeout 120 runuser -u postgres -- "$BIN/pgha" "$PB/pgha.yml" >"$PB/out.log" 2>&1
+rc=$?
+check "[4] the agent exits non-zero after the failed post_bootstrap (rc $rc)" test "$rc" = 1
+check "[4] it says why" grep -q "failed to bootstrap the cluster: post_bootstrap /bin/false failed" "$PB/out.log"
+check "[4] the initialize key is released" test -z "$(etcd_ctl get --print-value-only /service/itpbfail/initialize)"
+check "[4] no data directory is left in place" test ! -e "$PB/data/PG_VERSION"
+asides=$(find "$PB" -maxdepth 1 -name 'data?*' -type d | wc -l)
+check "[4] the attempt's data directory was moved aside once ($asides)" test "$asides" = 1
 finish
