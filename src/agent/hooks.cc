@@ -10,13 +10,9 @@
 namespace pgha::agent {
 
 Status Agent::RunHook(const char* name, const std::vector<std::string>& argv, Millis timeout) {
-  std::vector<std::string> args = argv;
-  if (args[0].find('/') == std::string::npos) {
-    auto found = pg::FindInPath(args[0]);
-    if (!found) return Err(std::string(name) + " " + args[0] + ": not found in PATH");
-    args[0] = *found;
-  }
-  auto r = pg::RunCommand(args, {}, std::max(timeout, Millis(1000)));
+  auto args = pg::ResolveProgram(argv);
+  if (!args.ok()) return Err(std::string(name) + " " + args.message());
+  auto r = pg::RunCommand(*args, {}, std::max(timeout, Millis(1000)));
   if (!r.ok()) return Err(std::string(name) + " " + argv[0] + ": " + r.message());
   spdlog::info("{} script `{}` exited with {}", name, argv[0], r->exit_code);
   if (r->exit_code != 0) return Err(pg::DescribeFailure(std::string(name) + " " + argv[0], *r));

@@ -227,11 +227,9 @@ std::string ManualCandidateProblem(const Observation& obs, const std::string& ca
   };
   if (candidate == obs.me) {
     if (!obs.tags.CanPromote()) return "my tags forbid promotion";
-    if (SyncRestrictsRace(obs) && obs.settings.synchronous_mode_quorum) {
-      std::string problem =
-          QuorumPromotionProblem(obs, obs.me, obs.pg.WalPosition(), obs.pg.timeline);
-      if (!problem.empty()) return problem;
-    }
+    std::string problem =
+        QuorumPromotionProblem(obs, obs.me, obs.pg.WalPosition(), obs.pg.timeline);
+    if (!problem.empty()) return problem;
     return position_problem("my WAL position", obs.pg.WalPosition(), obs.pg.timeline);
   }
   for (const auto& p : obs.peers) {
@@ -240,10 +238,8 @@ std::string ManualCandidateProblem(const Observation& obs, const std::string& ca
       return candidate + " is not a reachable running replica";
     }
     if (!p.tags.CanPromote()) return candidate + " has tags that forbid promotion";
-    if (SyncRestrictsRace(obs) && obs.settings.synchronous_mode_quorum) {
-      std::string problem = QuorumPromotionProblem(obs, candidate, p.wal_position, p.timeline);
-      if (!problem.empty()) return problem;
-    }
+    std::string problem = QuorumPromotionProblem(obs, candidate, p.wal_position, p.timeline);
+    if (!problem.empty()) return problem;
     return position_problem(candidate, p.wal_position, p.timeline);
   }
   return candidate + " did not answer";
@@ -595,13 +591,11 @@ bool IsHealthiest(const Observation& obs, std::string* why_not) {
     *why_not = "synchronous_mode is on and I am not a synchronous standby in /sync";
     return false;
   }
-  if (sync_race && obs.settings.synchronous_mode_quorum) {
-    std::string problem =
-        QuorumPromotionProblem(obs, obs.me, obs.pg.WalPosition(), obs.pg.timeline);
-    if (!problem.empty()) {
-      *why_not = problem;
-      return false;
-    }
+  if (std::string problem =
+          QuorumPromotionProblem(obs, obs.me, obs.pg.WalPosition(), obs.pg.timeline);
+      !problem.empty()) {
+    *why_not = problem;
+    return false;
   }
   const LocalPg& pg = obs.pg;
   uint64_t mine = pg.WalPosition();

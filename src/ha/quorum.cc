@@ -126,7 +126,8 @@ std::optional<std::string> QuorumRestartValue(const ClusterView& view, const std
 
 std::string QuorumPromotionProblem(const Observation& obs, const std::string& candidate,
                                    uint64_t wal, uint32_t timeline) {
-  if (!obs.cluster.sync || obs.cluster.sync->leader == candidate) return "";
+  if (!obs.settings.synchronous_mode_quorum || !SyncRestrictsRace(obs)) return "";
+  if (obs.cluster.sync->leader == candidate) return "";
   const SyncState& sync = *obs.cluster.sync;
   // The members whose positions tell: the peers that answered with positions read at the request,
   // and this member itself (its own are fresh), on the candidate's timeline, not ahead of it.

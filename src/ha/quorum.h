@@ -42,6 +42,7 @@ std::optional<std::string> QuorumRestartValue(const ClusterView& view, const std
 // member must have heard, from `quorum` other voters /sync lists (or from the /sync leader
 // itself), a fresh WAL position at or behind the candidate's (an ahead one vetoes elsewhere).
 // Every member judges a candidate alike, so none waits for a candidate that will not take over.
+// "" outside quorum commit, or while no leader has written /sync (SyncRestrictsRace).
 std::string QuorumPromotionProblem(const Observation& obs, const std::string& candidate,
                                    uint64_t wal, uint32_t timeline);
 

@@ -386,16 +386,11 @@ class RealPostgres final : public Postgres {
   Status RunDataDirScript(const std::vector<std::string>& argv,
                           const std::map<std::string, std::string>& env,
                           int timeout_seconds) override {
-    if (argv.empty()) return Err("empty command");
-    std::vector<std::string> args = argv;
-    if (args[0].find('/') == std::string::npos) {
-      auto found = FindInPath(args[0]);
-      if (!found) return Err(args[0] + ": not found in PATH");
-      args[0] = *found;
-    }
+    auto args = ResolveProgram(argv);
+    if (!args.ok()) return args.error();
     conn_.reset();
     sysid_.clear();
-    auto r = RunCommand(args, env, seconds(timeout_seconds));
+    auto r = RunCommand(*args, env, seconds(timeout_seconds));
     if (!r.ok()) return r.error();
     if (r->exit_code != 0) return Err(DescribeFailure(argv[0], *r));
     return OkStatus();

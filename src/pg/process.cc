@@ -84,6 +84,15 @@ std::string DescribeFailure(const std::string& what, const CommandResult& r) {
   return what + " failed (exit " + std::to_string(r.exit_code) + "): " + out;
 }
 
+Result<std::vector<std::string>> ResolveProgram(std::vector<std::string> argv) {
+  if (argv.empty()) return Err("empty command");
+  if (argv[0].find('/') != std::string::npos) return argv;
+  auto found = FindInPath(argv[0]);
+  if (!found) return Err(argv[0] + ": not found in PATH");
+  argv[0] = *found;
+  return argv;
+}
+
 std::optional<std::string> FindInPath(const std::string& name) {
   const char* path = std::getenv("PATH");
   std::string dirs = path ? path : "/usr/local/bin:/usr/bin:/bin";

@@ -25,6 +25,9 @@ Result<CommandResult> RunCommand(const std::vector<std::string>& argv,
 
 // The executable `name` in $PATH, as a shell finds it; nullopt when there is none.
 std::optional<std::string> FindInPath(const std::string& name);
+// `argv` with a bare program name (no '/') replaced by its path in $PATH, as RunCommand needs;
+// "<name>: not found in PATH" when there is none.
+Result<std::vector<std::string>> ResolveProgram(std::vector<std::string> argv);
 
 // "initdb failed (exit 1): <last lines of output>"
 std::string DescribeFailure(const std::string& what, const CommandResult& r);

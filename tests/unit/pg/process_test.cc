@@ -22,3 +22,22 @@ TEST(RunCommand, AddsAndRemovesEnvironmentVariables) {
 
 }  // namespace
 }  // namespace pgha::pg
+
+namespace pgha::pg {
+namespace {
+
+TEST(ResolveProgram, BareNamesFromPathPathsAsGiven) {
+  auto sh = ResolveProgram({"sh", "-c", "true"});
+  ASSERT_TRUE(sh.ok()) << sh.message();
+  EXPECT_EQ(sh->front().front(), '/');
+  EXPECT_EQ((*sh)[1], "-c");
+  auto given = ResolveProgram({"./no/such/script"});
+  ASSERT_TRUE(given.ok());
+  EXPECT_EQ(given->front(), "./no/such/script");  // exec says what is wrong with a path
+  EXPECT_EQ(ResolveProgram({"pgha-no-such-program"}).message(),
+            "pgha-no-such-program: not found in PATH");
+  EXPECT_FALSE(ResolveProgram({}).ok());
+}
+
+}  // namespace
+}  // namespace pgha::pg
