@@ -47,6 +47,7 @@ if [ "${1:-}" = "--controls" ]; then
     "late-fence|--late-fence --faults slow-link|(f) "
     "thin-journal|--thin-journal|(g) "
     "stale-peer-positions|--sync-quorum --stale-peer-positions|no acknowledged write lost"
+    "zero-quorum|--sync-quorum --zero-quorum|no acknowledged write lost"
     "failsafe-forget|--failsafe-forget --faults etcd-down,etcd-cut,partition,crash,kill|at most one writable|(b) "
   )
   for c in "${CONTROLS[@]}"; do

@@ -33,6 +33,16 @@ void SimEtcdClient::ShowMeAsSyncStandby(std::vector<dcs::KeyValue>* kvs) const {
   }
 }
 
+void SimEtcdClient::ShowZeroQuorum(std::vector<dcs::KeyValue>* kvs) const {
+  for (auto& kv : *kvs) {
+    if (kv.key != sync_key_) continue;
+    auto sync = dcs::DecodeSync(kv.value);
+    if (!sync.ok() || sync->leader == actor_) continue;
+    sync->quorum = 0;
+    kv.value = dcs::EncodeSync(*sync);
+  }
+}
+
 Result<dcs::RangeResult> SimEtcdClient::Range(const std::string& key, bool prefix, bool) {
   PGHA_TRY(Enter());
   dcs::RangeResult r;
@@ -43,6 +53,7 @@ Result<dcs::RangeResult> SimEtcdClient::Range(const std::string& key, bool prefi
     if (auto kv = etcd_.Get(key)) r.kvs.push_back(*kv);
   }
   if (hazards_.fake_sync_member) ShowMeAsSyncStandby(&r.kvs);
+  if (hazards_.zero_quorum) ShowZeroQuorum(&r.kvs);
   return r;
 }
 

@@ -26,6 +26,7 @@ class EtcdLink {
 struct EtcdHazards {
   bool lie_ttl = false;           // a keepalive reports the ttl in /config, not the lease's own
   bool fake_sync_member = false;  // reads show the caller as a synchronous standby in /sync
+  bool zero_quorum = false;       // reads by any member but the /sync leader show quorum 0
 };
 
 class SimEtcdClient final : public dcs::EtcdClient {
@@ -61,6 +62,7 @@ class SimEtcdClient final : public dcs::EtcdClient {
   // Crosses the link, then tells etcd who is asking.
   Status Enter();
   void ShowMeAsSyncStandby(std::vector<dcs::KeyValue>* kvs) const;
+  void ShowZeroQuorum(std::vector<dcs::KeyValue>* kvs) const;
 
   SimEtcd& etcd_;
   EtcdLink& link_;

@@ -72,7 +72,7 @@ void Usage() {
          "                  [--break-leader] [--stopped-veto] [--drop-slots] "
          "[--no-timeline-claim]\n"
          "                  [--no-former-leader-probe] [--late-fence] [--thin-journal]\n"
-         "                  [--stale-peer-positions]\n"
+         "                  [--stale-peer-positions] [--zero-quorum]\n"
          "                  [--failsafe-forget]\n"
          "                  [--expect '(a)|(b)']  (exit 0 at the first violation naming one)\n";
   std::cerr << "fault kinds:";
@@ -142,6 +142,8 @@ Args Parse(int argc, char** argv) {
       a.sim.no_timeline_claim = true;
     } else if (f == "--no-former-leader-probe") {
       a.sim.no_former_leader_probe = true;
+    } else if (f == "--zero-quorum") {
+      a.sim.zero_quorum = true;
     } else if (f == "--stale-peer-positions") {
       a.sim.stale_peer_positions = true;
     } else if (f == "--late-fence") {
@@ -191,6 +193,7 @@ std::string ReplayCommand(const Args& a, uint64_t seed) {
   if (a.sim.no_former_leader_probe) cmd += " --no-former-leader-probe";
   if (a.sim.late_fence) cmd += " --late-fence";
   if (a.sim.stale_peer_positions) cmd += " --stale-peer-positions";
+  if (a.sim.zero_quorum) cmd += " --zero-quorum";
   if (a.sim.thin_journal) cmd += " --thin-journal";
   if (a.sim.failsafe_forget) {
     cmd += " --failsafe-forget";

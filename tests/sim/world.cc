@@ -112,7 +112,8 @@ config::Config World::NodeConfig(int index) const {
 }
 
 void World::StartAgent(Node& n) {
-  n.dcs = MakeSimDcs(etcd_, n, kScope, n.name(), {opt_.lie_ttl, opt_.fake_sync_member});
+  n.dcs = MakeSimDcs(etcd_, n, kScope, n.name(),
+                     {opt_.lie_ttl, opt_.fake_sync_member, opt_.zero_quorum});
   n.fence.set_defer(opt_.late_fence);
   n.agent = std::make_unique<agent::Agent>(n.cfg, *n.dcs, *n.pg, *prober_, n.fence, clock_);
   n.ops = std::make_unique<agent::OperationQueue>(nullptr);

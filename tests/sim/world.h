@@ -68,6 +68,7 @@ struct SimOptions {
   bool no_former_leader_probe = false;  // a race does not probe a leader whose member key left
   bool late_fence = false;  // a renewal reaches the fence only at the end of the agent's loop
   bool stale_peer_positions = false;  // GET /patroni serves the loop's positions, unmarked
+  bool zero_quorum = false;           // members other than the /sync leader read quorum 0
   bool thin_journal = false;          // journal entries replay without their lease_valid_until line
   bool failsafe = false;              // failsafe_mode: true in the cluster configuration
   bool failsafe_forget = false;       // control: members forget the failsafe promises they give
