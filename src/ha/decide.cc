@@ -512,6 +512,13 @@ bool NeedsRewind(const Observation& obs, const Member& leader) {
 
 namespace {
 
+// In synchronous mode only /sync members race; the former leader's extra WAL was never
+// acknowledged to a client, so it does not veto either (as in Patroni).
+bool RacesUnderSync(const Observation& obs, const std::string& name) {
+  return !SyncRestrictsRace(obs) ||
+         (InSyncKey(obs.cluster, name) && name != obs.cluster.sync->leader);
+}
+
 // A member whose agent does not answer yet may hold more WAL than I do: when every node starts
 // at once (a cold start after a power loss), the first agent up found the others' REST APIs not
 // listening yet, and a replica that had been down promoted past rows the others had
@@ -537,11 +544,14 @@ bool UnansweringPeerAhead(const Observation& obs, const std::string& name, uint6
   if (m->state != "running" && m->state != "starting") return false;
   if (!m->tags.CanPromote()) return false;
   if (m->timeline && obs.pg.timeline != 0 && *m->timeline < obs.pg.timeline) return false;
-  if (SyncRestrictsRace(obs) &&
-      (!InSyncKey(obs.cluster, name) || name == obs.cluster.sync->leader)) {
-    return false;
-  }
-  return true;
+  return RacesUnderSync(obs, name);
+}
+
+// A reachable peer whose PostgreSQL is stopped, seen in the cold-start window: see IsHealthiest.
+bool StoppedPeerMayBeAhead(const Observation& obs, const PeerStatus& p) {
+  if (!ColdStart(obs) || !p.tags.CanPromote()) return false;
+  if (p.timeline != 0 && obs.pg.timeline != 0 && p.timeline < obs.pg.timeline) return false;
+  return RacesUnderSync(obs, p.name);
 }
 
 }  // namespace
@@ -635,18 +645,27 @@ bool IsHealthiest(const Observation& obs, std::string* why_not) {
     }
     // Only a running PostgreSQL can veto otherwise: a stopped one can neither write nor be
     // promoted now, and letting it veto leaves the cluster without a leader while its agent lives.
-    if (!p.running) continue;
+    // Except in the first ttl after this agent started: after a power loss of every node, a
+    // peer's agent answers before its PostgreSQL has started (or while a start fails on a lock
+    // file its killed postmaster left), and its data directory may hold WAL I lack
+    // (cluster.failover_test phase 6, a third time: the lagging node promoted past rows the
+    // stopped former primary had).
+    if (!p.running) {
+      if (StoppedPeerMayBeAhead(obs, p)) {
+        *why_not = p.name +
+                   "'s PostgreSQL is not running yet and I started less than ttl ago: its WAL "
+                   "position is not known";
+        return false;
+      }
+      continue;
+    }
     if (p.role == "primary") {
       *why_not = "primary " + p.name + " is still alive";
       return false;
     }
     // Members that may never be promoted take no part in the race (as in Patroni).
     if (!p.tags.CanPromote()) continue;
-    // In synchronous mode only /sync members race; the former leader's extra WAL was never
-    // acknowledged to a client, so it does not veto either (as in Patroni).
-    if (sync_race && (!InSyncKey(obs.cluster, p.name) || p.name == obs.cluster.sync->leader)) {
-      continue;
-    }
+    if (!RacesUnderSync(obs, p.name)) continue;
     // A peer left on an older timeline cannot veto by WAL position: its extra WAL is on a branch
     // the cluster abandoned (it must be rewound), and letting it veto leaves no leader (sim B1).
     if (p.timeline != 0 && pg.timeline != 0 && p.timeline < pg.timeline) continue;
