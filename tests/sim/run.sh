@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The simulator's CI budget (tests/sim/README.md).
-#   tests/sim/run.sh             every mode (async, sync, strict, quorum, slow, failsafe) over
+#   tests/sim/run.sh             every mode (async, sync, strict, quorum, slow, failsafe, cold) over
 #                                SIM_SEEDS seeds (default 5000) each; exit 0 when all pass.
 #   tests/sim/run.sh --controls  every negative control; exit 0 when each finds its violation
 #                                within SIM_CONTROL_SEEDS seeds (default 4000).
@@ -31,6 +31,9 @@ spawn() {
   job "$@" &
 }
 
+# Whole-cluster power losses (opt-in fault power-all) among the faults that leave a member behind.
+COLD_FAULTS=power-all,power,kill,lag,crash,switchover
+
 if [ "${1:-}" = "--controls" ]; then
   # name | sim_runner flags | the violation it must produce (sim_runner --expect)
   CONTROLS=(
@@ -41,6 +44,7 @@ if [ "${1:-}" = "--controls" ]; then
     "fake-sync-member|--sync --fake-sync-member|no acknowledged write lost"
     "break-leader|--break-leader|(a) "
     "stopped-veto|--stopped-veto --faults start-fail,crash --steps 1500|(d) "
+    "stopped-at-zero|--stopped-at-zero --faults $COLD_FAULTS|(h) "
     "drop-slots|--drop-slots|(e) "
     "no-timeline-claim|--no-timeline-claim --faults latency,slow-start,pause,crash|known bug B2"
     "no-former-leader-probe|--no-former-leader-probe --faults etcd-revoke,crash,switchover|at most one writable|(b) "
@@ -76,7 +80,7 @@ fi
 
 # Modes, each split in two halves so that two jobs stay busy.
 MODES=("async|" "sync|--sync" "strict|--sync-strict" "quorum|--sync-quorum" "slow|--faults slow-link"
-  "failsafe|--failsafe")
+  "failsafe|--failsafe" "cold|--faults $COLD_FAULTS")
 HALF=$((SEEDS / 2))
 for m in "${MODES[@]}"; do
   IFS='|' read -r name flags <<<"$m"

@@ -26,7 +26,7 @@ const std::vector<std::string>& AllFaultKinds() {
       "etcd-cut",    "flaky",       "latency",   "lag",        "etcd-down",  "etcd-leader",
       "rest-refuse", "repl-refuse", "partition", "pg-refuse",  "start-fail", "slow-start",
       "copy-fail",   "wake-delay",  "config",    "switchover", "failover",   "restart",
-      "reinit",      "etcd-revoke", "slow-link"};
+      "reinit",      "etcd-revoke", "slow-link", "power-all"};
   return kinds;
 }
 
@@ -200,15 +200,19 @@ std::shared_ptr<const node::Snapshot> World::PeerSnapshot(const std::string& fro
     return nullptr;
   }
   auto snapshot = to->agent->snapshot();
-  if (opt_.stopped_veto && snapshot && !snapshot->pg.running && !snapshot->pg.data_dir_empty) {
-    // Control (5): a stopped PostgreSQL reported as a running replica at its last position.
+  // As the real REST API (api/server.cc): before its first loop an agent answers "stopped".
+  if (!snapshot) snapshot = std::make_shared<const node::Snapshot>();
+  if ((opt_.stopped_veto || opt_.stopped_at_zero) && snapshot && !snapshot->pg.running &&
+      !snapshot->pg.data_dir_empty) {
+    // Control (5): a stopped PostgreSQL reported as a running replica at its last position;
+    // --stopped-at-zero: at position 0, so it never holds a race up.
     auto lie = std::make_shared<node::Snapshot>(*snapshot);
     lie->pg.running = true;
     lie->pg.state = "running";
     lie->pg.in_recovery = true;
     lie->pg.timeline = to->pg->data().Timeline();
-    lie->pg.receive_lsn = to->pg->data().lsn;
-    lie->pg.replay_lsn = to->pg->data().lsn;
+    lie->pg.receive_lsn = opt_.stopped_at_zero ? 0 : to->pg->data().lsn;
+    lie->pg.replay_lsn = lie->pg.receive_lsn;
     return lie;
   }
   if (!snapshot || !snapshot->pg.running || opt_.stale_peer_positions) return snapshot;
@@ -309,6 +313,7 @@ void World::OnPromote(const FakePostgres& pg) {
     }
   }
   if (opt_.sync) CheckNoAckedWriteLost(pg, "promoted");
+  if (cold_ && cold_->booted_at) CheckColdStart(pg);
 }
 
 std::string World::SyncLeaderNow() const {

@@ -58,13 +58,14 @@ struct SimOptions {
   // the walsenders (so commits wait a little later than pg_stat_replication shows).
   double reload_lag = 0.5;
   // Negative controls: each reintroduces one hazard of the safety issue (README.md, "Controls").
-  bool lie_ttl = false;                 // (1) a keepalive reports the configured ttl as the lease's
-  bool hide_unqueryable = false;        // (2) a postmaster that refuses connections looks gone
-  bool fake_sync_member = false;        // (3) every replica reads /sync as naming it
-  bool break_leader = false;            // (4) processes-gone takeover: a replica deletes the key
-  bool stopped_veto = false;            // (5) peers report a stopped PostgreSQL as running
-  bool drop_slots = false;              // (6) slots vanish on every start and promotion
-  bool no_timeline_claim = false;       // B2: promotions ignore other members' timeline claims
+  bool lie_ttl = false;            // (1) a keepalive reports the configured ttl as the lease's
+  bool hide_unqueryable = false;   // (2) a postmaster that refuses connections looks gone
+  bool fake_sync_member = false;   // (3) every replica reads /sync as naming it
+  bool break_leader = false;       // (4) processes-gone takeover: a replica deletes the key
+  bool stopped_veto = false;       // (5) peers report a stopped PostgreSQL as running
+  bool stopped_at_zero = false;    // peers report a stopped PostgreSQL as running at WAL position 0
+  bool drop_slots = false;         // (6) slots vanish on every start and promotion
+  bool no_timeline_claim = false;  // B2: promotions ignore other members' timeline claims
   bool no_former_leader_probe = false;  // a race does not probe a leader whose member key left
   bool late_fence = false;  // a renewal reaches the fence only at the end of the agent's loop
   bool stale_peer_positions = false;  // GET /patroni serves the loop's positions, unmarked
@@ -156,6 +157,13 @@ class World final : public PgNetwork {
   void StartAgent(Node& n);
   void StopAgent(Node& n);
   void GuardOnAgentDeath(Node& n);
+  // Fault power-all: every other fault ends, then every node loses power; healing boots them all.
+  bool PowerAll(const Fault& f);
+  void BootAll();
+  // (h) at the first promotion after the boot: the writes some member held at the loss survive.
+  void CheckColdStart(const FakePostgres& promoted);
+  bool ColdStartPending();
+  std::vector<size_t> ColdStartWrites();
   std::shared_ptr<const node::Snapshot> PeerSnapshot(const std::string& from,
                                                      const std::string& name);
   Node* FindNode(const std::string& name);
@@ -259,6 +267,11 @@ class World final : public PgNetwork {
   };
   std::vector<Promotion> promotions_;
   std::optional<MonoTime> leaderless_since_;
+  struct ColdStart {
+    std::vector<size_t> writes;  // indices in acked_ of the writes some member held at the loss
+    std::optional<MonoTime> booted_at;
+  };
+  std::optional<ColdStart> cold_;  // from power-all until its first promotion or 3 x ttl after
   struct OperatorLink;
   std::unique_ptr<OperatorLink> operator_link_;
   std::unique_ptr<dcs::Dcs> operator_dcs_;  // the operator's etcd session (REST API / pghactl)

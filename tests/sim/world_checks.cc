@@ -274,6 +274,20 @@ void World::CheckSlots(const Node& leader, const std::set<std::string>& members_
 // (c) Asynchronous mode too: a write acknowledged by a primary that was already writable when
 // another member's promotion began, and acknowledged after it began, is in the final leader's
 // history (the old primary had to be fenced before the new one could be promoted).
+void World::CheckColdStart(const FakePostgres& promoted) {
+  std::vector<size_t> writes = std::move(cold_->writes);
+  cold_.reset();
+  for (size_t i : writes) {
+    const AckedWrite& w = acked_[i];
+    if (HasWrite(promoted, w)) continue;
+    Fail(fmt::format(
+        "(h) a whole-cluster power loss loses no write a member held: {} acknowledged lsn {} "
+        "before every node lost power; {} was promoted at the cold start without it",
+        w.primary, w.lsn, promoted.name()));
+    return;
+  }
+}
+
 void World::CheckWritesAfterPromotion(const FakePostgres& leader) {
   for (const auto& w : acked_) {
     for (const auto& p : promotions_) {

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "ha/slots.h"
 #include "sim/world.h"
 
 namespace pgha::sim {
@@ -16,10 +17,12 @@ void World::InjectFault() {
     if (f.kind == "config" && f.undo.find("pause") != std::string::npos) return;
   }
   if (Paused()) return;
-  // etcd revoking every lease is a fault of its own: nothing else is active meanwhile.
+  // etcd revoking every lease is a fault of its own: nothing else is active meanwhile; nor while
+  // a whole-cluster power loss is under way or its cold start is still to be judged (h).
   for (const auto& f : faults_) {
-    if (f.kind == "etcd-revoke") return;
+    if (f.kind == "etcd-revoke" || f.kind == "power-all") return;
   }
+  if (ColdStartPending()) return;
   std::vector<std::string> kinds(opt_.faults.begin(), opt_.faults.end());
   Fault f;
   f.kind = PickOf(kinds);
@@ -36,7 +39,7 @@ void World::InjectFault() {
     f.heal_at = clock_.Now() + Ms(Uniform(3, 6));
   }
   if (f.kind == "etcd-down" || f.kind == "etcd-leader" || f.kind == "config" ||
-      f.kind == "etcd-revoke") {
+      f.kind == "etcd-revoke" || f.kind == "power-all") {
     f.node = -1;
   }
   if (f.kind == "partition") {
@@ -47,8 +50,8 @@ void World::InjectFault() {
   std::string where =
       f.node < 0 ? (f.kind == "config" ? "operator" : "etcd") : NodeAt(f.node).name();
   if (f.peer >= 0) where += "<>" + NodeAt(f.peer).name();
-  bool link = (f.node < 0 && f.kind != "etcd-revoke") || f.kind == "isolate" ||
-              f.kind == "etcd-cut" || f.kind == "flaky";
+  bool link = (f.node < 0 && f.kind != "etcd-revoke" && f.kind != "power-all") ||
+              f.kind == "isolate" || f.kind == "etcd-cut" || f.kind == "flaky";
   if (f.kind != "switchover" && f.kind != "failover") {
     Log(where, fmt::format("FAULT {}{}{}", f.kind, link && f.slow ? " (calls time out)" : "",
                            Instant(f.kind) ? "" : fmt::format(" for {:.1f}s", seconds)));
@@ -126,10 +129,92 @@ void World::GuardOnAgentDeath(Node& n) {
                             had_leader && !etcd_.Get(kLeaderKey) ? ", leader key freed" : ""));
 }
 
+// A power loss of the whole data centre: whatever else was failing ends first (a node that had
+// been down comes back, behind the others: the cold start of cluster.failover_test phase 6),
+// then every agent, guard and PostgreSQL dies at once; with `slow`, etcd goes down too and its
+// leases come back whole with it. The guards die with their machines: no lease is revoked.
+bool World::PowerAll(const Fault& f) {
+  HealDue(/*all=*/true);
+  if (!faults_.empty()) return false;  // the operator's /config patch still waits for etcd
+  for (auto& n : nodes_) {
+    StopAgent(*n);
+    n->pg->Kill();
+    n->fence.Disarm();
+    n->powered = false;
+    n->paused = false;
+  }
+  if (f.slow) {
+    etcd_down_ = true;
+    etcd_slow_ = false;
+    etcd_.SetFrozen(true);
+  }
+  cold_ = ColdStart{};
+  return true;
+}
+
+// The writes (h) holds the cold start to, fixed when power returns (no data changed while it was
+// off): those held by a member on the newest timeline (a write only a member left on an
+// abandoned branch has was lost at that branch's end, before the power loss: invariant c judges
+// those) that etcd still records, by its member key or by the slot the last leader kept for it
+// in /status. A member whose key expired before any /status named it (a power loss within the
+// first loop after the bootstrap) is unknown to everyone; pgha cannot wait for it.
+std::vector<size_t> World::ColdStartWrites() {
+  ha::ClusterView view = ReadView(etcd_);
+  uint32_t newest = 0;
+  for (const auto& n : nodes_) newest = std::max(newest, n->pg->data().Timeline());
+  std::vector<const Node*> holders;
+  for (const auto& n : nodes_) {
+    bool known = view.FindMember(n->name()) || view.slots.count(ha::SlotName(n->name()));
+    if (known && n->pg->data().Timeline() == newest) holders.push_back(n.get());
+  }
+  std::vector<size_t> writes;
+  for (size_t i = 0; i < acked_.size(); ++i) {
+    if (acked_[i].forgiven) continue;
+    if (std::any_of(holders.begin(), holders.end(),
+                    [&](const Node* n) { return HasWrite(*n->pg, acked_[i]); })) {
+      writes.push_back(i);
+    }
+  }
+  return writes;
+}
+
+void World::BootAll() {
+  if (etcd_down_) {
+    etcd_down_ = false;
+    etcd_.SetFrozen(false);
+    etcd_.ExtendAllLeases();
+  }
+  cold_->writes = ColdStartWrites();
+  for (auto& n : nodes_) {
+    n->powered = true;
+    StartAgent(*n);
+    // Half the servers fail their first starts for a while, shorter than ttl: the lock file of
+    // the postmaster the power loss killed names a PID a new process has taken (as in
+    // cluster.failover_test phase 6), so their agents answer "stopped" meanwhile.
+    if (Chance(0.5)) {
+      n->pg->faults().start_fail = true;
+      Fault f{"start-fail", n->index};
+      f.heal_at = clock_.Now() + Ms(Uniform(0.2, 4));
+      faults_.push_back(f);
+    }
+  }
+  cold_->booted_at = clock_.Now();
+  Log("cluster", "HEAL power-all: every node boots at once (etcd's leases whole if it was down)");
+}
+
+bool World::ColdStartPending() {
+  if (cold_ && cold_->booted_at &&
+      clock_.Now() - *cold_->booted_at >= std::chrono::seconds(3 * MaxTtl())) {
+    cold_.reset();  // no promotion followed (the old leader's key outlived the outage)
+  }
+  return cold_.has_value();
+}
+
 bool World::Inject(Fault& f) {
   if (f.kind == "config") return OperatorConfig(f);
   if (f.kind == "switchover" || f.kind == "failover") return OperatorFailover(f.kind);
   if (f.node >= 0) return InjectNodeFault(f);
+  if (f.kind == "power-all") return PowerAll(f);
   if (etcd_down_) return false;
   if (f.kind == "etcd-revoke") {
     etcd_.set_actor(kStaleEtcdLeader);
@@ -146,6 +231,10 @@ bool World::Heal(const Fault& f) {
   if (f.kind == "config") return HealConfig(f);
   if (f.kind == "etcd-revoke") {
     Log("etcd", "HEAL etcd-revoke: other faults may start again");
+    return true;
+  }
+  if (f.kind == "power-all") {
+    BootAll();
     return true;
   }
   if (f.node < 0) {
