@@ -184,10 +184,14 @@ Decision DecideStopped(const Observation& obs) {
 }
 
 Decision DecideUnlocked(const Observation& obs) {
-  // A member that confirmed a failsafe primary stays out of the race, manual requests included;
-  // a running primary races as below (it is the one the others wait for, taking its key back).
+  // A member that confirmed a failsafe primary stays out of the race, manual requests included,
+  // and so does one that /failsafe does not list: the failsafe primary counted only the members
+  // listed, so an operator's failover to another made two primaries (simulator, --failsafe, seed
+  // 17315: /failsafe was written before the replicas had keys, then etcd went; Patroni allows
+  // it). A running primary races as below (it is the one the others wait for, taking its key
+  // back).
   if (!IsPrimary(obs.pg)) {
-    if (std::string block = FailsafePromiseBlock(obs); !block.empty()) {
+    if (std::string block = FailsafeRaceBlock(obs); !block.empty()) {
       return Do("not taking the free leader key: " + block);
     }
   }
@@ -217,12 +221,6 @@ Decision DecideUnlocked(const Observation& obs) {
                 {action::AcquireLeader{}});
     }
     return Do("paused: the leader key is free; no automatic promotion");
-  }
-  // One that the failsafe primary did not count races only when an operator asks (as Patroni).
-  if (!IsPrimary(obs.pg)) {
-    if (std::string block = FailsafeRaceBlock(obs); !block.empty()) {
-      return Do("not taking the free leader key: " + block);
-    }
   }
   std::string why_not;
   if (IsHealthiest(obs, &why_not)) {

@@ -78,6 +78,11 @@ std::string ManualCandidateProblem(const Observation& obs, const std::string& ca
   if (SyncRestrictsRace(obs) && !InSyncKey(obs.cluster, candidate)) {
     return candidate + " is not a synchronous standby in /sync";
   }
+  // Every member judges alike, so nobody waits for a candidate that will not take the key.
+  if (obs.settings.failsafe_mode && !obs.cluster.failsafe.empty() &&
+      obs.cluster.failsafe.count(candidate) == 0) {
+    return candidate + " is not listed in /failsafe";
+  }
   // Lag and timeline as in a race: every member judges the candidate alike, so nobody waits for
   // a candidate that will not take the key (sim B4), and the candidate never promotes from a
   // timeline the cluster has left (sim B5).

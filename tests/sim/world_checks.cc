@@ -116,13 +116,21 @@ void World::OnEtcdRemove(const dcs::KeyValue& kv, SimEtcd::Removal how, const st
 // nobody else is promoted meanwhile is what invariants 1 and (b) check.
 bool World::FailsafeCovers(const std::string& holder, SimEtcd::Removal how) const {
   if (!opt_.failsafe || how != SimEtcd::Removal::kExpiry) return false;
-  auto kv = etcd_.Get(kFailsafeKey);
-  if (!kv) return false;
-  auto members = dcs::DecodeFailsafe(kv->value);
-  if (!members.ok() || members->count(holder) == 0) return false;
-  for (const auto& [name, url] : *members) {
-    const Node* n = FindNode(name);
-    if (!n || name == holder || !n->agent) continue;
+  // The members /failsafe lists; when the leader's write of it failed as etcd went (seed 12813),
+  // every member. A member /failsafe leaves out takes the key neither in a race nor for an
+  // operator's failover (ha::FailsafeRaceBlock).
+  std::optional<std::map<std::string, std::string>> listed;
+  if (auto kv = etcd_.Get(kFailsafeKey)) {
+    auto members = dcs::DecodeFailsafe(kv->value);
+    if (!members.ok() || members->count(holder) == 0) return false;
+    listed = *members;
+  }
+  // Each must have promised, or be unable to have kept a promise, or be unable to be promoted
+  // at all (an empty data directory: a clone needs a leader).
+  for (const auto& other : nodes_) {
+    const Node* n = other.get();
+    if (n->name() == holder || !n->agent || !n->pg->data().exists) continue;
+    if (listed && listed->count(n->name()) == 0) continue;
     auto promise = n->failsafe_inbox ? n->failsafe_inbox->Active() : std::nullopt;
     if (promise && promise->name == holder) continue;
     if (clock_.Now() - n->agent_started < std::chrono::seconds(MaxTtl())) continue;
