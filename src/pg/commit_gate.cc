@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "core/lsn.h"
 #include "core/strings.h"
 #include "pg/libpq_handles.h"
 #include "pg/render.h"
@@ -152,12 +153,21 @@ std::string CommitGate::Stream() {
       PQnfields(id.get()) < 3) {
     return "IDENTIFY_SYSTEM: " + ErrorOf(c);
   }
+  const auto from = Lsn::Parse(PQgetvalue(id.get(), 0, 2));
+  if (!from)
+    return std::string("IDENTIFY_SYSTEM: unreadable xlogpos ") + PQgetvalue(id.get(), 0, 2);
   const std::string start = std::string("START_REPLICATION PHYSICAL ") +
                             PQgetvalue(id.get(), 0, 2) + " TIMELINE " + PQgetvalue(id.get(), 0, 1);
   PgResultPtr started(PQexec(c, start.c_str()));
   if (PQresultStatus(started.get()) != PGRES_COPY_BOTH) return "START_REPLICATION: " + ErrorOf(c);
   if (!ever_connected_.exchange(true)) spdlog::info("commit gate: streaming");
-  uint64_t received = 0, confirmed = 0;
+  // The stream starts at what the server has: the gate has all of that already. A reply of 0
+  // (nothing received) would never match the WAL sender's position, and a sender that waits at
+  // shutdown for its client to confirm everything sent waited forever: a replica whose gate had
+  // received nothing since it connected (no WAL came) never finished a fast shutdown, and a
+  // restart failed after 60 s (cluster.patronictl_test, cluster.hooks_test). Confirming the start
+  // keeps the gate's rule: the reply goes out after that WAL was written, only before the deadline.
+  uint64_t received = from->value, confirmed = 0;
   while (!stop_) {
     bool reply_requested = false;
     char* buf = nullptr;

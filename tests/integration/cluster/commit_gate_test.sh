@@ -7,6 +7,10 @@
 #      of being acknowledged, and is never acknowledged: the fencing guard stops PostgreSQL at the
 #      deadline and the client sees the connection fail;
 #   3. another member is promoted; the old agent, resumed, rejoins as a replica.
+#   4. a replica whose gate received nothing since it connected (no WAL came) stops at once on a
+#      restart, twice: its gate confirms where its stream began, so the WAL sender that waits at
+#      shutdown for its client to confirm what it sent ends (it waited forever: restarts failed
+#      after 60 s, cluster.patronictl_test).
 # Without the gate step 2 fails: the INSERT is acknowledged at once.
 source "$(dirname "$0")/lib.sh"
 require_commands psql jq curl
@@ -63,4 +67,16 @@ check "[3] writes through the write port go on" wait_for 20 sql "$W" \
   "INSERT INTO gate VALUES (3) ON CONFLICT DO NOTHING"
 check "[3] the row written through the write port is on $N" \
   test "$(sql "$(pg_port "$N")" "SELECT count(*) FROM gate WHERE id = 3")" = 1
+
+# 4 --------------------------------------------------------------------------------------------
+gate_streams_on() { [ "$(su_sql "$1" "SELECT count(*) FROM pg_stat_replication
+                                        WHERE application_name = 'pgha_commit_gate'")" = 1 ]; }
+replica_with_gate() { streaming "$1" && gate_streams_on "$1"; }
+for round in 1 2; do
+  check "[4] round $round: $L streams and its own gate streams from it" \
+    wait_for 60 replica_with_gate "$L"
+  out=$(timeout 50 "$PGHACTL" --dir "$CL" restart itgate "$L" --force 2>&1)
+  check "[4] round $round: restart of the idle replica $L succeeds ($(tail -1 <<<"$out"))" \
+    grep -q "Success: restart on member $L" <<<"$out"
+done
 finish
