@@ -53,10 +53,15 @@ std::string NormalizeNamespace(const std::string& text) {
 }
 
 Status ReadIdentity(const Section& top, Config* c) {
-  PGHA_TRY(top.Require("scope", "PATRONI_SCOPE"));
-  PGHA_TRY(top.NonEmptyStr("scope", &c->scope));
-  PGHA_TRY(top.Require("name", "PATRONI_NAME"));
-  PGHA_TRY(top.NonEmptyStr("name", &c->name));
+  // pghactl may take the cluster name from its command line, and needs no member name.
+  if (!top.AgentOnlyAbsent("scope")) {
+    PGHA_TRY(top.Require("scope", "PATRONI_SCOPE"));
+    PGHA_TRY(top.NonEmptyStr("scope", &c->scope));
+  }
+  if (!top.AgentOnlyAbsent("name")) {
+    PGHA_TRY(top.Require("name", "PATRONI_NAME"));
+    PGHA_TRY(top.NonEmptyStr("name", &c->name));
+  }
   if (c->name == kForbiddenName) return top.Fail("name", "this name is reserved by Patroni");
   PGHA_TRY(top.Str("namespace", &c->namespace_));
   c->namespace_ = NormalizeNamespace(c->namespace_);
@@ -121,7 +126,8 @@ Status ReadSections(const Section& top, Config* c) {
 
 }  // namespace
 
-Result<Config> ParseTree(YAML::Node root, const Env& env, std::vector<std::string> warnings) {
+Result<Config> ParseTree(YAML::Node root, const Env& env, std::vector<std::string> warnings,
+                         bool ctl_only) {
   try {
     if (!root.IsDefined() || root.IsNull()) root.reset(YAML::Node(YAML::NodeType::Map));
     if (!root.IsMap()) {
@@ -129,6 +135,7 @@ Result<Config> ParseTree(YAML::Node root, const Env& env, std::vector<std::strin
     }
     ParseContext ctx;
     ctx.warnings = std::move(warnings);
+    ctx.ctl_only = ctl_only;
     PGHA_TRY(ApplyEnvironment(env, root, &ctx));
     Section top(root, "", &ctx);
     Config config;

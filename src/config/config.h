@@ -147,6 +147,10 @@ Env ProcessEnvironment();
 // PATRONI_* / PGHA_* variables always apply on top, whichever text was used.
 Result<Config> ParseConfig(const std::string& yaml_text, const Env& env);
 Result<Config> LoadConfigFile(const std::string& path, const Env& env);
+// The same for pghactl's -c (patronictl's): name, restapi.listen and the postgresql section
+// may be absent, and scope too (the cluster name is then given on the command line). A file that
+// has them is checked as the agent checks it.
+Result<Config> LoadCtlConfigFile(const std::string& path, const Env& env);
 
 // Dynamic settings: `dcs_config` (the /config JSON, may be empty/{}) over the local values.
 // Invalid values in the DCS are ignored with a warning naming them (the cluster keeps running):

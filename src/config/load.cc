@@ -66,7 +66,9 @@ Result<YAML::Node> ReadYamlDirectory(const std::string& dir) {
 }  // namespace
 }  // namespace internal
 
-Result<Config> LoadConfigFile(const std::string& path, const Env& env) {
+namespace {
+
+Result<Config> Load(const std::string& path, const Env& env, bool ctl_only) {
   std::string var;
   if (internal::ConfigurationFromEnv(env, &var) != nullptr) {
     auto config = ParseConfig("", env);
@@ -79,10 +81,20 @@ Result<Config> LoadConfigFile(const std::string& path, const Env& env) {
     bool dir = std::filesystem::is_directory(path, ec);
     auto root = dir ? internal::ReadYamlDirectory(path) : internal::ReadYamlFile(path);
     if (!root.ok()) return root.error();
-    return internal::ParseTree(*root, env, {});
+    return internal::ParseTree(*root, env, {}, ctl_only);
   } catch (const std::exception& e) {
     return Err("cannot load configuration " + path + ": " + e.what());
   }
+}
+
+}  // namespace
+
+Result<Config> LoadConfigFile(const std::string& path, const Env& env) {
+  return Load(path, env, /*ctl_only=*/false);
+}
+
+Result<Config> LoadCtlConfigFile(const std::string& path, const Env& env) {
+  return Load(path, env, /*ctl_only=*/true);
 }
 
 }  // namespace pgha::config

@@ -10,6 +10,7 @@ namespace pgha::config::internal {
 namespace {
 
 Status ReadListen(const Section& s, Postgresql* pg) {
+  if (s.AgentOnlyAbsent("listen")) return OkStatus();
   PGHA_TRY(s.Require("listen", "PATRONI_POSTGRESQL_LISTEN"));
   PGHA_TRY(s.Str("listen", &pg->listen));
   auto listen = ParseHostPort(pg->listen);
@@ -33,13 +34,19 @@ Status ReadListen(const Section& s, Postgresql* pg) {
   return OkStatus();
 }
 
-Status ReadPaths(const Section& s, Postgresql* pg) {
+Status ReadDataDir(const Section& s, Postgresql* pg) {
+  if (s.AgentOnlyAbsent("data_dir")) return OkStatus();
   PGHA_TRY(s.Require("data_dir", "PATRONI_POSTGRESQL_DATA_DIR"));
   PGHA_TRY(s.NonEmptyStr("data_dir", &pg->data_dir));
   if (pg->data_dir.front() != '/') {
     return s.Fail("data_dir", "must be an absolute path, got " + Shown(pg->data_dir));
   }
   while (pg->data_dir.size() > 1 && pg->data_dir.back() == '/') pg->data_dir.pop_back();
+  return OkStatus();
+}
+
+Status ReadPaths(const Section& s, Postgresql* pg) {
+  PGHA_TRY(ReadDataDir(s, pg));
   std::string config_dir;
   PGHA_TRY(s.Str("config_dir", &config_dir));
   if (!config_dir.empty() && config_dir != pg->data_dir) {
@@ -196,6 +203,7 @@ Status ReadPostgresql(const Section& root, Postgresql* pg) {
   known.insert(known.end(), method_names.begin(), method_names.end());
   PGHA_TRY(s.CheckKeys(known, {"parameters_", "pg_hba_", "pg_ident_"}));
   if (!s.present()) {
+    if (s.ctx()->ctl_only) return OkStatus();
     return Err(
         "postgresql.listen: required (set it in the file or with "
         "PATRONI_POSTGRESQL_LISTEN)");

@@ -17,6 +17,8 @@ namespace pgha::config::internal {
 struct ParseContext {
   std::map<std::string, std::string> origins;  // key path -> environment variable that set it
   std::vector<std::string> warnings;
+  // pghactl's -c file (LoadCtlConfigFile): what only an agent needs may be absent.
+  bool ctl_only = false;
 };
 
 class Section {
@@ -27,6 +29,8 @@ class Section {
   bool present() const { return node_.IsDefined() && !node_.IsNull(); }
   const std::string& path() const { return path_; }
   ParseContext* ctx() const { return ctx_; }
+  // `key` is absent and only an agent needs it: this is pghactl's -c file (ParseContext).
+  bool AgentOnlyAbsent(std::string_view key) const { return ctx_->ctl_only && !Has(key); }
   std::string PathOf(std::string_view key) const;
   // The value at `key`; undefined when absent or when this is not a mapping.
   YAML::Node Get(std::string_view key) const;

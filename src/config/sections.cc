@@ -34,6 +34,7 @@ Status ReadBasicAuth(const Section& s, std::optional<Credentials>* out) {
 }
 
 Status ReadRestApiAddresses(const Section& s, RestApi* r) {
+  if (s.AgentOnlyAbsent("listen")) return OkStatus();
   PGHA_TRY(s.Require("listen", "PATRONI_RESTAPI_LISTEN"));
   PGHA_TRY(s.Str("listen", &r->listen));
   auto listen = ParseHostPort(r->listen);
@@ -116,10 +117,12 @@ Status ReadRestApi(const Section& root, RestApi* r) {
                    "keyfile", "keyfile_password", "cafile", "ciphers", "verify_client", "allowlist",
                    "allowlist_include_members", "http_extra_headers", "https_extra_headers",
                    "request_queue_size", "thread_pool_size", "server_tokens"}));
-  if (!s.present())
+  if (!s.present()) {
+    if (s.ctx()->ctl_only) return OkStatus();
     return Err(
         "restapi.listen: required (set it in the file or with "
         "PATRONI_RESTAPI_LISTEN)");
+  }
   PGHA_TRY(ReadRestApiAddresses(s, r));
   Section auth = s.Child("authentication");
   PGHA_TRY(auth.CheckKeys({"username", "password"}));

@@ -54,10 +54,17 @@ Result<Target> ResolveTarget(const TargetOptions& opt) {
           path + ")");
     }
   }
-  auto c = config::LoadConfigFile(path, config::ProcessEnvironment());
+  auto c = config::LoadCtlConfigFile(path, config::ProcessEnvironment());
   if (!c.ok()) return Err(path + ": " + c.message());
   t.config = std::move(c).value();
   t.config.ctl.insecure = t.config.ctl.insecure || opt.insecure;
+  if (t.config.scope.empty()) {
+    // As patronictl: a file with only the DCS and ctl sections, the cluster named on the line.
+    if (opt.cluster.empty()) {
+      return Err(path + ": scope is not set: give the cluster name as an argument");
+    }
+    t.config.scope = opt.cluster;
+  }
   if (!opt.cluster.empty() && opt.cluster != t.config.scope) {
     return Err("cluster \"" + opt.cluster + "\" is not the configured scope \"" + t.config.scope +
                "\"");

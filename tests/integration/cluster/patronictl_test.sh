@@ -100,6 +100,18 @@ walk() {
   check "[$v] query -m $c runs on that replica" grep -q "^True" <<<"$out"
 }
 
+# pghactl reads the same patronictl file (only scope, namespace and etcd3), and one without a
+# scope when the cluster is named on the line; without either it says what is missing.
+sed '/^scope:/d' "$DIR/patronictl.yml" >"$DIR/noscope.yml"
+out=$("$PGHACTL" -c "$DIR/patronictl.yml" list -f json 2>&1)
+check "pghactl -c patronictl.yml list: three members, one Leader" \
+  test "$(jq '[.[] | select(.Role == "Leader")] | length' <<<"$out" 2>/dev/null)" = 1
+out=$("$PGHACTL" -c "$DIR/noscope.yml" list itctl 2>&1)
+check "pghactl -c FILE-without-scope list itctl names the leader" grep -q "$(leader)" <<<"$out"
+out=$("$PGHACTL" -c "$DIR/noscope.yml" list 2>&1)
+check "... and without the cluster name says so" \
+  said "scope is not set: give the cluster name as an argument" "$out"
+
 if command -v patronictl >/dev/null; then
   walk "patronictl $(patronictl version 2>/dev/null | awk '{print $NF}')" "$(command -v patronictl)"
 else

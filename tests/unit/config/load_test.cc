@@ -81,5 +81,49 @@ TEST_F(LoadConfigFileTest, PatroniConfigurationWinsOverThePath) {
   EXPECT_TRUE(testing::HasWarning(*config, "absent.yml was not read"));
 }
 
+// pghactl -c, as patronictl -c: a file with only the DCS, ctl and restapi.authentication.
+TEST_F(LoadConfigFileTest, CtlFileNeedsNoAgentKeys) {
+  std::string path = Write("patronictl.yaml",
+                           "scope: batman\n"
+                           "etcd3:\n  hosts: 127.0.0.1:2379\n"
+                           "ctl:\n  insecure: true\n"
+                           "restapi:\n  authentication: {username: u, password: p}\n");
+  auto ctl = LoadCtlConfigFile(path, {});
+  ASSERT_TRUE(ctl.ok()) << ctl.message();
+  EXPECT_EQ(ctl->scope, "batman");
+  EXPECT_EQ(ctl->name, "");
+  EXPECT_EQ(ctl->restapi.listen, "");
+  ASSERT_TRUE(ctl->restapi.authentication.has_value());
+  EXPECT_EQ(ctl->restapi.authentication->username, "u");
+  EXPECT_TRUE(ctl->ctl.insecure);
+  // The agent still requires what it needs, and names each.
+  auto agent = LoadConfigFile(path, {});
+  ASSERT_FALSE(agent.ok());
+  EXPECT_THAT(agent.message(), HasSubstr("name: required"));
+  EXPECT_THAT(agent.message(), HasSubstr("postgresql.listen: required"));
+}
+
+TEST_F(LoadConfigFileTest, CtlFileWithoutScopeLoads) {
+  auto ctl = LoadCtlConfigFile(Write("ctl.yml", "etcd3:\n  hosts: 127.0.0.1:2379\n"), {});
+  ASSERT_TRUE(ctl.ok()) << ctl.message();
+  EXPECT_EQ(ctl->scope, "");
+}
+
+TEST_F(LoadConfigFileTest, CtlFileStillChecksWhatItHas) {
+  auto bad = LoadCtlConfigFile(Write("ctl.yml", "scope: b\npostgresql:\n  listen: nowhere\n"), {});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_THAT(bad.message(), HasSubstr("postgresql.listen"));
+  auto relative =
+      LoadCtlConfigFile(Write("ctl2.yml", "scope: b\npostgresql:\n  data_dir: rel/dir\n"), {});
+  ASSERT_FALSE(relative.ok());
+  EXPECT_THAT(relative.message(), HasSubstr("postgresql.data_dir: must be an absolute path"));
+}
+
+TEST_F(LoadConfigFileTest, CtlFileMayBeAFullAgentConfig) {
+  auto ctl = LoadCtlConfigFile(Write("postgres0.yml", testing::kPostgres0Yml), {});
+  ASSERT_TRUE(ctl.ok()) << ctl.message();
+  EXPECT_EQ(ctl->name, "postgresql0");
+}
+
 }  // namespace
 }  // namespace pgha::config
