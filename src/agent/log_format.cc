@@ -262,7 +262,7 @@ Status UseLogOptions(const config::Config& cfg) {
     sink = std::make_shared<spdlog::sinks::stdout_sink_mt>();
   } else {
     auto file = PatroniLogFile::Open(cfg.log_dir, cfg.log);
-    if (!file.ok()) return Err(file.message());
+    if (!file.ok()) return file.error();
     sink = *file;
   }
   sink->set_formatter(std::make_unique<LineFormatter>(cfg.log, cfg.name));

@@ -260,7 +260,7 @@ Result<std::unique_ptr<httplib::Server>> HttpRestServer::MakeServer() {
     tls = SetupServerTls(ctx, options_);
     return tls.ok();
   });
-  if (!tls.ok()) return Err(tls.message());
+  if (!tls.ok()) return tls.error();
   if (!server->is_valid()) return Err("restapi: cannot create the TLS context");
   return std::unique_ptr<httplib::Server>(std::move(server));
 }
@@ -309,7 +309,7 @@ Status HttpRestServer::Bind(httplib::Server& server) {
 
 Status HttpRestServer::LoadAllowlist() {
   Result<Allowlist> parsed = ParseAllowlist(options_.allowlist);
-  if (!parsed.ok()) return Err(parsed.message());
+  if (!parsed.ok()) return parsed.error();
   allowlist_ = parsed->networks;
   for (const std::string& name : parsed->hostnames) {
     std::vector<IpNetwork> found = Resolve(name);
@@ -324,7 +324,7 @@ Status HttpRestServer::Start() {
   if (server_) return Err("restapi: already started on " + options_.listen);
   PGHA_TRY(LoadAllowlist());
   Result<std::unique_ptr<httplib::Server>> made = MakeServer();
-  if (!made.ok()) return Err(made.message());
+  if (!made.ok()) return made.error();
   std::unique_ptr<httplib::Server> server = std::move(made).value();
   Configure(*server);
   PGHA_TRY(Bind(*server));

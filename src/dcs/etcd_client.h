@@ -68,7 +68,7 @@ struct WatchEvent {
 
 // Error kinds a caller acts on differently.
 enum class EtcdErrc { kNone, kUnavailable, kLeaseNotFound, kCompacted, kAuth, kOther };
-EtcdErrc ClassifyError(const Error& e);  // from the message prefix written by the client
+EtcdErrc ClassifyError(const Error& e);  // from the code EtcdErr wrote (core/result.h Errc)
 
 class EtcdClient {
  public:

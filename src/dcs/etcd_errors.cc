@@ -1,7 +1,5 @@
 #include "dcs/etcd_errors.h"
 
-#include "core/strings.h"
-
 namespace pgha::dcs {
 namespace {
 
@@ -28,12 +26,36 @@ const char* ErrcPrefix(EtcdErrc errc) {
   return kOtherPrefix;
 }
 
+Errc CodeOf(EtcdErrc errc) {
+  switch (errc) {
+    case EtcdErrc::kUnavailable:
+      return Errc::kUnavailable;
+    case EtcdErrc::kLeaseNotFound:
+      return Errc::kNotFound;
+    case EtcdErrc::kCompacted:
+      return Errc::kGone;
+    case EtcdErrc::kAuth:
+      return Errc::kAuth;
+    case EtcdErrc::kNone:
+    case EtcdErrc::kOther:
+      return Errc::kOther;
+  }
+  return Errc::kOther;
+}
+
 EtcdErrc ClassifyError(const Error& e) {
-  const std::string& m = e.message;
-  if (StartsWith(m, kUnavailablePrefix)) return EtcdErrc::kUnavailable;
-  if (StartsWith(m, kLeaseNotFoundPrefix)) return EtcdErrc::kLeaseNotFound;
-  if (StartsWith(m, kCompactedPrefix)) return EtcdErrc::kCompacted;
-  if (StartsWith(m, kAuthPrefix)) return EtcdErrc::kAuth;
+  switch (e.code) {
+    case Errc::kUnavailable:
+      return EtcdErrc::kUnavailable;
+    case Errc::kNotFound:
+      return EtcdErrc::kLeaseNotFound;
+    case Errc::kGone:
+      return EtcdErrc::kCompacted;
+    case Errc::kAuth:
+      return EtcdErrc::kAuth;
+    case Errc::kOther:
+      return EtcdErrc::kOther;
+  }
   return EtcdErrc::kOther;
 }
 

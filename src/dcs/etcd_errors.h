@@ -1,5 +1,6 @@
 #pragma once
-// Internal: the message prefixes that make EtcdErrc recoverable from an Error value.
+// Internal: how an etcd failure is written into an Error: its kind in the code (ClassifyError
+// reads it back), and a prefix that tells a reader the same.
 #include <string>
 
 #include "core/result.h"
@@ -14,8 +15,9 @@ inline constexpr char kAuthPrefix[] = "etcd auth: ";
 inline constexpr char kOtherPrefix[] = "etcd error: ";
 
 const char* ErrcPrefix(EtcdErrc errc);
+Errc CodeOf(EtcdErrc errc);
 inline Error EtcdErr(EtcdErrc errc, const std::string& detail) {
-  return Err(ErrcPrefix(errc) + detail);
+  return Err(CodeOf(errc), ErrcPrefix(errc) + detail);
 }
 
 // Maps a gRPC code plus message from etcd to what the caller does about it.

@@ -164,7 +164,7 @@ Result<std::pair<Url, httplib::ClientImpl*>> Target(Session& session, const Requ
   if (!url) return Err(request.url + ": not a URL");
   if (url->path.empty()) url->path = "/";
   auto client = session.For(*url, request.tls);
-  if (!client.ok()) return Err(client.message());
+  if (!client.ok()) return client.error();
   return std::make_pair(*url, *client);
 }
 
@@ -182,7 +182,7 @@ Result<httplib::ClientImpl*> Session::For(const Url& url, const Tls& tls) {
   auto it = clients_.find(url.base());
   if (it != clients_.end()) return it->second.get();
   auto made = MakeClient(url, tls);
-  if (!made.ok()) return Err(made.message());
+  if (!made.ok()) return made.error();
   return clients_.emplace(url.base(), std::move(*made)).first->second.get();
 }
 
@@ -190,7 +190,7 @@ void Session::Forget(const Url& url) { clients_.erase(url.base()); }
 
 Result<Response> Post(Session& session, const Request& request) {
   auto target = Target(session, request);
-  if (!target.ok()) return Err(target.message());
+  if (!target.ok()) return target.error();
   auto& [url, client] = *target;
   client->set_connection_timeout(request.connect_timeout);
   client->set_read_timeout(request.timeout);
@@ -227,7 +227,7 @@ Result<StreamEnd> PostStream(const Request& request, std::chrono::seconds idle_l
                              const std::atomic<bool>& stop, const std::function<bool()>& alive) {
   Session session;
   auto target = Target(session, request);
-  if (!target.ok()) return Err(target.message());
+  if (!target.ok()) return target.error();
   auto [url, client] = *target;
   client->set_connection_timeout(request.connect_timeout);
   client->set_read_timeout(idle_limit);  // a live stream may be quiet; this quiet is dead

@@ -15,7 +15,8 @@ namespace {
 // hold the most WAL: the last leader publishes its own slot too. Found by the simulator's
 // whole-cluster power loss (fault power-all, invariant h, seed 430).
 std::string KeylessSlotHolder(const Observation& obs, const std::string& candidate) {
-  for (const auto& [slot, lsn] : obs.cluster.slots) {
+  for (const auto& entry : obs.cluster.slots) {
+    const std::string& slot = entry.first;  // clang 14 lambdas cannot capture a binding
     if (slot == SlotName(candidate) || slot == SlotName(obs.me) || obs.settings.slots.count(slot)) {
       continue;
     }

@@ -99,7 +99,7 @@ int LocalStartNode(const LocalOptions& opt) {
     return 1;
   }
   auto pid = StartComponent(ctx, *bin, agent);
-  Status st = pid.ok() ? WaitAgentApi(ctx, i, seconds(30)) : Status(Err(pid.message()));
+  Status st = pid.ok() ? WaitAgentApi(ctx, i, seconds(30)) : Status(pid.error());
   if (!st.ok()) {
     std::cerr << "error: " << st.message() << "\n--- last lines of " << agent.log << ":\n"
               << TailFile(agent.log, 15);

@@ -167,7 +167,7 @@ class UpRun {
         continue;
       }
       auto pid = StartComponent(ctx_, bin_, c);
-      if (!pid.ok()) return Check(Err(pid.message()), {c.log});
+      if (!pid.ok()) return Check(pid.error(), {c.log});
       started_.push_back(c);
       std::cout << "  started " << c.label << " (pid " << *pid << ")\n";
       if (kind == Kind::kEtcd)
@@ -271,7 +271,7 @@ int LocalUp(const LocalOptions& opt) {
     return 0;
   }
   auto bin = FindBinaries();
-  Status usable = bin.ok() ? OkStatus() : Status(Err(bin.message()));
+  Status usable = bin.ok() ? OkStatus() : Status(bin.error());
   if (bin.ok() && ctx->pg_user) usable = CheckTraversable(bin->pgha, *ctx->pg_user);
   if (SaidError(usable)) return 1;
   std::cout << "starting cluster " << ctx->cluster.spec.name << " in " << ctx->layout.dir << " ("

@@ -160,12 +160,15 @@ TEST(EtcdResponses, ErrorBodiesInBothShapes) {
   EXPECT_FALSE(FindError(J(R"({"header":{"revision":"4"}})")));
 }
 
-TEST(EtcdErrors, ClassifiedByPrefix) {
+TEST(EtcdErrors, ClassifiedByCode) {
   EXPECT_EQ(ClassifyError(EtcdErr(EtcdErrc::kUnavailable, "x")), EtcdErrc::kUnavailable);
   EXPECT_EQ(ClassifyError(EtcdErr(EtcdErrc::kLeaseNotFound, "x")), EtcdErrc::kLeaseNotFound);
   EXPECT_EQ(ClassifyError(EtcdErr(EtcdErrc::kCompacted, "x")), EtcdErrc::kCompacted);
   EXPECT_EQ(ClassifyError(EtcdErr(EtcdErrc::kAuth, "x")), EtcdErrc::kAuth);
   EXPECT_EQ(ClassifyError(Err("something else")), EtcdErrc::kOther);
+  // The text alone decides nothing: a message that merely reads like an etcd error is other.
+  EXPECT_EQ(ClassifyError(Err("etcd unavailable: copied text")), EtcdErrc::kOther);
+  EXPECT_EQ(EtcdErr(EtcdErrc::kUnavailable, "no leader").message, "etcd unavailable: no leader");
 }
 
 TEST(WatchStream, SplitsObjectsAcrossReads) {
