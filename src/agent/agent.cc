@@ -250,6 +250,7 @@ bool Agent::RunOnce() {
   obs.wall_now = clock_.WallSeconds();
   obs.lease_valid_until = leader_valid_until_;
   obs.agent_started = started_at_;
+  obs.leader_seen = leader_seen_;
   obs.checkpoint_after_promote_pending = checkpoint_pending_;
   obs.replica_method_without_leader = std::any_of(
       cfg_.postgresql.create_replica_methods.begin(), cfg_.postgresql.create_replica_methods.end(),
@@ -308,6 +309,11 @@ bool Agent::RunOnce() {
   PublishSnapshot(obs);
   streaming_from_leader_ = obs.dcs_ok && obs.cluster.leader && *obs.cluster.leader != cfg_.name &&
                            obs.pg.running && obs.pg.in_recovery && obs.pg.streaming;
+  // A leader key alone is not enough: after a power loss etcd may still hold the old leader's
+  // key for a moment (simulator, power-all, seed 3291).
+  leader_seen_ =
+      leader_seen_ || streaming_from_leader_ ||
+      (obs.dcs_ok && obs.cluster.leader == cfg_.name && obs.pg.running && !obs.pg.in_recovery);
   return keep_running;
 }
 

@@ -140,7 +140,8 @@ class Agent {
   PeerProber& peers_;
   Fence& fence_;
   Clock& clock_;
-  MonoTime started_at_;  // the cold-start window of the race (ha::Observation::agent_started)
+  MonoTime started_at_;       // the cold-start window of the race (ha::Observation::agent_started)
+  bool leader_seen_ = false;  // ha::Observation::leader_seen
 
   ha::Settings settings_;
   nlohmann::json dcs_config_ = nlohmann::json::object();

@@ -48,7 +48,8 @@ bool StoppedMayHoldMore(const Observation& obs, const PeerStatus& p, uint32_t ti
 }  // namespace
 
 bool InColdStartWindow(const Observation& obs) {
-  return obs.agent_started && obs.now - *obs.agent_started < std::chrono::seconds(obs.settings.ttl);
+  return !obs.leader_seen && obs.agent_started &&
+         obs.now - *obs.agent_started < std::chrono::seconds(obs.settings.ttl);
 }
 
 std::string ColdStartProblem(const Observation& obs, const std::string& candidate,

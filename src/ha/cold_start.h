@@ -12,6 +12,7 @@
 
 namespace pgha::ha {
 
+// The first ttl after this agent started, while it has not seen a leader key since.
 bool InColdStartWindow(const Observation& obs);
 
 // Why `candidate` (on `timeline`) may not be promoted yet: "" when nothing holds it up, or

@@ -70,6 +70,12 @@ struct Observation {
   // once after a power loss), a member key of an agent that does not answer yet may predate WAL
   // that member has, so such a member holds the race up whatever position its key shows.
   std::optional<MonoTime> agent_started;
+  // Since this agent started, it has streamed from a leader or run as the leader's primary: the
+  // cluster worked after it came up. The cold-start window (ha/cold_start.h) is for agents that
+  // came up into a cluster that had not (Patroni's recovery feature: a member started 20 s
+  // earlier waited out a ttl of 30 s for the leader it had followed, whose PostgreSQL kept
+  // failing to start).
+  bool leader_seen = false;
   // failsafe_mode, on the primary: every other member of the last /failsafe read accepted our
   // POST /failsafe, and each of them promised not to race until this moment (send time of that
   // round + ttl). Unset: no such round, or the last one was refused or unanswered.

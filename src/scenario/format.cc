@@ -48,6 +48,7 @@ std::string FormatScenario(const ha::Observation& obs, const ha::Decision& decis
   std::snprintf(wall, sizeof wall, "%.3f", obs.wall_now);
   Line(out, "wall_now", wall);
   TimeLine(out, "agent_started", obs.agent_started);
+  FlagLine(out, "leader_seen", obs.leader_seen, false);
   TimeLine(out, "lease_valid_until", obs.lease_valid_until);
   TimeLine(out, "primary_down_since", obs.primary_down_since);
   TimeLine(out, "not_streaming_since", obs.not_streaming_since);

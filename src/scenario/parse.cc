@@ -150,6 +150,7 @@ const std::map<std::string, Directive, std::less<>>& Directives() {
        })},
       {"agent_started",
        Once([](Scenario& s, std::string_view r) { s.obs.agent_started = OptionalTime(r); })},
+      {"leader_seen", Once([](Scenario& s, std::string_view r) { s.obs.leader_seen = Bool(r); })},
       {"failsafe_refused",
        Once([](Scenario& s, std::string_view r) { s.obs.failsafe_refused = Bool(r); })},
       {"replica_method_without_leader", Once([](Scenario& s, std::string_view r) {
@@ -219,8 +220,8 @@ const std::map<std::string, Directive, std::less<>>& Directives() {
                           lease_valid_until, checkpoint_after_promote_pending, watchdog_usable,
                           watchdog_failed, fence_failed, primary_down_since, primary_start_failed,
                           not_streaming_since, released_key_at, sync_names_settled_lsn,
-                          agent_started, failsafe_valid_until, failsafe_refused, failsafe_leader,
-                          replica_method_without_leader] = o;
+                          agent_started, leader_seen, failsafe_valid_until, failsafe_refused,
+                          failsafe_leader, replica_method_without_leader] = o;
 }
 
 void ParseLine(Scenario& s, size_t index, std::set<std::string, std::less<>>& seen) {
