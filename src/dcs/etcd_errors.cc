@@ -26,35 +26,26 @@ const char* ErrcPrefix(EtcdErrc errc) {
   return kOtherPrefix;
 }
 
+// Which etcd kind travels in which code (core/result.h): one table, read both ways.
+struct KindCode {
+  EtcdErrc kind;
+  Errc code;
+};
+constexpr KindCode kKindCodes[] = {{EtcdErrc::kUnavailable, Errc::kUnavailable},
+                                   {EtcdErrc::kLeaseNotFound, Errc::kNotFound},
+                                   {EtcdErrc::kCompacted, Errc::kGone},
+                                   {EtcdErrc::kAuth, Errc::kAuth}};
+
 Errc CodeOf(EtcdErrc errc) {
-  switch (errc) {
-    case EtcdErrc::kUnavailable:
-      return Errc::kUnavailable;
-    case EtcdErrc::kLeaseNotFound:
-      return Errc::kNotFound;
-    case EtcdErrc::kCompacted:
-      return Errc::kGone;
-    case EtcdErrc::kAuth:
-      return Errc::kAuth;
-    case EtcdErrc::kNone:
-    case EtcdErrc::kOther:
-      return Errc::kOther;
+  for (const auto& kc : kKindCodes) {
+    if (kc.kind == errc) return kc.code;
   }
   return Errc::kOther;
 }
 
 EtcdErrc ClassifyError(const Error& e) {
-  switch (e.code) {
-    case Errc::kUnavailable:
-      return EtcdErrc::kUnavailable;
-    case Errc::kNotFound:
-      return EtcdErrc::kLeaseNotFound;
-    case Errc::kGone:
-      return EtcdErrc::kCompacted;
-    case Errc::kAuth:
-      return EtcdErrc::kAuth;
-    case Errc::kOther:
-      return EtcdErrc::kOther;
+  for (const auto& kc : kKindCodes) {
+    if (kc.code == e.code) return kc.kind;
   }
   return EtcdErrc::kOther;
 }
