@@ -1,5 +1,6 @@
 #include "ctl/target.h"
 
+#include <cstdlib>
 #include <filesystem>
 
 #include "core/strings.h"
@@ -34,6 +35,15 @@ Result<config::Config> FromDcsUrl(const std::string& url, const std::string& clu
 
 }  // namespace
 
+std::string PatronictlConfigPath() {
+  const char* xdg = std::getenv("XDG_CONFIG_HOME");
+  if (xdg != nullptr && *xdg != '\0') return std::string(xdg) + "/patroni/patronictl.yaml";
+  const char* home = std::getenv("HOME");
+  if (home != nullptr && *home != '\0')
+    return std::string(home) + "/.config/patroni/patronictl.yaml";
+  return "";
+}
+
 Result<Target> ResolveTarget(const TargetOptions& opt) {
   Target t;
   if (!opt.dcs_url.empty()) {
@@ -44,6 +54,12 @@ Result<Target> ResolveTarget(const TargetOptions& opt) {
     return t;
   }
   std::string path = opt.config_file;
+  // As patronictl: without -c (or PATRONICTL_CONFIG_FILE), its own file when there is one,
+  // unless a local cluster's directory is named.
+  if (path.empty() && opt.local_dir.empty()) {
+    std::string own = PatronictlConfigPath();
+    if (!own.empty() && std::filesystem::exists(own)) path = own;
+  }
   if (path.empty()) {
     std::string dir = opt.local_dir.empty() ? DefaultLocalDir() : opt.local_dir;
     path = dir + "/node1/pgha.yml";

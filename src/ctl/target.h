@@ -1,6 +1,6 @@
 #pragma once
-// Which cluster a pghactl command talks to: -c config file, -d etcd3://host:port + name, or the
-// local cluster started by `pghactl local up`.
+// Which cluster a pghactl command talks to: -c config file, -d etcd3://host:port + name,
+// patronictl's own default file, or the local cluster started by `pghactl local up`.
 #include <string>
 
 #include "config/config.h"
@@ -21,6 +21,10 @@ struct Target {
   config::Config config;  // scope, namespace, etcd endpoints, ctl credentials
 };
 
+// patronictl's own default file: $XDG_CONFIG_HOME/patroni/patronictl.yaml, else
+// ~/.config/patroni/patronictl.yaml ("" without either variable). Used when neither -c,
+// PATRONICTL_CONFIG_FILE nor --dir says otherwise and the file exists; else the local cluster.
+std::string PatronictlConfigPath();
 Result<Target> ResolveTarget(const TargetOptions& opt);
 dcs::DcsOptions DcsOptionsFor(const config::Config& cfg);
 
