@@ -159,6 +159,10 @@ class World final : public PgNetwork {
   void GuardOnAgentDeath(Node& n);
   // Fault power-all: every other fault ends, then every node loses power; healing boots them all.
   bool PowerAll(const Fault& f);
+  void PowerOff(Node& n);
+  void PowerOn(Node& n);
+  void EtcdDown(bool calls_time_out);
+  void EtcdUp();
   void BootAll();
   // (h) at the first promotion after the boot: the writes some member held at the loss survive.
   void CheckColdStart(const FakePostgres& promoted);

@@ -64,11 +64,7 @@ bool World::InjectNodeFault(Fault& f) {
   bool alive = n.powered && n.agent && !n.paused;
   if (f.kind == "power") {
     if (!n.powered) return false;
-    StopAgent(n);
-    n.pg->Kill();
-    n.fence.Disarm();  // the guard dies with the machine, and so does PostgreSQL
-    n.powered = false;
-    n.paused = false;
+    PowerOff(n);
   } else if (f.kind == "kill") {
     if (!alive) return false;
     StopAgent(n);
@@ -136,18 +132,8 @@ void World::GuardOnAgentDeath(Node& n) {
 bool World::PowerAll(const Fault& f) {
   HealDue(/*all=*/true);
   if (!faults_.empty()) return false;  // the operator's /config patch still waits for etcd
-  for (auto& n : nodes_) {
-    StopAgent(*n);
-    n->pg->Kill();
-    n->fence.Disarm();
-    n->powered = false;
-    n->paused = false;
-  }
-  if (f.slow) {
-    etcd_down_ = true;
-    etcd_slow_ = false;
-    etcd_.SetFrozen(true);
-  }
+  for (auto& n : nodes_) PowerOff(*n);
+  if (f.slow) EtcdDown(/*calls_time_out=*/false);
   cold_ = ColdStart{};
   return true;
 }
@@ -179,15 +165,10 @@ std::vector<size_t> World::ColdStartWrites() {
 }
 
 void World::BootAll() {
-  if (etcd_down_) {
-    etcd_down_ = false;
-    etcd_.SetFrozen(false);
-    etcd_.ExtendAllLeases();
-  }
+  if (etcd_down_) EtcdUp();
   cold_->writes = ColdStartWrites();
   for (auto& n : nodes_) {
-    n->powered = true;
-    StartAgent(*n);
+    PowerOn(*n);
     // Half the servers fail their first starts for a while, shorter than ttl: the lock file of
     // the postmaster the power loss killed names a PID a new process has taken (as in
     // cluster.failover_test phase 6), so their agents answer "stopped" meanwhile.
@@ -221,10 +202,35 @@ bool World::Inject(Fault& f) {
     etcd_.RevokeEveryLease();
     return true;
   }
-  etcd_down_ = true;
-  etcd_slow_ = f.slow;
-  etcd_.SetFrozen(true);  // no lessor, no expiry
+  EtcdDown(f.slow);
   return true;
+}
+
+// The machine and all on it go: agent, guard (no lease revoked) and PostgreSQL.
+void World::PowerOff(Node& n) {
+  StopAgent(n);
+  n.pg->Kill();
+  n.fence.Disarm();
+  n.powered = false;
+  n.paused = false;
+}
+
+void World::PowerOn(Node& n) {
+  n.powered = true;
+  StartAgent(n);
+}
+
+void World::EtcdDown(bool calls_time_out) {
+  etcd_down_ = true;
+  etcd_slow_ = calls_time_out;
+  etcd_.SetFrozen(true);  // no lessor, no expiry
+}
+
+// The new etcd leader's lessor renews every lease (docs/interfaces.md §2.5).
+void World::EtcdUp() {
+  etcd_down_ = false;
+  etcd_.SetFrozen(false);
+  etcd_.ExtendAllLeases();
 }
 
 bool World::Heal(const Fault& f) {
@@ -238,17 +244,13 @@ bool World::Heal(const Fault& f) {
     return true;
   }
   if (f.node < 0) {
-    etcd_down_ = false;
-    etcd_.SetFrozen(false);
-    etcd_.ExtendAllLeases();  // the new etcd leader's lessor renews every lease (docs/interfaces.md
-                              // §2.5)
+    EtcdUp();
     Log("etcd", "HEAL " + f.kind + ": back, every lease extended to its full TTL");
     return true;
   }
   Node& n = NodeAt(f.node);
   if (f.kind == "power" && !n.powered) {
-    n.powered = true;
-    StartAgent(n);
+    PowerOn(n);
   } else if ((f.kind == "kill" || f.kind == "stop") && n.powered && !n.agent) {
     StartAgent(n);
   } else if (f.kind == "pause" && n.paused) {
